@@ -1,0 +1,63 @@
+package check
+
+import (
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/analysis/types"
+)
+
+// Kernel is what the checker asks about the kernel it checks against.
+// The implementation over btfindex lives in kernel.go; tests use small
+// fakes; nil means kernel-independent checking (--no-kernel), where
+// attach points are checked only for syntax and kernel types are
+// unknown (their uses are not errors).
+type Kernel interface {
+	// Resolve expands one attach point (wildcards, aliases) into its
+	// concrete probes and their typed arguments. Diagnostics are about
+	// the attach point (unknown tracepoint, function not attachable,
+	// wildcard matching nothing) and carry did-you-mean suggestions.
+	Resolve(ap *ast.AttachPoint, f *source.File) (*AttachInfo, diag.List)
+	// Type looks up a kernel type by its C spelling: "struct task_struct",
+	// "union bpf_attr", "enum pid_type", or a typedef name "u32".
+	Type(name string) (types.Type, bool)
+	// TypeNames returns kernel type names with the given prefix (for
+	// did-you-mean and completion), at most limit of them.
+	TypeNames(prefix string, limit int) []string
+	// Describe says which kernel the answers come from, for messages
+	// ("running kernel 6.18 (BTF)", "BTF file x.btf").
+	Describe() string
+}
+
+// CFunc is a function declared in imported C or the script's C part.
+type CFunc struct {
+	Name     string
+	Params   []CParam
+	Result   types.Type
+	Variadic bool
+	Loc      Location // the declaration's name, for go-to-definition
+	Decl     string   // the declaration as C text, for hover
+}
+
+// CParam is one parameter of a CFunc.
+type CParam struct {
+	Name string
+	Type types.Type
+}
+
+// CDefine is an object-like #define usable as an identifier.
+type CDefine struct {
+	Name  string
+	Value any // int64 or string
+	Loc   Location
+}
+
+// CScope is the C visible to a script: its own C part and what it
+// imports. The implementation over analysis/cfront lives in cdecls.go.
+type CScope interface {
+	Type(name string) (types.Type, bool)
+	Func(name string) (*CFunc, bool)
+	Define(name string) (*CDefine, bool)
+	// Names lists every function, type and define name (completion).
+	Names() []string
+}

@@ -1,0 +1,205 @@
+// Package check is bpftrace's type checker. From parsed scripts, the
+// kernel index and the script's C, it produces a typed program: the type
+// of every expression, the symbol every name defines or uses, every map's
+// key and value types, every probe's expanded attach points with their
+// argument types, and diagnostics. The compiler, `bt check` and the
+// language server all read this one result; none of them re-derives a
+// type, a map layout or a probe argument.
+package check
+
+import (
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/analysis/types"
+)
+
+// SymbolKind says what a name denotes.
+type SymbolKind uint8
+
+const (
+	SymVar     SymbolKind = iota // scratch variable $x
+	SymMap                       // map @x
+	SymMacro                     // macro
+	SymFn                        // fn subprogram
+	SymParam                     // fn parameter or macro parameter
+	SymBuiltin                   // builtin variable or function
+	SymCFunc                     // imported C function
+	SymCType                     // C struct/union/enum/typedef
+	SymDefine                    // C #define constant
+	SymField                     // struct/record field
+	SymConfig                    // config key
+)
+
+var symbolKindNames = [...]string{
+	SymVar: "variable", SymMap: "map", SymMacro: "macro", SymFn: "function",
+	SymParam: "parameter", SymBuiltin: "builtin", SymCFunc: "C function",
+	SymCType: "C type", SymDefine: "C define", SymField: "field", SymConfig: "config key",
+}
+
+func (k SymbolKind) String() string { return symbolKindNames[k] }
+
+// Symbol is a named entity. Every use of a name in the program points to
+// one Symbol; Decl is where it is defined (nil for builtins and kernel
+// entities, which carry Doc instead).
+type Symbol struct {
+	Kind SymbolKind
+	Name string // as written, with sigil: "$x", "@m", "f"
+	Type types.Type
+	// Decl is the defining node: the first assignment or let of a
+	// variable, the MapDecl or first assignment of a map, the MacroDecl
+	// or FnDecl, the Param.
+	Decl ast.Node
+	File *source.File // file of Decl
+	// Loc is set instead of Decl for symbols defined outside bpftrace
+	// source (C functions and types in an imported file).
+	Loc  *Location
+	Doc  string
+	Data any // kind-specific: *MapInfo for maps, *MacroInfo for macros
+}
+
+// Location is a place in any file, bpftrace or C.
+type Location struct {
+	Path   string
+	Offset int
+	Line   int // 1-based
+	Column int // 1-based, bytes
+}
+
+// MapInfo is what the compiler needs to create a map.
+type MapInfo struct {
+	Name string // with '@'
+	// Key is nil for a scalar map; multi-key maps have a *types.Tuple key.
+	Key   types.Type
+	Value types.Type
+	// Kind is the BPF map kind from a declaration or implied by use:
+	// "hash", "lruhash", "percpuhash", "percpulruhash", "percpuarray"
+	// (scalar aggregations) ...
+	Kind       string
+	MaxEntries int // 0 means the max_map_keys config value
+	Decl       *ast.MapDecl
+	// Typed is the node that gave the map its value type first, for
+	// "map first typed here" notes.
+	Typed ast.Node
+	// KeyTyped is the node that gave the key type first.
+	KeyTyped ast.Node
+	Symbol   *Symbol
+}
+
+// ProbeArg is one argument of a probe: a tracepoint field, a function
+// parameter, a raw tracepoint argument.
+type ProbeArg struct {
+	Name string
+	Type types.Type
+	// Offset is the byte offset in the context record for tracepoints
+	// (format files give it), -1 when arguments come in registers.
+	Offset int
+}
+
+// AttachInfo is one attach point after wildcard expansion and lookup.
+type AttachInfo struct {
+	Node     *ast.AttachPoint
+	Provider string // canonical provider name
+	// Targets are the concrete probes it matches, e.g.
+	// "tracepoint:sched:sched_switch"; empty when it cannot be expanded
+	// without the kernel (or matched nothing: a diagnostic says so).
+	Targets []string
+	// Args are the probe's typed arguments (`args.x`, `argN`), shared by
+	// all targets (the checker reports a mismatch otherwise).
+	Args     []ProbeArg
+	ArgsType *types.Struct // args as a struct, for `args` and `print(args)`
+	Retval   types.Type    // nil when the probe has no retval
+	Source   string        // where Args came from: "tracefs", "cache", "btf", "elf", "builtin"
+}
+
+// ProbeInfo is one action block.
+type ProbeInfo struct {
+	Node    *ast.Probe
+	Attach  []*AttachInfo
+	Context types.Type // the type of the BPF program's context, when known
+}
+
+// CallInfo says what a call resolved to.
+type CallInfo struct {
+	Kind SymbolKind // SymBuiltin, SymMacro, SymFn, SymCFunc
+	// Variant is the index of the builtin's signature variant chosen.
+	Variant int
+	Symbol  *Symbol
+	// Expansion is the macro body instantiated for this call site (nodes
+	// keep the macro's positions); nil for non-macro calls.
+	Expansion *ast.BlockExpr
+}
+
+// Info is the per-node record of a checked program, like go/types.Info.
+// Maps are keyed by node pointer.
+type Info struct {
+	// Types is the type of every expression (and of TypeExprs).
+	Types map[ast.Node]types.Type
+	// Conversions records implicit conversions the compiler must apply:
+	// the expression's value is converted to the recorded type (integer
+	// promotion on assignment, literal widening).
+	Conversions map[ast.Expr]types.Type
+	// Defs maps a defining node (Variable in a let or first assignment,
+	// MapExpr in a declaration or first assignment, the Ident naming a
+	// macro or fn, a Param's Variable) to its symbol.
+	Defs map[ast.Node]*Symbol
+	// Uses maps every other naming node to the symbol it refers to.
+	Uses map[ast.Node]*Symbol
+	// Calls records what each call resolved to.
+	Calls map[*ast.CallExpr]*CallInfo
+	// Consts records compile-time constant integer values (literals,
+	// #defines, sizeof, folded arithmetic).
+	Consts map[ast.Expr]int64
+}
+
+func newInfo() *Info {
+	return &Info{
+		Types:       map[ast.Node]types.Type{},
+		Conversions: map[ast.Expr]types.Type{},
+		Defs:        map[ast.Node]*Symbol{},
+		Uses:        map[ast.Node]*Symbol{},
+		Calls:       map[*ast.CallExpr]*CallInfo{},
+		Consts:      map[ast.Expr]int64{},
+	}
+}
+
+// TypeOf returns the recorded type of n, or nil.
+func (in *Info) TypeOf(n ast.Node) types.Type { return in.Types[n] }
+
+// SymbolOf returns the symbol n defines or uses, or nil.
+func (in *Info) SymbolOf(n ast.Node) *Symbol {
+	if s, ok := in.Defs[n]; ok {
+		return s
+	}
+	return in.Uses[n]
+}
+
+// Program is the checked, typed program: the input files, the Info, and
+// the program-wide facts a compiler needs in declaration order.
+type Program struct {
+	Files  []*ast.File // the root script first, then imported .bt files
+	Info   *Info
+	Maps   []*MapInfo // in order of first appearance
+	Probes []*ProbeInfo
+	Fns    []*Symbol
+	Macros []*Symbol
+	Config map[string]ConfigValue
+	Diags  diag.List
+}
+
+// ConfigValue is one config block setting after validation.
+type ConfigValue struct {
+	Key   string // canonical lower-case name
+	Value any    // int64, bool or string
+	Node  *ast.ConfigEntry
+}
+
+// Map returns the map named name (with '@'), or nil.
+func (p *Program) Map(name string) *MapInfo {
+	for _, m := range p.Maps {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
