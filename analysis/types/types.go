@@ -13,6 +13,7 @@ package types
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Type is any bpftrace type.
@@ -153,6 +154,7 @@ type Struct struct {
 	// compiler's relocations; 0 when not from BTF.
 	ID uint32
 
+	mu     sync.Mutex // guards fields and load: snapshots are read concurrently
 	fields []Field
 	load   func() []Field
 }
@@ -164,10 +166,16 @@ func NewStruct(name string, union bool, size int, load func() []Field) *Struct {
 }
 
 // SetFields fixes the fields of s.
-func (t *Struct) SetFields(f []Field) { t.fields, t.load = f, nil }
+func (t *Struct) SetFields(f []Field) {
+	t.mu.Lock()
+	t.fields, t.load = f, nil
+	t.mu.Unlock()
+}
 
-// Fields returns the members, loading them if needed.
+// Fields returns the members, loading them on first use.
 func (t *Struct) Fields() []Field {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.load != nil {
 		t.fields, t.load = t.load(), nil
 	}
