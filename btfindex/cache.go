@@ -1,0 +1,293 @@
+package btfindex
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+)
+
+// The on-disk index is one file per identity:
+//
+//	magic "btfindex" | u32 version | [32]identity | body | u32 crc32c(all before)
+//
+// The body holds the module list and the two name tables. Names are
+// sorted, so each is stored as (shared prefix length, suffix); numbers are
+// uvarints. Decoding checks every length; a file that is short, corrupt,
+// of another version or for another identity is ignored and rebuilt.
+
+const cacheMagic = "btfindex"
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// CacheDir returns the directory bt caches kernel indexes in:
+// $XDG_CACHE_HOME/bt, or ~/.cache/bt.
+func CacheDir() (string, error) {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "bt"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".cache", "bt"), nil
+}
+
+func (ix *Index) cacheDir() (string, error) {
+	if ix.opts.CacheDir != "" {
+		return ix.opts.CacheDir, nil
+	}
+	return CacheDir()
+}
+
+func (ix *Index) cachePath() (string, error) {
+	dir, err := ix.cacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, fmt.Sprintf("index-%x.bin", ix.identity[:16])), nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a partial file.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+type encoder struct{ b []byte }
+
+func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) str(s string)     { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
+
+func (e *encoder) table(t *nameTable) {
+	e.uvarint(uint64(len(t.names)))
+	prev := ""
+	for _, n := range t.names {
+		p := commonPrefix(prev, n)
+		e.uvarint(uint64(p))
+		e.str(n[p:])
+		prev = n
+	}
+	for i := range t.names {
+		e.uvarint(uint64(t.ids[i]))
+		e.uvarint(uint64(t.mods[i]))
+		e.uvarint(uint64(t.info[i]))
+	}
+}
+
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b), 255)
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+func (ix *Index) encodeCache() []byte {
+	e := &encoder{b: make([]byte, 0, 4<<20)}
+	e.b = append(e.b, cacheMagic...)
+	e.b = le.AppendUint32(e.b, cacheFormatVersion)
+	e.b = append(e.b, ix.identity[:]...)
+	if ix.attachKnown {
+		e.uvarint(1)
+	} else {
+		e.uvarint(0)
+	}
+	e.uvarint(uint64(len(ix.mods)))
+	for _, m := range ix.mods {
+		e.str(m.name)
+	}
+	e.table(&ix.funcs)
+	e.table(&ix.types)
+	return le.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
+}
+
+func (ix *Index) saveCache() error {
+	path, err := ix.cachePath()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, ix.encodeCache())
+}
+
+var errBadCache = errors.New("bad cache file")
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errBadCache
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a length and checks that at least min bytes per item remain.
+func (d *decoder) count(perItem int) int {
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.b)/perItem) {
+		d.err = errBadCache
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.count(1)
+	if d.err != nil {
+		return nil
+	}
+	s := d.b[:n]
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) table(t *nameTable, nmods int) {
+	n := d.count(2)
+	if d.err != nil {
+		return
+	}
+	// Names are rebuilt into one buffer and sliced out of a single string.
+	buf := make([]byte, 0, len(d.b))
+	ends := make([]int, n)
+	prevStart, prevEnd := 0, 0
+	for i := range n {
+		p := int(d.uvarint())
+		suf := d.bytes()
+		if d.err != nil {
+			return
+		}
+		if p > prevEnd-prevStart {
+			d.err = errBadCache
+			return
+		}
+		start := len(buf)
+		buf = append(buf, buf[prevStart:prevStart+p]...)
+		buf = append(buf, suf...)
+		prevStart, prevEnd = start, len(buf)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	t.names = make([]string, n)
+	start := 0
+	for i, end := range ends {
+		t.names[i] = all[start:end]
+		start = end
+	}
+	t.ids = make([]uint32, n)
+	t.mods = make([]uint16, n)
+	t.info = make([]uint32, n)
+	for i := range n {
+		id, mod, info := d.uvarint(), d.uvarint(), d.uvarint()
+		if d.err != nil {
+			return
+		}
+		if id > 1<<31 || mod >= uint64(nmods) || info > 1<<32-1 {
+			d.err = errBadCache
+			return
+		}
+		t.ids[i], t.mods[i], t.info[i] = uint32(id), uint16(mod), uint32(info)
+	}
+	for i := 1; i < n; i++ {
+		if t.names[i-1] > t.names[i] {
+			d.err = errBadCache
+			return
+		}
+	}
+}
+
+func (ix *Index) loadCache() error {
+	path, err := ix.cachePath()
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return ix.decodeCache(b)
+}
+
+func (ix *Index) decodeCache(b []byte) error {
+	hdr := len(cacheMagic) + 4 + 32
+	if len(b) < hdr+4 || string(b[:len(cacheMagic)]) != cacheMagic {
+		return errBadCache
+	}
+	if le.Uint32(b[len(cacheMagic):]) != cacheFormatVersion {
+		return errBadCache
+	}
+	if string(b[len(cacheMagic)+4:hdr]) != string(ix.identity[:]) {
+		return errBadCache
+	}
+	body := b[:len(b)-4]
+	if crc32.Checksum(body, crcTable) != le.Uint32(b[len(b)-4:]) {
+		return errBadCache
+	}
+	d := &decoder{b: body[hdr:]}
+	attach := d.uvarint()
+	nmods := d.count(1)
+	if d.err != nil || nmods == 0 || nmods > len(ix.mods) {
+		return errBadCache
+	}
+	// The cached modules are ix.mods in order, less any whose BTF could
+	// not be scanned when the index was built.
+	kept := make([]module, 0, nmods)
+	j := 0
+	for range nmods {
+		name := string(d.bytes())
+		for j < len(ix.mods) && ix.mods[j].name != name {
+			j++
+		}
+		if d.err != nil || j == len(ix.mods) {
+			return errBadCache
+		}
+		kept = append(kept, ix.mods[j])
+		j++
+	}
+	if kept[0].name != "vmlinux" {
+		return errBadCache
+	}
+	var funcs, types nameTable
+	d.table(&funcs, nmods)
+	d.table(&types, nmods)
+	if d.err != nil || len(d.b) != 0 {
+		return errBadCache
+	}
+	ix.attachKnown = attach == 1
+	ix.mods = kept
+	ix.funcs, ix.types = funcs, types
+	return nil
+}

@@ -1,0 +1,143 @@
+package btfindex
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ELFFunctions lists the function symbols of an ELF file (from .symtab and
+// .dynsym; defined, non-zero address), sorted and without duplicates: the
+// uprobe and uretprobe targets.
+func ELFFunctions(path string) ([]string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var names []string
+	add := func(syms []elf.Symbol, err error) {
+		if err != nil {
+			return
+		}
+		for _, s := range syms {
+			if elf.ST_TYPE(s.Info) != elf.STT_FUNC && elf.ST_TYPE(s.Info) != elf.STT_GNU_IFUNC {
+				continue
+			}
+			if s.Section == elf.SHN_UNDEF || s.Value == 0 || s.Name == "" {
+				continue
+			}
+			// Versioned dynamic names come as "name@VERSION" from some
+			// tools; debug/elf gives the bare name.
+			names = append(names, s.Name)
+		}
+	}
+	add(f.Symbols())
+	add(f.DynamicSymbols())
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+// USDTProbe is a statically defined tracing probe from an ELF file's
+// .note.stapsdt section.
+type USDTProbe struct {
+	Path      string
+	Provider  string
+	Name      string
+	Args      string // the argument spec, e.g. "-4@%edi 8@%rsi"
+	PC        uint64 // probe address
+	Base      uint64 // .stapsdt.base address recorded at link time
+	Semaphore uint64 // 0 when the probe has none
+}
+
+// USDTProbes reads the USDT probes of an ELF file, in note order.
+func USDTProbes(path string) ([]USDTProbe, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sec := f.Section(".note.stapsdt")
+	if sec == nil {
+		return nil, nil
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return nil, err
+	}
+	addrSize := 8
+	if f.Class == elf.ELFCLASS32 {
+		addrSize = 4
+	}
+	return parseStapsdtNotes(data, f.ByteOrder, addrSize, path)
+}
+
+func parseStapsdtNotes(b []byte, bo binary.ByteOrder, addrSize int, path string) ([]USDTProbe, error) {
+	var out []USDTProbe
+	align := func(n int) int { return (n + 3) &^ 3 }
+	for len(b) >= 12 {
+		namesz, descsz, typ := int(bo.Uint32(b)), int(bo.Uint32(b[4:])), bo.Uint32(b[8:])
+		b = b[12:]
+		if namesz < 0 || descsz < 0 || align(namesz)+descsz > len(b) {
+			return out, errors.New("truncated .note.stapsdt")
+		}
+		name := string(bytes.TrimRight(b[:namesz], "\x00"))
+		desc := b[align(namesz) : align(namesz)+descsz]
+		next := min(align(namesz)+align(descsz), len(b))
+		b = b[next:]
+		if name != "stapsdt" || typ != 3 || len(desc) < 3*addrSize {
+			continue
+		}
+		read := func(i int) uint64 {
+			if addrSize == 4 {
+				return uint64(bo.Uint32(desc[i*4:]))
+			}
+			return bo.Uint64(desc[i*8:])
+		}
+		p := USDTProbe{Path: path, PC: read(0), Base: read(1), Semaphore: read(2)}
+		strs := strings.Split(string(desc[3*addrSize:]), "\x00")
+		if len(strs) < 2 {
+			continue
+		}
+		p.Provider, p.Name = strs[0], strs[1]
+		if len(strs) > 2 {
+			p.Args = strs[2]
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// ResolveBinary turns a uprobe/usdt target into a path: an absolute or
+// relative path is used as is; a bare name is looked up in $PATH, then
+// tried as a library under the usual library directories.
+func ResolveBinary(target string) (string, error) {
+	if strings.ContainsRune(target, '/') {
+		if _, err := os.Stat(target); err != nil {
+			return "", err
+		}
+		return target, nil
+	}
+	if p, err := exec.LookPath(target); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"} {
+		for _, name := range []string{target, "lib" + target + ".so", target + ".so"} {
+			p := filepath.Join(dir, name)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				return p, nil
+			}
+		}
+		if ms, _ := filepath.Glob(filepath.Join(dir, "lib"+target+".so.*")); len(ms) > 0 {
+			return ms[0], nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)
+}

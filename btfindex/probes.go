@@ -1,0 +1,587 @@
+package btfindex
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// Probe is one attachable probe, spelled like bpftrace -l spells it.
+type Probe struct {
+	Provider string // canonical provider name: "kprobe", "tracepoint", ...
+	// Target is the module (fentry, fexit, rawtracepoint, kprobe with a
+	// module), category (tracepoint), ELF path (uprobe, usdt) or fixed
+	// target (software, hardware, profile, interval, self); "" for none.
+	Target    string
+	Namespace string // usdt: the provider namespace
+	Name      string // function, event, probe or iterator name
+	Source    Source // where the probe's existence is known from
+	// CategoryGuessed: a BTF-only tracepoint whose category is a guess.
+	CategoryGuessed bool
+}
+
+// String is the probe as bpftrace -l prints it: "kprobe:vfs_read",
+// "fentry:vmlinux:vfs_read", "tracepoint:sched:sched_switch",
+// "software:cpu-clock:", "usdt:/bin/x:prov:name".
+func (p Probe) String() string {
+	var b strings.Builder
+	b.WriteString(p.Provider)
+	b.WriteByte(':')
+	if p.Target != "" {
+		b.WriteString(p.Target)
+		b.WriteByte(':')
+	}
+	if p.Namespace != "" {
+		b.WriteString(p.Namespace)
+		b.WriteByte(':')
+	}
+	b.WriteString(p.Name)
+	return b.String()
+}
+
+// ProbeArg is one argument of a probe as bpftrace -lv shows it.
+type ProbeArg struct {
+	Name string
+	// Type is the argument's C type ("struct file *"); Decl is the line
+	// bpftrace -lv prints ("struct file * file", "char comm[16]").
+	Type string
+	Decl string
+	// BTF is the BTF type when the argument came from BTF; nil for
+	// tracefs formats.
+	BTF btf.Type `json:"-"`
+}
+
+// List returns the probes matching a bpftrace -l pattern, sorted as
+// bpftrace prints them (by provider name, then probe). The pattern is
+// "provider:target:name", "provider:name", or just a name (any kernel
+// provider); several patterns may be given separated by commas; '*' is the
+// wildcard and "{a,b}" alternation is expanded. An empty pattern lists
+// every kernel probe.
+func (ix *Index) List(pattern string) ([]Probe, error) {
+	var out []Probe
+	seen := map[string]bool{}
+	for _, raw := range splitTopLevel(pattern) {
+		raw = strings.Join(strings.Fields(raw), " ")
+		if raw == "" && pattern != "" {
+			continue
+		}
+		for _, p := range ExpandBraces(raw) {
+			ps, err := ix.listOne(p)
+			if err != nil {
+				return nil, err
+			}
+			for _, pr := range ps {
+				if k := pr.String(); !seen[k] {
+					seen[k] = true
+					out = append(out, pr)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Probe) int {
+		if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+			return c
+		}
+		return strings.Compare(a.String(), b.String())
+	})
+	return out, nil
+}
+
+func (ix *Index) listOne(pattern string) ([]Probe, error) {
+	if pattern == "" {
+		pattern = "*:*"
+	} else if !strings.Contains(pattern, ":") {
+		pattern = "*:" + pattern
+	}
+	parts := strings.Split(pattern, ":")
+	_, suffix, _ := strings.Cut(pattern, ":")
+	ptype := parts[0]
+
+	specificTarget := len(parts) > 1 && parts[1] != "" && !HasWildcard(parts[1]) && fileExists(parts[1])
+	includeUser := (!HasWildcard(ptype) && ptype != "") || specificTarget
+
+	var provs []*Provider
+	if HasWildcard(ptype) || len(parts) == 1 {
+		pm := CompileMatcher(ptype)
+		for i := range Providers {
+			p := &Providers[i]
+			if (p.ListKernel || (includeUser && p.ListUser)) && pm.Match(p.Name) {
+				provs = append(provs, p)
+			}
+		}
+	} else if p, ok := LookupProvider(ptype); ok {
+		provs = append(provs, p)
+	} else {
+		names := make([]string, 0, len(Providers))
+		for _, p := range Providers {
+			names = append(names, p.Name)
+		}
+		return nil, &NotFoundError{What: "probe type", Name: ptype, Suggestions: Suggest(ptype, names)}
+	}
+
+	var out []Probe
+	for _, prov := range provs {
+		target, search := "", suffix
+		switch prov.Kind {
+		case KindUprobe, KindUSDT, KindTracepoint, KindFentry, KindRawTracepoint:
+			if len(parts) > 2 {
+				target = parts[1]
+			} else {
+				target, search = "*", "*:"+suffix
+			}
+		case KindKprobe:
+			if len(parts) > 2 {
+				target = parts[1]
+			}
+		default:
+			if search == "" {
+				search = "*"
+			}
+		}
+		ps, err := ix.matchProvider(prov, target, search)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// matchProvider lists the probes of one provider whose "target:name" (or
+// "name") line matches search.
+func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, error) {
+	m := CompileMatcher(search)
+	var out []Probe
+	emit := func(line string, p Probe) {
+		if strings.Contains(line, ".part.") || !m.Match(line) {
+			return
+		}
+		out = append(out, p)
+	}
+	switch prov.Kind {
+	case KindKprobe:
+		if ix.btfErr != nil {
+			return nil, nil
+		}
+		withModule := target != ""
+		for i, name := range ix.funcs.names {
+			if ix.attachKnown && ix.funcs.info[i]&funcAttachable == 0 {
+				continue
+			}
+			mod := ix.mods[ix.funcs.mods[i]].name
+			if withModule {
+				emit(mod+":"+name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
+			} else {
+				emit(name, Probe{Provider: prov.Name, Name: name, Source: SourceBTF})
+			}
+		}
+	case KindFentry:
+		if ix.btfErr != nil || target == "bpf" {
+			return nil, nil
+		}
+		g := m.funcPrefix()
+		lo, hi := 0, ix.funcs.len()
+		if g != "" {
+			lo, hi = ix.funcs.prefixRange(g)
+		}
+		for i := lo; i < hi; i++ {
+			info := ix.funcs.info[i]
+			if (ix.attachKnown && info&funcAttachable == 0) || info&funcParamsMask > MaxTraceArgs {
+				continue
+			}
+			mod := ix.mods[ix.funcs.mods[i]].name
+			name := ix.funcs.names[i]
+			emit(mod+":"+name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
+		}
+	case KindRawTracepoint:
+		if ix.btfErr != nil {
+			return nil, nil
+		}
+		for _, rt := range ix.rawTracepoints() {
+			emit(rt.module+":"+rt.name, Probe{Provider: prov.Name, Target: rt.module, Name: rt.name, Source: SourceBTF})
+		}
+	case KindTracepoint:
+		c := ix.catalogue()
+		for _, tp := range c.events {
+			emit(tp.String(), Probe{Provider: prov.Name, Target: tp.Category, Name: tp.Event, Source: tp.Source, CategoryGuessed: tp.CategoryGuessed})
+		}
+	case KindIter:
+		for _, it := range ix.iters() {
+			emit(it, Probe{Provider: prov.Name, Name: it, Source: SourceBTF})
+		}
+	case KindFixed:
+		for _, t := range prov.Targets {
+			emit(t.Name+":", Probe{Provider: prov.Name, Target: t.Name, Source: SourceBuiltin})
+			if t.Alias != "" {
+				emit(t.Alias+":", Probe{Provider: prov.Name, Target: t.Alias, Source: SourceBuiltin})
+			}
+		}
+	case KindSpecial:
+		if prov.Name == "self" {
+			for _, sig := range SelfSignals {
+				emit("signal:"+sig, Probe{Provider: prov.Name, Target: "signal", Name: sig, Source: SourceBuiltin})
+			}
+		}
+	case KindUprobe:
+		for _, path := range resolveTargets(target) {
+			syms, err := ELFFunctions(path)
+			if err != nil {
+				if !HasWildcard(target) {
+					return nil, fmt.Errorf("%s: %w", path, err)
+				}
+				continue
+			}
+			for _, s := range syms {
+				emit(path+":"+s, Probe{Provider: prov.Name, Target: path, Name: s, Source: SourceELF})
+			}
+		}
+	case KindUSDT:
+		for _, path := range resolveTargets(target) {
+			ps, err := USDTProbes(path)
+			if err != nil {
+				if !HasWildcard(target) {
+					return nil, fmt.Errorf("%s: %w", path, err)
+				}
+				continue
+			}
+			for _, u := range ps {
+				emit(path+":"+u.Provider+":"+u.Name, Probe{Provider: prov.Name, Target: path, Namespace: u.Provider, Name: u.Name, Source: SourceELF})
+			}
+		}
+	}
+	return out, nil
+}
+
+// funcPrefix is the literal prefix of function names matched by a
+// "module:function" matcher whose module part is "*" or literal, so that
+// fentry listings can binary-search the function table. "" when unknown.
+func (m Matcher) funcPrefix() string {
+	prefix := ""
+	for i, g := range m {
+		p := g.Prefix()
+		// Module and function names have no ':', so the pattern's first
+		// ':' is the line's: what follows it up to a '*' is literal.
+		var fp string
+		switch {
+		case g.star0 && len(g.pieces) > 0 && strings.HasPrefix(g.pieces[0], ":"):
+			fp = g.pieces[0][1:]
+		case p != "" && strings.Contains(p, ":"):
+			_, fp, _ = strings.Cut(p, ":")
+		default:
+			return ""
+		}
+		if i == 0 {
+			prefix = fp
+		} else {
+			prefix = commonPrefixStr(prefix, fp)
+		}
+	}
+	return prefix
+}
+
+func commonPrefixStr(a, b string) string {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return a[:i]
+}
+
+// resolveTargets turns a uprobe/usdt target into ELF paths: a wildcard
+// target is globbed as a path; a bare name is looked up like a program or
+// library.
+func resolveTargets(target string) []string {
+	if target == "" || target == "*" {
+		return nil
+	}
+	if HasWildcard(target) {
+		var out []string
+		for _, alt := range ExpandBraces(target) {
+			ms, _ := filepath.Glob(alt)
+			for _, m := range ms {
+				if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+					out = append(out, m)
+				}
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	p, err := ResolveBinary(target)
+	if err != nil {
+		return []string{target} // reported by the reader
+	}
+	return []string{p}
+}
+
+type rawTP struct {
+	module, name string
+	mod          uint16
+	id           uint32
+}
+
+// rawTracepoints lists the raw tracepoints: BTF functions named
+// __probestub_EVENT (or, on older kernels, __traceiter_EVENT), whose
+// prototypes are the event's arguments after a leading void *.
+func (ix *Index) rawTracepoints() []rawTP {
+	var out []rawTP
+	seen := map[string]bool{}
+	for _, prefix := range []string{"__probestub_", "__traceiter_"} {
+		lo, hi := ix.funcs.prefixRange(prefix)
+		for i := lo; i < hi; i++ {
+			if ix.funcs.info[i]&funcParamsMask > MaxTraceArgs {
+				continue
+			}
+			mod := ix.mods[ix.funcs.mods[i]].name
+			name := ix.funcs.names[i][len(prefix):]
+			if seen[mod+":"+name] {
+				continue
+			}
+			seen[mod+":"+name] = true
+			out = append(out, rawTP{module: mod, name: name, mod: ix.funcs.mods[i], id: ix.funcs.ids[i]})
+		}
+	}
+	slices.SortFunc(out, func(a, b rawTP) int {
+		if c := strings.Compare(a.module, b.module); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	return out
+}
+
+// iters lists the BPF iterators: struct bpf_iter__NAME with a function
+// bpf_iter_NAME.
+func (ix *Index) iters() []string {
+	if ix.btfErr != nil {
+		return nil
+	}
+	const prefix = "bpf_iter__"
+	var out []string
+	lo, hi := ix.types.prefixRange(prefix)
+	for i := lo; i < hi; i++ {
+		if ix.types.info[i] != kindStruct {
+			continue
+		}
+		name := ix.types.names[i][len(prefix):]
+		if a, b := ix.funcs.exactRange("bpf_iter_" + name); a < b {
+			out = append(out, name)
+		}
+	}
+	return slices.Compact(out)
+}
+
+// ProbeArgs returns a probe's arguments as bpftrace -lv lists them, and
+// where they came from: tracepoint fields (tracefs, cache or BTF);
+// function parameters for fentry ("type name"), fexit (plus "type
+// retval"), kprobe ("type argN", floating-point parameters skipped) and
+// kretprobe ("type retval" or "void"); raw tracepoint and iterator
+// arguments from BTF. Other providers have none.
+func (ix *Index) ProbeArgs(p Probe) ([]ProbeArg, Source, error) {
+	prov, ok := LookupProvider(p.Provider)
+	if !ok {
+		return nil, SourceNone, &NotFoundError{What: "probe type", Name: p.Provider}
+	}
+	switch prov.Kind {
+	case KindTracepoint:
+		f, err := ix.TracepointFormat(p.Target, p.Name)
+		if err != nil {
+			return nil, SourceNone, err
+		}
+		var out []ProbeArg
+		for _, fl := range f.Args() {
+			out = append(out, ProbeArg{Name: fl.Name, Type: fl.Type, Decl: fl.Decl, BTF: fl.BTF})
+		}
+		return out, f.Source, nil
+	case KindFentry, KindKprobe:
+		f, err := ix.Func(p.Target, p.Name)
+		if err != nil {
+			return nil, SourceNone, err
+		}
+		sig, err := ix.Signature(f)
+		if err != nil {
+			return nil, SourceNone, err
+		}
+		var out []ProbeArg
+		if prov.Kind == KindKprobe {
+			if prov.Return {
+				if !sig.HasReturn() {
+					return []ProbeArg{{Type: "void", Decl: "void", BTF: sig.Return}}, SourceBTF, nil
+				}
+				return []ProbeArg{retval(sig.Return)}, SourceBTF, nil
+			}
+			n := 0
+			for _, prm := range sig.Params {
+				if _, isFloat := Resolve(prm.Type).(*btf.Float); isFloat {
+					continue
+				}
+				out = append(out, typedArg(prm.Type, fmt.Sprintf("arg%d", n)))
+				n++
+			}
+			return out, SourceBTF, nil
+		}
+		for _, prm := range sig.Params {
+			out = append(out, typedArg(prm.Type, prm.Name))
+		}
+		if prov.Return && sig.HasReturn() {
+			out = append(out, retval(sig.Return))
+		}
+		return out, SourceBTF, nil
+	case KindRawTracepoint:
+		for _, rt := range ix.rawTracepoints() {
+			if rt.name != p.Name || (p.Target != "" && p.Target != "*" && rt.module != p.Target) {
+				continue
+			}
+			t, err := ix.typeByID(rt.mod, rt.id)
+			if err != nil {
+				return nil, SourceNone, err
+			}
+			proto, ok := t.(*btf.Func).Type.(*btf.FuncProto)
+			if !ok {
+				return nil, SourceNone, fmt.Errorf("%s: no prototype", p)
+			}
+			var out []ProbeArg
+			for i, prm := range proto.Params {
+				if i == 0 {
+					continue // void *__data
+				}
+				out = append(out, typedArg(prm.Type, prm.Name))
+			}
+			return out, SourceBTF, nil
+		}
+		return nil, SourceNone, &NotFoundError{What: "raw tracepoint", Name: p.Name}
+	case KindIter:
+		f, err := ix.Func("", "bpf_iter_"+p.Name)
+		if err != nil {
+			return nil, SourceNone, err
+		}
+		sig, err := ix.Signature(f)
+		if err != nil {
+			return nil, SourceNone, err
+		}
+		var out []ProbeArg
+		for i, prm := range sig.Params {
+			if i == 0 {
+				continue // struct bpf_iter_meta *meta
+			}
+			out = append(out, typedArg(prm.Type, prm.Name))
+		}
+		return out, SourceBTF, nil
+	}
+	return nil, SourceNone, nil
+}
+
+func typedArg(t btf.Type, name string) ProbeArg {
+	ts := CDecl(t, "")
+	return ProbeArg{Name: name, Type: ts, Decl: ts + " " + name, BTF: t}
+}
+
+func retval(t btf.Type) ProbeArg { return typedArg(t, "retval") }
+
+// SuggestProbe proposes probes close to a pattern that matched nothing
+// ("did you mean"), spelled like List spells probes.
+func (ix *Index) SuggestProbe(pattern string) []string {
+	if HasWildcard(pattern) || !strings.Contains(pattern, ":") {
+		return nil
+	}
+	parts := strings.Split(pattern, ":")
+	prov, ok := LookupProvider(parts[0])
+	if !ok {
+		names := make([]string, 0, len(Providers))
+		for _, p := range Providers {
+			names = append(names, p.Name)
+		}
+		return Suggest(parts[0], names)
+	}
+	last := parts[len(parts)-1]
+	var out []string
+	switch prov.Kind {
+	case KindKprobe, KindFentry:
+		_, err := ix.Func("", last)
+		if nf, ok := err.(*NotFoundError); ok {
+			for _, s := range nf.Suggestions {
+				p := Probe{Provider: prov.Name, Name: s}
+				if prov.Kind == KindFentry || len(parts) > 2 {
+					if f, err := ix.Func("", s); err == nil {
+						p.Target = f.Module
+					}
+				}
+				out = append(out, p.String())
+			}
+		}
+	case KindTracepoint:
+		cat := ""
+		if len(parts) > 2 {
+			cat = parts[1]
+		}
+		_, err := ix.LookupTracepoint(cat, last)
+		if nf, ok := err.(*NotFoundError); ok {
+			for _, s := range nf.Suggestions {
+				if !strings.Contains(s, ":") {
+					if tp, err := ix.LookupTracepoint("", s); err == nil {
+						s = tp.String()
+					}
+				}
+				out = append(out, prov.Name+":"+s)
+			}
+		}
+	case KindRawTracepoint:
+		var names []string
+		mods := map[string]string{}
+		for _, rt := range ix.rawTracepoints() {
+			names = append(names, rt.name)
+			if _, ok := mods[rt.name]; !ok {
+				mods[rt.name] = rt.module
+			}
+		}
+		for _, s := range Suggest(last, names) {
+			out = append(out, prov.Name+":"+mods[s]+":"+s)
+		}
+	case KindFixed:
+		var names []string
+		for _, t := range prov.Targets {
+			names = append(names, t.Name)
+			if t.Alias != "" {
+				names = append(names, t.Alias)
+			}
+		}
+		if len(parts) > 1 {
+			for _, s := range Suggest(parts[1], names) {
+				out = append(out, prov.Name+":"+s+":")
+			}
+		}
+	}
+	return out
+}
+
+// splitTopLevel splits a pattern list on the commas outside braces.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth > 0 {
+				depth--
+			}
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
