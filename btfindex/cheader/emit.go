@@ -81,6 +81,51 @@ func (g *gen) deps(t btf.Type, strong bool) {
 	}
 }
 
+// embedded writes the definitions t needs by value, skipping anything
+// behind a pointer or in a function prototype.
+func (g *gen) embedded(t btf.Type) {
+	for {
+		switch x := t.(type) {
+		case *btf.Array:
+			t = x.Type
+		case *btf.Const:
+			t = x.Type
+		case *btf.Volatile:
+			t = x.Type
+		case *btf.Restrict:
+			t = x.Type
+		case *btf.TypeTag:
+			t = x.Type
+		case *btf.Typedef:
+			g.declareTypedef(g.index(t))
+			t = x.Type
+		case *btf.Struct, *btf.Union:
+			i := g.index(t)
+			if t.TypeName() != "" {
+				g.define(i)
+				return
+			}
+			if g.anonBusy[i] {
+				return
+			}
+			g.anonBusy[i] = true
+			ms, _, _ := members(t)
+			for _, m := range ms {
+				g.embedded(m.Type)
+			}
+			g.anonBusy[i] = false
+			return
+		case *btf.Enum:
+			if x.Name != "" && len(x.Values) > 0 {
+				g.defineEnum(g.index(t))
+			}
+			return
+		default:
+			return
+		}
+	}
+}
+
 // define writes the definition of the named struct or union at i.
 func (g *gen) define(i int32) {
 	if g.state[i] != stNone {
@@ -90,6 +135,11 @@ func (g *gen) define(i int32) {
 	g.push(i)
 	g.plan(i)
 	ms, _, _ := members(g.types[i])
+	// What is embedded first, so that records defined on the way need
+	// no forward declaration; then what is only pointed to.
+	for _, m := range ms {
+		g.embedded(m.Type)
+	}
 	for _, m := range ms {
 		g.deps(m.Type, true)
 	}
