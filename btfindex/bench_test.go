@@ -100,21 +100,42 @@ func BenchmarkListAll(b *testing.B) {
 	}
 }
 
-// BenchmarkIndexMemory reports the heap the index holds after a warm open.
+// BenchmarkIndexMemory reports the live heap an index holds: opened warm
+// (from the cache), cold (built, the raw BTF kept), and warm after its BTF
+// was decoded for a type query.
 func BenchmarkIndexMemory(b *testing.B) {
 	opts := hostOpts(b)
 	if _, err := Open(opts); err != nil {
 		b.Fatal(err)
 	}
-	var ix *Index
-	for b.Loop() {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		ix, _ = Open(opts)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+	measure := func(b *testing.B, open func() *Index) {
+		var ix *Index
+		for b.Loop() {
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			ix = open()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+			runtime.KeepAlive(ix)
+		}
 	}
-	runtime.KeepAlive(ix)
+	b.Run("warm", func(b *testing.B) {
+		measure(b, func() *Index { ix, _ := Open(opts); return ix })
+	})
+	b.Run("cold", func(b *testing.B) {
+		o := opts
+		o.NoCache = true
+		measure(b, func() *Index { ix, _ := Open(o); return ix })
+	})
+	b.Run("warm+types", func(b *testing.B) {
+		measure(b, func() *Index {
+			ix, _ := Open(opts)
+			if _, err := ix.Type("struct task_struct"); err != nil {
+				b.Fatal(err)
+			}
+			return ix
+		})
+	})
 }

@@ -1,12 +1,15 @@
 package btfindex
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // The on-disk index is one file per identity:
@@ -132,7 +135,44 @@ func (ix *Index) saveCache() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, ix.encodeCache())
+	if err := writeFileAtomic(path, ix.encodeCache()); err != nil {
+		return err
+	}
+	pruneCache(filepath.Dir(path), "index-")
+	return nil
+}
+
+// cacheKeep is how many cache files of a kind (kernels, BTF files) are
+// kept; older ones are removed when a new one is written.
+const cacheKeep = 8
+
+// pruneCache removes all but the cacheKeep most recently written files
+// named prefix*.bin in dir.
+func pruneCache(dir, prefix string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path  string
+		mtime int64
+	}
+	var fs []file
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), prefix) || !strings.HasSuffix(e.Name(), ".bin") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			fs = append(fs, file{filepath.Join(dir, e.Name()), info.ModTime().UnixNano()})
+		}
+	}
+	if len(fs) <= cacheKeep {
+		return
+	}
+	slices.SortFunc(fs, func(a, b file) int { return cmp.Compare(b.mtime, a.mtime) })
+	for _, f := range fs[cacheKeep:] {
+		os.Remove(f.path)
+	}
 }
 
 var errBadCache = errors.New("bad cache file")

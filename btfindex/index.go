@@ -356,9 +356,6 @@ func (ix *Index) build() error {
 			}
 			continue
 		}
-		if i == 0 {
-			ix.mods[0].raw = raw // kept for decoding types later
-		}
 		r, err := parseRawBTF(raw, base)
 		if err == nil {
 			f, t, err2 := scanModule(r, uint16(len(kept)))

@@ -366,6 +366,20 @@ func TestTracepointFallbacks(t *testing.T) {
 	if err := live.CacheTracepoints(); err != nil {
 		t.Fatal(err)
 	}
+	path, _ := live.tpCachePath()
+	st1, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !live.catalogueCurrent(live.catalogue().eventsID) {
+		t.Fatal("saved catalogue is not current")
+	}
+	if err := live.CacheTracepoints(); err != nil { // current: not rewritten
+		t.Fatal(err)
+	}
+	if st2, _ := os.Stat(path); !st2.ModTime().Equal(st1.ModTime()) {
+		t.Error("current catalogue rewritten")
+	}
 	// ... which a run without tracefs then uses.
 	ix = fx.open(t, true)
 	if src, _ := ix.TracepointSource(); src != SourceCache {
@@ -393,7 +407,6 @@ func TestTracepointFallbacks(t *testing.T) {
 		t.Error("format for an event whose format could not be read")
 	}
 	// A corrupt catalogue is ignored: back to BTF.
-	path, _ := ix.tpCachePath()
 	b, _ := os.ReadFile(path)
 	b[len(b)/2] ^= 0xff
 	if err := os.WriteFile(path, b, 0o644); err != nil {

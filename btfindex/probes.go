@@ -62,8 +62,7 @@ type ProbeArg struct {
 // wildcard and "{a,b}" alternation is expanded. An empty pattern lists
 // every kernel probe.
 func (ix *Index) List(pattern string) ([]Probe, error) {
-	var out []Probe
-	seen := map[string]bool{}
+	var parts [][]Probe
 	for _, raw := range splitTopLevel(pattern) {
 		raw = strings.Join(strings.Fields(raw), " ")
 		if raw == "" && pattern != "" {
@@ -74,24 +73,62 @@ func (ix *Index) List(pattern string) ([]Probe, error) {
 			if err != nil {
 				return nil, err
 			}
-			for _, pr := range ps {
-				if k := pr.String(); !seen[k] {
-					seen[k] = true
-					out = append(out, pr)
-				}
-			}
+			parts = append(parts, ps...)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Probe) int {
-		if c := strings.Compare(a.Provider, b.Provider); c != 0 {
-			return c
-		}
-		return strings.Compare(a.String(), b.String())
-	})
-	return out, nil
+	out := slices.Concat(parts...)
+	slices.SortFunc(out, compareProbes)
+	return slices.CompactFunc(out, func(a, b Probe) bool {
+		return a.Provider == b.Provider && a.Target == b.Target && a.Namespace == b.Namespace && a.Name == b.Name
+	}), nil
 }
 
-func (ix *Index) listOne(pattern string) ([]Probe, error) {
+// compareProbes orders probes by provider, then by their spelling after
+// the provider (what bpftrace sorts), without building the strings.
+func compareProbes(a, b Probe) int {
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
+	}
+	var pa, pb [5]string
+	sa, sb := a.tail(&pa), b.tail(&pb)
+	i, j := 0, 0 // segment indexes
+	x, y := "", ""
+	for {
+		for x == "" && i < len(sa) {
+			x, i = sa[i], i+1
+		}
+		for y == "" && j < len(sb) {
+			y, j = sb[j], j+1
+		}
+		switch {
+		case x == "" && y == "":
+			return 0
+		case x == "":
+			return -1
+		case y == "":
+			return 1
+		}
+		n := min(len(x), len(y))
+		if c := strings.Compare(x[:n], y[:n]); c != 0 {
+			return c
+		}
+		x, y = x[n:], y[n:]
+	}
+}
+
+// tail returns the segments of String() after "provider:".
+func (p Probe) tail(buf *[5]string) []string {
+	s := buf[:0]
+	if p.Target != "" {
+		s = append(s, p.Target, ":")
+	}
+	if p.Namespace != "" {
+		s = append(s, p.Namespace, ":")
+	}
+	return append(s, p.Name)
+}
+
+func (ix *Index) listOne(pattern string) ([][]Probe, error) {
 	if pattern == "" {
 		pattern = "*:*"
 	} else if !strings.Contains(pattern, ":") {
@@ -123,7 +160,7 @@ func (ix *Index) listOne(pattern string) ([]Probe, error) {
 		return nil, &NotFoundError{What: "probe type", Name: ptype, Suggestions: Suggest(ptype, names)}
 	}
 
-	var out []Probe
+	var out [][]Probe
 	for _, prov := range provs {
 		target, search := "", suffix
 		switch prov.Kind {
@@ -146,7 +183,7 @@ func (ix *Index) listOne(pattern string) ([]Probe, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ps...)
+		out = append(out, ps)
 	}
 	return out, nil
 }
@@ -160,12 +197,27 @@ func fileExists(p string) bool {
 // "name") line matches search.
 func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, error) {
 	m := CompileMatcher(search)
-	var out []Probe
+	out := make([]Probe, 0, 64)
+	if prov.Kind == KindKprobe || prov.Kind == KindFentry {
+		out = make([]Probe, 0, ix.funcs.len()/4)
+	}
 	emit := func(line string, p Probe) {
 		if strings.Contains(line, ".part.") || !m.Match(line) {
 			return
 		}
 		out = append(out, p)
+	}
+	mm, split := compileModMatcher(search)
+	// emitMod is emit for a "module:name" line, which it only builds when
+	// the pattern cannot be matched part by part.
+	emitMod := func(mod, name string, p Probe) {
+		if split {
+			if mm.match(mod, name) && !strings.Contains(name, ".part.") {
+				out = append(out, p)
+			}
+			return
+		}
+		emit(mod+":"+name, p)
 	}
 	switch prov.Kind {
 	case KindKprobe:
@@ -179,7 +231,7 @@ func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, 
 			}
 			mod := ix.mods[ix.funcs.mods[i]].name
 			if withModule {
-				emit(mod+":"+name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
+				emitMod(mod, name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
 			} else {
 				emit(name, Probe{Provider: prov.Name, Name: name, Source: SourceBTF})
 			}
@@ -200,19 +252,19 @@ func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, 
 			}
 			mod := ix.mods[ix.funcs.mods[i]].name
 			name := ix.funcs.names[i]
-			emit(mod+":"+name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
+			emitMod(mod, name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
 		}
 	case KindRawTracepoint:
 		if ix.btfErr != nil {
 			return nil, nil
 		}
 		for _, rt := range ix.rawTracepoints() {
-			emit(rt.module+":"+rt.name, Probe{Provider: prov.Name, Target: rt.module, Name: rt.name, Source: SourceBTF})
+			emitMod(rt.module, rt.name, Probe{Provider: prov.Name, Target: rt.module, Name: rt.name, Source: SourceBTF})
 		}
 	case KindTracepoint:
 		c := ix.catalogue()
 		for _, tp := range c.events {
-			emit(tp.String(), Probe{Provider: prov.Name, Target: tp.Category, Name: tp.Event, Source: tp.Source, CategoryGuessed: tp.CategoryGuessed})
+			emitMod(tp.Category, tp.Event, Probe{Provider: prov.Name, Target: tp.Category, Name: tp.Event, Source: tp.Source, CategoryGuessed: tp.CategoryGuessed})
 		}
 	case KindIter:
 		for _, it := range ix.iters() {
@@ -584,4 +636,30 @@ func splitTopLevel(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// modMatcher matches "module:name" lines part by part: module and name
+// contain no ':', so a pattern alternative with exactly one ':' matches a
+// line exactly when its two sides match the two parts.
+type modMatcher []struct{ mod, name Glob }
+
+func compileModMatcher(search string) (modMatcher, bool) {
+	var mm modMatcher
+	for _, alt := range ExpandBraces(search) {
+		mod, name, ok := strings.Cut(alt, ":")
+		if !ok || strings.Contains(name, ":") {
+			return nil, false
+		}
+		mm = append(mm, struct{ mod, name Glob }{CompileGlob(mod), CompileGlob(name)})
+	}
+	return mm, true
+}
+
+func (mm modMatcher) match(mod, name string) bool {
+	for _, g := range mm {
+		if g.mod.Match(mod) && g.name.Match(name) {
+			return true
+		}
+	}
+	return false
 }

@@ -521,7 +521,7 @@ func (ix *Index) CacheTracepoints() error {
 	if c.source != SourceTracefs {
 		return fmt.Errorf("tracefs is not readable: %s", c.note)
 	}
-	if old, err := ix.loadCatalogueCache(); err == nil && old.eventsID == c.eventsID {
+	if ix.catalogueCurrent(c.eventsID) {
 		return nil
 	}
 	formats := make([]*TracepointFormat, len(c.events))
@@ -574,7 +574,29 @@ func (ix *Index) CacheTracepoints() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, e.b)
+	if err := writeFileAtomic(path, e.b); err != nil {
+		return err
+	}
+	pruneCache(filepath.Dir(path), "tracepoints-")
+	return nil
+}
+
+// catalogueCurrent says whether the saved catalogue is intact and was
+// saved from the same available_events, without decoding it.
+func (ix *Index) catalogueCurrent(eventsID [32]byte) bool {
+	path, err := ix.tpCachePath()
+	if err != nil {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	hdr := len(tpCacheMagic) + 4 + 64
+	if err != nil || len(b) < hdr+4 || string(b[:len(tpCacheMagic)]) != tpCacheMagic ||
+		le.Uint32(b[len(tpCacheMagic):]) != tpCacheVersion ||
+		!bytes.Equal(b[len(tpCacheMagic)+4:len(tpCacheMagic)+36], ix.vmlinuxID[:]) ||
+		!bytes.Equal(b[len(tpCacheMagic)+36:hdr], eventsID[:]) {
+		return false
+	}
+	return crc32.Checksum(b[:len(b)-4], crcTable) == le.Uint32(b[len(b)-4:])
 }
 
 func (ix *Index) loadCatalogueCache() (*tpCatalogue, error) {

@@ -281,12 +281,14 @@ func (ix *Index) EnumValue(name string) (*btf.Enum, btf.EnumValue, error) {
 // proto, "") "int (*)(void *)". With name "" it is the type name alone.
 func CDecl(t btf.Type, name string) string {
 	var b strings.Builder
+	b.Grow(32 + len(name))
 	writeDecl(&b, t, name, 0)
 	return b.String()
 }
 
 func writeDecl(b *strings.Builder, t btf.Type, name string, depth int) {
-	var stack []btf.Type
+	var buf [8]btf.Type
+	stack := buf[:0]
 	for range 256 {
 		stack = append(stack, t)
 		switch x := t.(type) {
@@ -409,7 +411,7 @@ func writeChain(b *strings.Builder, s *[]btf.Type, name string, depth int) {
 			dropMods(s)
 			if len(*s) == 0 {
 				writeName(b, name, lastWasPtr)
-				fmt.Fprintf(b, "[%d]", x.Nelems)
+				writeDim(b, x.Nelems)
 				return
 			}
 			_, multidim := (*s)[len(*s)-1].(*btf.Array)
@@ -423,7 +425,7 @@ func writeChain(b *strings.Builder, s *[]btf.Type, name string, depth int) {
 			if !multidim {
 				b.WriteByte(')')
 			}
-			fmt.Fprintf(b, "[%d]", x.Nelems)
+			writeDim(b, x.Nelems)
 			return
 		case *btf.FuncProto:
 			dropMods(s)
@@ -462,6 +464,13 @@ func writeChain(b *strings.Builder, s *[]btf.Type, name string, depth int) {
 		_, lastWasPtr = t.(*btf.Pointer)
 	}
 	writeName(b, name, lastWasPtr)
+}
+
+func writeDim(b *strings.Builder, n uint32) {
+	var num [12]byte
+	b.WriteByte('[')
+	b.Write(strconv.AppendUint(num[:0], uint64(n), 10))
+	b.WriteByte(']')
 }
 
 func writeTagged(b *strings.Builder, tag, name string) {
