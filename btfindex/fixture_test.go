@@ -100,6 +100,19 @@ func fixtureTypes() []btf.Type {
 		{Name: "prev_state", Type: longT, Offset: 256},
 		{Name: "__data", Type: &btf.Array{Index: intT, Type: charT, Nelems: 0}, Offset: 320},
 	}}
+	// sched_wakeup has no record of its own: its class is
+	// sched_wakeup_template (same prototype, longest shared prefix); kfree
+	// has the same prototype too but no class sharing a prefix.
+	wakeClass := &btf.Func{Name: "__bpf_trace_sched_wakeup_template", Linkage: btf.StaticFunc, Type: wakeProto}
+	otherClass := &btf.Func{Name: "__bpf_trace_sched_kthread", Linkage: btf.StaticFunc, Type: wakeProto}
+	wakeRaw := &btf.Struct{Name: "trace_event_raw_sched_wakeup_template", Size: 16, Members: []btf.Member{
+		{Name: "ent", Type: entry, Offset: 0},
+		{Name: "pid", Type: pidT, Offset: 64},
+	}}
+	otherRaw := &btf.Struct{Name: "trace_event_raw_sched_kthread", Size: 16, Members: []btf.Member{
+		{Name: "ent", Type: entry, Offset: 0},
+		{Name: "kpid", Type: pidT, Offset: 64},
+	}}
 	meta := &btf.Struct{Name: "bpf_iter_meta", Size: 8, Members: []btf.Member{{Name: "seq", Type: voidp}}}
 	iterCtx := &btf.Struct{Name: "bpf_iter__task", Size: 16, Members: []btf.Member{
 		{Name: "meta", Type: &btf.Pointer{Target: meta}}, {Name: "task", Type: &btf.Pointer{Target: task}, Offset: 64},
@@ -107,7 +120,7 @@ func fixtureTypes() []btf.Type {
 	iterFn := fn("bpf_iter_task", intT, p("meta", &btf.Pointer{Target: meta}), p("task", &btf.Pointer{Target: task}))
 
 	return []btf.Type{task, state, vfsRead, vfsWrite, inlined, seven, withFloat, withCB, varargs, kf,
-		stub, traceiter, btfTrace, btfTraceWake, btfTraceKfree, oldStub, raw, iterCtx, iterFn, &btf.Typedef{Name: "u64", Type: ulongT}}
+		stub, traceiter, btfTrace, btfTraceWake, btfTraceKfree, oldStub, raw, iterCtx, iterFn, wakeClass, otherClass, wakeRaw, otherRaw, &btf.Typedef{Name: "u64", Type: ulongT}}
 }
 
 func marshalBTF(t testing.TB, types []btf.Type) []byte {

@@ -353,9 +353,18 @@ func TestTracepointFallbacks(t *testing.T) {
 	if tp, err := ix.LookupTracepoint("whatever", "sched_switch"); err != nil || tp.Event != "sched_switch" {
 		t.Errorf("lookup with another category: %v %v", tp, err)
 	}
-	// sched_wakeup shares a class: no trace_event_raw_sched_wakeup.
-	if _, err := ix.TracepointFormat("sched", "sched_wakeup"); err == nil {
-		t.Error("sched_wakeup has a BTF format")
+	// sched_wakeup shares a class: no trace_event_raw_sched_wakeup, the
+	// class is found through the prototype and the name.
+	fw, err := ix.TracepointFormat("sched", "sched_wakeup")
+	if err != nil || fw.Class != "sched_wakeup_template" || !fw.ClassGuessed || len(fw.Args()) != 1 || fw.Args()[0].Name != "pid" {
+		t.Errorf("sched_wakeup format = %+v, %v", fw, err)
+	}
+	if fb.ClassGuessed || fb.Class != "sched_switch" {
+		t.Errorf("sched_switch class = %q guessed=%v", fb.Class, fb.ClassGuessed)
+	}
+	// kfree has a prototype shared with classes, none named like it.
+	if _, err := ix.TracepointFormat("*", "kfree"); err == nil {
+		t.Error("kfree has a BTF format")
 	}
 
 	// A root run with tracefs saves the catalogue...

@@ -55,6 +55,12 @@ type TracepointFormat struct {
 	ID     int    // the event ID (0 when unknown)
 	Source Source // where the fields came from: tracefs, cache or btf
 	Fields []TracepointField
+	// Class is, for a format from BTF, the event class whose
+	// trace_event_raw_CLASS struct gave the fields; ClassGuessed is set when
+	// the class was inferred (see guessEventClass), not named after the
+	// event.
+	Class        string
+	ClassGuessed bool
 }
 
 // Args are the fields a bpftrace script sees (without the common_ ones).
@@ -450,15 +456,22 @@ func (ix *Index) catalogueFromBTF(c *tpCatalogue) {
 // struct, which exists for events that define their own class (events
 // sharing a class through DEFINE_EVENT have none under their name).
 func (ix *Index) formatFromBTF(tp Tracepoint) (*TracepointFormat, error) {
-	t, err := ix.Type("struct trace_event_raw_" + tp.Event)
+	class, guessed := tp.Event, false
+	t, err := ix.Type("struct trace_event_raw_" + class)
 	if err != nil {
-		return nil, fmt.Errorf("tracepoint %s: BTF has no struct trace_event_raw_%s (the event's class has another name); its fields are known only from tracefs", tp, tp.Event)
+		class, guessed = ix.guessEventClass(tp.Event)
+		if class == "" {
+			return nil, fmt.Errorf("tracepoint %s: BTF has no struct trace_event_raw_%s and the event's class cannot be told from BTF; its fields are known only from tracefs", tp, tp.Event)
+		}
+		if t, err = ix.Type("struct trace_event_raw_" + class); err != nil {
+			return nil, err
+		}
 	}
 	ms, err := Members(t)
 	if err != nil {
 		return nil, err
 	}
-	f := &TracepointFormat{Tracepoint: tp, Source: SourceBTF}
+	f := &TracepointFormat{Tracepoint: tp, Source: SourceBTF, Class: class, ClassGuessed: guessed}
 	for _, m := range ms {
 		fl := TracepointField{Name: m.Name, Offset: int(m.ByteOffset()), Size: int(m.Size), Signed: IsSigned(m.Type), BTF: m.Type}
 		switch {
@@ -488,6 +501,60 @@ func (ix *Index) formatFromBTF(tp Tracepoint) (*TracepointFormat, error) {
 		f.Fields = append(f.Fields, fl)
 	}
 	return f, nil
+}
+
+// guessEventClass finds the class (DECLARE_EVENT_CLASS) of an event
+// defined with DEFINE_EVENT, which has no trace_event_raw_ struct of its
+// own: the classes whose __bpf_trace_CLASS function has the same
+// prototype as the event's __probestub_/__traceiter_ function are the
+// candidates, and the one whose name shares the longest prefix with the
+// event's wins ("sched_wakeup" -> "sched_wakeup_template"). A tie is no
+// answer.
+func (ix *Index) guessEventClass(event string) (string, bool) {
+	var proto btf.Type
+	for _, prefix := range []string{"__probestub_", "__traceiter_"} {
+		if f, err := ix.Func("", prefix+event); err == nil {
+			if t, err := ix.typeByID(ix.modIndex(f.Module), uint32(f.ID)); err == nil {
+				proto = t.(*btf.Func).Type
+				break
+			}
+		}
+	}
+	if proto == nil {
+		return "", false
+	}
+	best, bestLen, tie := "", -1, false
+	lo, hi := ix.funcs.prefixRange("__bpf_trace_")
+	for i := lo; i < hi; i++ {
+		t, err := ix.typeByID(ix.funcs.mods[i], ix.funcs.ids[i])
+		if err != nil || t.(*btf.Func).Type != proto {
+			continue
+		}
+		class := ix.funcs.names[i][len("__bpf_trace_"):]
+		if a, b := ix.types.exactRange("trace_event_raw_" + class); a == b {
+			continue
+		}
+		n := len(commonPrefixStr(class, event))
+		switch {
+		case n > bestLen:
+			best, bestLen, tie = class, n, false
+		case n == bestLen:
+			tie = true
+		}
+	}
+	if tie || bestLen <= 0 {
+		return "", false
+	}
+	return best, true
+}
+
+func (ix *Index) modIndex(name string) uint16 {
+	for i, m := range ix.mods {
+		if m.name == name {
+			return uint16(i)
+		}
+	}
+	return 0
 }
 
 // The tracepoint catalogue cache: one file per vmlinux BTF, written by
