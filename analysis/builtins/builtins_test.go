@@ -61,6 +61,9 @@ func TestEveryEntryIsComplete(t *testing.T) {
 				}
 			}
 		}
+		if md := Markdown(b); !strings.Contains(md, b.Variants[0].String()) || !strings.Contains(md, b.Doc) {
+			t.Errorf("%s: Markdown lacks the signature or the doc:\n%s", b.Name, md)
+		}
 		for _, p := range b.Providers {
 			if !slices.ContainsFunc(btfindex.Providers, func(q btfindex.Provider) bool { return q.Name == p }) {
 				t.Errorf("%s: unknown provider %q", b.Name, p)

@@ -25,8 +25,8 @@ var entries = []Builtin{
 		Doc: "The Nth argument of the traced function (`arg0`, `arg1`, ...), as a raw 64-bit " +
 			"value taken from the registers of the calling convention; cast it to the real type, " +
 			"e.g. `(struct file *)arg0`. How many exist depends on the architecture (six on " +
-			"x86_64); usdt probes may use more. The value is a kernel address in kernel probes and " +
-			"a user address in uprobe and usdt.",
+			"x86_64); usdt probes may use more. Used as a pointer it refers to kernel memory in " +
+			"kprobe and rawtracepoint, to user memory in uprobe and usdt.",
 		Example: `kprobe:vfs_read { @bytes = hist(arg2); }`,
 	},
 	{

@@ -95,9 +95,9 @@ const (
 	// pointer result is moved to that address space (kptr, uptr).
 	SameAs
 	// StrFromArg is string[n+Len] where n is the value of the integer
-	// literal argument TypeSpec.Arg, capped at the max_strlen config;
-	// string[max_strlen] when that argument is absent or not a literal
-	// (str: Len 1, path: Len 0).
+	// literal argument TypeSpec.Arg; string[max_strlen] when that argument
+	// is absent or not a literal. str (Len 1) falls back to max_strlen,
+	// with a warning, when n+1 exceeds it; path (Len 0) is not capped.
 	StrFromArg
 	// BufFromArg is buffer[n] where n is the integer literal argument
 	// TypeSpec.Arg; with one argument, the size of the array passed; both
