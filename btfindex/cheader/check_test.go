@@ -17,16 +17,25 @@ import (
 	"github.com/cilium/ebpf/btf"
 )
 
-// clangPath returns clang-19 (or clang), skipping the test when absent.
-func clangPath(t testing.TB) string {
-	t.Helper()
+// clangPathOrEmpty returns clang-19 (or clang), or "" when neither is
+// installed.
+func clangPathOrEmpty() string {
 	for _, name := range []string{"clang-19", "clang"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	t.Skip("clang-19 not installed (apt-get install clang-19): skipping the compile checks")
 	return ""
+}
+
+// clangPath returns clang, skipping the test when it is absent.
+func clangPath(t testing.TB) string {
+	t.Helper()
+	p := clangPathOrEmpty()
+	if p == "" {
+		t.Skip("clang-19 not installed (apt-get install clang-19): skipping the compile checks")
+	}
+	return p
 }
 
 // generate writes the header for spec and returns it with the generator

@@ -200,10 +200,23 @@ func memberName(m btf.Member, j int) string {
 // padding returns unnamed bit-fields that fill bits [from, to) exactly,
 // wherever they start, in packed and in naturally aligned records alike:
 // each chunk stays within one aligned unit of its type, so it is never
-// moved, and unnamed bit-fields do not change the record's alignment.
+// moved, and unnamed bit-fields do not change the record's alignment. From
+// a byte boundary it uses the largest naturally aligned units that fit
+// (char: 8; short: 16; ...); from inside a byte, one chunk up to the next
+// 64-bit boundary in the smallest unit that holds it.
 func padding(from, to int64) []padChunk {
 	var out []padChunk
 	for from < to {
+		if from%8 == 0 {
+			u := int64(64)
+			for u > 8 && (from%u != 0 || from+u > to) {
+				u /= 2
+			}
+			k := min(u, to-from)
+			out = append(out, padChunk{unitName(u), k})
+			from += k
+			continue
+		}
 		end := min(to, (from/64+1)*64)
 		u := int64(8)
 		for u < 64 && from/u != (end-1)/u {
