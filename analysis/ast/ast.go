@@ -70,12 +70,14 @@ type CommentGroup struct {
 // ---------------------------------------------------------------------
 // The file
 
-// File is one parsed script.
+// File is one parsed script. Its range is the whole text.
 type File struct {
 	Range
-	Source   *source.File
-	Shebang  *Shebang // nil when absent
-	Decls    []Decl   // every top-level item in source order
+	Source  *source.File
+	Shebang *Shebang // nil when absent
+	Decls   []Decl   // every top-level item in source order
+	// Comments holds every comment outside C text (comments inside a
+	// CDecl are part of its Text), grouped, in source order.
 	Comments []*CommentGroup
 }
 
@@ -93,7 +95,7 @@ const (
 	CDefinition                // struct/union/enum/typedef definition up to and including its ';' if any
 )
 
-// CDecl is C text kept verbatim for the C front end.
+// CDecl is C text kept verbatim for the C front end, comments included.
 type CDecl struct {
 	Range
 	Kind CKind
@@ -178,7 +180,10 @@ type AttachPoint struct {
 	Fields []AttachField
 }
 
-// AttachField is one colon-separated part of an attach point.
+// AttachField is one colon-separated part of an attach point. A
+// `function+offset` part is two fields (roles "func" and "offset"), and
+// `path@file` separates at '@' like at ':'. Text has quotes removed; an
+// unquoted positional parameter stays in it as written ("$1").
 type AttachField struct {
 	Range
 	Role   string // from package probes: "provider", "module", "func", "path", "category", "event", "unit", "rate", "offset", ...
@@ -202,6 +207,7 @@ func (*BadDecl) declNode()     {}
 // Statements
 
 // ExprStmt is an expression used as a statement (calls, if, blocks, ...).
+// Like every statement its range does not include a terminating ';'.
 type ExprStmt struct {
 	Range
 	X Expr
@@ -209,7 +215,8 @@ type ExprStmt struct {
 
 // AssignStmt is `lhs op rhs` where op is "=" or a compound operator such
 // as "+=". Lhs is a *Variable, *MapExpr, *MapAccess, or the discard
-// identifier `_`.
+// identifier `_` (an *Ident; `_ = expr` discards a value). The parser
+// reports other left-hand sides but keeps them in the tree.
 type AssignStmt struct {
 	Range
 	Lhs   Expr
@@ -226,14 +233,17 @@ type LetStmt struct {
 	Value Expr      // nil when not initialised
 }
 
-// WhileStmt is `while (cond) { body }` (deprecated in bpftrace).
+// WhileStmt is `while (cond) { body }` (deprecated in bpftrace). Cond is
+// a *ParenExpr when written in parentheses, as it usually is; bpftrace
+// also accepts a unary expression without them (`while !$done { }`).
 type WhileStmt struct {
 	Range
 	Cond Expr
 	Body *BlockExpr
 }
 
-// UnrollStmt is `unroll(n) { body }`.
+// UnrollStmt is `unroll(n) { body }`; Count is a *ParenExpr when written
+// in parentheses.
 type UnrollStmt struct {
 	Range
 	Count Expr
@@ -365,7 +375,8 @@ type CondExpr struct {
 
 // IfExpr is `if (cond) { } [else if ... | else { }]`; it is an expression
 // in bpftrace (its blocks may yield values) and a statement when wrapped
-// in an ExprStmt.
+// in an ExprStmt. Cond is a *ParenExpr when written in parentheses
+// (bpftrace also accepts a unary expression without them: `if !$x { }`).
 type IfExpr struct {
 	Range
 	Cond Expr
@@ -448,7 +459,10 @@ type CastExpr struct {
 }
 
 // SizeofExpr is `sizeof(type)` or `sizeof(expr)`; exactly one of Type
-// and X is set.
+// and X is set. As in bpftrace, a bare identifier that is not a known type
+// (`sizeof(foo_t)`) is kept as X, an *Ident: the checker reads it as a
+// macro parameter or a type name. The same holds for offsetof, typeof
+// and typeinfo.
 type SizeofExpr struct {
 	Range
 	Type *TypeExpr
@@ -485,10 +499,11 @@ type ComptimeExpr struct {
 	X Expr
 }
 
-// RangeExpr is `start..end` in a for loop header.
+// RangeExpr is `from..to` in a for loop header. (The bounds are not
+// called Start/End because End is every node's method.)
 type RangeExpr struct {
 	Range
-	Start, End Expr
+	From, To Expr
 }
 
 // BadExpr stands for an expression that could not be parsed.

@@ -1,0 +1,139 @@
+package parser
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
+)
+
+// parse parses src and fails the test on any diagnostic.
+func parseOK(t *testing.T, src string) *ast.File {
+	t.Helper()
+	f, diags := ParseFile(source.NewFile("test.bt", []byte(src)))
+	if len(diags) > 0 {
+		var b strings.Builder
+		diag.RenderAll(&b, diags, diag.TextOptions{})
+		t.Fatalf("unexpected diagnostics for %q:\n%s", src, b.String())
+	}
+	checkTree(t, f, len(src))
+	return f
+}
+
+// checkTree verifies the structural invariants every parse must keep:
+// every node's range lies within the text and within its parent's range,
+// children come in source order, and nothing is a nil node.
+func checkTree(t testing.TB, f *ast.File, n int) {
+	t.Helper()
+	if f == nil {
+		t.Fatal("nil file")
+	}
+	var stack []ast.Node
+	var fail string
+	ast.Inspect(f, func(node ast.Node) bool {
+		if fail != "" {
+			return false
+		}
+		if node == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		lo, hi := node.Pos(), node.End()
+		switch {
+		case lo < 0 || hi > source.Pos(n) || lo > hi:
+			fail = fmt.Sprintf("%T has range [%d,%d) outside text of %d bytes", node, lo, hi, n)
+		case len(stack) > 0:
+			parent := stack[len(stack)-1]
+			if lo < parent.Pos() || hi > parent.End() {
+				fail = fmt.Sprintf("%T [%d,%d) is not inside its parent %T [%d,%d)", node, lo, hi, parent, parent.Pos(), parent.End())
+			}
+		}
+		stack = append(stack, node)
+		return true
+	})
+	if fail == "" {
+		fail = checkOrder(f)
+	}
+	if fail != "" {
+		t.Fatal(fail)
+	}
+}
+
+// checkOrder verifies that siblings do not overlap and come in order.
+func checkOrder(root ast.Node) string {
+	msg := ""
+	ast.Inspect(root, func(n ast.Node) bool {
+		if n == nil || msg != "" {
+			return msg == ""
+		}
+		var prev ast.Node
+		first := true
+		ast.Inspect(n, func(c ast.Node) bool {
+			if first {
+				first = false
+				return true
+			}
+			if c == nil {
+				return false
+			}
+			if prev != nil && c.Pos() < prev.End() {
+				msg = fmt.Sprintf("%T [%d,%d) overlaps or precedes its sibling %T [%d,%d)", c, c.Pos(), c.End(), prev, prev.Pos(), prev.End())
+			}
+			prev = c
+			return false
+		})
+		return true
+	})
+	return msg
+}
+
+func TestBasicScripts(t *testing.T) {
+	for _, src := range []string{
+		"",
+		"begin { printf(\"hello\\n\"); }",
+		"BEGIN { @x = 1; } END { clear(@x) }",
+		"kprobe:vfs_read /pid == 1/ { @[comm] = count(); }",
+		"tracepoint:syscalls:sys_enter_openat { printf(\"%s\\n\", str(args->filename)); }",
+		"#include <linux/sched.h>\nk:f { $t = (struct task_struct *)curtask; }",
+		"config = { max_map_keys = 1; stack_mode = perf }\nbegin { }",
+		"i:s:1 { exit() }",
+	} {
+		parseOK(t, src)
+	}
+}
+
+func TestParseExpr(t *testing.T) {
+	for src, want := range map[string]string{
+		"1 + 2 * 3":         "BinaryExpr +\n  IntLit 1\n  BinaryExpr *\n    IntLit 2\n    IntLit 3\n",
+		"a ? b : c":         "CondExpr\n  cond: Ident a\n  then: Ident b\n  else: Ident c\n",
+		"$x ?: 5":           "CondExpr\n  cond: Variable $x\n  else: IntLit 5\n",
+		"(pid)*tid":         "BinaryExpr *\n  ParenExpr\n    Ident pid\n  Ident tid\n",
+		"(myident)*$a":      "CastExpr\n  TypeExpr myident\n  UnaryExpr *\n    Variable $a\n",
+		"-1":                "UnaryExpr -\n  IntLit 1\n",
+		"@m[1, \"a\"]":      "MapAccess @m\n  IntLit 1\n  StringLit \"a\"\n",
+		"f!(1)":             "CallExpr f!\n  IntLit 1\n",
+		"10ms":              "IntLit 10000000\n",
+		"0x10 | 0777":       "BinaryExpr |\n  IntLit 16\n  IntLit 511\n",
+		"1 << 2 < 8":        "BinaryExpr <\n  BinaryExpr <<\n    IntLit 1\n    IntLit 2\n  IntLit 8\n",
+		"0 && 1 || 2":       "BinaryExpr ||\n  BinaryExpr &&\n    IntLit 0\n    IntLit 1\n  IntLit 2\n",
+		"1 ? 2 ? 3 : 4 : 5": "CondExpr\n  cond: IntLit 1\n  then: CondExpr\n    cond: IntLit 2\n    then: IntLit 3\n    else: IntLit 4\n  else: IntLit 5\n",
+	} {
+		x, diags := ParseExpr(src)
+		if len(diags) > 0 {
+			t.Errorf("%q: %v", src, diags)
+			continue
+		}
+		if got := ast.Dump(x); got != want {
+			t.Errorf("%q:\ngot:\n%s\nwant:\n%s", src, got, want)
+		}
+	}
+	if _, diags := ParseExpr("1 +"); len(diags) == 0 {
+		t.Error("ParseExpr(\"1 +\") reported nothing")
+	}
+	if x, diags := ParseExpr("1 2"); len(diags) != 1 || x == nil {
+		t.Errorf("ParseExpr(\"1 2\") = %v, %v; want one error", x, diags)
+	}
+}

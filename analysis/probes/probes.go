@@ -1,0 +1,425 @@
+// Package probes is the project's table of bpftrace probe providers:
+// their names and short names, what each attach point field means, which
+// fields accept wildcards, and what a probe of each kind can read (args,
+// argN, retval). The parser splits attach points with it (ParseAttachPoint);
+// the checker, completion and `bt list` read the same table.
+package probes
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/bt-tools/bt/analysis/diag"
+)
+
+// Diagnostic codes reported for attach points.
+const (
+	CodeBadAttachPoint  diag.Code = "bad-attach-point"
+	CodeUnknownProvider diag.Code = "unknown-provider"
+)
+
+func init() {
+	diag.Register(
+		diag.CodeInfo{Code: CodeBadAttachPoint, Severity: diag.Error, Summary: "an attach point does not fit its provider's syntax (wrong number of fields, bad number, unit, offset or wildcard)"},
+		diag.CodeInfo{Code: CodeUnknownProvider, Severity: diag.Error, Summary: "an attach point names a probe provider bpftrace does not have"},
+	)
+}
+
+// Field roles, the labels ParseAttachPoint gives attach point fields.
+const (
+	RoleProvider  = "provider"  // the provider name as written (k, kprobe, BEGIN, ...)
+	RoleModule    = "module"    // kernel module, or "bpf" for fentry:bpf:...
+	RoleFunc      = "func"      // function or symbol name
+	RoleOffset    = "offset"    // +offset after a function name
+	RoleAddress   = "address"   // absolute address instead of a function
+	RolePath      = "path"      // binary or library (uprobe, usdt)
+	RoleLang      = "lang"      // uprobe language qualifier (cpp)
+	RoleFile      = "file"      // source file of uprobe:path@file:line
+	RoleLine      = "line"      // source line
+	RoleColumn    = "column"    // source column
+	RoleNamespace = "namespace" // USDT provider namespace
+	RoleName      = "name"      // USDT probe name, test or bench name
+	RoleCategory  = "category"  // tracepoint category (subsystem)
+	RoleEvent     = "event"     // tracepoint, raw tracepoint, software or hardware event
+	RoleUnit      = "unit"      // profile/interval unit: hz, s, ms, us
+	RoleRate      = "rate"      // profile/interval rate or period
+	RoleCount     = "count"     // software/hardware sample period
+	RoleLength    = "length"    // watchpoint length in bytes
+	RoleMode      = "mode"      // watchpoint mode: r, w, x combination
+	RoleTrigger   = "trigger"   // self probe trigger kind (signal)
+	RoleSignal    = "signal"    // self probe signal name
+	RoleProgID    = "prog_id"   // BPF program id for fentry:bpf:id:name
+	RoleIterator  = "iterator"  // iterator name
+	RolePin       = "pin"       // iterator pin file
+	RoleArg       = "arg"       // a field of an attach point whose provider is not known
+)
+
+// Provider is one row of the table.
+type Provider struct {
+	// Name is the canonical name (what AttachPoint.Provider holds).
+	Name string
+	// Aliases are the other accepted spellings. Matching is exact first
+	// and then case-insensitive, as bpftrace does (so "U" is usdt but
+	// "K" is kprobe).
+	Aliases []string
+	// Summary is a one-line description.
+	Summary string
+	// Forms are the accepted shapes, for documentation and completion;
+	// [x] is optional.
+	Forms []string
+	// Wildcards lists the roles whose text may contain the wildcards '*'
+	// and '[...]'. bpftrace has no other wildcard syntax: '?' and '{a,b}'
+	// are ordinary characters ('{' and ',' even end an unquoted attach
+	// point).
+	Wildcards []string
+	// Args: the probe has the args builtin (typed arguments from BTF,
+	// tracepoint formats or DWARF).
+	Args bool
+	// ArgN: the probe has arg0, arg1, ... (raw register arguments).
+	ArgN bool
+	// Retval: the probe has retval (only return probes).
+	Retval bool
+	// Kernel and User say under which heading `bt list` shows it.
+	Kernel, User bool
+	// Legacy marks providers only older bpftrace versions have.
+	Legacy bool
+	// Events lists the fixed event names (software, hardware), each with
+	// its short alias after a '/' when it has one ("cpu-clock/cpu").
+	Events []string
+
+	parse func(c *apContext)
+}
+
+// Providers is the table, in the order bpftrace documents them.
+var Providers = []*Provider{
+	{
+		Name: "begin", Aliases: []string{"BEGIN"},
+		Summary: "runs once when the program starts, before other probes are attached",
+		Forms:   []string{"begin"},
+		parse:   parseBeginEnd,
+	},
+	{
+		Name: "end", Aliases: []string{"END"},
+		Summary: "runs once when the program exits, after other probes are detached",
+		Forms:   []string{"end"},
+		parse:   parseBeginEnd,
+	},
+	{
+		Name:    "self",
+		Summary: "runs when the bpftrace process itself receives an event, such as a signal",
+		Forms:   []string{"self:signal:SIGUSR1"},
+		parse:   parseSelf,
+	},
+	{
+		Name:    "test",
+		Summary: "a named test case, run only in test mode",
+		Forms:   []string{"test:name"},
+		parse:   parseNamed,
+	},
+	{
+		Name:    "bench",
+		Summary: "a named micro-benchmark, run only in bench mode",
+		Forms:   []string{"bench:name"},
+		parse:   parseNamed,
+	},
+	{
+		Name: "kprobe", Aliases: []string{"k"},
+		Summary:   "dynamic tracing of a kernel function's entry (or an instruction at an offset)",
+		Forms:     []string{"kprobe[:module]:function[+offset]", "kprobe:address"},
+		Wildcards: []string{RoleModule, RoleFunc},
+		ArgN:      true, Kernel: true,
+		parse: func(c *apContext) { parseKprobe(c, true) },
+	},
+	{
+		Name: "kretprobe", Aliases: []string{"kr"},
+		Summary:   "dynamic tracing of a kernel function's return",
+		Forms:     []string{"kretprobe[:module]:function", "kretprobe:address"},
+		Wildcards: []string{RoleModule, RoleFunc},
+		Retval:    true, Kernel: true,
+		parse: func(c *apContext) { parseKprobe(c, false) },
+	},
+	{
+		Name: "uprobe", Aliases: []string{"u"},
+		Summary: "dynamic tracing of a user-space function's entry",
+		Forms: []string{"uprobe:path:[lang:]function[+offset]", "uprobe:path:address",
+			"uprobe:path@file:line[:column]", "uprobe:function (with -p PID)"},
+		Wildcards: []string{RolePath, RoleFunc},
+		Args:      true, ArgN: true, User: true,
+		parse: func(c *apContext) { parseUprobe(c, true) },
+	},
+	{
+		Name: "uretprobe", Aliases: []string{"ur"},
+		Summary:   "dynamic tracing of a user-space function's return",
+		Forms:     []string{"uretprobe:path:[lang:]function", "uretprobe:path:address", "uretprobe:function (with -p PID)"},
+		Wildcards: []string{RolePath, RoleFunc},
+		Retval:    true, User: true,
+		parse: func(c *apContext) { parseUprobe(c, false) },
+	},
+	{
+		Name: "usdt", Aliases: []string{"U"},
+		Summary:   "user-level statically defined tracepoints compiled into binaries and libraries",
+		Forms:     []string{"usdt:path:[namespace:]name", "usdt:name (with -p PID)"},
+		Wildcards: []string{RolePath, RoleNamespace, RoleName},
+		ArgN:      true, User: true,
+		parse: parseUsdt,
+	},
+	{
+		Name: "tracepoint", Aliases: []string{"t"},
+		Summary:   "kernel static tracepoints",
+		Forms:     []string{"tracepoint:category:event"},
+		Wildcards: []string{RoleCategory, RoleEvent},
+		Args:      true, Kernel: true,
+		parse: parseTracepoint,
+	},
+	{
+		Name: "rawtracepoint", Aliases: []string{"rt"},
+		Summary:   "kernel static tracepoints with their raw arguments (needs BTF)",
+		Forms:     []string{"rawtracepoint[:module]:event"},
+		Wildcards: []string{RoleModule, RoleEvent},
+		Args:      true, ArgN: true, Kernel: true,
+		parse: parseRawTracepoint,
+	},
+	{
+		Name: "profile", Aliases: []string{"p"},
+		Summary: "timed sampling on every CPU",
+		Forms:   []string{"profile:hz:rate", "profile:s:count", "profile:ms:count", "profile:us:count", "profile:period"},
+		parse:   parseFrequency,
+	},
+	{
+		Name: "interval", Aliases: []string{"i"},
+		Summary: "timed events on one CPU, e.g. for periodic output",
+		Forms:   []string{"interval:hz:rate", "interval:s:count", "interval:ms:count", "interval:us:count", "interval:period"},
+		parse:   parseFrequency,
+	},
+	{
+		Name: "software", Aliases: []string{"s"},
+		Summary: "kernel software events (perf), sampled every count events",
+		Forms:   []string{"software:event[:count]"},
+		Kernel:  true,
+		Events: []string{"alignment-faults", "bpf-output", "context-switches/cs", "cpu-clock/cpu",
+			"cpu-migrations", "dummy", "emulation-faults", "major-faults", "minor-faults",
+			"page-faults/faults", "task-clock"},
+		parse: parsePerfEvent,
+	},
+	{
+		Name: "hardware", Aliases: []string{"h"},
+		Summary: "processor hardware events from performance counters, sampled every count events",
+		Forms:   []string{"hardware:event[:count]"},
+		Kernel:  true,
+		Events: []string{"backend-stalls", "branch-instructions/branches", "branch-misses", "bus-cycles",
+			"cache-misses", "cache-references", "cpu-cycles/cycles", "frontend-stalls",
+			"instructions", "ref-cycles"},
+		parse: parsePerfEvent,
+	},
+	{
+		Name: "watchpoint", Aliases: []string{"w"},
+		Summary: "hardware memory watchpoints: read, write or execute of an address",
+		Forms:   []string{"watchpoint:address:length:mode"},
+		parse:   parseWatchpoint,
+	},
+	{
+		Name:    "asyncwatchpoint",
+		Summary: "memory watchpoints reported asynchronously (older bpftrace only)",
+		Forms:   []string{"asyncwatchpoint:address:length:mode"},
+		Legacy:  true,
+		parse:   parseWatchpoint,
+	},
+	{
+		Name: "fentry", Aliases: []string{"f", "kfunc"},
+		Summary:   "kernel function entry through BPF trampolines, with typed args from BTF",
+		Forms:     []string{"fentry[:module]:function", "fentry:bpf[:prog_id]:prog_name"},
+		Wildcards: []string{RoleModule, RoleFunc},
+		Args:      true, Kernel: true,
+		parse: parseFentry,
+	},
+	{
+		Name: "fexit", Aliases: []string{"fr", "kretfunc"},
+		Summary:   "kernel function return through BPF trampolines, with typed args and retval",
+		Forms:     []string{"fexit[:module]:function", "fexit:bpf[:prog_id]:prog_name"},
+		Wildcards: []string{RoleModule, RoleFunc},
+		Args:      true, Retval: true, Kernel: true,
+		parse: parseFentry,
+	},
+	{
+		Name: "iter", Aliases: []string{"it"},
+		Summary: "BPF iterators that walk kernel objects (tasks, files, VMAs, ...)",
+		Forms:   []string{"iter:iterator[:pin]"},
+		Kernel:  true,
+		parse:   parseIter,
+	},
+}
+
+var byName = func() map[string]*Provider {
+	m := map[string]*Provider{}
+	for _, p := range Providers {
+		m[p.Name] = p
+		for _, a := range p.Aliases {
+			m[a] = p
+		}
+	}
+	return m
+}()
+
+// Lookup finds a provider by canonical name or alias: an exact match
+// first, then a case-insensitive one (bpftrace accepts "BEGIN", "Kprobe").
+func Lookup(name string) *Provider {
+	if p, ok := byName[name]; ok {
+		return p
+	}
+	lower := strings.ToLower(name)
+	for _, p := range Providers {
+		if p.Name == lower {
+			return p
+		}
+		for _, a := range p.Aliases {
+			if a == lower {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// AllowsWildcard reports whether the field role accepts wildcards.
+func (p *Provider) AllowsWildcard(role string) bool {
+	for _, r := range p.Wildcards {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// EventNames returns the provider's fixed event names with their
+// aliases, e.g. "cpu-clock" and "cpu".
+func (p *Provider) EventNames() []string {
+	var out []string
+	for _, e := range p.Events {
+		out = append(out, strings.Split(e, "/")...)
+	}
+	return out
+}
+
+// HasWildcard reports whether s contains a bpftrace wildcard: '*' or a
+// '[...]' character class.
+func HasWildcard(s string) bool {
+	if strings.Contains(s, "*") {
+		return true
+	}
+	i := strings.IndexByte(s, '[')
+	return i >= 0 && strings.IndexByte(s[i:], ']') > 0
+}
+
+// MatchWildcard matches s against a pattern with '*' (any run) and
+// '[...]' (one character from a set, ranges a-z allowed, '!' or '^'
+// negates).
+func MatchWildcard(pattern, s string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for len(pattern) > 0 && pattern[0] == '*' {
+				pattern = pattern[1:]
+			}
+			if pattern == "" {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if MatchWildcard(pattern, s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '[':
+			end := strings.IndexByte(pattern[1:], ']')
+			if end < 0 {
+				goto literal
+			}
+			if s == "" {
+				return false
+			}
+			set := pattern[1 : end+1]
+			neg := false
+			if set != "" && (set[0] == '!' || set[0] == '^') {
+				neg, set = true, set[1:]
+			}
+			in := false
+			for i := 0; i < len(set); i++ {
+				if i+2 < len(set) && set[i+1] == '-' {
+					if set[i] <= s[0] && s[0] <= set[i+2] {
+						in = true
+					}
+					i += 2
+				} else if set[i] == s[0] {
+					in = true
+				}
+			}
+			if in == neg {
+				return false
+			}
+			pattern, s = pattern[end+2:], s[1:]
+			continue
+		}
+	literal:
+		if s == "" || s[0] != pattern[0] {
+			return false
+		}
+		pattern, s = pattern[1:], s[1:]
+	}
+	return s == ""
+}
+
+// Suggest returns the canonical provider name closest to name (by edit
+// distance over names and aliases), or "" when nothing is close.
+func Suggest(name string) string {
+	lower := strings.ToLower(name)
+	best, bestD := "", 1<<30
+	var cands []string
+	for _, p := range Providers {
+		cands = append(cands, p.Name)
+		cands = append(cands, p.Aliases...)
+	}
+	sort.Strings(cands)
+	for _, c := range cands {
+		if len(c) < 3 { // short names are too easy to hit by accident
+			continue
+		}
+		d := editDistance(lower, strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 2
+	if len(lower) <= 4 {
+		limit = 1
+	}
+	if bestD > limit {
+		return ""
+	}
+	return Lookup(best).Name
+}
+
+func editDistance(a, b string) int {
+	// Optimal string alignment distance: insertions, deletions,
+	// substitutions and transpositions of adjacent characters.
+	pp := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
+		}
+		pp, prev, cur = prev, cur, pp
+	}
+	return prev[len(b)]
+}
