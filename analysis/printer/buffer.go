@@ -1,0 +1,249 @@
+package printer
+
+import "strings"
+
+// The layout model mirrors the one bpftrace's formatter uses, because the
+// output has to match it byte for byte: a buffer is a list of lines, a line
+// is a list of segments, and a segment is either text or a comment. A
+// comment is spelled when the line is rendered: `// text` when it is the
+// last segment of its line, `/* text */` otherwise, preceded by one space
+// unless only indentation comes before it.
+//
+// Widths are unsigned and wrap around on underflow, as the C++ size_t
+// arithmetic of the original does; deep nesting therefore ends up with a
+// huge budget rather than a negative one, and the breaking decisions
+// follow.
+
+// width is a column count with size_t semantics.
+type width = uint
+
+type segment struct {
+	text    string
+	comment bool
+	// leaf marks the first text of an expression that has no
+	// sub-expressions: comments the original would drop are put back in
+	// front of it (see recoverComments).
+	leaf bool
+}
+
+type line struct {
+	segs []segment
+	cols int // cached rendered length; -1 when stale
+}
+
+type buffer struct {
+	lines []line
+}
+
+func newBuffer() *buffer {
+	return &buffer{lines: []line{{cols: 0}}}
+}
+
+func (b *buffer) last() *line { return &b.lines[len(b.lines)-1] }
+
+func (b *buffer) newLine() { b.lines = append(b.lines, line{cols: 0}) }
+
+// text appends s to the current line.
+func (b *buffer) text(s string) *buffer {
+	l := b.last()
+	l.segs = append(l.segs, segment{text: s})
+	l.cols = -1
+	return b
+}
+
+// comment appends a comment segment to the current line.
+func (b *buffer) comment(s string) *buffer {
+	l := b.last()
+	l.segs = append(l.segs, segment{text: s, comment: true})
+	l.cols = -1
+	return b
+}
+
+// lineBreak starts a new line.
+func (b *buffer) lineBreak() *buffer {
+	b.newLine()
+	return b
+}
+
+// numLines is the number of lines, not counting an empty last line.
+func (b *buffer) numLines() int {
+	if len(b.last().segs) == 0 {
+		return len(b.lines) - 1
+	}
+	return len(b.lines)
+}
+
+// width is the widest rendered line.
+func (b *buffer) width() width {
+	w := 0
+	for i := range b.lines {
+		if c := b.lines[i].columns(); c > w {
+			w = c
+		}
+	}
+	return width(w)
+}
+
+// appendBuf adds o's lines to b. Its first line continues b's current
+// line; later lines start new lines. With indent > 0 o starts on a new
+// line and every line of it is indented by indent and followed by a line
+// break. Otherwise, when align is set, later lines are indented to the
+// column where o started.
+func (b *buffer) appendBuf(o *buffer, indent int, align bool) *buffer {
+	if o.numLines() == 0 {
+		return b
+	}
+	col := b.last().columns()
+	if indent > 0 {
+		b.newLine()
+		col = indent
+	}
+	for i := range o.lines {
+		l := b.last()
+		if align && col != 0 && len(l.segs) == 0 {
+			l.segs = append(l.segs, segment{text: strings.Repeat(" ", col)})
+		}
+		l.segs = append(l.segs, o.lines[i].segs...)
+		l.cols = -1
+		if indent > 0 || i < len(o.lines)-1 {
+			b.newLine()
+		}
+	}
+	return b
+}
+
+// add is appendBuf with the common arguments.
+func (b *buffer) add(o *buffer) *buffer { return b.appendBuf(o, 0, true) }
+
+// addIndented is appendBuf(o, indentWidth, true).
+func (b *buffer) addIndented(o *buffer) *buffer { return b.appendBuf(o, indentWidth, true) }
+
+// metadata writes comments and blank lines. With minVspace < 0 (inline)
+// blank lines are dropped and comments continue the current line.
+// Otherwise at least minVspace line breaks are written first, each blank
+// line recorded beyond those adds an empty line, and each comment takes a
+// line of its own.
+func (b *buffer) metadata(m *metaIndex, minVspace int) *buffer {
+	if m == nil {
+		return b
+	}
+	if minVspace < 0 {
+		for _, e := range m.entries {
+			if !e.vspace {
+				b.inlineComment(e.text)
+			}
+		}
+		return b
+	}
+	for i := 0; i < minVspace; i++ {
+		b.newLine()
+	}
+	total := 0
+	for _, e := range m.entries {
+		if e.vspace {
+			if total >= minVspace {
+				b.newLine()
+			}
+			total++
+			continue
+		}
+		b.comment(e.text)
+		b.newLine()
+	}
+	return b
+}
+
+// inlineComment adds a comment that more text may follow on the same
+// line. A comment whose text contains "*/" cannot be written as /* */, so
+// it ends its line instead (the original would print broken code).
+func (b *buffer) inlineComment(text string) {
+	b.comment(text)
+	if strings.Contains(text, "*/") {
+		b.newLine()
+	}
+}
+
+// String renders the buffer: every line but an empty last one, with
+// trailing white space removed, each ended by a newline.
+func (b *buffer) String() string {
+	var sb, ln strings.Builder
+	n := b.numLines()
+	for i := 0; i < n; i++ {
+		ln.Reset()
+		b.lines[i].render(&ln)
+		sb.WriteString(strings.TrimRight(ln.String(), " \t\r\n"))
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func isSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// render writes the line's text.
+func (l *line) render(sb *strings.Builder) {
+	onlySpace := true
+	for i, s := range l.segs {
+		if !s.comment {
+			sb.WriteString(s.text)
+			onlySpace = onlySpace && isSpace(s.text)
+			continue
+		}
+		if !onlySpace {
+			sb.WriteByte(' ')
+		}
+		if i == len(l.segs)-1 {
+			if s.text == "" {
+				sb.WriteString("//")
+			} else {
+				sb.WriteString("// ")
+				sb.WriteString(s.text)
+			}
+			continue
+		}
+		// The original keeps the comment's trailing blanks here, which
+		// makes every later run add one more; dropping them keeps the
+		// output stable.
+		sb.WriteString("/* ")
+		sb.WriteString(strings.TrimRight(s.text, " \t\r"))
+		sb.WriteString(" */")
+	}
+}
+
+// columns is the length of the rendered line.
+func (l *line) columns() int {
+	if l.cols >= 0 {
+		return l.cols
+	}
+	n := 0
+	onlySpace := true
+	for i, s := range l.segs {
+		if !s.comment {
+			n += len(s.text)
+			onlySpace = onlySpace && isSpace(s.text)
+			continue
+		}
+		if !onlySpace {
+			n++
+		}
+		if i == len(l.segs)-1 {
+			if s.text == "" {
+				n += 2
+			} else {
+				n += 3 + len(s.text)
+			}
+			continue
+		}
+		n += 6 + len(strings.TrimRight(s.text, " \t\r"))
+	}
+	l.cols = n
+	return n
+}
