@@ -183,6 +183,28 @@ func TestTypes(t *testing.T) {
 	if _, err := ix.Type("struct task_strct"); !errors.As(err, &nf) || len(nf.Suggestions) == 0 || nf.Suggestions[0] != "task_struct" {
 		t.Errorf("task_strct: %v", err)
 	}
+	for name, want := range map[string]string{
+		"struct task_struct *": "struct task_struct *",
+		"char[16]":             "char[16]",
+		"unsigned int[2][3]":   "unsigned int[2][3]",
+		"const char *":         "const char *",
+		"char * const":         "char * const",
+		"struct file **":       "struct file **",
+		"const char * const *": "const char * const *",
+		"char *[4]":            "char *[4]",
+	} {
+		typ, err := ix.Type(name)
+		if err != nil {
+			t.Errorf("Type(%q): %v", name, err)
+			continue
+		}
+		if got := CDecl(typ, ""); got != want {
+			t.Errorf("Type(%q) = %q", name, got)
+		}
+	}
+	if _, err := ix.Type("char[x]"); err == nil {
+		t.Error("char[x] accepted")
+	}
 	e, v, err := ix.EnumValue("TASK_INTERRUPTIBLE")
 	if err != nil || e.Name != "task_state" || v.Value != 1 {
 		t.Errorf("EnumValue = %v %v %v", e, v, err)

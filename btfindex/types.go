@@ -93,10 +93,104 @@ func (ix *Index) TypeNames(prefix string, kind TypeKind) []TypeName {
 // ("pid_t", "unsigned int") and failing that a struct, union or enum of
 // that name. When BTF defines a name more than once, vmlinux's first
 // definition wins.
+//
+// Pointer and array declarators and qualifiers are understood too:
+// "struct file *", "char[16]", "const char *" give a *btf.Pointer,
+// *btf.Array or *btf.Const around the named type (new values, not part of
+// the kernel's BTF).
 func (ix *Index) Type(name string) (btf.Type, error) {
 	if ix.btfErr != nil {
 		return nil, ix.btfErr
 	}
+	base, wrap, err := parseDeclarators(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := ix.namedType(base)
+	if err != nil || wrap == nil {
+		return t, err
+	}
+	return wrap(t), nil
+}
+
+// parseDeclarators splits "const char *[4]"-style names into the base
+// name and a function that wraps the base type; wrap is nil when there is
+// nothing to wrap.
+func parseDeclarators(name string) (string, func(btf.Type) btf.Type, error) {
+	s := strings.TrimSpace(name)
+	type wrapFn = func(btf.Type) btf.Type
+	ptr := func(t btf.Type) btf.Type { return &btf.Pointer{Target: t} }
+	cnst := func(t btf.Type) btf.Type { return &btf.Const{Type: t} }
+	vol := func(t btf.Type) btf.Type { return &btf.Volatile{Type: t} }
+	// Array dimensions, scanned right to left: innermost first ("char[2][3]"
+	// is 2 arrays of 3 chars).
+	var dims []wrapFn
+	for strings.HasSuffix(s, "]") {
+		i := strings.LastIndexByte(s, '[')
+		if i < 0 {
+			return "", nil, fmt.Errorf("bad type name %q", name)
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(s[i+1:len(s)-1]), 0, 32)
+		if err != nil {
+			return "", nil, fmt.Errorf("bad array size in %q", name)
+		}
+		dims = append(dims, func(t btf.Type) btf.Type {
+			return &btf.Array{Type: t, Nelems: uint32(n), Index: &btf.Int{Name: "unsigned int", Size: 4}}
+		})
+		s = strings.TrimSpace(s[:i])
+	}
+	// Pointers and their qualifiers, scanned right to left: outermost first.
+	var ptrs []wrapFn
+	for {
+		switch {
+		case strings.HasSuffix(s, "*"):
+			s = strings.TrimSpace(s[:len(s)-1])
+			ptrs = append(ptrs, ptr)
+			continue
+		case strings.Contains(s, "*") && strings.HasSuffix(s, " const"):
+			s = strings.TrimSpace(s[:len(s)-len(" const")])
+			ptrs = append(ptrs, cnst)
+			continue
+		case strings.Contains(s, "*") && strings.HasSuffix(s, " volatile"):
+			s = strings.TrimSpace(s[:len(s)-len(" volatile")])
+			ptrs = append(ptrs, vol)
+			continue
+		}
+		break
+	}
+	// Qualifiers of the base type, either side of it.
+	var quals []wrapFn
+	for {
+		switch {
+		case strings.HasPrefix(s, "const "):
+			s, quals = strings.TrimSpace(s[len("const "):]), append(quals, cnst)
+			continue
+		case strings.HasPrefix(s, "volatile "):
+			s, quals = strings.TrimSpace(s[len("volatile "):]), append(quals, vol)
+			continue
+		case strings.HasSuffix(s, " const"):
+			s, quals = strings.TrimSpace(s[:len(s)-len(" const")]), append(quals, cnst)
+			continue
+		}
+		break
+	}
+	wraps := quals
+	for i := len(ptrs) - 1; i >= 0; i-- {
+		wraps = append(wraps, ptrs[i])
+	}
+	wraps = append(wraps, dims...)
+	if len(wraps) == 0 {
+		return s, nil, nil
+	}
+	return s, func(t btf.Type) btf.Type {
+		for _, w := range wraps {
+			t = w(t)
+		}
+		return t
+	}, nil
+}
+
+func (ix *Index) namedType(name string) (btf.Type, error) {
 	kind, n := ParseTypeName(name)
 	lo, hi := ix.types.exactRange(n)
 	pick := -1
