@@ -27,7 +27,7 @@ func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f listFlags
 		cmd := &cobra.Command{
-			Use:   "list [PATTERN]",
+			Use:   "list [PATTERN...]",
 			Short: "List probes (like bpftrace -l), kernel types or kfuncs",
 			Long: `List the probes a script can attach to, spelled as bpftrace -l spells them.
 
@@ -42,13 +42,10 @@ shows their members. --kfuncs lists BPF kfuncs instead of probes.
 Without root (tracefs unreadable) tracepoints come from a catalogue cached by
 an earlier root run for the same kernel, or from BTF alone; bt says so on
 stderr.`,
-			Args: cobra.MaximumNArgs(1),
+			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				pattern := ""
-				if len(args) == 1 {
-					pattern = args[0]
-				}
-				return runList(cmd.OutOrStdout(), cmd.ErrOrStderr(), pattern, f)
+				// Several patterns are the same as one comma-separated list.
+				return runList(cmd.OutOrStdout(), cmd.ErrOrStderr(), strings.Join(args, ","), f)
 			},
 		}
 		fl := cmd.Flags()

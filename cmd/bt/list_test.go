@@ -58,6 +58,11 @@ func TestListWithBTFFile(t *testing.T) {
 	if code != exitOK || !strings.HasSuffix(out, "    int retval\n") {
 		t.Errorf("fexit -v: code %d out %q", code, out)
 	}
+	// Several patterns.
+	code, out, _ = run(t, "", append(base, "kprobe:vfs_read", "fentry:bpf_obj_drop")...)
+	if code != exitOK || out != "fentry:vmlinux:bpf_obj_drop\nkprobe:vfs_read\n" {
+		t.Errorf("two patterns: code %d out %q", code, out)
+	}
 	// Tracepoints come from BTF alone, and bt says so once.
 	code, out, errOut = run(t, "", append(base, "tracepoint:*")...)
 	if code != exitOK || out != "tracepoint:sched:sched_switch\n" && out != "tracepoint:*:sched_switch\n" {
