@@ -331,7 +331,10 @@ func isFuncPtr(t types.Type) bool {
 
 // describe renders a type's layout recursively (through anonymous and
 // by-value records) for comparisons.
-func describe(t types.Type) string {
+func describe(t types.Type) string { return describeOpt(t, true) }
+
+// describeOpt is describe, leaving enum values out unless vals.
+func describeOpt(t types.Type, vals bool) string {
 	var b strings.Builder
 	var walk func(t types.Type, depth int)
 	walk = func(t types.Type, depth int) {
@@ -356,6 +359,9 @@ func describe(t types.Type) string {
 		case *types.Array:
 			walk(u.Elem, depth+1)
 		case *types.Enum:
+			if !vals {
+				return
+			}
 			for _, v := range u.Values {
 				b.WriteString(v.Name + "=" + itoa(int(v.Value)) + " ")
 			}

@@ -30,6 +30,8 @@ type clangJob struct {
 	pch      string // precompiled header to use, or ""
 	pchDir   string // where the precompiled header's source lives
 	pchName  string
+	forE     bool // building arguments for clang -E
+	noForce  bool // leave out ForceIncludes (building a precompiled header)
 
 	missing  map[string]bool
 	files    map[string]*source.File // header texts, for positions
@@ -80,10 +82,18 @@ func (j *clangJob) baseArgs() []string {
 	}
 	a = append(a, "-idirafter", j.stubDir)
 	if j.pch != "" {
-		a = append(a, "-include-pch", j.pch)
+		if j.forE {
+			// -E does not read precompiled headers: skip the header's
+			// text through its include guard instead.
+			a = append(a, "-D"+j.pchGuard())
+		} else {
+			a = append(a, "-include-pch", j.pch)
+		}
 	}
-	for _, inc := range j.opt.ForceIncludes {
-		a = append(a, "-include", inc)
+	if !j.noForce {
+		for _, inc := range j.opt.ForceIncludes {
+			a = append(a, "-include", inc)
+		}
 	}
 	return a
 }
@@ -164,7 +174,10 @@ func safeJoin(dir, name string) (string, error) {
 func (j *clangJob) preprocess() ([]byte, error) {
 	for round := 0; ; round++ {
 		var out bytes.Buffer
-		stderr, code, err := j.run(append(j.baseArgs(), "-E", "-dD", j.mainPath), &out)
+		j.forE = true
+		args := append(j.baseArgs(), "-E", "-dD", j.mainPath)
+		j.forE = false
+		stderr, code, err := j.run(args, &out)
 		if err != nil {
 			return nil, err
 		}

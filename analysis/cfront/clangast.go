@@ -116,13 +116,16 @@ func (t *locTracker) walk(n *jnode) {
 
 // recLayout is one record's layout from -fdump-record-layouts.
 type recLayout struct {
+	kw          string // struct or union
 	size, align int
 	fields      []fieldLayout // the record's own members, in order
 }
 
 type fieldLayout struct {
 	bitOff   int
-	bitWidth int // -1 unless a bitfield
+	bitWidth int    // -1 unless a bitfield
+	spelling string // the member's type as printed
+	name     string
 }
 
 var anonRe = regexp.MustCompile(`(?:[A-Za-z_]\w*::)*\((?:anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
@@ -191,7 +194,9 @@ func parseLayoutLine(line string, cur *recLayout, into map[string]*recLayout) *r
 		if _, dup := into[key]; dup {
 			return &recLayout{} // laid out before; ignore the repeat
 		}
-		l := &recLayout{}
+		heading := strings.TrimSpace(rest)
+		kw, _, _ := strings.Cut(heading, " ")
+		l := &recLayout{kw: kw}
 		into[key] = l
 		return l
 	}
@@ -199,6 +204,12 @@ func parseLayoutLine(line string, cur *recLayout, into map[string]*recLayout) *r
 		return cur
 	}
 	fl := fieldLayout{bitWidth: -1}
+	decl := rest[2:]
+	if strings.HasSuffix(decl, " ") {
+		fl.spelling = strings.TrimSpace(decl)
+	} else if i := strings.LastIndexByte(decl, ' '); i > 0 {
+		fl.spelling, fl.name = strings.TrimSpace(decl[:i]), decl[i+1:]
+	}
 	byteStr, bits, isBF := strings.Cut(offPart, ":")
 	b, _ := strconv.Atoi(byteStr)
 	fl.bitOff = b * 8
@@ -277,7 +288,10 @@ type recInfo struct {
 }
 
 type typedefInfo struct {
-	node  *jnode
+	node *jnode
+	// ptrSpelling, for typedefs learned from a probe, is a pointer to
+	// the typedef's type, canonical.
+	ptrSpelling string
 	owned string // id of an untagged record or enum it names
 	t     *types.Typedef
 	busy  bool
@@ -297,6 +311,8 @@ type astBuilder struct {
 	funcs    []*jnode
 	vars     []*jnode
 	parsed   map[string]types.Type
+	// probedEnums are sizes of enums from a precompiled header.
+	probedEnums map[string]int
 }
 
 func newASTBuilder(j *clangJob, layouts map[string]*recLayout) *astBuilder {
@@ -307,6 +323,8 @@ func newASTBuilder(j *clangJob, layouts map[string]*recLayout) *astBuilder {
 		enumByID: map[string]*types.Enum{},
 		typedefs: map[string]*typedefInfo{},
 		parsed:   map[string]types.Type{},
+
+		probedEnums: map[string]int{},
 	}
 	b.sc = newScope()
 	b.sc.missTypedef = b.resolveTypedef
@@ -545,7 +563,14 @@ func (b *astBuilder) resolveTypedef(name string) (types.Type, bool) {
 	defer func() { ti.busy = false }()
 	td := &types.Typedef{Name: name}
 	ti.t = td
-	if ri := b.byID[ti.owned]; ri != nil {
+	if ti.ptrSpelling != "" {
+		td.Type = &Unsupported{Spelling: name}
+		if t, err := b.parseType(ti.ptrSpelling); err == nil {
+			if p, ok := t.(*types.Pointer); ok {
+				td.Type = p.Elem
+			}
+		}
+	} else if ri := b.byID[ti.owned]; ri != nil {
 		td.Type = ri.st
 	} else if e := b.enumByID[ti.owned]; e != nil {
 		td.Type = e
@@ -593,9 +618,123 @@ func (b *astBuilder) resolveTag(key string) (types.Type, bool) {
 		b.records[key] = ri
 		return ri.st, true
 	case "enum":
+		if size, ok := b.probedEnums[key]; ok {
+			// From a precompiled header: the size is clang's; the
+			// values are not known here (BTF has them).
+			return &types.Enum{Name: name, Bytes: size}, true
+		}
 		return &types.Enum{Name: name, Bytes: 4, Signed: true}, true
 	}
 	return nil, false
+}
+
+// addDumpRecord registers a record known only from a layout dump (with
+// canonical member types), as a probe of a precompiled header gives.
+func (b *astBuilder) addDumpRecord(key string, l *recLayout) {
+	if ri := b.records[key]; ri != nil && ri.complete {
+		return
+	}
+	kw := l.kw
+	name := ""
+	if !strings.HasPrefix(key, "@") {
+		kw, name, _ = strings.Cut(key, " ")
+	}
+	ri := b.records[key]
+	if ri == nil {
+		ri = &recInfo{key: key, union: kw == "union", name: name}
+		ri.st = types.NewStruct(name, kw == "union", 0, nil)
+		ri.st.Origin = "c"
+		b.records[key] = ri
+	}
+	ri.complete = true
+	for _, f := range l.fields {
+		n := &jnode{Kind: "FieldDecl", Name: f.name, Type: &jtype{QualType: f.spelling}}
+		if f.bitWidth >= 0 {
+			n.IsBitfield = true
+			v, _ := json.Marshal(strconv.Itoa(f.bitWidth))
+			n.Inner = []*jnode{{Kind: "ConstantExpr", Value: v}}
+		}
+		ri.fields = append(ri.fields, n)
+	}
+	b.layouts[key] = l
+}
+
+// unresolvedNames lists the typedef names and tags that the declarations
+// read so far use but do not define.
+func (b *astBuilder) unresolvedNames() (typedefs, tags []string) {
+	seenT, seenG := map[string]bool{}, map[string]bool{}
+	scan := func(jt *jtype) {
+		if jt == nil {
+			return
+		}
+		s := anonRe.ReplaceAllString(jt.QualType, "__bt_anon")
+		toks := lex(s, 0, len(s))
+		for i := 0; i < len(toks); i++ {
+			t := toks[i]
+			if t.kind != tIdent {
+				continue
+			}
+			switch {
+			case t.text == "__attribute__" || t.text == "__attribute":
+				depth := 0
+				for i++; i < len(toks); i++ {
+					if toks[i].is("(") {
+						depth++
+					} else if toks[i].is(")") {
+						depth--
+						if depth == 0 {
+							break
+						}
+					}
+				}
+			case t.text == "struct" || t.text == "union" || t.text == "enum":
+				if i+1 < len(toks) && toks[i+1].kind == tIdent && toks[i+1].text != "__bt_anon" {
+					key := t.text + " " + toks[i+1].text
+					_, isTag := b.sc.tags[key]
+					ri := b.records[key]
+					if !isTag && (ri == nil || !ri.complete) && b.typedefs[toks[i+1].text] == nil && !seenG[key] {
+						seenG[key] = true
+						tags = append(tags, key)
+					}
+				}
+				i++
+			case isBasicTypeWord(t.text) || isStorageOrQual(t.text) || t.text == "__bt_anon":
+			default:
+				if b.typedefs[t.text] == nil && !seenT[t.text] {
+					seenT[t.text] = true
+					typedefs = append(typedefs, t.text)
+				}
+			}
+		}
+	}
+	var walk func(n *jnode)
+	walk = func(n *jnode) {
+		switch n.Kind {
+		case "FieldDecl", "TypedefDecl", "FunctionDecl", "ParmVarDecl", "VarDecl":
+			scan(n.Type)
+		}
+		if n.Kind == "CompoundStmt" {
+			return
+		}
+		for _, c := range n.Inner {
+			walk(c)
+		}
+	}
+	for _, ri := range b.records {
+		for _, f := range ri.fields {
+			walk(f)
+		}
+	}
+	for _, name := range b.order {
+		walk(b.typedefs[name].node)
+	}
+	for _, n := range b.funcs {
+		walk(n)
+	}
+	for _, n := range b.vars {
+		walk(n)
+	}
+	return typedefs, tags
 }
 
 // parseType parses a type as clang spells it.

@@ -93,6 +93,11 @@ func runClangInto(u *Unit, c cbuf, origDir string, opt *Options, deps map[string
 	if !sawJSON && res.code != 0 && !u.Diags.HasErrors() {
 		return fmt.Errorf("cfront: clang failed (exit %d): %s", res.code, strings.TrimSpace(string(res.stderr)))
 	}
+	if j.pch != "" {
+		if err := j.probeHeaderTypes(b); err != nil {
+			return err
+		}
+	}
 	b.buildRecords()
 	for _, name := range b.order {
 		if t, ok := b.sc.typedef(name); ok {
