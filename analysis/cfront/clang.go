@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bt-tools/bt/analysis/diag"
@@ -39,7 +41,8 @@ type clangJob struct {
 	deps     map[string]bool         // files clang read (for cache validation)
 	mainLen  int                     // length of the C before the trailer
 	timeout  time.Duration
-	runCount int
+	runCount atomic.Int64
+	filesMu  sync.Mutex
 }
 
 var diagLine = regexp.MustCompile(`^(.+?):(\d+):(\d+): (fatal error|error|warning|note|remark): (.*)$`)
@@ -101,7 +104,7 @@ func (j *clangJob) baseArgs() []string {
 func (j *clangJob) run(args []string, stdout io.Writer) ([]byte, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
 	defer cancel()
-	j.runCount++
+	j.runCount.Add(1)
 	return j.opt.runner().Run(ctx, j.tmp, args, stdout)
 }
 
@@ -220,6 +223,8 @@ func (j *clangJob) preprocess() ([]byte, error) {
 
 // fileText returns the text of a file clang read, for positions.
 func (j *clangJob) fileText(path string) *source.File {
+	j.filesMu.Lock()
+	defer j.filesMu.Unlock()
 	if f, ok := j.files[path]; ok {
 		return f
 	}

@@ -292,9 +292,9 @@ type typedefInfo struct {
 	// ptrSpelling, for typedefs learned from a probe, is a pointer to
 	// the typedef's type, canonical.
 	ptrSpelling string
-	owned string // id of an untagged record or enum it names
-	t     *types.Typedef
-	busy  bool
+	owned       string // id of an untagged record or enum it names
+	t           *types.Typedef
+	busy        bool
 }
 
 // astBuilder turns declarations from the JSON AST into types.

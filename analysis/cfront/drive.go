@@ -33,64 +33,51 @@ func runClangInto(u *Unit, c cbuf, origDir string, opt *Options, deps map[string
 	}
 	defer os.RemoveAll(j.tmp)
 
-	pre, err := j.preprocess()
-	if err != nil {
+	// The declarations, with a trailer that makes clang lay out every
+	// record the main file defines so the layout dump has them (records
+	// only headers define are laid out by this package's engine unless
+	// the main file's records contain them).
+	j.mainLen = len(c.text)
+	trailer := "\n" + layoutTrailer(c.text)
+	if err := os.WriteFile(j.mainPath, []byte(c.text+trailer), 0o644); err != nil {
 		return err
 	}
-	er := j.parsePreprocessed(pre)
+
+	// clang -E (macros, includes) runs beside the AST dump.
+	type eres struct {
+		out []byte
+		err error
+	}
+	ech := make(chan eres, 1)
+	go func() {
+		out, err := j.preprocess()
+		ech <- eres{out, err}
+	}()
+	layouts, b, res, perr := j.astRun()
+	e := <-ech
+	if e.err != nil {
+		return e.err
+	}
+	if len(j.missing) > 0 {
+		// The AST run stopped at a missing header; now stand-ins exist.
+		layouts, b, res, perr = j.astRun()
+	}
+	er := j.parsePreprocessed(e.out)
 	u.Includes = append(u.Includes, er.includes...)
 	for _, inc := range er.includes {
 		if inc.Path != "" {
 			j.deps[inc.Path] = true
 		}
 	}
-
-	// The declarations, with a trailer that makes clang lay out every
-	// record so the layout dump has them.
-	j.mainLen = len(c.text)
-	trailer := "\n" + layoutTrailer(er.code.String())
-	if err := os.WriteFile(j.mainPath, []byte(c.text+trailer), 0o644); err != nil {
-		return err
-	}
-	args := append(j.baseArgs(), "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang", "-fdump-record-layouts", j.mainPath)
-	pr, pw := io.Pipe()
-	type result struct {
-		stderr []byte
-		code   int
-		err    error
-	}
-	done := make(chan result, 1)
-	go func() {
-		stderr, code, err := j.run(args, pw)
-		pw.Close()
-		done <- result{stderr, code, err}
-	}()
-	layouts := map[string]*recLayout{}
-	b := newASTBuilder(j, layouts)
-	br := bufio.NewReaderSize(pr, 1<<20)
-	sawJSON, perr := readLayouts(br, layouts)
-	if perr == nil && sawJSON {
-		perr = decodeAST(io.MultiReader(strings.NewReader("{\n"), br), b.add)
-		if perr == nil {
-			// Layouts may also follow the AST.
-			_, perr = readLayouts(br, layouts)
-		}
-	}
-	io.Copy(io.Discard, pr) // let clang finish
-	res := <-done
+	_ = layouts
 	if res.err != nil {
 		return res.err
 	}
 	j.addClangDiags(res.stderr)
-	if perr != nil {
-		if res.code != 0 && !u.Diags.HasErrors() {
-			return fmt.Errorf("cfront: clang failed (exit %d): %s", res.code, strings.TrimSpace(string(res.stderr)))
-		}
-		if !u.Diags.HasErrors() {
-			return fmt.Errorf("cfront: reading clang's AST: %v", perr)
-		}
+	if perr != nil && !u.Diags.HasErrors() {
+		return fmt.Errorf("cfront: reading clang's AST: %v (exit %d: %s)", perr, res.code, strings.TrimSpace(string(res.stderr)))
 	}
-	if !sawJSON && res.code != 0 && !u.Diags.HasErrors() {
+	if !res.sawJSON && res.code != 0 && !u.Diags.HasErrors() {
 		return fmt.Errorf("cfront: clang failed (exit %d): %s", res.code, strings.TrimSpace(string(res.stderr)))
 	}
 	if j.pch != "" {
@@ -114,6 +101,41 @@ func runClangInto(u *Unit, c cbuf, origDir string, opt *Options, deps map[string
 	b.buildRecords()
 	j.buildDefines(er, b)
 	return nil
+}
+
+type astResult struct {
+	stderr  []byte
+	code    int
+	err     error
+	sawJSON bool
+}
+
+// astRun runs clang -fsyntax-only with the JSON AST and record layout
+// dumps, decoding the output as it streams.
+func (j *clangJob) astRun() (map[string]*recLayout, *astBuilder, astResult, error) {
+	args := append(j.baseArgs(), "-fsyntax-only", "-Xclang", "-ast-dump=json", "-Xclang", "-fdump-record-layouts", j.mainPath)
+	pr, pw := io.Pipe()
+	done := make(chan astResult, 1)
+	go func() {
+		stderr, code, err := j.run(args, pw)
+		pw.Close()
+		done <- astResult{stderr: stderr, code: code, err: err}
+	}()
+	layouts := map[string]*recLayout{}
+	b := newASTBuilder(j, layouts)
+	br := bufio.NewReaderSize(pr, 1<<20)
+	sawJSON, perr := readLayouts(br, layouts)
+	if perr == nil && sawJSON {
+		perr = decodeAST(io.MultiReader(strings.NewReader("{\n"), br), b.add)
+		if perr == nil {
+			// Layouts may also follow the AST.
+			_, perr = readLayouts(br, layouts)
+		}
+	}
+	io.Copy(io.Discard, pr) // let clang finish
+	res := <-done
+	res.sawJSON = sawJSON
+	return layouts, b, res, perr
 }
 
 // declText is the main-file source of a declaration from its start to

@@ -125,7 +125,6 @@ func (j *clangJob) preparePCH() error {
 	args := append(build.baseArgs(), "-x", "c-header", hdr, "-o", tmpPCH)
 	var out bytes.Buffer
 	stderr, code, err := build.run(args, &out)
-	j.runCount += build.runCount
 	if err != nil {
 		return err
 	}
