@@ -119,3 +119,14 @@ describe('real-world scripts', () => {
     }
   });
 });
+
+// editors/nvim/syntax/bpftrace.vim keeps its own copy of the word lists.
+describe('the Vim syntax file', () => {
+  const vimSyntax = new URL('../nvim/syntax/bpftrace.vim', root);
+  it('knows every helper and map function the grammar knows', { skip: !existsSync(vimSyntax) && 'editors/nvim not beside editors/vscode' }, () => {
+    const text = readFileSync(vimSyntax, 'utf8');
+    const words = new Set(text.match(/[A-Za-z_]\w*/g));
+    const missing = [...STDLIB_FUNCTIONS, ...MAP_FUNCTIONS, ...MAP_TYPES, ...BUILTIN_VARIABLES].filter((w) => !words.has(w));
+    assert.deepEqual(missing, []);
+  });
+});
