@@ -56,6 +56,11 @@ type Symbol struct {
 	Loc  *Location
 	Doc  string
 	Data any // kind-specific: *MapInfo for maps, *MacroInfo for macros
+
+	// checker bookkeeping for variables
+	locked    bool         // the type was declared (let $x: T) and does not widen
+	typedAt   ast.Node     // where the variable got its first type
+	typedFile *source.File // file of typedAt
 }
 
 // Location is a place in any file, bpftrace or C.
@@ -150,6 +155,9 @@ type Info struct {
 	// Consts records compile-time constant integer values (literals,
 	// #defines, sizeof, folded arithmetic).
 	Consts map[ast.Expr]int64
+	// IdentCalls records macros called as a bare identifier (`one` for
+	// `one()`), with their expansion.
+	IdentCalls map[*ast.Ident]*CallInfo
 }
 
 func newInfo() *Info {
@@ -160,6 +168,7 @@ func newInfo() *Info {
 		Uses:        map[ast.Node]*Symbol{},
 		Calls:       map[*ast.CallExpr]*CallInfo{},
 		Consts:      map[ast.Expr]int64{},
+		IdentCalls:  map[*ast.Ident]*CallInfo{},
 	}
 }
 
@@ -185,6 +194,13 @@ type Program struct {
 	Macros []*Symbol
 	Config map[string]ConfigValue
 	Diags  diag.List
+	// NamedParams are the options read with getopt(), in order of first
+	// use.
+	NamedParams []NamedParam
+	// Positional is the highest positional parameter used ($3: 3).
+	Positional int
+	// UsesParamCount is set when the script reads $#.
+	UsesParamCount bool
 }
 
 // ConfigValue is one config block setting after validation.

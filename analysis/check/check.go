@@ -1,0 +1,680 @@
+package check
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/analysis/types"
+)
+
+// Config is what Check needs besides the scripts.
+type Config struct {
+	// Kernel answers questions about probes and kernel types; nil means
+	// kernel-independent checking: attach points are checked only for
+	// syntax, args/argN and kernel structs are Unknown, and nothing that
+	// depends on the kernel is reported.
+	Kernel Kernel
+	// C is the C visible to the script (its own C definitions and
+	// imported headers); nil when there is none or it was not compiled.
+	C CScope
+	// Unsafe allows the functions bpftrace gates behind --unsafe.
+	Unsafe bool
+	// Importer resolves `import "path";` of the checked files; nil means
+	// the caller passes every imported .bt file in files already.
+	Importer Importer
+	// MaxRounds bounds the type inference fixpoint (0: 10).
+	MaxRounds int
+}
+
+// Importer loads what an import statement names. Paths are resolved
+// relative to the importing file (from), as bpftrace does.
+type Importer interface {
+	Import(from *source.File, path string) (*Imported, error)
+}
+
+// Imported is the result of one import: the .bt scripts it brings in
+// (already parsed; a directory may bring several) and the C files (.h,
+// .bpf.c) whose declarations the caller makes visible through
+// Config.C.
+type Imported struct {
+	Scripts []*ast.File
+	CFiles  []string
+}
+
+// KernelEnums is optionally implemented by a Kernel that can resolve
+// enumerator names (kernel enum values are usable as identifiers).
+type KernelEnums interface {
+	EnumValue(name string) (value int64, t types.Type, ok bool)
+}
+
+const defaultRounds = 10
+
+// Check type-checks a program: files[0] is the root script, the rest
+// are imported .bt files already parsed (imports named in the files are
+// also resolved through cfg.Importer when it is set). It never panics:
+// an internal failure becomes an internal-error diagnostic.
+func Check(files []*ast.File, cfg Config) (prog *Program) {
+	prog = &Program{Info: newInfo(), Config: map[string]ConfigValue{}}
+	defer func() {
+		if r := recover(); r != nil {
+			var f *source.File
+			if len(files) > 0 && files[0] != nil {
+				f = files[0].Source
+			}
+			prog.Diags = append(prog.Diags, diag.Diagnostic{
+				Severity: diag.Error, Code: CodeInternal,
+				Location: diag.Location{File: f, Span: source.Span{Start: 0, End: 0}},
+				Message:  fmt.Sprintf("internal error in the checker: %v", r),
+				Hint:     firstLines(string(debug.Stack()), 12),
+			})
+			prog.Diags.Sort()
+		}
+	}()
+	c := newChecker(cfg, prog)
+	c.run(files)
+	return prog
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checker holds the state of one Check call. Symbols (maps, variables)
+// persist across the rounds of the fixpoint; everything else is rebuilt
+// by each walk.
+type checker struct {
+	cfg  Config
+	prog *Program
+
+	info    *Info
+	diags   diag.List
+	changed bool
+	round   int
+	final   bool
+
+	files    []*ast.File
+	fileOf   map[ast.Node]*source.File // top-level decl -> its file
+	file     *source.File              // file of the node being checked
+	hasCIncl bool                      // the script #includes C we may not see
+
+	// persistent symbols
+	maps       map[string]*mapState
+	mapOrder   []*mapState
+	varSyms    map[ast.Node]*Symbol
+	macros     map[string][]*macroDef
+	fns        map[string]*fnDef
+	fnOrder    []*fnDef
+	expands    map[expKey]*ast.BlockExpr
+	probeCtxs  []*probeCtx
+	configUses []configUse
+	params     *paramState
+	config     map[string]ConfigValue
+	maxStr     int
+	stackMod   string
+
+	// walk state
+	scope    *scope
+	probe    *probeCtx
+	fn       *fnDef
+	loops    int
+	forBody  int
+	macro    *expansion
+	assigned map[*Symbol]bool
+	probes   []*ProbeInfo
+	mapUsed  map[string]bool
+}
+
+func newChecker(cfg Config, prog *Program) *checker {
+	if cfg.MaxRounds <= 0 {
+		cfg.MaxRounds = defaultRounds
+	}
+	return &checker{
+		cfg:      cfg,
+		prog:     prog,
+		fileOf:   map[ast.Node]*source.File{},
+		maps:     map[string]*mapState{},
+		varSyms:  map[ast.Node]*Symbol{},
+		macros:   map[string][]*macroDef{},
+		fns:      map[string]*fnDef{},
+		expands:  map[expKey]*ast.BlockExpr{},
+		params:   &paramState{},
+		config:   map[string]ConfigValue{},
+		maxStr:   1024,
+		stackMod: "bpftrace",
+	}
+}
+
+// probeCtx is the probe whose body is being checked.
+type probeCtx struct {
+	info      *ProbeInfo
+	providers []string // canonical providers of its attach points, deduplicated
+}
+
+func (c *checker) run(files []*ast.File) {
+	var collectDiags diag.List
+	c.files = c.gatherFiles(files, &collectDiags)
+	c.prog.Files = c.files
+	if len(c.files) == 0 {
+		return
+	}
+	c.diags = nil
+	c.collect()
+	collectDiags = append(collectDiags, c.diags...)
+
+	for c.round = 1; ; c.round++ {
+		c.final = c.round >= c.cfg.MaxRounds
+		c.walk()
+		if !c.changed || c.final {
+			break
+		}
+	}
+	c.finish()
+	c.prog.Diags = dedupe(append(collectDiags, c.diags...))
+	c.prog.Diags.Sort()
+}
+
+// gatherFiles returns the root file and every imported .bt file, each
+// once, resolving imports through the Importer.
+func (c *checker) gatherFiles(files []*ast.File, diags *diag.List) []*ast.File {
+	var out []*ast.File
+	seen := map[*ast.File]bool{}
+	seenName := map[string]bool{}
+	var add func(f *ast.File)
+	add = func(f *ast.File) {
+		if f == nil || seen[f] {
+			return
+		}
+		if f.Source != nil && f.Source.Name != "" {
+			if seenName[f.Source.Name] {
+				return
+			}
+			seenName[f.Source.Name] = true
+		}
+		seen[f] = true
+		out = append(out, f)
+		if c.cfg.Importer == nil {
+			return
+		}
+		for _, d := range f.Decls {
+			imp, ok := d.(*ast.ImportDecl)
+			if !ok || imp.Path == nil {
+				continue
+			}
+			res, err := c.cfg.Importer.Import(f.Source, imp.Path.Value)
+			if err != nil {
+				diags.Errorf(f.Source, imp.Path.Span(), CodeImport, "cannot import %q: %v", imp.Path.Value, err)
+				continue
+			}
+			if res == nil {
+				continue
+			}
+			for _, s := range res.Scripts {
+				add(s)
+			}
+		}
+	}
+	for _, f := range files {
+		add(f)
+	}
+	return out
+}
+
+// dedupe drops repeated diagnostics (a macro expanded twice reports its
+// body's problems once).
+func dedupe(l diag.List) diag.List {
+	type key struct {
+		file  *source.File
+		span  source.Span
+		code  diag.Code
+		msg   string
+		sev   diag.Severity
+		notes int
+	}
+	seen := map[key]bool{}
+	out := l[:0:0]
+	for _, d := range l {
+		k := key{d.File, d.Span, d.Code, d.Message, d.Severity, 0}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------
+// Diagnostics
+
+func (c *checker) report(sev diag.Severity, n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	var span source.Span
+	if n != nil {
+		span = n.Span()
+	}
+	return c.reportSpan(sev, span, code, format, args...)
+}
+
+func (c *checker) reportSpan(sev diag.Severity, span source.Span, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	d := diag.Diagnostic{
+		Severity: sev,
+		Code:     code,
+		Location: diag.Location{File: c.file, Span: span},
+		Message:  fmt.Sprintf(format, args...),
+	}
+	for e := c.macro; e != nil; e = e.parent {
+		d.Notes = append(d.Notes, diag.Note{
+			Location: diag.Location{File: e.callFile, Span: e.call.Span()},
+			Message:  fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
+		})
+	}
+	c.diags = append(c.diags, d)
+	return &c.diags[len(c.diags)-1]
+}
+
+func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	return c.report(diag.Error, n, code, format, args...)
+}
+
+func (c *checker) warnf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	return c.report(diag.Warning, n, code, format, args...)
+}
+
+func noteAt(d *diag.Diagnostic, f *source.File, n ast.Node, format string, args ...any) {
+	if d == nil || n == nil {
+		return
+	}
+	d.Notes = append(d.Notes, diag.Note{
+		Location: diag.Location{File: f, Span: n.Span()},
+		Message:  fmt.Sprintf(format, args...),
+	})
+}
+
+func fixReplace(d *diag.Diagnostic, f *source.File, span source.Span, msg, text string) {
+	if d == nil {
+		return
+	}
+	d.Fixes = append(d.Fixes, diag.Fix{
+		Message: msg,
+		Edits:   []diag.Edit{{Location: diag.Location{File: f, Span: span}, NewText: text}},
+	})
+}
+
+// ---------------------------------------------------------------------
+// Collection of top-level declarations (once, before the rounds)
+
+type macroDef struct {
+	decl *ast.MacroDecl
+	file *source.File
+	sym  *Symbol
+}
+
+// arity is the number of parameters (a macro without a parameter list
+// takes none).
+func (m *macroDef) arity() int { return len(m.decl.Params) }
+
+type fnDef struct {
+	decl   *ast.FnDecl
+	file   *source.File
+	sym    *Symbol
+	params []types.Type
+	result types.Type
+	// returned is set when the body has a `return value`.
+	returned bool
+}
+
+func (c *checker) collect() {
+	for fi, f := range c.files {
+		c.file = f.Source
+		for _, d := range f.Decls {
+			c.fileOf[d] = f.Source
+			switch d := d.(type) {
+			case *ast.CDecl:
+				if d.Kind == ast.CPreprocessor && strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d.Text), "#")), "include") {
+					c.hasCIncl = true
+				}
+			case *ast.ConfigBlock:
+				if fi > 0 {
+					c.errorf(d, CodeConfigInImport, "an imported script cannot have a config block")
+					continue
+				}
+				c.checkConfig(d)
+			case *ast.ImportDecl:
+				if fi == 0 && c.cfg.Importer == nil && c.cfg.C == nil && d.Path != nil &&
+					(strings.HasSuffix(d.Path.Value, ".h") || strings.HasSuffix(d.Path.Value, ".c")) {
+					c.hasCIncl = true
+				}
+			case *ast.MapDecl:
+				c.collectMapDecl(d)
+			case *ast.MacroDecl:
+				c.collectMacro(d)
+			case *ast.FnDecl:
+				c.collectFn(d)
+			}
+		}
+	}
+	c.prog.Config = c.config
+	// Probes: attach points are resolved once.
+	for _, f := range c.files {
+		c.file = f.Source
+		for _, d := range f.Decls {
+			if p, ok := d.(*ast.Probe); ok {
+				c.collectProbe(p)
+			}
+		}
+	}
+	c.prog.Probes = c.probes
+}
+
+func (c *checker) collectMacro(d *ast.MacroDecl) {
+	if d.Name == nil {
+		return
+	}
+	name := d.Name.Name
+	def := &macroDef{decl: d, file: c.file}
+	for _, other := range c.macros[name] {
+		if other.arity() == def.arity() {
+			e := c.errorf(d.Name, CodeDuplicateMacro, "macro %s with %d parameter%s is already defined", name, def.arity(), plural(def.arity()))
+			noteAt(e, other.file, other.decl.Name, "first defined here")
+			return
+		}
+	}
+	def.sym = &Symbol{Kind: SymMacro, Name: name, Decl: d, File: c.file, Data: def}
+	c.macros[name] = append(c.macros[name], def)
+	c.prog.Macros = append(c.prog.Macros, def.sym)
+}
+
+func (c *checker) collectFn(d *ast.FnDecl) {
+	if d.Name == nil {
+		return
+	}
+	name := d.Name.Name
+	if other, dup := c.fns[name]; dup {
+		e := c.errorf(d.Name, CodeDuplicateFn, "function %s is already defined", name)
+		noteAt(e, other.file, other.decl.Name, "first defined here")
+		return
+	}
+	def := &fnDef{decl: d, file: c.file}
+	def.sym = &Symbol{Kind: SymFn, Name: name, Decl: d, File: c.file, Data: def}
+	c.fns[name] = def
+	c.fnOrder = append(c.fnOrder, def)
+	c.prog.Fns = append(c.prog.Fns, def.sym)
+}
+
+func (c *checker) collectProbe(p *ast.Probe) {
+	pi := &ProbeInfo{Node: p}
+	seen := map[string]bool{}
+	pc := &probeCtx{info: pi}
+	for _, ap := range p.AttachPoints {
+		if ap == nil {
+			continue
+		}
+		c.legacyAttach(ap)
+		var ai *AttachInfo
+		if c.cfg.Kernel != nil && ap.Provider != "" {
+			var ds diag.List
+			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
+			c.diags = append(c.diags, ds...)
+		}
+		if ai == nil {
+			ai = &AttachInfo{Node: ap, Provider: ap.Provider}
+		}
+		if ai.Node == nil {
+			ai.Node = ap
+		}
+		if ai.Provider == "" {
+			ai.Provider = ap.Provider
+		}
+		if c.cfg.Kernel == nil && ai.Retval == nil && ai.Provider != "" {
+			if pr := probes.Lookup(ai.Provider); pr != nil && pr.Retval {
+				if ai.Provider == "kretprobe" || ai.Provider == "uretprobe" {
+					ai.Retval = types.Uint64
+				}
+			}
+		}
+		pi.Attach = append(pi.Attach, ai)
+		if !seen[ai.Provider] {
+			seen[ai.Provider] = true
+			pc.providers = append(pc.providers, ai.Provider)
+		}
+	}
+	c.probes = append(c.probes, pi)
+	c.probeCtxs = append(c.probeCtxs, pc)
+}
+
+// ---------------------------------------------------------------------
+// The walk
+
+func (c *checker) walk() {
+	c.info = newInfo()
+	c.diags = nil
+	c.changed = false
+	c.assigned = map[*Symbol]bool{}
+	c.mapUsed = map[string]bool{}
+	c.params.reset()
+	for _, u := range c.configUses {
+		c.info.Uses[u.n] = u.sym
+	}
+	for _, m := range c.mapOrder {
+		m.resetWalk()
+	}
+	// Declarations: symbols of maps, macros, fns.
+	for _, f := range c.files {
+		c.file = f.Source
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.MapDecl:
+				c.checkMapDecl(d)
+			case *ast.MacroDecl:
+				c.defineMacro(d)
+			case *ast.FnDecl:
+				c.defineFn(d)
+			}
+		}
+	}
+	for _, fn := range c.fnOrder {
+		c.checkFn(fn)
+	}
+	i := 0
+	for _, f := range c.files {
+		c.file = f.Source
+		for _, d := range f.Decls {
+			if _, ok := d.(*ast.Probe); ok {
+				c.checkProbe(c.probeCtxs[i])
+				i++
+			}
+		}
+	}
+}
+
+func (c *checker) defineMacro(d *ast.MacroDecl) {
+	if d.Name == nil {
+		return
+	}
+	for _, m := range c.macros[d.Name.Name] {
+		if m.decl == d {
+			c.info.Defs[d.Name] = m.sym
+		}
+	}
+}
+
+func (c *checker) defineFn(d *ast.FnDecl) {
+	if d.Name == nil {
+		return
+	}
+	if fn := c.fns[d.Name.Name]; fn != nil && fn.decl == d {
+		c.info.Defs[d.Name] = fn.sym
+		fn.params = fn.params[:0]
+		for _, p := range d.Params {
+			var t types.Type
+			if p != nil && p.Type != nil {
+				t = c.resolveType(p.Type)
+			}
+			fn.params = append(fn.params, t)
+		}
+		fn.result = types.Void{}
+		if d.Result != nil {
+			fn.result = c.resolveType(d.Result)
+		}
+		fn.sym.Type = fn.result
+	}
+}
+
+func (c *checker) checkProbe(pc *probeCtx) {
+	p := pc.info.Node
+	c.probe = pc
+	c.fn = nil
+	c.loops, c.forBody = 0, 0
+	c.scope = newScope(nil, p)
+	if p.Predicate != nil {
+		t := c.expr(p.Predicate)
+		c.checkCondition(p.Predicate, t, "a predicate")
+	}
+	if p.Body != nil {
+		c.block(p.Body, false)
+	}
+	c.scope = nil
+	c.probe = nil
+}
+
+func (c *checker) checkFn(fn *fnDef) {
+	c.file = fn.file
+	c.fn = fn
+	c.probe = nil
+	c.loops, c.forBody = 0, 0
+	d := fn.decl
+	c.scope = newScope(nil, d)
+	for i, p := range d.Params {
+		if p == nil || p.Var == nil {
+			continue
+		}
+		sym := c.varSym(p.Var, SymParam)
+		sym.Type = fn.params[i]
+		if prev := c.scope.vars[p.Var.Name]; prev != nil {
+			e := c.errorf(p.Var, CodeDuplicateParam, "parameter $%s is declared twice", p.Var.Name)
+			noteAt(e, c.file, prev.Decl, "first declared here")
+		}
+		c.scope.vars[p.Var.Name] = sym
+		c.assigned[sym] = true
+		c.info.Defs[p.Var] = sym
+		if sym.Type != nil {
+			c.info.Types[p.Var] = sym.Type
+		}
+	}
+	fn.returned = false
+	if d.Body != nil {
+		c.block(d.Body, false)
+		if !isVoid(fn.result) && fn.result != nil && !alwaysReturns(d.Body) {
+			c.errorf(d.Name, CodeMissingReturn, "function %s must return a %s on every path", d.Name.Name, typeName(fn.result))
+		}
+	}
+	c.scope = nil
+	c.fn = nil
+}
+
+// alwaysReturns reports whether a block ends every path with return.
+func alwaysReturns(b *ast.BlockExpr) bool {
+	if b == nil {
+		return false
+	}
+	if b.Value != nil {
+		if ifx, ok := b.Value.(*ast.IfExpr); ok {
+			return ifAlwaysReturns(ifx)
+		}
+		return false
+	}
+	for i := len(b.Stmts) - 1; i >= 0; i-- {
+		switch s := b.Stmts[i].(type) {
+		case *ast.JumpStmt:
+			return s.Keyword == "return"
+		case *ast.ExprStmt:
+			switch x := s.X.(type) {
+			case *ast.IfExpr:
+				return ifAlwaysReturns(x)
+			case *ast.BlockExpr:
+				return alwaysReturns(x)
+			case *ast.CallExpr:
+				if x.Fun != nil && x.Fun.Name == "exit" {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func ifAlwaysReturns(x *ast.IfExpr) bool {
+	if x.Else == nil || !alwaysReturns(x.Then) {
+		return false
+	}
+	switch e := x.Else.(type) {
+	case *ast.BlockExpr:
+		return alwaysReturns(e)
+	case *ast.IfExpr:
+		return ifAlwaysReturns(e)
+	}
+	return false
+}
+
+// varSym returns the persistent symbol of the variable declared at n.
+func (c *checker) varSym(n *ast.Variable, kind SymbolKind) *Symbol {
+	if s, ok := c.varSyms[n]; ok {
+		return s
+	}
+	s := &Symbol{Kind: kind, Name: "$" + n.Name, Decl: n, File: c.file}
+	c.varSyms[n] = s
+	return s
+}
+
+// ---------------------------------------------------------------------
+// Finishing: program-wide facts
+
+func (c *checker) finish() {
+	for _, m := range c.mapOrder {
+		mi := m.info
+		mi.Key = m.keyType()
+		mi.Value = m.value
+		if castableAgg(m.value) || aggOf(m.value) != nil {
+			// value stays the aggregation
+		}
+		if mi.Kind == "" {
+			mi.Kind = m.impliedKind()
+		}
+		m.sym.Type = &types.Map{Key: mi.Key, Value: mi.Value}
+		c.prog.Maps = append(c.prog.Maps, mi)
+		if m.decl != nil && !c.mapUsed[m.name] {
+			c.file = m.declFile
+			c.warnf(m.decl.Map, CodeUnusedMap, "map %s is declared but never used", m.name)
+		}
+	}
+	c.prog.Info = c.info
+	c.params.publish(c.prog)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
