@@ -62,6 +62,7 @@ type Server struct {
 	timers     map[string]*time.Timer // pending diagnostics per URI
 	exited     chan struct{}          // closed on the exit notification
 	exitOnce   sync.Once
+	inflight   sync.WaitGroup // messages whose reply is not yet written
 }
 
 type serverState int
@@ -120,8 +121,16 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 		conn.Close()
 		return ctx.Err()
 	case <-s.exited:
-		// A blocked read of stdin cannot be interrupted; the caller exits
-		// the process, so there is nothing to wait for.
+		// Replies still being written (the async handler starts the next
+		// message before the previous reply is out) get a bounded moment;
+		// a blocked read of stdin cannot be interrupted, and the caller
+		// exits the process, so the read loop is not waited for.
+		drained := make(chan struct{})
+		go func() { s.inflight.Wait(); close(drained) }()
+		select {
+		case <-drained:
+		case <-time.After(2 * time.Second):
+		}
 		conn.Close()
 	case <-conn.Done():
 	}
@@ -160,6 +169,8 @@ func parseID(raw json.RawMessage) (jsonrpc2.ID, bool) {
 // included: the async handler releases the next message on reply. A
 // panic in a handler becomes an InternalError reply, never a dead server.
 func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
 	result, err := s.dispatch(ctx, req)
 	if _, isCall := req.(*jsonrpc2.Call); !isCall && err != nil {
 		s.opts.Logf("%s: %v", req.Method(), err)

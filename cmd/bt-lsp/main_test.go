@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -14,12 +15,23 @@ import (
 // pipeRWC feeds a fixed input and collects the output.
 type pipeRWC struct {
 	in  io.Reader
+	mu  sync.Mutex // late notifications may still be written after exit
 	out bytes.Buffer
 }
 
-func (p *pipeRWC) Read(b []byte) (int, error)  { return p.in.Read(b) }
-func (p *pipeRWC) Write(b []byte) (int, error) { return p.out.Write(b) }
-func (p *pipeRWC) Close() error                { return nil }
+func (p *pipeRWC) Read(b []byte) (int, error) { return p.in.Read(b) }
+func (p *pipeRWC) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.Write(b)
+}
+func (p *pipeRWC) Close() error { return nil }
+
+func (p *pipeRWC) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
 
 func frame(body string) string {
 	return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
@@ -52,7 +64,7 @@ func TestStdioSession(t *testing.T) {
 		t.Fatal("server did not exit")
 	}
 	pw.Close()
-	out := rwc.out.String()
+	out := rwc.output()
 	for _, want := range []string{`"name":"bt-lsp"`, `"id":2`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
