@@ -15,6 +15,18 @@
 // vector, never through a shell. Positions in the results and in
 // diagnostics are positions in the original script or file.
 //
+// A virtual header of at least Options.PrecompileMin bytes that the main
+// file includes and that has an include guard (a vmlinux.h made from BTF)
+// is precompiled once (under CacheDir/pch, else the temp directory) and
+// reused: clang then dumps only the main file. The header's types that
+// the main file uses are then asked of clang with a probe file; what
+// that yields is exact (sizes, offsets, canonical member types) except
+// that enums of such a header carry no values (BTF has them), and
+// records reached only through pointers are incomplete (name only).
+// Without precompiling, records defined only in headers and never
+// embedded in a main-file record are laid out by this package's engine
+// rather than read from clang's dump.
+//
 // Results are cached in memory (and on disk when Options.CacheDir is set)
 // keyed by a hash of the inputs, the options and clang's version, because
 // the language server re-checks on every keystroke and the C rarely

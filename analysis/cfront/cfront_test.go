@@ -731,3 +731,41 @@ func TestFallbackErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestVirtualHeadersAndForceIncludes(t *testing.T) {
+	clang := clangOrSkip(t)
+	f, decls := script(
+		"#include <btf/kernel.h>",
+		"struct mine { struct kstat k; kpid_t owner; char tag[FROM_FORCED]; };",
+	)
+	opt := Options{Clang: clang, NoCache: true,
+		VirtualHeaders: map[string][]byte{
+			"btf/kernel.h": []byte("#pragma once\ntypedef int kpid_t;\nstruct kstat { long a; short b; };\n"),
+			"forced.h":     []byte("#define FROM_FORCED 12\n"),
+		},
+		ForceIncludes: []string{"forced.h"},
+	}
+	u, err := ParseScriptC(f, decls, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Diags) != 0 {
+		t.Fatalf("diagnostics: %v", u.Diags)
+	}
+	m, ok := u.Types["struct mine"].(*types.Struct)
+	if !ok || m.Size() != 32 {
+		t.Fatalf("struct mine = %v", describe(u.Types["struct mine"]))
+	}
+	if k, _ := m.Field("k"); k.Type.Size() != 16 || len(types.Underlying(k.Type).(*types.Struct).Fields()) != 2 {
+		t.Errorf("k = %s", describe(k.Type))
+	}
+	if o, _ := m.Field("owner"); o.Type.String() != "kpid_t" || o.BitOffset != 128 {
+		t.Errorf("owner = %+v", o)
+	}
+	if len(u.Includes) != 1 || u.Includes[0].Name != "btf/kernel.h" || !u.Includes[0].Found || u.Includes[0].Path != "" {
+		t.Errorf("includes %+v", u.Includes)
+	}
+	if l := u.TypeLocs["struct kstat"]; l.File != "btf/kernel.h" || l.Line != 3 || l.Col != 8 {
+		t.Errorf("struct kstat at %+v", l)
+	}
+}
