@@ -227,6 +227,10 @@ func (c *checker) describeArgs(args []ast.Expr, b *builtins.Builtin) []argInfo {
 		}
 		if ai.done {
 			c.describeLiteral(a, &ai.arg)
+			if IsUnknown(ai.arg.Type) {
+				// Unknown types match every value pattern.
+				ai.arg.Type = nil
+			}
 		}
 		out[i] = ai
 	}
@@ -250,11 +254,21 @@ func (c *checker) varTypeForArg(v *ast.Variable, b *builtins.Builtin) types.Type
 }
 
 func (c *checker) describeLiteral(a ast.Expr, arg *builtins.Arg) {
+	if src, _ := c.argSource(a); src != a {
+		if v, ok := c.constOf(src); ok {
+			c.info.Consts[a] = v
+		}
+		a = src
+	}
 	switch y := ast.Unparen(a).(type) {
 	case *ast.StringLit:
 		arg.Literal, arg.Str = true, y.Value
 		return
 	case *ast.BoolLit:
+		arg.Literal = true
+		return
+	case *ast.PositionalParam:
+		// Known when the script is compiled.
 		arg.Literal = true
 		return
 	}
@@ -306,34 +320,19 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 
 func (c *checker) builtinCall(x *ast.CallExpr, b *builtins.Builtin) types.Type {
 	c.checkBuiltinUse(x, x.Fun, b)
-	args := c.describeArgs(x.Args, b)
-	sig, binding, err := b.Resolve(argsOf(args))
-	if err != nil {
-		// A whole map may be meant as its (scalar) value.
-		retried := false
-		for i := range args {
-			if args[i].arg.Form == builtins.ArgMap {
-				args[i].arg.Form = builtins.ArgExpr
-				args[i].arg.Type = c.expr(args[i].x)
-				args[i].done = true
-				retried = true
+	if b.Name == "delete" && len(x.Args) == 1 {
+		if me, ok := ast.Unparen(x.Args[0]).(*ast.MapExpr); ok {
+			// delete(@scalar) removes a scalar map's value.
+			m := c.useMapWhole(me)
+			if m != nil && m.firstUse != nil && !m.firstScalar {
+				c.errorf(x, CodeArgCount, "delete() with one argument needs a map without keys; %s has keys, so pass one: delete(%s, key)", m.name, m.name)
 			}
-		}
-		if retried {
-			sig, binding, err = b.Resolve(argsOf(args))
+			c.info.Calls[x] = &CallInfo{Kind: SymBuiltin, Variant: -1, Symbol: builtinSymbol(b)}
+			c.info.Uses[x.Fun] = builtinSymbol(b)
+			return types.Bool{}
 		}
 	}
-	// Whole-map arguments are uses of the map.
-	for _, a := range args {
-		if !a.done {
-			if me, ok := ast.Unparen(a.x).(*ast.MapExpr); ok && a.arg.Form == builtins.ArgMap {
-				m := c.useMapWhole(me)
-				if m != nil && m.value != nil {
-					c.info.Types[a.x] = &types.Map{Key: m.keyType(), Value: m.value}
-				}
-			}
-		}
-	}
+	args, sig, binding, err := c.resolveBuiltin(x, b)
 	if err != nil {
 		c.reportResolve(x, b, args, err)
 		return c.fallbackResult(b)
@@ -788,13 +787,48 @@ func canonicalProbeName(ai *AttachInfo) string {
 // ---------------------------------------------------------------------
 // Aggregations
 
+// resolveBuiltin describes a call's arguments and picks the builtin's
+// overload. A whole map that no overload takes as a map is retried as
+// its (scalar) value. Whole-map arguments are recorded as uses.
+func (c *checker) resolveBuiltin(x *ast.CallExpr, b *builtins.Builtin) ([]argInfo, *builtins.Signature, []int, error) {
+	args := c.describeArgs(x.Args, b)
+	sig, binding, err := b.Resolve(argsOf(args))
+	if err != nil {
+		retried := false
+		for i := range args {
+			if args[i].arg.Form == builtins.ArgMap {
+				args[i].arg.Form = builtins.ArgExpr
+				args[i].arg.Type = c.expr(args[i].x)
+				if IsUnknown(args[i].arg.Type) {
+					args[i].arg.Type = nil
+				}
+				args[i].done = true
+				retried = true
+			}
+		}
+		if retried {
+			sig, binding, err = b.Resolve(argsOf(args))
+		}
+	}
+	for _, a := range args {
+		if !a.done {
+			if me, ok := ast.Unparen(a.x).(*ast.MapExpr); ok && a.arg.Form == builtins.ArgMap {
+				m := c.useMapWhole(me)
+				if m != nil && m.value != nil {
+					c.info.Types[a.x] = &types.Map{Key: m.keyType(), Value: m.value}
+				}
+			}
+		}
+	}
+	return args, sig, binding, err
+}
+
 // aggregation checks an aggregation call (count(), hist(x), ...) whose
 // value is stored in map m (nil when it is not assigned to a map).
 func (c *checker) aggregation(x *ast.CallExpr, m *mapState) types.Type {
 	b, _ := builtins.Lookup(x.Fun.Name)
 	c.checkBuiltinUse(x, x.Fun, b)
-	args := c.describeArgs(x.Args, b)
-	sig, _, err := b.Resolve(argsOf(args))
+	args, sig, _, err := c.resolveBuiltin(x, b)
 	if err != nil {
 		c.reportResolve(x, b, args, err)
 		return nil

@@ -130,6 +130,7 @@ type checker struct {
 	forBody  int
 	macro    *expansion
 	assigned map[*Symbol]bool
+	closed   map[string]*Symbol // variables of ended blocks (legacy scoping)
 	probes   []*ProbeInfo
 	mapUsed  map[string]bool
 }
@@ -535,6 +536,7 @@ func (c *checker) checkProbe(pc *probeCtx) {
 	c.fn = nil
 	c.loops, c.forBody = 0, 0
 	c.scope = newScope(nil, p)
+	c.closed = nil
 	if p.Predicate != nil {
 		t := c.expr(p.Predicate)
 		c.checkCondition(p.Predicate, t, "a predicate")
@@ -553,6 +555,7 @@ func (c *checker) checkFn(fn *fnDef) {
 	c.loops, c.forBody = 0, 0
 	d := fn.decl
 	c.scope = newScope(nil, d)
+	c.closed = nil
 	for i, p := range d.Params {
 		if p == nil || p.Var == nil {
 			continue

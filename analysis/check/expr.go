@@ -176,6 +176,14 @@ func (c *checker) lookupVar(name string) (*Symbol, *varAlias) {
 
 func (c *checker) varRead(x *ast.Variable) types.Type {
 	sym, alias := c.lookupVar(x.Name)
+	if sym == nil && alias == nil && c.closed != nil {
+		if old := c.closed[x.Name]; old != nil {
+			e := c.warnf(x, CodeLegacyScope, "$%s is assigned in a block that has ended; old bpftrace kept variables for the whole probe, bpftrace 0.21 and later reject this", x.Name)
+			e.Hint = fmt.Sprintf("declare it before the block with let $%s;", x.Name)
+			noteAt(e, old.File, old.Decl, "$%s is assigned here", x.Name)
+			sym = old
+		}
+	}
 	if sym == nil {
 		if alias != nil {
 			c.errorf(x, CodeUndefinedVariable, "variable $%s (passed to the macro as $%s) is not defined", alias.name, x.Name)
@@ -543,7 +551,7 @@ func (c *checker) unary(x *ast.UnaryExpr) types.Type {
 			return t
 		}
 		i := valueInt(t)
-		if i == nil {
+		if i == nil || isBool(t) {
 			c.errorf(x, CodeInvalidOperand, "operator - cannot be used on %s", typeName(t))
 			return nil
 		}
@@ -554,10 +562,10 @@ func (c *checker) unary(x *ast.UnaryExpr) types.Type {
 			}
 			return literalType(uint64(-v))
 		}
-		return types.Int64
+		return mkInt(64, i.Signed && true)
 	case "!":
 		t := c.expr(x.X)
-		if known(t) && !isBool(t) && !isInt(t) && ptrOf(t) == nil && !castableAgg(t) {
+		if known(t) && !isBool(t) && !isInt(t) && !castableAgg(t) {
 			c.errorf(x, CodeInvalidOperand, "operator ! cannot be used on %s", typeName(t))
 		}
 		if v, ok := c.constOf(x.X); ok {
@@ -570,17 +578,14 @@ func (c *checker) unary(x *ast.UnaryExpr) types.Type {
 			return t
 		}
 		i := valueInt(t)
-		if i == nil {
+		if i == nil || isBool(t) {
 			c.errorf(x, CodeInvalidOperand, "operator ~ cannot be used on %s", typeName(t))
 			return nil
 		}
 		if v, ok := c.constOf(x.X); ok {
 			c.info.Consts[x] = ^v
 		}
-		if isFlex(t) {
-			return mkInt(i.Bits, true)
-		}
-		return i
+		return mkInt(64, i.Signed)
 	case "*":
 		t := c.expr(x.X)
 		if !known(t) {
@@ -589,9 +594,11 @@ func (c *checker) unary(x *ast.UnaryExpr) types.Type {
 		p := ptrOf(t)
 		if p == nil {
 			if isInt(t) {
-				e := c.errorf(x, CodeInvalidDeref, "cannot dereference %s: it is not a pointer", typeName(t))
-				e.Hint = "cast the address to a pointer type first, e.g. *(uint64 *)addr"
-				return nil
+				// An integer is an address: *addr reads a uint64 there.
+				return types.Uint64
+			}
+			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && id.Name == "args" && structOf(t) != nil {
+				return t // *args is args (old scripts)
 			}
 			c.errorf(x, CodeInvalidDeref, "cannot dereference %s: it is not a pointer", typeName(t))
 			return nil
@@ -1073,6 +1080,12 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 	}
 	if !known(vt) || IsUnknown(to) {
 		return to
+	}
+	if _, isConst := c.constOf(x.X); isConst && isInt(vt) {
+		if a, ok := types.Underlying(to).(*types.Array); ok && isInt(a.Elem) {
+			// A constant fills an integer array of any size.
+			return to
+		}
 	}
 	if err := castError(vt, to); err != "" {
 		c.errorf(x, CodeInvalidCast, "%s", err)

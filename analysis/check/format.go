@@ -67,9 +67,16 @@ func verbSpan(lit *ast.StringLit, start, end int) source.Span {
 // checkFormat checks the format string argument fi of a printf-like
 // call against the arguments that follow it, verb by verb.
 func (c *checker) checkFormat(x *ast.CallExpr, b *builtins.Builtin, fi int, args []argInfo) {
-	lit, ok := ast.Unparen(args[fi].x).(*ast.StringLit)
+	src, srcFile := c.argSource(args[fi].x)
+	lit, ok := ast.Unparen(src).(*ast.StringLit)
 	if !ok {
 		return
+	}
+	if srcFile != c.file {
+		// The format comes from a macro's caller: report there.
+		saved := c.file
+		c.file = srcFile
+		defer func() { c.file = saved }()
 	}
 	verbs, err := builtins.ParseFormat(lit.Value)
 	var fe *builtins.FormatError

@@ -137,12 +137,12 @@ func (c *checker) expandMacro(call ast.Node, def *macroDef) types.Type {
 		c.info.IdentCalls[id] = &CallInfo{Kind: SymMacro, Symbol: def.sym, Expansion: body}
 	}
 	savedScope, savedMacro, savedFile := c.scope, c.macro, c.file
-	savedLoops, savedFor := c.loops, c.forBody
-	c.scope, c.macro, c.file = nil, exp, def.file
+	savedLoops, savedFor, savedClosed := c.loops, c.forBody, c.closed
+	c.scope, c.macro, c.file, c.closed = nil, exp, def.file, nil
 	c.loops, c.forBody = 0, savedFor
 	t := c.block(body, true)
 	c.scope, c.macro, c.file = savedScope, savedMacro, savedFile
-	c.loops, c.forBody = savedLoops, savedFor
+	c.loops, c.forBody, c.closed = savedLoops, savedFor, savedClosed
 	// Arguments the body never used are still checked, in the caller.
 	for _, ref := range exp.exprs {
 		if !ref.used {
@@ -207,4 +207,25 @@ func (c *checker) macroTypeArg(n ast.Node, ref *macroArgRef) types.Type {
 	}
 	t := c.expr(ref.x)
 	return t
+}
+
+// argSource follows an expression parameter of the macros being
+// expanded back to the caller's expression it stands for (and that
+// expression's file), so that literal arguments passed through a macro
+// stay literals.
+func (c *checker) argSource(x ast.Expr) (ast.Expr, *source.File) {
+	file := c.file
+	m := c.macro
+	for depth := 0; m != nil && depth < maxMacroDepth; depth++ {
+		id, ok := ast.Unparen(x).(*ast.Ident)
+		if !ok {
+			break
+		}
+		ref, ok := m.exprs[id.Name]
+		if !ok {
+			break
+		}
+		x, file, m = ref.x, ref.file, ref.macro
+	}
+	return x, file
 }

@@ -13,7 +13,10 @@ func (c *checker) block(b *ast.BlockExpr, value bool) types.Type {
 	}
 	saved := c.scope
 	c.scope = newScope(saved, b)
-	defer func() { c.scope = saved }()
+	defer func() {
+		c.closeScope(c.scope)
+		c.scope = saved
+	}()
 	for _, s := range b.Stmts {
 		c.stmt(s)
 	}
@@ -621,6 +624,7 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 		c.forBody--
 	}
 	c.loops--
+	c.closeScope(c.scope)
 	c.scope = saved
 }
 
@@ -707,4 +711,21 @@ func (c *checker) checkValueFits(x ast.Expr, t, want types.Type, what string) bo
 func sameStructName(a, b types.Type) bool {
 	sa, sb := structOf(a), structOf(b)
 	return sa != nil && sb != nil && sa.Name == sb.Name
+}
+
+// closeScope remembers the variables of a block that ends, for old
+// scripts that use them after the block (bpftrace before 0.21 scoped
+// variables to the whole probe).
+func (c *checker) closeScope(s *scope) {
+	if s == nil {
+		return
+	}
+	if c.closed == nil {
+		c.closed = map[string]*Symbol{}
+	}
+	for name, sym := range s.vars {
+		if _, ok := c.closed[name]; !ok {
+			c.closed[name] = sym
+		}
+	}
 }

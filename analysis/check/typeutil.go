@@ -204,6 +204,9 @@ func known(t types.Type) bool { return t != nil && !IsUnknown(t) }
 // compatible shape, so that they may be joined: bpftrace's notion of
 // compatible types.
 func sameKind(a, b types.Type) bool {
+	if a == nil || b == nil || IsUnknown(a) || IsUnknown(b) {
+		return true
+	}
 	ua, ub := types.Underlying(a), types.Underlying(b)
 	if isInt(ua) && isInt(ub) {
 		return true
