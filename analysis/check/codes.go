@@ -48,7 +48,6 @@ const (
 	CodeLegacyConfig           diag.Code = "legacy-config-key"
 	CodeLegacyEnd              diag.Code = "legacy-end"
 	CodeLegacyKfunc            diag.Code = "legacy-kfunc"
-	CodeLegacyScope            diag.Code = "legacy-variable-scope"
 	CodeLegacyWhile            diag.Code = "legacy-while"
 	CodeLiteralRange           diag.Code = "literal-out-of-range"
 	CodeMacroParamKind         diag.Code = "macro-argument-kind"
@@ -136,7 +135,6 @@ func init() {
 		diag.CodeInfo{Code: CodeLegacyConfig, Severity: diag.Warning, Summary: "an old name of a config key"},
 		diag.CodeInfo{Code: CodeLegacyEnd, Severity: diag.Warning, Summary: "END, the old spelling of the end probe"},
 		diag.CodeInfo{Code: CodeLegacyKfunc, Severity: diag.Warning, Summary: "kfunc/kretfunc, the old names of fentry/fexit"},
-		diag.CodeInfo{Code: CodeLegacyScope, Severity: diag.Warning, Summary: "a variable used after the block that assigned it ended (old bpftrace scoped variables to the whole probe)"},
 		diag.CodeInfo{Code: CodeLegacyWhile, Severity: diag.Warning, Summary: "a while loop (deprecated in favour of for loops over ranges)"},
 		diag.CodeInfo{Code: CodeLiteralRange, Severity: diag.Error, Summary: "an integer literal that does not fit the type it is stored in"},
 		diag.CodeInfo{Code: CodeMacroParamKind, Severity: diag.Error, Summary: "a macro argument of the wrong kind: a $variable or @map parameter given something else"},

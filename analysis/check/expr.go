@@ -178,8 +178,8 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 	sym, alias := c.lookupVar(x.Name)
 	if sym == nil && alias == nil && c.closed != nil {
 		if old := c.closed[x.Name]; old != nil {
-			e := c.warnf(x, CodeLegacyScope, "$%s is assigned in a block that has ended; old bpftrace kept variables for the whole probe, bpftrace 0.21 and later reject this", x.Name)
-			e.Hint = fmt.Sprintf("declare it before the block with let $%s;", x.Name)
+			e := c.errorf(x, CodeUndefinedVariable, "variable $%s is not defined here: the block that assigns it has ended", x.Name)
+			e.Hint = fmt.Sprintf("declare it before that block with let $%s; (bpftrace before 0.21 kept variables for the whole probe)", x.Name)
 			noteAt(e, old.File, old.Decl, "$%s is assigned here", x.Name)
 			sym = old
 		}
