@@ -597,26 +597,40 @@ func (g *gen) composite(b []byte, i int32, lvl int) []byte {
 		b = writePads(b, mp.pad, lvl+1)
 		b = append(b, '\n')
 		b = indent(b, lvl+1)
+		// Attributes of a member follow its declarator; an
+		// anonymous member has none, and after the closing brace
+		// they would apply to its type, so they lead instead.
+		var attrs []byte
+		if mp.alignAttr > 0 {
+			attrs = append(attrs, " __attribute__((aligned("...)
+			attrs = strconv.AppendInt(attrs, mp.alignAttr, 10)
+			attrs = append(attrs, ")))"...)
+		}
+		if g.opts.DeclTags {
+			attrs = declTags(attrs, m.Tags)
+		}
+		if mp.name == "" && len(attrs) > 0 {
+			b = append(b, attrs[1:]...)
+			b = append(b, ' ')
+			attrs = nil
+		}
 		b = append(b, g.decl(m.Type, mp.name, lvl+1)...)
 		if m.BitfieldSize > 0 {
 			b = append(b, ": "...)
 			b = strconv.AppendUint(b, uint64(m.BitfieldSize), 10)
 		}
-		if mp.alignAttr > 0 {
-			b = append(b, " __attribute__((aligned("...)
-			b = strconv.AppendInt(b, mp.alignAttr, 10)
-			b = append(b, ")))"...)
-		}
-		if g.opts.DeclTags {
-			b = declTags(b, m.Tags)
-		}
+		b = append(b, attrs...)
 		b = append(b, ';')
 	}
 	b = writePads(b, p.tail, lvl+1)
 	if p.unionPad > 0 {
 		b = append(b, '\n')
 		b = indent(b, lvl+1)
-		b = append(b, "unsigned char __bt_pad["...)
+		// named after the union: anonymous unions nest, and C
+		// merges the names of their members
+		b = append(b, "unsigned char __bt_pad"...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, '[')
 		b = strconv.AppendInt(b, p.unionPad, 10)
 		b = append(b, "];"...)
 	}

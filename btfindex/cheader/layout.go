@@ -259,14 +259,21 @@ func alignFor(cur, want, a, size int64) int64 {
 	return 0
 }
 
-func (g *gen) simulateStruct(ms []btf.Member, size int64, packed bool) (*plan, bool) {
+func newPlan(ms []btf.Member, size int64, packed bool) *plan {
 	p := &plan{packed: packed, members: make([]memberPlan, len(ms)), size: size, align: 1}
+	for j, m := range ms {
+		p.members[j].name = memberName(m, j)
+	}
+	return p
+}
+
+func (g *gen) simulateStruct(ms []btf.Member, size int64, packed bool) (*plan, bool) {
+	p := newPlan(ms, size, packed)
 	var cur int64
 	maxAlign := int64(1)
 	want := size * 8
 	for j, m := range ms {
 		mp := &p.members[j]
-		mp.name = memberName(m, j)
 		sz, al := g.layoutOf(m.Type)
 		off := int64(m.Offset)
 		if w := int64(m.BitfieldSize); w > 0 {
@@ -340,13 +347,12 @@ func (g *gen) simulateStruct(ms []btf.Member, size int64, packed bool) (*plan, b
 }
 
 func (g *gen) simulateUnion(ms []btf.Member, size int64, packed bool) (*plan, bool) {
-	p := &plan{packed: packed, members: make([]memberPlan, len(ms)), size: size, align: 1}
+	p := newPlan(ms, size, packed)
 	var maxSize int64
 	maxAlign := int64(1)
 	want := size * 8
 	ok := true
-	for j, m := range ms {
-		p.members[j].name = memberName(m, j)
+	for _, m := range ms {
 		sz, al := g.layoutOf(m.Type)
 		if m.Offset != 0 {
 			ok = false // not expressible in C

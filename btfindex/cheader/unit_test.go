@@ -377,7 +377,7 @@ union un {
 union bigu {
 	short unsigned int a;
 	unsigned char b[3];
-	unsigned char __bt_pad[24];
+	unsigned char __bt_pad6[24];
 };
 
 struct user {
