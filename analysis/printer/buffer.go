@@ -20,10 +20,9 @@ type width = uint
 type segment struct {
 	text    string
 	comment bool
-	// leaf marks the first text of an expression that has no
-	// sub-expressions: comments the original would drop are put back in
-	// front of it (see recoverComments).
-	leaf bool
+	// compat keeps a comment's trailing blanks inside /* */, as bpftrace
+	// does (see sprint).
+	compat bool
 }
 
 type line struct {
@@ -53,8 +52,12 @@ func (b *buffer) text(s string) *buffer {
 
 // comment appends a comment segment to the current line.
 func (b *buffer) comment(s string) *buffer {
+	return b.commentEntry(metaEntry{text: s})
+}
+
+func (b *buffer) commentEntry(e metaEntry) *buffer {
 	l := b.last()
-	l.segs = append(l.segs, segment{text: s, comment: true})
+	l.segs = append(l.segs, segment{text: e.text, comment: true, compat: e.compat})
 	l.cols = -1
 	return b
 }
@@ -130,7 +133,7 @@ func (b *buffer) metadata(m *metaIndex, minVspace int) *buffer {
 	if minVspace < 0 {
 		for _, e := range m.entries {
 			if !e.vspace {
-				b.inlineComment(e.text)
+				b.inlineComment(e)
 			}
 		}
 		return b
@@ -147,7 +150,7 @@ func (b *buffer) metadata(m *metaIndex, minVspace int) *buffer {
 			total++
 			continue
 		}
-		b.comment(e.text)
+		b.commentEntry(e)
 		b.newLine()
 	}
 	return b
@@ -156,9 +159,9 @@ func (b *buffer) metadata(m *metaIndex, minVspace int) *buffer {
 // inlineComment adds a comment that more text may follow on the same
 // line. A comment whose text contains "*/" cannot be written as /* */, so
 // it ends its line instead (the original would print broken code).
-func (b *buffer) inlineComment(text string) {
-	b.comment(text)
-	if strings.Contains(text, "*/") {
+func (b *buffer) inlineComment(e metaEntry) {
+	b.commentEntry(e)
+	if strings.Contains(e.text, "*/") && !e.compat {
 		b.newLine()
 	}
 }
@@ -213,9 +216,17 @@ func (l *line) render(sb *strings.Builder) {
 		// makes every later run add one more; dropping them keeps the
 		// output stable.
 		sb.WriteString("/* ")
-		sb.WriteString(strings.TrimRight(s.text, " \t\r"))
+		sb.WriteString(s.inlineText())
 		sb.WriteString(" */")
 	}
+}
+
+// inlineText is a comment's text written between /* and */.
+func (s segment) inlineText() string {
+	if s.compat {
+		return s.text
+	}
+	return strings.TrimRight(s.text, " \t\r")
 }
 
 // columns is the length of the rendered line.
@@ -242,7 +253,7 @@ func (l *line) columns() int {
 			}
 			continue
 		}
-		n += 6 + len(strings.TrimRight(s.text, " \t\r"))
+		n += 6 + len(s.inlineText())
 	}
 	l.cols = n
 	return n

@@ -18,6 +18,7 @@ type metaEntry struct {
 	pos    source.Pos // where the entry starts; entries are sorted by it
 	vspace bool
 	text   string
+	compat bool // print exactly as bpftrace would (see sprint)
 }
 
 // metaIndex is an ordered run of entries from which printing claims
@@ -66,6 +67,33 @@ func (m *metaIndex) takeComments() []metaEntry {
 	}
 	m.entries = nil
 	return out
+}
+
+// commentsBefore removes and returns the comments starting at or before
+// p, leaving the blank lines.
+func (m *metaIndex) commentsBefore(p source.Pos) *metaIndex {
+	r := &metaIndex{}
+	keep := m.entries[:0:0]
+	for _, e := range m.entries {
+		if e.pos <= p && !e.vspace {
+			r.entries = append(r.entries, e)
+			continue
+		}
+		keep = append(keep, e)
+	}
+	m.entries = keep
+	return r
+}
+
+// dropVspaceBefore removes the blank lines that start before p.
+func (m *metaIndex) dropVspaceBefore(p source.Pos) {
+	keep := m.entries[:0:0]
+	for _, e := range m.entries {
+		if !e.vspace || e.pos >= p {
+			keep = append(keep, e)
+		}
+	}
+	m.entries = keep
 }
 
 // withoutVspace returns m's comments only.

@@ -164,12 +164,20 @@ func children(e ast.Expr) []ast.Expr {
 	return nil
 }
 
-func typeArgChildren(t *ast.TypeExpr, x ast.Expr) []ast.Expr {
-	if x != nil {
-		if tx, ok := ast.Unparen(x).(*ast.TypeofExpr); ok {
-			t, x = tx.Type, tx.X
-		}
+// unwrapTypeof strips a typeof around the argument of sizeof, offsetof
+// or typeinfo: `sizeof(typeof(x))` is `sizeof(x)` to bpftrace.
+func unwrapTypeof(t *ast.TypeExpr, x ast.Expr) (*ast.TypeExpr, ast.Expr) {
+	if tx, ok := ast.Unparen(x).(*ast.TypeofExpr); ok && x != nil {
+		return tx.Type, tx.X
 	}
+	if t != nil && t.Typeof != nil && len(t.Suffixes) == 0 {
+		return t.Typeof.Type, t.Typeof.X
+	}
+	return t, x
+}
+
+func typeArgChildren(t *ast.TypeExpr, x ast.Expr) []ast.Expr {
+	t, x = unwrapTypeof(t, x)
 	if x != nil {
 		return []ast.Expr{x}
 	}

@@ -41,12 +41,24 @@ func Fprint(w io.Writer, f *ast.File) error {
 }
 
 // Sprint returns f in canonical form.
-func Sprint(f *ast.File) string {
-	p := &printer{file: f, normalized: map[*ast.BlockExpr]bool{}}
+func Sprint(f *ast.File) string { return sprint(f, false) }
+
+// sprint prints f; with compat set it also copies bpftrace's formatter
+// where this printer deliberately does better (lost comments, output
+// that does not parse or means something else, output that changes on
+// the next run). Tests use it to check the rest of the emulation against
+// bpftrace byte for byte.
+func sprint(f *ast.File, compat bool) string {
+	p := &printer{file: f, normalized: map[*ast.BlockExpr]bool{}, compat: compat}
 	if f.Source != nil {
 		p.src = f.Source.Text
 	}
 	entries, class := collectMeta(f)
+	if compat {
+		for i := range entries {
+			entries[i].compat = true
+		}
+	}
 	p.class = class
 	md := &metaIndex{entries: entries}
 	return p.program(md).String()
@@ -63,6 +75,7 @@ type printer struct {
 	// pending are comments that no node of the original would print; they
 	// go in front of the next expression formatted (see expr).
 	pending []metaEntry
+	compat  bool // see sprint
 }
 
 // ---------------------------------------------------------------------
@@ -234,17 +247,23 @@ func (p *printer) mapDecl(d *ast.MapDecl, md *metaIndex, w width) *buffer {
 
 func (p *printer) config(c *ast.ConfigBlock, md *metaIndex, w width) *buffer {
 	// bpftrace's formatter never claims the comments of a config block, so
-	// they would move below it; they are kept inside instead.
+	// they would move below it; they are kept inside instead. Its blank
+	// lines do move below it, as in bpftrace.
 	block := newBuffer()
 	for _, e := range c.Entries {
-		comments := md.before(e.Pos()).withoutVspace()
+		var comments *metaIndex
+		if !p.compat {
+			comments = md.commentsBefore(e.Pos())
+		}
 		entry := newBuffer().text(e.Key.Name).text(" = ").add(p.configValue(e.Value, md, w-indentWidth)).text(";")
 		if block.numLines() > 0 {
 			block.lineBreak()
 		}
 		block.add(newBuffer().metadata(comments, 0).add(entry))
 	}
-	block.metadata(md.before(c.End()), -1)
+	if !p.compat {
+		block.metadata(md.commentsBefore(c.End()), -1)
+	}
 	if block.numLines() == 0 {
 		return newBuffer().text("config = {}")
 	}
@@ -262,7 +281,7 @@ func (p *printer) configValue(v ast.Expr, md *metaIndex, w width) *buffer {
 	case *ast.StringLit:
 		// bpftrace writes any string that needs no escaping without quotes;
 		// only identifiers read back that way.
-		if isIdentifier(v.Value) {
+		if isIdentifier(v.Value) || p.compat && escape(v.Value) == v.Value {
 			return newBuffer().text(v.Value)
 		}
 		return newBuffer().text(`"` + escape(v.Value) + `"`)
@@ -430,12 +449,12 @@ func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *
 		default:
 			if c, ok := x.(*ast.CondExpr); ok && isIfForm(c) {
 				comments = md.before(x.Pos())
-			} else {
+			} else if !p.compat {
 				comments = md.before(it.value.Pos()).withoutVspace()
 			}
 		}
 		b := p.expr(it.value, md, w, true)
-		if !isIfLike(it.value) && !isBlock(it.value) {
+		if p.needsSemicolon(it.value) {
 			b.text(";")
 		}
 		return newBuffer().metadata(comments, 0).add(b)
@@ -448,7 +467,7 @@ func (p *printer) stmtInner(s ast.Stmt, md *metaIndex, w width) *buffer {
 	switch s := s.(type) {
 	case *ast.ExprStmt:
 		b := p.expr(s.X, md, w, true)
-		if !isIfLike(s.X) && !isBlock(s.X) {
+		if p.needsSemicolon(s.X) {
 			b.text(";")
 		}
 		return b
@@ -462,7 +481,11 @@ func (p *printer) stmtInner(s ast.Stmt, md *metaIndex, w width) *buffer {
 		if s.Value == nil {
 			return decl.text(";")
 		}
-		return p.assignTail(decl, "=", s.Value, md, w)
+		op, rhs := "=", s.Value
+		if p.compat { // bpftrace prints `let $x += 1`, which does not parse
+			op, rhs = p.compound(s.Var, op, rhs)
+		}
+		return p.assignTail(decl, op, rhs, md, w)
 	case *ast.WhileStmt:
 		cond := p.expr(s.Cond, md, w-8, false)
 		body := p.block(p.view(s.Body, false, p.prevTokenEnd(s.Body.Pos())), md, w-2)
@@ -533,19 +556,39 @@ func (p *printer) assign(s *ast.AssignStmt, md *metaIndex, w width) *buffer {
 	default:
 		target = p.expr(lhs, md, w, true)
 	}
-	op, rhs := s.Op, s.Rhs
-	if op == "=" {
-		// `x = x op y` prints as `x op= y`, as bpftrace does.
-		if bin, ok := ast.Unparen(rhs).(*ast.BinaryExpr); ok && compoundOps[bin.Op] && sameExpr(lhs, bin.X) {
-			op, rhs = bin.Op+"=", bin.Y
-		}
-	}
+	op, rhs := p.compound(lhs, s.Op, s.Rhs)
 	return p.assignTail(target, op, rhs, md, w)
+}
+
+// compound turns `x = x op y` into `x op= y`, as bpftrace does. It does so
+// only for operators that have an assignment form (bpftrace would write
+// `x === y` for `x = x == y`).
+func (p *printer) compound(lhs ast.Expr, op string, rhs ast.Expr) (string, ast.Expr) {
+	if op != "=" {
+		return op, rhs
+	}
+	if bin, ok := ast.Unparen(rhs).(*ast.BinaryExpr); ok && (compoundOps[bin.Op] || p.compat) && sameExpr(lhs, bin.X) {
+		return bin.Op + "=", bin.Y
+	}
+	return op, rhs
+}
+
+// needsSemicolon reports whether expression statement x ends with `;`:
+// all but ifs and blocks do. bpftrace leaves it off a ternary too, which
+// only its own parser reads back.
+func (p *printer) needsSemicolon(x ast.Expr) bool {
+	if _, ok := ast.Unparen(x).(*ast.CondExpr); ok && p.compat {
+		return false
+	}
+	return !isIfLike(x) && !isBlock(x)
 }
 
 func (p *printer) assignTail(target *buffer, op string, rhs ast.Expr, md *metaIndex, w width) *buffer {
 	x := p.expr(rhs, md, w-(target.width()+2+width(len(op))), true)
-	align := !isBlock(rhs) && !isIfLike(rhs)
+	// bpftrace does not align the continuation lines of a block or of any
+	// conditional (its ternary is an if node).
+	_, cond := ast.Unparen(rhs).(*ast.CondExpr)
+	align := !isBlock(rhs) && !isIfLike(rhs) && !cond
 	return newBuffer().add(target).text(" "+op+" ").appendBuf(x, 0, align).text(";")
 }
 
@@ -567,8 +610,18 @@ func (p *printer) expr(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
 		p.pending = nil
 	}
 	var lead []metaEntry
-	if !isConsumer(e) {
-		if kids := children(e); len(kids) == 0 {
+	if isConsumer(e) {
+		// A block or if inside an expression would print the blank lines
+		// found between the expression's start and its own as blank lines
+		// of its own; bpftrace does, and then finds the line breaks of its
+		// own output there on the next run. They are dropped.
+		if !p.compat {
+			local.dropVspaceBefore(e.Pos())
+		}
+	} else {
+		if p.compat {
+			// bpftrace drops them.
+		} else if kids := children(e); len(kids) == 0 {
 			lead = local.takeComments()
 		} else {
 			end := source.Pos(-1)
@@ -675,7 +728,7 @@ func (p *printer) node(e ast.Expr, md *metaIndex, w width) *buffer {
 	case *ast.IfExpr:
 		return p.ifExpr(e, md, w)
 	case *ast.TupleExpr:
-		return p.tuple(e.Elems, md, w, false)
+		return p.tuple(e.Elems, md, w, true)
 	case *ast.RecordExpr:
 		named := func(i int, aw width) *buffer {
 			f := e.Fields[i]
@@ -840,9 +893,12 @@ func (p *printer) binary(e *ast.BinaryExpr, md *metaIndex, w width) *buffer {
 		bare := false
 		if b, ok := x.(*ast.BinaryExpr); ok && isComparison(b.Op) {
 			pb := precedence(b.Op)
-			if i == 0 {
+			switch {
+			case p.compat:
+				bare = true
+			case i == 0:
 				bare = pb >= pe
-			} else {
+			default:
 				bare = pb > pe
 			}
 		}
@@ -1130,12 +1186,7 @@ func ifParts(e ast.Expr) (cond, then, els ast.Expr) {
 
 // typeArg formats the argument of sizeof, offsetof and typeinfo.
 func (p *printer) typeArg(t *ast.TypeExpr, x ast.Expr, md *metaIndex, w width) *buffer {
-	if x != nil {
-		if tx, ok := ast.Unparen(x).(*ast.TypeofExpr); ok {
-			// `sizeof(typeof(x))` is `sizeof(x)` to bpftrace.
-			t, x = tx.Type, tx.X
-		}
-	}
+	t, x = unwrapTypeof(t, x)
 	if x != nil {
 		return p.exprAsType(x, md, w)
 	}
