@@ -109,7 +109,6 @@ func canonical(f *ast.File, src []byte) {
 	})
 }
 
-
 // commentTexts lists the text of every comment line of f as bpftrace
 // records them (without delimiters, one entry per line of a block
 // comment, trailing blanks removed), sorted.
