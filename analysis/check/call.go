@@ -796,7 +796,7 @@ func (c *checker) resolveBuiltin(x *ast.CallExpr, b *builtins.Builtin) ([]argInf
 	if err != nil {
 		retried := false
 		for i := range args {
-			if args[i].arg.Form == builtins.ArgMap {
+			if args[i].arg.Form == builtins.ArgMap && c.maybeScalar(args[i].x) {
 				args[i].arg.Form = builtins.ArgExpr
 				args[i].arg.Type = c.expr(args[i].x)
 				if IsUnknown(args[i].arg.Type) {
@@ -821,6 +821,17 @@ func (c *checker) resolveBuiltin(x *ast.CallExpr, b *builtins.Builtin) ([]argInf
 		}
 	}
 	return args, sig, binding, err
+}
+
+// maybeScalar reports whether a whole-map argument may be read as a
+// scalar map's value (its first use had no key, or it has none yet).
+func (c *checker) maybeScalar(x ast.Expr) bool {
+	me, ok := ast.Unparen(x).(*ast.MapExpr)
+	if !ok {
+		return false
+	}
+	m := c.maps[c.mapAlias(mapName(me))]
+	return m == nil || m.firstUse == nil || m.firstScalar
 }
 
 // aggregation checks an aggregation call (count(), hist(x), ...) whose

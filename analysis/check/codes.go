@@ -50,6 +50,7 @@ const (
 	CodeLegacyKfunc            diag.Code = "legacy-kfunc"
 	CodeLegacyWhile            diag.Code = "legacy-while"
 	CodeLiteralRange           diag.Code = "literal-out-of-range"
+	CodeMacroCallerVar         diag.Code = "macro-caller-variable"
 	CodeMacroParamKind         diag.Code = "macro-argument-kind"
 	CodeMacroRecursion         diag.Code = "macro-recursion"
 	CodeMacroUnhygienic        diag.Code = "macro-unhygienic-access"
@@ -137,6 +138,7 @@ func init() {
 		diag.CodeInfo{Code: CodeLegacyKfunc, Severity: diag.Warning, Summary: "kfunc/kretfunc, the old names of fentry/fexit"},
 		diag.CodeInfo{Code: CodeLegacyWhile, Severity: diag.Warning, Summary: "a while loop (deprecated in favour of for loops over ranges)"},
 		diag.CodeInfo{Code: CodeLiteralRange, Severity: diag.Error, Summary: "an integer literal that does not fit the type it is stored in"},
+		diag.CodeInfo{Code: CodeMacroCallerVar, Severity: diag.Warning, Summary: "a macro reads a variable of its caller that is not one of its parameters"},
 		diag.CodeInfo{Code: CodeMacroParamKind, Severity: diag.Error, Summary: "a macro argument of the wrong kind: a $variable or @map parameter given something else"},
 		diag.CodeInfo{Code: CodeMacroRecursion, Severity: diag.Error, Summary: "a macro that expands itself"},
 		diag.CodeInfo{Code: CodeMacroUnhygienic, Severity: diag.Error, Summary: "a macro body uses a map that was not passed to it"},

@@ -174,8 +174,34 @@ func (c *checker) lookupVar(name string) (*Symbol, *varAlias) {
 	return nil, nil
 }
 
+// callerVar finds a variable of the code that expanded the current
+// macro (bpftrace leaves variables a macro reads without assigning them
+// pointing to its caller's).
+func (c *checker) callerVar(name string) *Symbol {
+	for e := c.macro; e != nil; e = e.parent {
+		if e.callerScope != nil {
+			if s := e.callerScope.lookup(name); s != nil {
+				return s
+			}
+		}
+		if e.parent != nil {
+			if a, ok := e.parent.vars[name]; ok {
+				return a.scope.lookup(a.name)
+			}
+		}
+	}
+	return nil
+}
+
 func (c *checker) varRead(x *ast.Variable) types.Type {
 	sym, alias := c.lookupVar(x.Name)
+	if sym == nil && alias == nil && c.macro != nil {
+		if leaked := c.callerVar(x.Name); leaked != nil {
+			e := c.warnf(x, CodeMacroCallerVar, "macro %s reads $%s of its caller without taking it as a parameter", c.macro.def.decl.Name.Name, x.Name)
+			e.Hint = fmt.Sprintf("add $%s to the macro's parameters and pass it explicitly", x.Name)
+			sym = leaked
+		}
+	}
 	if sym == nil && alias == nil && c.closed != nil {
 		if old := c.closed[x.Name]; old != nil {
 			e := c.errorf(x, CodeUndefinedVariable, "variable $%s is not defined here: the block that assigns it has ended", x.Name)
@@ -1081,7 +1107,7 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 	if !known(vt) || IsUnknown(to) {
 		return to
 	}
-	if _, isConst := c.constOf(x.X); isConst && isInt(vt) {
+	if isLiteralExpr(x.X) && isInt(vt) {
 		if a, ok := types.Underlying(to).(*types.Array); ok && isInt(a.Elem) {
 			// A constant fills an integer array of any size.
 			return to

@@ -2,7 +2,6 @@ package check
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
@@ -106,9 +105,9 @@ func (c *checker) checkFormat(x *ast.CallExpr, b *builtins.Builtin, fi int, args
 			}
 		}
 		t := a.arg.Type
-		if pp, ok := ast.Unparen(a.x).(*ast.PositionalParam); ok && !pp.Count && v.Conv == "s" {
-			d := c.errorf(a.x, CodeFormat, "%s(): positional parameter $%d is an integer here; %s needs str($%d) to print it as a string", b.Name, pp.N, v.String(), pp.N)
-			fixReplace(d, c.file, a.x.Span(), "read it as a string", fmt.Sprintf("str($%d)", pp.N))
+		if pp, ok := ast.Unparen(a.x).(*ast.PositionalParam); ok && !pp.Count {
+			// A positional parameter is a string or a number depending
+			// on what is passed on the command line.
 			continue
 		}
 		if !known(t) {

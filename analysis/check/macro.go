@@ -17,6 +17,8 @@ type expansion struct {
 	vars     map[string]*varAlias    // $param (without '$') -> caller variable
 	maps     map[string]string       // @param -> caller map name (with '@')
 	exprs    map[string]*macroArgRef // param -> caller expression
+	// callerScope is the scope of the call site.
+	callerScope *scope
 }
 
 // varAlias is a caller variable bound to a $parameter.
@@ -67,7 +69,7 @@ func (c *checker) expandMacro(call ast.Node, def *macroDef) types.Type {
 		return nil
 	}
 	exp := &expansion{
-		def: def, call: call, callFile: c.file, parent: c.macro,
+		def: def, call: call, callFile: c.file, parent: c.macro, callerScope: c.scope,
 		vars: map[string]*varAlias{}, maps: map[string]string{}, exprs: map[string]*macroArgRef{},
 	}
 	ok := true

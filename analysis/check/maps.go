@@ -28,9 +28,10 @@ type mapState struct {
 	firstUse    ast.Node
 	firstFile   *source.File
 	firstScalar bool
+	kindChecked bool
 }
 
-func (m *mapState) resetWalk() { m.firstUse, m.firstFile = nil, nil }
+func (m *mapState) resetWalk() { m.firstUse, m.firstFile, m.kindChecked = nil, nil, false }
 
 // keyType is the key as MapInfo reports it: nil for a scalar map.
 func (m *mapState) keyType() types.Type {
@@ -272,8 +273,11 @@ func (c *checker) joinValue(m *mapState, t types.Type, n ast.Node, stmt ast.Node
 		m.value, m.valTyped, m.valFile = v, stmt, c.file
 		m.info.Typed = stmt
 		c.changed = true
-		c.checkDeclKind(m, stmt)
 		return
+	}
+	if !m.kindChecked && m.kind != nil {
+		m.kindChecked = true
+		c.checkDeclKind(m, stmt)
 	}
 	cur := m.value
 	if aggOf(cur) != nil || aggOf(t) != nil {
