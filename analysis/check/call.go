@@ -315,7 +315,7 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 			return true
 		}
 	}
-	return false
+	return c.lenientIdent(name)
 }
 
 func (c *checker) builtinCall(x *ast.CallExpr, b *builtins.Builtin) types.Type {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -662,15 +663,22 @@ func (c *checker) jump(s *ast.JumpStmt) {
 			c.errorf(s.Value, CodeReturnValue, "function %s returns nothing, so return takes no value", c.fn.decl.Name.Name)
 			return
 		}
-		c.checkValueFits(s.Value, t, want, "the result of "+c.fn.decl.Name.Name)
+		c.checkValueFitsCode(s.Value, t, want, "the result of "+c.fn.decl.Name.Name, CodeReturnValue)
 	}
 }
 
 // checkValueFits checks a value passed where type want is declared (fn
 // arguments and results, C function arguments).
 func (c *checker) checkValueFits(x ast.Expr, t, want types.Type, what string) bool {
+	return c.checkValueFitsCode(x, t, want, what, CodeArgType)
+}
+
+func (c *checker) checkValueFitsCode(x ast.Expr, t, want types.Type, what string, code diag.Code) bool {
 	if !known(t) || !known(want) {
 		return true
+	}
+	if ws, ok := types.Underlying(want).(*types.String); ok && ws.Len == 0 && isString(t) {
+		return true // an unsized string takes any string
 	}
 	wi, ti := intOf(want), valueInt(t)
 	if wi != nil && (ti != nil || isBool(t)) {
@@ -690,7 +698,7 @@ func (c *checker) checkValueFits(x ast.Expr, t, want types.Type, what string) bo
 			if isVoid(wp.Elem) || isVoid(tp.Elem) || sameKind(wp.Elem, tp.Elem) || sameStructName(wp.Elem, tp.Elem) {
 				return true
 			}
-			c.errorf(x, CodeArgType, "%s has type %s, which does not match %s", what, typeName(t), typeName(want))
+			c.errorf(x, code, "%s has type %s, which does not match %s", what, typeName(t), typeName(want))
 			return false
 		}
 		if ti != nil {
@@ -699,12 +707,12 @@ func (c *checker) checkValueFits(x ast.Expr, t, want types.Type, what string) bo
 	}
 	if sameKind(t, want) {
 		if !fits(t, want) {
-			c.errorf(x, CodeArgType, "%s value does not fit in %s (%s)", typeName(t), what, typeName(want))
+			c.errorf(x, code, "%s value does not fit in %s (%s)", typeName(t), what, typeName(want))
 			return false
 		}
 		return true
 	}
-	c.errorf(x, CodeArgType, "%s must be %s, not %s", what, typeName(want), typeName(t))
+	c.errorf(x, code, "%s must be %s, not %s", what, typeName(want), typeName(t))
 	return false
 }
 
