@@ -150,7 +150,7 @@ type layout struct {
 }
 
 func newGen(spec *btf.Spec, opts *Options) (*gen, error) {
-	g := &gen{opts: opts, idx: make(map[btf.Type]int32, 1<<12)}
+	g := &gen{opts: opts}
 	if err := g.collect(spec); err != nil {
 		return nil, err
 	}
@@ -179,6 +179,29 @@ func newGen(spec *btf.Spec, opts *Options) (*gen, error) {
 // collect indexes every type of the specs in ID order, then anything they
 // reference that the specs did not list.
 func (g *gen) collect(spec *btf.Spec) error {
+	for _, s := range append([]*btf.Spec{spec}, g.opts.Modules...) {
+		if s == nil {
+			continue
+		}
+		for t, err := range s.All() {
+			if err != nil {
+				return fmt.Errorf("cheader: reading BTF: %w", err)
+			}
+			if _, ok := t.(*btf.Void); !ok {
+				g.types = append(g.types, t)
+			}
+		}
+	}
+	g.idx = make(map[btf.Type]int32, len(g.types)+len(g.types)/8)
+	n := 0
+	for _, t := range g.types {
+		if _, dup := g.idx[t]; !dup {
+			g.idx[t] = int32(n)
+			g.types[n] = t
+			n++
+		}
+	}
+	g.types = g.types[:n]
 	add := func(t btf.Type) {
 		if t == nil {
 			return
@@ -189,17 +212,6 @@ func (g *gen) collect(spec *btf.Spec) error {
 		if _, ok := g.idx[t]; !ok {
 			g.idx[t] = int32(len(g.types))
 			g.types = append(g.types, t)
-		}
-	}
-	for _, s := range append([]*btf.Spec{spec}, g.opts.Modules...) {
-		if s == nil {
-			continue
-		}
-		for t, err := range s.All() {
-			if err != nil {
-				return fmt.Errorf("cheader: reading BTF: %w", err)
-			}
-			add(t)
 		}
 	}
 	for i := 0; i < len(g.types); i++ {
