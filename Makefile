@@ -33,7 +33,7 @@ vet:
 gotest:
 	$(GO) test ./...
 
-test: deps vet gotest
+test: deps vet gotest editors-test
 
 # Fuzz the parser; FUZZTIME=10m for a long run.
 FUZZTIME ?= 60s
@@ -45,3 +45,51 @@ bench:
 
 clean:
 	rm -rf bin
+
+# ---- editors: editors/vscode (VS Code extension), editors/nvim (Neovim) ----
+# `make editors-test` lints, typechecks and tests the extension (grammar
+# assertions and snapshots, unit tests, a .vsix packaging test) and runs the
+# Neovim plugin's headless tests. Node.js >= 20 and nvim are installed with
+# apt when missing and we are root; otherwise their part is skipped with a
+# message. `make vsix` writes editors/vscode/bt-<version>.vsix.
+VSCODE_DIR := editors/vscode
+NPM_CI := npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+# npm ci, skipped when node_modules was installed from this very lock file.
+VSCODE_DEPS = cd $(VSCODE_DIR) && sum="$$(sha256sum package-lock.json | cut -d' ' -f1)" \
+	&& { [ "$$(cat node_modules/.bt-lock-sha256 2>/dev/null)" = "$$sum" ] \
+	     || { $(NPM_CI) && echo "$$sum" > node_modules/.bt-lock-sha256; }; }
+
+.PHONY: editors-test editors-node editors-vscode-test editors-nvim-test vsix
+
+# Succeeds when node >= 20 and npm are usable, installing them if we can.
+editors-node:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing nodejs npm"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 nodejs npm) >/tmp/bt-node.log 2>&1 \
+	      || echo "apt-get failed (see /tmp/bt-node.log)"; \
+	  fi; \
+	fi; \
+	command -v node >/dev/null && command -v npm >/dev/null \
+	  && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'
+
+editors-vscode-test:
+	@if $(MAKE) -s editors-node; then \
+	  ( $(VSCODE_DEPS) && npm test --silent ); \
+	else \
+	  echo "node >= 20 with npm not available: skipping the VS Code extension tests"; \
+	fi
+
+editors-nvim-test:
+	@if ! command -v nvim >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing neovim"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 neovim) >/tmp/bt-nvim.log 2>&1 \
+	    || echo "apt-get failed (see /tmp/bt-nvim.log)"; \
+	fi; \
+	editors/nvim/test/run.sh
+
+editors-test: editors-vscode-test editors-nvim-test
+
+vsix:
+	@$(MAKE) -s editors-node || { echo "vsix needs node >= 20 and npm"; exit 1; }
+	$(VSCODE_DEPS) && npm run --silent package
