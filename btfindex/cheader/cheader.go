@@ -91,6 +91,9 @@ func Write(w io.Writer, spec *btf.Spec, opts Options) error {
 	if spec == nil {
 		return errors.New("cheader: nil spec")
 	}
+	if opts.Guard != "" && !isIdent(opts.Guard) {
+		return fmt.Errorf("cheader: include guard %q is not a C identifier", opts.Guard)
+	}
 	g, err := newGen(spec, &opts)
 	if err != nil {
 		return err
@@ -566,7 +569,13 @@ func isIdent(s string) bool {
 // sanitize turns a BTF name into a C identifier (BTF from other languages
 // can hold names like "core::fmt::Arguments").
 func sanitize(s string) string {
-	if s == "" || isIdent(s) {
+	if s == "" {
+		return s
+	}
+	if isIdent(s) {
+		if cKeywords[s] {
+			return s + "_"
+		}
 		return s
 	}
 	b := []byte(s)

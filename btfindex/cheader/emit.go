@@ -259,7 +259,12 @@ func (g *gen) top(i int32, roots bool) {
 			g.standaloneEnum(i)
 		}
 	case *btf.Typedef:
-		g.declareTypedef(i)
+		if roots {
+			// asked for by name: make it usable by value
+			g.deps(x, true)
+		} else {
+			g.declareTypedef(i)
+		}
 	case *btf.Fwd:
 		g.declareFwd(i)
 	}
@@ -501,7 +506,10 @@ var cKeywords = map[string]bool{
 	"long": true, "register": true, "restrict": true, "return": true, "short": true,
 	"signed": true, "sizeof": true, "static": true, "struct": true, "switch": true,
 	"typedef": true, "union": true, "unsigned": true, "void": true, "volatile": true,
-	"while": true, "_Bool": true, "bool": true, "true": true, "false": true,
+	"while": true, "_Bool": true, "_Complex": true, "_Imaginary": true, "_Alignas": true,
+	"_Alignof": true, "_Atomic": true, "_Generic": true, "_Noreturn": true,
+	"_Static_assert": true, "_Thread_local": true, "__int128": true, "typeof": true,
+	"asm": true, "__attribute__": true,
 }
 
 func declTags(b []byte, tags []string) []byte {

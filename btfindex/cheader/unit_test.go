@@ -567,6 +567,20 @@ func TestRootsAndGuard(t *testing.T) {
 	if err := Write(&b, nil, Options{}); err == nil {
 		t.Error("nil spec accepted")
 	}
+	if err := Write(&b, spec, Options{Guard: "NOT A GUARD"}); err == nil {
+		t.Error("bad include guard accepted")
+	}
+
+	// A typedef asked for by name is usable by value: what it names
+	// is defined, not just declared.
+	td := &btf.Typedef{Name: "far_t", Type: far}
+	b.Reset()
+	if err := Write(&b, specOf(t, td, root), Options{Roots: []string{"far_t"}}); err != nil {
+		t.Fatal(err)
+	}
+	if h := b.String(); !strings.Contains(h, "typedef struct far far_t;") || !strings.Contains(h, "struct far {") || strings.Contains(h, "struct root") {
+		t.Errorf("typedef root:\n%s", h)
+	}
 }
 
 func TestIntAndFloatSpellings(t *testing.T) {
@@ -599,6 +613,9 @@ func TestIntAndFloatSpellings(t *testing.T) {
 		t.Errorf("sanitize = %q", got)
 	}
 	if got := sanitize("9lives"); got != "_9lives" {
+		t.Errorf("sanitize = %q", got)
+	}
+	if got := sanitize("int"); got != "int_" {
 		t.Errorf("sanitize = %q", got)
 	}
 }
