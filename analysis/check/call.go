@@ -708,6 +708,8 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 		return &types.Opaque{Kind: types.Ksym, Bytes: 8}
 	case builtins.ProbeCtx:
 		return c.ctxType()
+	case builtins.StructPtr:
+		return &types.Pointer{Elem: c.kernelStruct(r.Name), Space: types.AddrKernel}
 	case builtins.UserSymPtr:
 		return &types.Pointer{Elem: types.Uint64, Space: types.AddrUser}
 	case builtins.ConfigRecord:
@@ -742,6 +744,16 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 	case builtins.TypeinfoRecord:
 		return &types.Record{Names: []string{"btf_id", "base_type", "full_type"},
 			Elems: []types.Type{types.Uint64, &types.String{Len: 64}, &types.String{Len: 64}}}
+	}
+	return Unknown
+}
+
+// kernelStruct is the kernel's struct name, Unknown without a kernel.
+func (c *checker) kernelStruct(name string) types.Type {
+	if c.cfg.Kernel != nil {
+		if t, ok := c.cfg.Kernel.Type("struct " + name); ok && t != nil {
+			return t
+		}
 	}
 	return Unknown
 }

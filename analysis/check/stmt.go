@@ -539,15 +539,16 @@ func (c *checker) let(s *ast.LetStmt) {
 
 func (c *checker) unroll(s *ast.UnrollStmt) {
 	t := c.expr(s.Count)
+	at := ast.Unparen(s.Count)
 	if t != nil {
 		v, ok := c.constOf(s.Count)
 		switch {
 		case !ok && known(t):
-			c.errorf(s.Count, CodeUnrollCount, "the unroll count must be a constant")
+			c.errorf(at, CodeUnrollCount, "the unroll count must be a constant")
 		case ok && v < 1:
-			c.errorf(s.Count, CodeUnrollCount, "the unroll count must be at least 1, not %d", v)
+			c.errorf(at, CodeUnrollCount, "the unroll count must be at least 1, not %d", v)
 		case ok && v > maxUnroll:
-			c.errorf(s.Count, CodeUnrollCount, "the unroll count must be at most %d, not %d", maxUnroll, v)
+			c.errorf(at, CodeUnrollCount, "the unroll count must be at most %d, not %d", maxUnroll, v)
 		}
 	}
 	c.block(s.Body, false)
