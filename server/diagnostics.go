@@ -39,6 +39,7 @@ func (s *Server) publishDiagnostics(ctx context.Context, uri string, d *document
 		Version:     version,
 		Diagnostics: out,
 	})
+	s.publishImportedDiagnostics(ctx, uri, snap, enc, related)
 }
 
 // stale reports whether d is no longer the current version of uri.

@@ -186,5 +186,6 @@ func didClose(ctx context.Context, s *Server, params json.RawMessage) (any, erro
 	s.notify(ctx, "textDocument/publishDiagnostics", protocol.PublishDiagnosticsParams{
 		URI: protocol.DocumentURI(uri), Diagnostics: []protocol.Diagnostic{},
 	})
+	s.forgetImportedDiagnostics(ctx, uri)
 	return nil, nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
 )
 
 // handlerFunc answers one request or notification. params is the raw
@@ -63,6 +64,9 @@ type Server struct {
 	exited     chan struct{}          // closed on the exit notification
 	exitOnce   sync.Once
 	inflight   sync.WaitGroup // messages whose reply is not yet written
+
+	importMu sync.Mutex                                  // guards imported
+	imported map[string]map[string][]protocol.Diagnostic // imported file URI -> root URI -> diagnostics
 }
 
 type serverState int
@@ -90,7 +94,9 @@ func New(opts Options) *Server {
 	}
 	s.analyzer = opts.Analyzer
 	if s.analyzer == nil {
-		s.analyzer = newCoreAnalyzer(&s.config, &s.mu)
+		ca := newCoreAnalyzer(&s.config, &s.mu)
+		ca.logf = opts.Logf
+		s.analyzer = ca
 	}
 	return s
 }

@@ -1,0 +1,240 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+func TestCompletionTracepointEvents(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	l := completeAt(t, c, uri1, "tracepoint:sched:‸")
+	got := labels(l)
+	it, ok := got["sched_switch"]
+	if !ok {
+		t.Fatalf("sched_switch missing from %d items", len(l.Items))
+	}
+	if it.Kind != protocol.CompletionItemKindEvent || it.TextEdit == nil || it.TextEdit.Range.Start.Character != 17 {
+		t.Errorf("sched_switch item: %+v", it)
+	}
+	for label := range got {
+		if !strings.HasPrefix(label, "sched_") {
+			t.Errorf("event of another category: %s", label)
+		}
+	}
+	// Resolving the item fills in the tracepoint's fields.
+	var res completionItem
+	c.mustCall("completionItem/resolve", it, &res)
+	if res.Documentation == nil || !strings.Contains(res.Documentation.Value, "prev_pid") {
+		t.Errorf("resolved documentation: %+v", res.Documentation)
+	}
+	// Categories after "tracepoint:", with a prefix, and through the alias.
+	l = completeAt(t, c, uri1, "t:sc‸")
+	if _, ok := labels(l)["sched"]; !ok {
+		t.Errorf("categories: %v", labels(l))
+	}
+}
+
+func TestCompletionKernelFunctions(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	start := time.Now()
+	l := completeAt(t, c, uri1, "kprobe:vfs_‸\n{\n}\n")
+	took := time.Since(start)
+	got := labels(l)
+	if _, ok := got["vfs_read"]; !ok {
+		t.Fatalf("vfs_read missing: %d items", len(l.Items))
+	}
+	for label := range got {
+		if !strings.HasPrefix(label, "vfs_") {
+			t.Errorf("%s does not start with vfs_", label)
+		}
+	}
+	if took > 5*time.Second {
+		t.Errorf("completion took %v", took)
+	}
+	var res completionItem
+	c.mustCall("completionItem/resolve", got["vfs_read"], &res)
+	if !strings.Contains(res.Detail, "vfs_read(struct file *") {
+		t.Errorf("resolved detail: %q", res.Detail)
+	}
+	// The whole list is capped and marked incomplete.
+	l = completeAt(t, c, uri1, "fentry:‸")
+	if !l.IsIncomplete || len(l.Items) > maxKernelItems+20 || len(l.Items) < maxKernelItems/2 {
+		t.Errorf("empty prefix: incomplete=%v, %d items", l.IsIncomplete, len(l.Items))
+	}
+}
+
+func TestCompletionMembersOfCurtask(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	for _, src := range []string{
+		"kprobe:vfs_read { $t = curtask->‸ }",
+		"kprobe:vfs_read { @x = curtask.‸\n}",
+		"kprobe:vfs_read { $t = curtask; printf(\"%d\\n\", $t->‸); }",
+		"kprobe:vfs_read { $p = (struct task_struct *)arg0; $p.co‸ }",
+	} {
+		l := completeAt(t, c, uri1, src)
+		got := labels(l)
+		want := []string{"pid", "comm"}
+		if strings.Contains(src, ".co") {
+			want = []string{"comm"}
+		}
+		for _, w := range want {
+			it, ok := got[w]
+			if !ok {
+				t.Errorf("%q: %s missing (%d items)", src, w, len(l.Items))
+				continue
+			}
+			if it.Kind != protocol.CompletionItemKindField || it.Detail == "" || it.Documentation == nil || !strings.Contains(it.Documentation.Value, "offset") {
+				t.Errorf("%q: %s item: %+v", src, w, it)
+			}
+		}
+		if _, ok := got["printf"]; ok {
+			t.Errorf("%q: builtins offered after a member operator", src)
+		}
+	}
+}
+
+func TestCompletionArgsOfTracepoint(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	l := completeAt(t, c, uri1, "tracepoint:sched:sched_switch { printf(\"%s\\n\", args.‸) }")
+	got := labels(l)
+	for _, w := range []string{"prev_comm", "prev_pid", "next_pid"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("args.%s missing: %v", w, got)
+		}
+	}
+	if _, ok := got["common_pid"]; ok {
+		t.Error("common fields are not args")
+	}
+	// fentry args are the function's parameters.
+	l = completeAt(t, c, uri1, "fentry:vfs_read { args.‸ }")
+	if _, ok := labels(l)["count"]; !ok {
+		t.Errorf("fentry args: %v", labels(l))
+	}
+}
+
+func TestCompletionBuiltinsInProbeBody(t *testing.T) {
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	l := completeAt(t, c, uri1, "begin { @start = 1 }\nkprobe:vfs_read { $x = 1; pr‸ }")
+	got := labels(l)
+	pf, ok := got["printf"]
+	if !ok || pf.Kind != protocol.CompletionItemKindFunction || !strings.Contains(pf.Detail, "printf(") ||
+		pf.Documentation == nil || pf.Documentation.Kind != protocol.Markdown || pf.InsertTextFormat != protocol.InsertTextFormatSnippet {
+		t.Fatalf("printf item: %+v", pf)
+	}
+	if _, ok := got["probe"]; !ok {
+		t.Error("probe builtin missing")
+	}
+	// Everything in scope when nothing is typed: maps, variables, builtins.
+	l = completeAt(t, c, uri1, "begin { @start = 1 }\nkprobe:vfs_read { $x = 1; ‸ }")
+	got = labels(l)
+	for _, w := range []string{"@start", "$x", "pid", "comm", "arg0", "count"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("%s missing", w)
+		}
+	}
+	if _, ok := got["retval"]; ok {
+		t.Error("retval offered in a kprobe")
+	}
+	if it := got["@start"]; it.Detail != "int64" && it.Detail != "int8" && !strings.Contains(it.Detail, "int") {
+		t.Errorf("@start detail %q", it.Detail)
+	}
+	// args is not in kprobe, arg0 is not in tracepoint.
+	l = completeAt(t, c, uri1, "tracepoint:sched:sched_switch { ar‸ }")
+	got = labels(l)
+	if _, ok := got["args"]; !ok {
+		t.Error("args missing in a tracepoint")
+	}
+	if _, ok := got["arg0"]; ok {
+		t.Error("arg0 offered in a tracepoint")
+	}
+	// '@' and '$' narrow to maps and variables.
+	l = completeAt(t, c, uri1, "begin { @start = 1; $v = 2; @‸ }")
+	for label := range labels(l) {
+		if !strings.HasPrefix(label, "@") {
+			t.Errorf("@: offered %s", label)
+		}
+	}
+	// Clients without snippet support get plain insertions and text docs.
+	c2 := newClient(t, Options{})
+	c2.initialize(`{}`, nil)
+	l = completeAt(t, c2, uri1, "begin { prin‸ }")
+	pf = labels(l)["printf"]
+	if pf.InsertTextFormat == protocol.InsertTextFormatSnippet || pf.TextEdit == nil || pf.TextEdit.NewText != "printf" ||
+		pf.Documentation == nil || pf.Documentation.Kind != protocol.PlainText || strings.Contains(pf.Documentation.Value, "```") {
+		t.Errorf("plain client printf: %+v", pf)
+	}
+}
+
+func TestCompletionConfig(t *testing.T) {
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	l := completeAt(t, c, uri1, "config = {\n  max_‸\n}\nbegin { }")
+	got := labels(l)
+	if _, ok := got["max_strlen"]; !ok {
+		t.Fatalf("max_strlen missing: %v", got)
+	}
+	if _, ok := got["btf"]; ok {
+		t.Error("environment-only key offered")
+	}
+	l = completeAt(t, c, uri1, "config = {\n  stack_mode = ‸\n}\nbegin { }")
+	got = labels(l)
+	for _, w := range []string{"perf", "raw", "bpftrace"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("stack_mode value %s missing: %v", w, got)
+		}
+	}
+}
+
+func TestCompletionTopLevelAndProbeTargets(t *testing.T) {
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	got := labels(completeAt(t, c, uri1, "kpr‸"))
+	if it, ok := got["kprobe"]; !ok || it.TextEdit.NewText != "kprobe:" {
+		t.Errorf("kprobe provider: %+v", got["kprobe"])
+	}
+	if _, ok := got["kprobe-latency"]; !ok {
+		t.Errorf("latency snippet missing: %v", got)
+	}
+	got = labels(completeAt(t, c, uri1, "‸"))
+	for _, w := range []string{"tracepoint", "begin", "k", "config", "interval-print"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("top level: %s missing", w)
+		}
+	}
+	if _, ok := got["BEGIN"]; ok {
+		t.Error("legacy BEGIN offered")
+	}
+	got = labels(completeAt(t, c, uri1, "software:c‸"))
+	for _, w := range []string{"cpu-clock", "cs", "context-switches"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("software events: %s missing: %v", w, got)
+		}
+	}
+	got = labels(completeAt(t, c, uri1, "interval:‸"))
+	for _, w := range []string{"s", "ms", "hz", "us"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("interval units: %s missing", w)
+		}
+	}
+	// uprobe: paths from the file system, then the binary's functions.
+	got = labels(completeAt(t, c, uri1, "uprobe:/usr/bi‸"))
+	if it, ok := got["bin/"]; !ok || it.TextEdit.NewText != "/usr/bin/" {
+		t.Errorf("uprobe path: %+v", got)
+	}
+	got = labels(completeAt(t, c, uri1, "uprobe:/bin/bash:readl‸"))
+	if _, ok := got["readline"]; !ok {
+		t.Skipf("no readline in /bin/bash (%d items)", len(got))
+	}
+}

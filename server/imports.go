@@ -1,0 +1,237 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/parser"
+	"github.com/bt-tools/bt/analysis/source"
+)
+
+// importedFile is one file an import statement brought in.
+type importedFile struct {
+	Path   string
+	Script *ast.File // nil for C files
+}
+
+// resolveImport turns the path of an import statement in the file named
+// from into the files it names: the file itself, or the supported files
+// of a directory (non-recursive), as bpftrace resolves them.
+func resolveImport(from, path string) ([]string, error) {
+	if path == "" {
+		return nil, fmt.Errorf("empty import path")
+	}
+	p := path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(from), p)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		if importKind(p) == "" {
+			return nil, fmt.Errorf("unsupported file type (want .bt, .h or .bpf.c)")
+		}
+		return []string{p}, nil
+	}
+	ents, err := os.ReadDir(p)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.IsDir() && importKind(e.Name()) != "" {
+			out = append(out, filepath.Join(p, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// importKind classifies an importable file by its name.
+func importKind(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".bt"):
+		return "bt"
+	case strings.HasSuffix(name, ".bpf.c"):
+		return "bpf.c"
+	case strings.HasSuffix(name, ".h"):
+		return "h"
+	}
+	return ""
+}
+
+// importCache keeps parsed imported scripts, keyed by path and
+// invalidated by modification time and size, so that re-analysing on
+// every keystroke does not re-read and re-parse them.
+type importCache struct {
+	mu sync.Mutex
+	m  map[string]parsedImport
+}
+
+type parsedImport struct {
+	mtime time.Time
+	size  int64
+	file  *ast.File
+	diags diag.List
+}
+
+func newImportCache() *importCache { return &importCache{m: map[string]parsedImport{}} }
+
+func (c *importCache) reset() {
+	c.mu.Lock()
+	c.m = map[string]parsedImport{}
+	c.mu.Unlock()
+}
+
+const importCacheMax = 256
+
+func (c *importCache) parse(path string) (*ast.File, diag.List, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	e, ok := c.m[path]
+	c.mu.Unlock()
+	if ok && e.mtime.Equal(st.ModTime()) && e.size == st.Size() {
+		return e.file, e.diags, nil
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, diags := parser.ParseFile(source.NewFile(path, text))
+	c.mu.Lock()
+	if len(c.m) >= importCacheMax {
+		c.m = map[string]parsedImport{}
+	}
+	c.m[path] = parsedImport{mtime: st.ModTime(), size: st.Size(), file: f, diags: diags}
+	c.mu.Unlock()
+	return f, diags, nil
+}
+
+// importer is the checker's Importer for one analysis: it records what
+// was imported and the syntax diagnostics of imported scripts.
+type importer struct {
+	cache    *importCache
+	resolved []importedFile
+	diags    diag.List
+	seen     map[string]bool
+}
+
+func (im *importer) Import(from *source.File, path string) (*check.Imported, error) {
+	name := ""
+	if from != nil {
+		name = from.Name
+	}
+	paths, err := resolveImport(name, path)
+	if err != nil {
+		return nil, err
+	}
+	if im.seen == nil {
+		im.seen = map[string]bool{}
+	}
+	res := &check.Imported{}
+	for _, p := range paths {
+		if importKind(p) != "bt" {
+			res.CFiles = append(res.CFiles, p)
+			if !im.seen[p] {
+				im.seen[p] = true
+				im.resolved = append(im.resolved, importedFile{Path: p})
+			}
+			continue
+		}
+		f, diags, err := im.cache.parse(p)
+		if err != nil {
+			return nil, err
+		}
+		res.Scripts = append(res.Scripts, f)
+		if !im.seen[p] {
+			im.seen[p] = true
+			im.resolved = append(im.resolved, importedFile{Path: p, Script: f})
+			im.diags = append(im.diags, diags...)
+		}
+	}
+	return res, nil
+}
+
+// publishImportedDiagnostics publishes the diagnostics the analysis of
+// root found in the files it imports, one notification per file, and
+// clears the files root no longer imports. Files open in the editor are
+// left to their own analysis. Several roots importing one file share it:
+// the file shows the union of what each root reports.
+func (s *Server) publishImportedDiagnostics(ctx context.Context, root string, snap *Snapshot, enc source.Encoding, related bool) {
+	byFile := map[string][]protocol.Diagnostic{}
+	for _, imp := range snap.Imports {
+		if imp.Script != nil {
+			byFile[uriFromPath(imp.Path)] = []protocol.Diagnostic{}
+		}
+	}
+	for _, d := range snap.Diags {
+		if d.File == nil || d.File == snap.File || d.File.Name == snap.File.Name {
+			continue
+		}
+		u := uriFromPath(d.File.Name)
+		byFile[u] = append(byFile[u], toLSPDiagnostic(d, snap.File, enc, related))
+	}
+	s.importMu.Lock()
+	if s.imported == nil {
+		s.imported = map[string]map[string][]protocol.Diagnostic{}
+	}
+	var touched []string
+	for u, roots := range s.imported {
+		if _, still := byFile[u]; !still {
+			if _, had := roots[root]; had {
+				delete(roots, root)
+				touched = append(touched, u)
+			}
+		}
+	}
+	for u, ds := range byFile {
+		if s.imported[u] == nil {
+			s.imported[u] = map[string][]protocol.Diagnostic{}
+		}
+		s.imported[u][root] = ds
+		touched = append(touched, u)
+	}
+	out := map[string][]protocol.Diagnostic{}
+	for _, u := range touched {
+		all := []protocol.Diagnostic{}
+		roots := make([]string, 0, len(s.imported[u]))
+		for r := range s.imported[u] {
+			roots = append(roots, r)
+		}
+		sort.Strings(roots)
+		for _, r := range roots {
+			all = append(all, s.imported[u][r]...)
+		}
+		if len(s.imported[u]) == 0 {
+			delete(s.imported, u)
+		}
+		out[u] = all
+	}
+	s.importMu.Unlock()
+	for u, ds := range out {
+		if _, err := s.document(u); err == nil {
+			continue // open: its own analysis publishes for it
+		}
+		s.notify(ctx, "textDocument/publishDiagnostics", protocol.PublishDiagnosticsParams{URI: protocol.DocumentURI(u), Diagnostics: ds})
+	}
+}
+
+// forgetImportedDiagnostics drops what a closed root contributed.
+func (s *Server) forgetImportedDiagnostics(ctx context.Context, root string) {
+	s.publishImportedDiagnostics(ctx, root, &Snapshot{File: source.NewFile(pathFromURI(root), nil)}, s.positionEncoding(), false)
+}

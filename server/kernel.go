@@ -1,0 +1,161 @@
+package server
+
+import (
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/bt-tools/bt/btfindex"
+)
+
+// kernelIndex is the kernel index of one configuration with the derived
+// tables completion needs, computed once each.
+type kernelIndex struct {
+	ix *btfindex.Index
+
+	tpOnce     sync.Once
+	categories []string            // sorted tracepoint categories
+	events     map[string][]string // category -> sorted events
+
+	rawOnce sync.Once
+	rawTPs  []string // raw tracepoint events (sorted, unique)
+
+	warm chan struct{} // closed when the BTF types are decoded
+}
+
+// openKernelIndex opens the index cfg describes: the running kernel, or
+// the BTF file cfg.BTF. It starts decoding the BTF types in the
+// background, so that the first struct completion does not pay for it.
+func openKernelIndex(cfg Config) (*kernelIndex, error) {
+	opts := btfindex.Options{NoMount: true}
+	if cfg.BTF != "" {
+		opts.BTFFile = cfg.BTF
+	}
+	ix, err := btfindex.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	k := &kernelIndex{ix: ix, warm: make(chan struct{})}
+	go func() {
+		defer close(k.warm)
+		if ix.HasBTF() {
+			ix.Spec("") // decode vmlinux BTF once; errors surface in queries
+		}
+	}()
+	return k, nil
+}
+
+// waitWarm waits (bounded) for the background BTF decode; used by
+// benchmarks and tests that measure steady-state latency.
+func (k *kernelIndex) waitWarm(d time.Duration) bool {
+	select {
+	case <-k.warm:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func (k *kernelIndex) loadTracepoints() {
+	k.tpOnce.Do(func() {
+		k.events = map[string][]string{}
+		for _, tp := range k.ix.Tracepoints() {
+			if _, ok := k.events[tp.Category]; !ok {
+				k.categories = append(k.categories, tp.Category)
+			}
+			k.events[tp.Category] = append(k.events[tp.Category], tp.Event)
+		}
+		sort.Strings(k.categories)
+		for _, evs := range k.events {
+			sort.Strings(evs)
+		}
+	})
+}
+
+// tracepointCategories returns the sorted categories.
+func (k *kernelIndex) tracepointCategories() []string {
+	k.loadTracepoints()
+	return k.categories
+}
+
+// tracepointEvents returns the events of a category; "*" or "" (a BTF
+// catalogue without categories) gives every event.
+func (k *kernelIndex) tracepointEvents(cat string) []string {
+	k.loadTracepoints()
+	if evs, ok := k.events[cat]; ok {
+		return evs
+	}
+	if cat == "" || cat == "*" || btfindex.HasWildcard(cat) {
+		m := btfindex.CompileMatcher(cat)
+		var out []string
+		for _, c := range k.categories {
+			if cat == "" || m.Match(c) {
+				out = append(out, k.events[c]...)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	return nil
+}
+
+// rawTracepoints lists raw tracepoint event names.
+func (k *kernelIndex) rawTracepoints() []string {
+	k.rawOnce.Do(func() {
+		probes, err := k.ix.List("rawtracepoint:*")
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, p := range probes {
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				k.rawTPs = append(k.rawTPs, p.Name)
+			}
+		}
+		sort.Strings(k.rawTPs)
+	})
+	return k.rawTPs
+}
+
+// elfCache keeps the function symbols of uprobe targets, keyed by path
+// and invalidated by the file's modification time and size.
+var elfCache = struct {
+	sync.Mutex
+	m map[string]elfEntry
+}{m: map[string]elfEntry{}}
+
+type elfEntry struct {
+	mtime time.Time
+	size  int64
+	funcs []string
+	err   error
+}
+
+const elfCacheMax = 32
+
+// elfFunctions returns the function symbols of the ELF file at path.
+func elfFunctions(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	elfCache.Lock()
+	e, ok := elfCache.m[path]
+	elfCache.Unlock()
+	if ok && e.mtime.Equal(st.ModTime()) && e.size == st.Size() {
+		return e.funcs, e.err
+	}
+	funcs, err := btfindex.ELFFunctions(path)
+	elfCache.Lock()
+	defer elfCache.Unlock()
+	if len(elfCache.m) >= elfCacheMax {
+		for k := range elfCache.m { // evict an arbitrary entry
+			delete(elfCache.m, k)
+			break
+		}
+	}
+	elfCache.m[path] = elfEntry{mtime: st.ModTime(), size: st.Size(), funcs: funcs, err: err}
+	return funcs, err
+}
