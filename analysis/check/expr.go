@@ -297,7 +297,9 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 	}
 	t := c.binaryType(x, lt, rt)
 	if t != nil {
-		c.fold(x)
+		if ft := c.fold(x); ft != nil {
+			return ft
+		}
 	}
 	return t
 }
@@ -311,14 +313,14 @@ func b2i(b bool) int64 {
 
 // fold evaluates a binary operation on two integer constants the way
 // bpftrace folds literals before typing: the result is a literal.
-func (c *checker) fold(x *ast.BinaryExpr) {
+func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	lv, lok := c.constOf(x.X)
 	rv, rok := c.constOf(x.Y)
 	if !lok || !rok {
-		return
+		return nil
 	}
 	if !isIntConstExpr(c, x.X) || !isIntConstExpr(c, x.Y) {
-		return
+		return nil
 	}
 	var v int64
 	switch x.Op {
@@ -331,13 +333,13 @@ func (c *checker) fold(x *ast.BinaryExpr) {
 	case "/":
 		if rv == 0 {
 			c.errorf(x, CodeDivByZero, "division by zero")
-			return
+			return nil
 		}
 		v = lv / rv
 	case "%":
 		if rv == 0 {
 			c.errorf(x, CodeDivByZero, "modulo by zero")
-			return
+			return nil
 		}
 		v = lv % rv
 	case "&":
@@ -348,12 +350,12 @@ func (c *checker) fold(x *ast.BinaryExpr) {
 		v = lv ^ rv
 	case "<<":
 		if rv < 0 || rv >= 64 {
-			return
+			return nil
 		}
 		v = lv << uint(rv)
 	case ">>":
 		if rv < 0 || rv >= 64 {
-			return
+			return nil
 		}
 		v = lv >> uint(rv)
 	case "==":
@@ -369,17 +371,16 @@ func (c *checker) fold(x *ast.BinaryExpr) {
 	case ">=":
 		v = b2i(lv >= rv)
 	default:
-		return
+		return nil
 	}
 	c.info.Consts[x] = v
 	if isComparison(x.Op) {
-		return
+		return nil
 	}
 	if v < 0 {
-		c.info.Types[x] = negLiteralType(v)
-	} else {
-		c.info.Types[x] = literalType(uint64(v))
+		return negLiteralType(v)
 	}
+	return literalType(uint64(v))
 }
 
 // isIntConstExpr reports whether x is an integer constant that folds
