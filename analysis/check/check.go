@@ -123,16 +123,18 @@ type checker struct {
 	stackMod   string
 
 	// walk state
-	scope    *scope
-	probe    *probeCtx
-	fn       *fnDef
-	loops    int
-	forBody  int
-	macro    *expansion
-	assigned map[*Symbol]bool
-	closed   map[string]*Symbol // variables of ended blocks (legacy scoping)
-	probes   []*ProbeInfo
-	mapUsed  map[string]bool
+	scope        *scope
+	probe        *probeCtx
+	fn           *fnDef
+	loops        int
+	forBody      int
+	macro        *expansion
+	assigned     map[*Symbol]bool
+	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
+	written      map[*Symbol]bool   // variables assigned somewhere in this walk
+	declaredOnly []declaredVar
+	probes       []*ProbeInfo
+	mapUsed      map[string]bool
 }
 
 func newChecker(cfg Config, prog *Program) *checker {
@@ -460,6 +462,8 @@ func (c *checker) walk() {
 	c.diags = nil
 	c.changed = false
 	c.assigned = map[*Symbol]bool{}
+	c.written = map[*Symbol]bool{}
+	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
 	c.params.reset()
 	for _, u := range c.configUses {
@@ -495,6 +499,7 @@ func (c *checker) walk() {
 			}
 		}
 	}
+	c.reportNeverAssigned()
 }
 
 func (c *checker) defineMacro(d *ast.MacroDecl) {

@@ -59,6 +59,7 @@ const (
 	CodeMapScalarKeyed         diag.Code = "map-scalar-keyed"
 	CodeMapTypeConflict        diag.Code = "map-type-conflict"
 	CodeMissingReturn          diag.Code = "missing-return"
+	CodeNeverAssigned          diag.Code = "never-assigned"
 	CodeNoSuchField            diag.Code = "no-such-field"
 	CodeNoValue                diag.Code = "no-value"
 	CodeNotAStruct             diag.Code = "not-a-struct"
@@ -147,6 +148,7 @@ func init() {
 		diag.CodeInfo{Code: CodeMapScalarKeyed, Severity: diag.Error, Summary: "a map is used both with and without keys"},
 		diag.CodeInfo{Code: CodeMapTypeConflict, Severity: diag.Error, Summary: "a map is assigned values of incompatible types"},
 		diag.CodeInfo{Code: CodeMissingReturn, Severity: diag.Error, Summary: "a fn with a result type can end without returning a value"},
+		diag.CodeInfo{Code: CodeNeverAssigned, Severity: diag.Warning, Summary: "a variable declared with let is never assigned"},
 		diag.CodeInfo{Code: CodeNoSuchField, Severity: diag.Error, Summary: "a field that the struct, record or probe arguments do not have"},
 		diag.CodeInfo{Code: CodeNoValue, Severity: diag.Error, Summary: "an expression without a value (a void call) used as a value"},
 		diag.CodeInfo{Code: CodeNotAStruct, Severity: diag.Error, Summary: "field access on a value that is not a struct, union or record"},

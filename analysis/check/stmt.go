@@ -3,6 +3,7 @@ package check
 import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -267,6 +268,7 @@ func (c *checker) noAggregateCall(x ast.Expr) bool {
 // assignVar widens sym with a value of type t assigned at n. explicit is
 // false for ++/--/compound updates.
 func (c *checker) assignVar(sym *Symbol, v *ast.Variable, t types.Type, n ast.Node, explicit bool) {
+	c.written[sym] = true
 	if sym.locked {
 		// An annotated variable keeps its type; values must fit.
 		c.checkFitsAnnotated(sym, n, valueOf(n), t)
@@ -529,6 +531,9 @@ func (c *checker) let(s *ast.LetStmt) {
 			c.assignVar(sym, s.Var, vt, s, true)
 		}
 	}
+	if s.Value == nil {
+		c.declaredOnly = append(c.declaredOnly, declaredVar{sym, s, c.file})
+	}
 	if sym.Type != nil {
 		c.info.Types[s.Var] = sym.Type
 	}
@@ -737,4 +742,25 @@ func (c *checker) closeScope(s *scope) {
 			c.closed[name] = sym
 		}
 	}
+}
+
+// declaredVar is a variable declared with let and no value.
+type declaredVar struct {
+	sym  *Symbol
+	let  *ast.LetStmt
+	file *source.File
+}
+
+// reportNeverAssigned warns about let-declared variables that nothing
+// ever assigns.
+func (c *checker) reportNeverAssigned() {
+	for _, d := range c.declaredOnly {
+		if !c.written[d.sym] {
+			saved := c.file
+			c.file = d.file
+			c.warnf(d.let, CodeNeverAssigned, "variable %s is declared but never assigned", d.sym.Name)
+			c.file = saved
+		}
+	}
+	c.declaredOnly = nil
 }
