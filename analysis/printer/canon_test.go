@@ -23,7 +23,8 @@ import (
 //     identifier;
 //   - `sizeof(typeof(x))` is `sizeof(x)`, `typeof(T)` as a type is T, and
 //     `T[0]` is `T[]`;
-//   - a C definition ends with exactly one `;`;
+//   - a C definition ends with exactly one `;`, and no line ends with
+//     blanks (the shebang included);
 //   - a probe, fn or loop body's trailing value is a statement, and so
 //     are the values of the blocks and ifs nested in it.
 func canonical(f *ast.File, src []byte) {
@@ -104,6 +105,8 @@ func canonical(f *ast.File, src []byte) {
 			}
 		case *ast.CDecl:
 			n.Text = cText(n)
+		case *ast.Shebang:
+			n.Text = strings.TrimRight(n.Text, " \t\r")
 		}
 		return true
 	})

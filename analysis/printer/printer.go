@@ -313,6 +313,8 @@ type item struct {
 	stmt ast.Stmt
 	// value is set for a trailing expression that became a statement.
 	value ast.Expr
+	// semicolon keeps the `;` after an if or block statement (see view).
+	semicolon bool
 }
 
 // blockView is a block's statements and trailing value as bpftrace sees
@@ -344,12 +346,48 @@ func (p *printer) view(b *ast.BlockExpr, allowValue bool, begin source.Pos) bloc
 			v.items = v.items[:len(v.items)-1]
 		}
 	}
-	if v.value != nil && (!allowValue || p.normalized[b]) {
+	valueless := !allowValue || p.normalized[b]
+	if v.value != nil && valueless {
 		p.normalize(v.value)
 		v.items = append(v.items, item{value: v.value})
 		v.value = nil
 	}
+	// An if or block written as the last statement, with a `;`, would
+	// read back without it as the block's value; or, where a value
+	// becomes a statement, with the values of its branches made
+	// statements. bpftrace drops the `;` anyway; it is kept when reading
+	// back would change something.
+	if n := len(v.items); n > 0 && v.value == nil && !p.compat {
+		if es, ok := v.items[n-1].stmt.(*ast.ExprStmt); ok && (isIfLike(es.X) || isBlock(es.X)) {
+			v.items[n-1].semicolon = !valueless || p.hasValues(es.X)
+		}
+	}
 	return v
+}
+
+// hasValues reports whether normalizing e would turn a value into a
+// statement.
+func (p *printer) hasValues(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BlockExpr:
+		if e.Value != nil {
+			return true
+		}
+		for i, s := range e.Stmts {
+			if es, ok := s.(*ast.ExprStmt); ok {
+				if i == len(e.Stmts)-1 && p.noSemicolonAfter(es.X, e) || p.hasValues(es.X) {
+					return true
+				}
+			}
+		}
+	case *ast.IfExpr:
+		return p.hasValues(e.Then) || e.Else != nil && p.hasValues(e.Else)
+	case *ast.CondExpr:
+		if isIfForm(e) {
+			return e.Then != nil && p.hasValues(e.Then) || p.hasValues(e.Else)
+		}
+	}
+	return false
 }
 
 // noSemicolonAfter reports whether only layout separates x from b's
@@ -460,7 +498,11 @@ func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *
 		return newBuffer().metadata(comments, 0).add(b)
 	}
 	comments = md.before(it.stmt.Pos())
-	return newBuffer().metadata(comments, 0).add(p.stmtInner(it.stmt, md, w))
+	b := p.stmtInner(it.stmt, md, w)
+	if it.semicolon {
+		b.text(";")
+	}
+	return newBuffer().metadata(comments, 0).add(b)
 }
 
 func (p *printer) stmtInner(s ast.Stmt, md *metaIndex, w width) *buffer {
