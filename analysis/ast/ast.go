@@ -385,7 +385,10 @@ type IfExpr struct {
 }
 
 // BlockExpr is `{ stmts [value] }`: a block, whose optional trailing
-// expression without `;` is its value.
+// expression without `;` is its value. Probe, fn and loop bodies have no
+// value: there a final expression without `;` is an ExprStmt, and (as in
+// bpftrace) the values of the blocks inside that expression (if/else
+// branches, nested blocks) become ExprStmts too.
 type BlockExpr struct {
 	Range
 	Stmts []Stmt

@@ -134,15 +134,20 @@ func (p *parser) parseMacro() ast.Decl {
 		m.HasParens = true
 		m.Params = []ast.Expr{}
 		p.next()
-		for !p.is(scanner.RPAREN) && !p.is(scanner.EOF) {
-			m.Params = append(m.Params, p.macroParam())
-			if !p.got(scanner.COMMA) {
-				break
+		if !p.is(scanner.RPAREN) {
+			for {
+				m.Params = append(m.Params, p.macroParam())
+				if !p.got(scanner.COMMA) {
+					break
+				}
 			}
 		}
 		p.expect(scanner.RPAREN, "after the macro parameters")
 	}
 	m.Body = p.parseBody(true, "for the macro body")
+	if m.Body.Lo == m.Body.Hi {
+		p.syncTop(false)
+	}
 	m.Hi = p.prevEnd
 	return m
 }
@@ -205,6 +210,9 @@ func (p *parser) parseFn() ast.Decl {
 		fn.Result = p.parseTypeAnnotation()
 	}
 	fn.Body = p.parseBody(false, "for the function body")
+	if fn.Body.Lo == fn.Body.Hi {
+		p.syncTop(false)
+	}
 	fn.Hi = p.prevEnd
 	return fn
 }
@@ -232,8 +240,17 @@ func (p *parser) parseMapDecl() ast.Decl {
 		e := p.errorf(p.tok.Span(), CodeBadMapDeclaration, "expected a map kind such as hash or lruhash, found %s", p.tok.Describe())
 		hint(e, "write e.g. let @counts = hash(1024);")
 		d.Kind = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		p.skipDecl()
+		d.Hi = p.prevEnd
+		return d
 	}
-	if lp, ok := p.expect(scanner.LPAREN, "after the map kind"); ok {
+	lp, ok := p.expect(scanner.LPAREN, "after the map kind")
+	if !ok {
+		p.skipDecl()
+		d.Hi = p.prevEnd
+		return d
+	}
+	{
 		for !p.is(scanner.RPAREN) && !p.is(scanner.EOF) {
 			d.Args = append(d.Args, p.parseExpr())
 			if !p.got(scanner.COMMA) {
@@ -253,6 +270,17 @@ func (p *parser) parseMapDecl() ast.Decl {
 	p.got(scanner.SEMI)
 	d.Hi = p.prevEnd
 	return d
+}
+
+// skipDecl skips the rest of a broken top-level declaration: through the
+// next ';' or up to a token that starts a new line.
+func (p *parser) skipDecl() {
+	for !p.is(scanner.EOF) && !p.onNewLine() {
+		if p.got(scanner.SEMI) {
+			return
+		}
+		p.next()
+	}
 }
 
 func isIntLit(x ast.Expr) bool {

@@ -59,7 +59,8 @@ func (p *parser) binaryPrec() int {
 	case scanner.MUL, scanner.REM:
 		return 10
 	case scanner.QUO:
-		if p.peek().Kind == scanner.LBRACE {
+		// A '/' before '{' (or the end of the text) ends a predicate.
+		if k := p.peek().Kind; k == scanner.LBRACE || k == scanner.EOF {
 			return 0
 		}
 		return 10
@@ -238,8 +239,11 @@ func (p *parser) parsePrimary() ast.Expr {
 		return id
 	}
 	e := p.errorf(t.Span(), CodeSyntax, "expected an expression, found %s", t.Describe())
-	if t.Kind == scanner.ADD {
+	switch t.Kind {
+	case scanner.ADD:
 		hint(e, "there is no unary '+'")
+	case scanner.HASH:
+		hint(e, "comments start with //; '#' lines are C preprocessor directives and belong at the top of the script")
 	}
 	return p.bad()
 }

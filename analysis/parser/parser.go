@@ -65,14 +65,15 @@ type parser struct {
 	prevEnd source.Pos        // end of the last consumed token or raw text
 	ntok    int               // number of tokens consumed, to detect progress
 
-	diags          diag.List
-	lastSyntaxLine int // line of the last syntax error, for suppression
-	depth          int
-	bailed         bool // gave up (too deep or too many errors): skip to EOF
+	diags       diag.List
+	lastErrLine int        // line of the last error, for suppressing follow-up syntax errors
+	quietAt     source.Pos // drop syntax errors at this token (it follows an unterminated string)
+	depth       int
+	bailed      bool // gave up (too deep or too many errors): skip to EOF
 }
 
 func newParser(f *source.File) *parser {
-	p := &parser{file: f, src: f.Text, lastSyntaxLine: -1}
+	p := &parser{file: f, src: f.Text, lastErrLine: -1, quietAt: -1}
 	p.sc.Init(f.Text)
 	return p
 }
@@ -89,9 +90,18 @@ func (p *parser) finish() diag.List {
 
 // next consumes the current token and scans the following one.
 func (p *parser) next() {
+	unterminated := false
 	for _, d := range p.tokErrs {
 		p.add(d)
+		if d.Code == scanner.CodeUnterminatedString {
+			unterminated = true
+		}
 	}
+	defer func() {
+		if unterminated {
+			p.quietAt = p.tok.Pos
+		}
+	}()
 	p.tokErrs = nil
 	if p.tok.End > p.prevEnd && p.tok.Kind != scanner.EOF {
 		p.prevEnd = p.tok.End
@@ -192,6 +202,7 @@ func (p *parser) add(d diag.Diagnostic) {
 		return
 	}
 	d.File = p.file
+	p.lastErrLine = p.file.Position(d.Span.Start).Line
 	if len(p.diags) >= maxErrors {
 		if len(p.diags) == maxErrors {
 			p.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: CodeTooManyErrors, Location: d.Location,
@@ -204,18 +215,24 @@ func (p *parser) add(d diag.Diagnostic) {
 }
 
 // errorf reports an error at span. Syntax errors (CodeSyntax,
-// CodeExpectedToken) on the line of a previous syntax error are dropped:
-// they are nearly always consequences of the first one.
+// CodeExpectedToken) are dropped when they are nearly always
+// consequences of an error already reported: on the line of a previous
+// error, at a token that has a lexical error of its own, or right after
+// an unterminated string.
 func (p *parser) errorf(span source.Span, code diag.Code, format string, args ...any) *diag.Diagnostic {
 	if p.bailed {
 		return nil
 	}
 	if code == CodeSyntax || code == CodeExpectedToken {
-		line := p.file.Position(span.Start).Line
-		if line == p.lastSyntaxLine {
+		if span.Start == p.quietAt {
 			return nil
 		}
-		p.lastSyntaxLine = line
+		if p.file.Position(span.Start).Line == p.lastErrLine {
+			return nil
+		}
+		if len(p.tokErrs) > 0 && span.Start == p.tok.Pos {
+			return nil
+		}
 	}
 	n := len(p.diags)
 	p.add(diag.Diagnostic{
@@ -295,7 +312,7 @@ func (p *parser) parseFile() *ast.File {
 		switch {
 		case c == '#':
 			cd := p.parsePreprocessor()
-			if phase != phaseC {
+			if phase != phaseC && !strings.HasPrefix(cd.Text, "#!") {
 				p.misplacedC(cd)
 			}
 			d = cd
@@ -355,11 +372,17 @@ func (p *parser) parseFile() *ast.File {
 				d = p.parseMapDecl()
 				phase = phaseMain
 			default:
+				if p.isCallAt(off + len(word)) {
+					d = p.parseTopLevelStatement()
+					break
+				}
 				d = p.parseProbe()
 				phase = phaseMain
 			}
 		case isTopLevelJunk(c, p.sc.PeekByte(1)):
 			d = p.parseJunk()
+		case c == '$' && scanner.IsIdentStart(p.sc.PeekByte(1)) || c == '@':
+			d = p.parseTopLevelStatement()
 		default:
 			d = p.parseProbe()
 			phase = phaseMain
@@ -389,6 +412,27 @@ func isTopLevelJunk(c, next byte) bool {
 		return next != '/' && next != '*'
 	}
 	return false
+}
+
+// isCallAt reports whether a '(' follows at off, after spaces: a word
+// followed by '(' at the top level is a call, not an attach point.
+func (p *parser) isCallAt(off int) bool {
+	for off < len(p.src) && (p.src[off] == ' ' || p.src[off] == '\t') {
+		off++
+	}
+	return off < len(p.src) && p.src[off] == '('
+}
+
+// parseTopLevelStatement reports a statement outside any probe and
+// skips it.
+func (p *parser) parseTopLevelStatement() ast.Decl {
+	p.enterTokens()
+	lo := p.tok.Pos
+	e := p.errorf(p.tok.Span(), CodeSyntax, "statements must be inside a probe's { }, found %s at the top level", p.tok.Describe())
+	hint(e, "put it in a block such as begin { ... }")
+	p.skipStmt()
+	p.leaveTokens()
+	return &ast.BadDecl{Range: ast.Range{Lo: lo, Hi: max(lo, p.prevEnd)}}
 }
 
 // parseJunk reports text that cannot start a top-level item and skips
@@ -553,6 +597,13 @@ func (p *parser) parseProbe() ast.Decl {
 			p.errorf(p.tok.Span(), CodeSyntax, "expected an attach point, found %s", p.tok.Describe())
 			break
 		}
+		if cut := p.predicateCut(start, end); cut > 0 {
+			end = cut
+			p.sc.SetOffset(end)
+			e := p.errorf(source.Span{Start: source.Pos(end), End: source.Pos(end + 1)}, probes.CodeBadAttachPoint,
+				"missing white space between the attach point and the predicate")
+			hint(e, "a '/' right after an attach point is read as part of it; write e.g. 'kprobe:f /pid == 1/ { }'")
+		}
 		p.prevEnd = source.Pos(end)
 		probe.AttachPoints = append(probe.AttachPoints, p.attachPoint(start, end))
 		p.sc.SkipLayout()
@@ -608,6 +659,52 @@ func (p *parser) parseProbe() ast.Decl {
 	probe.Hi = p.prevEnd
 	p.leaveTokens()
 	return probe
+}
+
+// predicateCut handles `kprobe:f/pred/`: bpftrace reads a '/' after a
+// ':' as part of the attach point (for paths), but for a provider whose
+// fields never hold a path such a '/' can only be a predicate written
+// without the white space before it. predicateCut returns the offset of
+// that '/', or 0.
+func (p *parser) predicateCut(start, end int) int {
+	raw := p.src[start:end]
+	colon := -1
+	for i, c := range raw {
+		if c == ':' {
+			colon = i
+			break
+		}
+		if c == '"' {
+			return 0
+		}
+	}
+	if colon < 0 {
+		return 0
+	}
+	name := string(raw[:colon])
+	if i := strings.IndexByte(name, '='); i >= 0 {
+		name = name[i+1:]
+	}
+	prov := probes.Lookup(name)
+	if prov == nil {
+		return 0
+	}
+	switch prov.Name {
+	case "uprobe", "uretprobe", "usdt", "iter":
+		return 0
+	}
+	quoted := false
+	for i := colon; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			quoted = !quoted
+		case '/':
+			if !quoted && i > colon+1 {
+				return start + i
+			}
+		}
+	}
+	return 0
 }
 
 func (p *parser) attachPoint(start, end int) *ast.AttachPoint {

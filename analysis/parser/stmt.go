@@ -37,10 +37,14 @@ func (p *parser) parseBlock(value bool) *ast.BlockExpr {
 		}
 		n := p.ntok
 		s, val := p.parseStmt()
+		if p.bailed {
+			break
+		}
 		if val != nil {
 			if value {
 				b.Value = val
 			} else {
+				discardValues(val)
 				b.Stmts = append(b.Stmts, &ast.ExprStmt{Range: ast.Range{Lo: val.Pos(), Hi: val.End()}, X: val})
 			}
 			continue
@@ -68,8 +72,11 @@ func (p *parser) parseBlock(value bool) *ast.BlockExpr {
 	return b
 }
 
-// skipStmt skips the current token and then tokens up to and including
-// the next ';', or up to a '}' that closes the enclosing block.
+// skipStmt skips the current token and then the rest of the statement:
+// up to and including the next ';', up to a '}' that closes the
+// enclosing block, just past a '}' closing a group the statement opened,
+// or up to a token that starts a new line (statements usually do), all
+// at the nesting depth where it started.
 func (p *parser) skipStmt() {
 	depth := 0
 	if !p.is(scanner.RBRACE) {
@@ -83,6 +90,9 @@ func (p *parser) skipStmt() {
 		p.next()
 	}
 	for !p.is(scanner.EOF) {
+		if depth == 0 && p.onNewLine() {
+			return
+		}
 		switch p.tok.Kind {
 		case scanner.LBRACE, scanner.LPAREN, scanner.LBRACK:
 			depth++
@@ -91,6 +101,11 @@ func (p *parser) skipStmt() {
 				return
 			}
 			depth--
+			if depth == 0 {
+				p.next()
+				p.got(scanner.SEMI)
+				return
+			}
 		case scanner.RPAREN, scanner.RBRACK:
 			if depth > 0 {
 				depth--
@@ -101,20 +116,34 @@ func (p *parser) skipStmt() {
 				return
 			}
 		}
-		if depth == 0 && p.atLineStart(p.tok.Pos) && p.looksLikeTopLevel() {
-			return
-		}
 		p.next()
 	}
+}
+
+// onNewLine reports whether the current token is the first on its line
+// after the previous token.
+func (p *parser) onNewLine() bool {
+	for i := int(p.tok.Pos) - 1; i >= int(p.prevEnd) && i >= 0; i-- {
+		if p.src[i] == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 // stmtEnd ends a statement: a ';' is consumed, a '}' is left for the
 // block, anything else is an error.
 func (p *parser) stmtEnd(what string) {
-	if p.got(scanner.SEMI) || p.is(scanner.RBRACE) {
+	if p.got(scanner.SEMI) || p.is(scanner.RBRACE) || p.missingBrace() {
 		return
 	}
 	p.errorf(p.tok.Span(), CodeExpectedToken, "expected ';' after %s, found %s", what, p.tok.Describe())
+}
+
+// missingBrace reports whether the current token starts a top-level
+// item at the start of a line, i.e. the enclosing block lacks its '}'.
+func (p *parser) missingBrace() bool {
+	return p.depth > 0 && p.atLineStart(p.tok.Pos) && p.looksLikeTopLevel()
 }
 
 // parseStmt parses one statement. When the statement is an expression
@@ -159,7 +188,7 @@ func (p *parser) parseStmt() (s ast.Stmt, val ast.Expr) {
 	}
 
 	x := p.parseExpr()
-	if p.tok.Kind.IsAssign() {
+	if p.tok.Kind.IsAssign() && !isBlockLike(x) {
 		return p.parseAssign(x), nil
 	}
 	switch {
@@ -169,12 +198,38 @@ func (p *parser) parseStmt() (s ast.Stmt, val ast.Expr) {
 		return nil, x
 	case isBlockLike(x):
 		// if and block statements need no ';'.
+	case p.missingBrace():
+		// The block lacks its '}': reported by parseBlock.
 	default:
 		if _, bad := x.(*ast.BadExpr); !bad {
-			p.errorf(p.tok.Span(), CodeExpectedToken, "expected ';' after expression, found %s", p.tok.Describe())
+			e := p.errorf(p.tok.Span(), CodeExpectedToken, "expected ';' after expression, found %s", p.tok.Describe())
+			if _, ok := x.(*ast.Variable); ok && p.is(scanner.COLON) {
+				hint(e, "a typed declaration needs let: let "+string(p.src[x.Pos():x.End()])+": type")
+			}
 		}
 	}
 	return &ast.ExprStmt{Range: ast.Range{Lo: x.Pos(), Hi: x.End()}, X: x}, nil
+}
+
+// discardValues turns the trailing values of the blocks of an if or
+// block into expression statements, recursively. bpftrace does this to
+// the final expression of a block that cannot have a value (probe, fn
+// and loop bodies): `begin { if (c) { 1 } else { 2 } }` reads as if the
+// 1 and 2 were followed by ';'. Elsewhere the tree keeps values as
+// written.
+func discardValues(x ast.Expr) {
+	switch x := x.(type) {
+	case *ast.BlockExpr:
+		if x.Value != nil {
+			v := x.Value
+			x.Value = nil
+			discardValues(v)
+			x.Stmts = append(x.Stmts, &ast.ExprStmt{Range: ast.Range{Lo: v.Pos(), Hi: v.End()}, X: v})
+		}
+	case *ast.IfExpr:
+		discardValues(x.Then)
+		discardValues(x.Else)
+	}
 }
 
 func isBlockLike(x ast.Expr) bool {
@@ -290,8 +345,16 @@ func (p *parser) parseFor() ast.Stmt {
 		return p.skipLoop(lo)
 	}
 	first := p.parsePrimary()
+	if p.binaryPrec() > 0 {
+		e := p.errorf(p.tok.Span(), CodeSyntax, "a for loop range bound must be a single operand, found %s", p.tok.Describe())
+		hint(e, "put the bound in parentheses, e.g. for ($i : (a + 1)..b)")
+	}
 	if p.got(scanner.DOTDOT) {
 		to := p.parsePrimary()
+		if p.binaryPrec() > 0 {
+			e := p.errorf(p.tok.Span(), CodeSyntax, "a for loop range bound must be a single operand, found %s", p.tok.Describe())
+			hint(e, "put the bound in parentheses, e.g. for ($i : a..(b + 1))")
+		}
 		f.Iter = &ast.RangeExpr{Range: ast.Range{Lo: first.Pos(), Hi: to.End()}, From: first, To: to}
 	} else {
 		f.Iter = first

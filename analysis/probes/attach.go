@@ -133,7 +133,11 @@ func (c *apContext) lex() []part {
 	var text strings.Builder
 	finish := func(end int) {
 		cur.end = end
-		cur.text = text.String()
+		if cur.quoted {
+			cur.text = text.String()
+		} else {
+			cur.text = raw[cur.start:end] // no quotes: the text is the raw part
+		}
 		parts = append(parts, cur)
 		text.Reset()
 	}
@@ -255,8 +259,12 @@ func (c *apContext) count(allowed ...int) bool {
 		c.errAll(hint, "%s probes take no arguments, found %d", c.prov.Name, n)
 	default:
 		want := fmt.Sprint(allowed[0])
-		for _, a := range allowed[1:] {
-			want += " or " + fmt.Sprint(a)
+		for i, a := range allowed[1:] {
+			if i == len(allowed)-2 {
+				want += " or " + fmt.Sprint(a)
+			} else {
+				want += ", " + fmt.Sprint(a)
+			}
 		}
 		s := "s"
 		if len(allowed) == 1 && allowed[0] == 1 {
@@ -385,13 +393,21 @@ func (c *apContext) checkFields() {
 		if i := strings.IndexByte(f.Text, '/'); i >= 0 && !f.Quoted {
 			c.problem(CodeBadAttachPoint, s, e,
 				"a predicate needs white space before it, e.g. 'kprobe:f /pid == 1/ { }'",
-				"'/' is not allowed in the %s of a %s probe", f.Role, c.prov.Name)
+				"'/' is not allowed in the %s of %s probe", f.Role, article(c.prov.Name))
 			continue
 		}
 		if HasWildcard(f.Text) && !c.prov.AllowsWildcard(f.Role) && !c.wildcardExempt(f) {
-			c.problem(CodeBadAttachPoint, s, e, "", "wildcards are not allowed in the %s of a %s probe", f.Role, c.prov.Name)
+			c.problem(CodeBadAttachPoint, s, e, "", "wildcards are not allowed in the %s of %s probe", f.Role, article(c.prov.Name))
 		}
 	}
+}
+
+// article prefixes a provider name with "a" or "an".
+func article(name string) string {
+	if name != "" && strings.ContainsRune("aeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
 
 // reported reports whether a problem already covers part of [lo, hi).
@@ -629,7 +645,7 @@ func parsePerfEvent(c *apContext) {
 	if !ev.param {
 		if HasWildcard(ev.text) {
 			c.errPart(0, "wildcards are not allowed in %s event names", c.prov.Name)
-		} else if !contains(c.prov.EventNames(), ev.text) {
+		} else if !c.prov.isEvent(ev.text) {
 			hint := "known events: " + strings.Join(c.prov.EventNames(), ", ")
 			c.problem(CodeBadAttachPoint, ev.start, max(ev.end, ev.start+1), hint, "unknown %s event '%s'", c.prov.Name, ev.text)
 		}

@@ -300,6 +300,20 @@ func (p *Provider) EventNames() []string {
 	return out
 }
 
+// isEvent reports whether name is one of the provider's event names or
+// aliases.
+func (p *Provider) isEvent(name string) bool {
+	for _, e := range p.Events {
+		if e == name {
+			return true
+		}
+		if i := strings.IndexByte(e, '/'); i >= 0 && (e[:i] == name || e[i+1:] == name) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasWildcard reports whether s contains a bpftrace wildcard: '*' or a
 // '[...]' character class.
 func HasWildcard(s string) bool {

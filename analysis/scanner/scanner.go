@@ -23,6 +23,9 @@ type Scanner struct {
 	// commentHW is the end of the last recorded comment: comments that
 	// start before it have been recorded already.
 	commentHW int
+	// names interns identifier, variable and map names: scripts repeat
+	// a few names many times.
+	names map[string]string
 	// Quiet stops the scanner from recording comments and layout errors
 	// (lookahead copies).
 	Quiet bool
@@ -33,7 +36,20 @@ type Scanner struct {
 
 // Init prepares s to scan src from the beginning.
 func (s *Scanner) Init(src []byte) {
-	*s = Scanner{src: src}
+	*s = Scanner{src: src, names: map[string]string{}}
+}
+
+// name returns src[start:end] as an interned string.
+func (s *Scanner) name(start, end int) string {
+	b := s.src[start:end]
+	if n, ok := s.names[string(b)]; ok {
+		return n
+	}
+	n := string(b)
+	if s.names != nil && len(s.names) < 1<<16 {
+		s.names[n] = n
+	}
+	return n
 }
 
 // Offset returns the byte offset of the next character to read.
@@ -152,7 +168,7 @@ func (s *Scanner) Scan() (tok Token, errs []diag.Diagnostic) {
 			s.off++
 		}
 		tok.Kind = IDENT
-		tok.Lit = string(s.src[start:s.off])
+		tok.Lit = s.name(start, s.off)
 	case isDigit(c):
 		for s.off < len(s.src) && IsIdentChar(s.src[s.off]) {
 			s.off++
@@ -182,9 +198,27 @@ func (s *Scanner) Scan() (tok Token, errs []diag.Diagnostic) {
 				s.off++
 			}
 			tok.Kind = VARIABLE
-			tok.Lit = string(s.src[start+1 : s.off])
+			tok.Lit = s.name(start+1, s.off)
 		default:
 			tok.Kind = VARIABLE
+			// "$ name": report the space but keep the name, which is
+			// what was meant.
+			j := s.off
+			for j < len(s.src) && (s.src[j] == ' ' || s.src[j] == '\t') {
+				j++
+			}
+			if j > s.off && j < len(s.src) && isLetter(s.src[j]) {
+				e := j
+				for e < len(s.src) && IsIdentChar(s.src[e]) {
+					e++
+				}
+				d := problem(start, e, CodeBadVariable, "unexpected space between '$' and '%s'", s.src[j:e])
+				d.Hint = "write $" + string(s.src[j:e])
+				errs = append(errs, d)
+				tok.Lit = string(s.src[j:e])
+				s.off = e
+				break
+			}
 			errs = append(errs, problem(start, s.off, CodeBadVariable, "expected a variable name, a parameter number or '#' after '$'"))
 		}
 	case c == '@':
@@ -194,7 +228,7 @@ func (s *Scanner) Scan() (tok Token, errs []diag.Diagnostic) {
 			}
 		}
 		tok.Kind = MAP
-		tok.Lit = string(s.src[start+1 : s.off])
+		tok.Lit = s.name(start+1, s.off)
 	case c == '#':
 		tok.Kind = HASH
 	default:
@@ -423,7 +457,9 @@ func (s *Scanner) scanString(start int, errs []diag.Diagnostic) ([]byte, []diag.
 				if r == utf8.RuneError && size <= 1 {
 					errs = append(errs, problem(escStart, s.off, CodeBadEscape, "unknown escape sequence '\\' followed by byte 0x%02x", e))
 				} else {
-					errs = append(errs, problem(escStart, s.off, CodeBadEscape, "unknown escape sequence '\\%c'", r))
+					d := problem(escStart, s.off, CodeBadEscape, "unknown escape sequence '\\%c'", r)
+					d.Hint = `bpftrace accepts \n \t \r \" \\ \NNN (octal) and \xNN (hex); write \\ for a backslash`
+					errs = append(errs, d)
 				}
 			}
 		default:
