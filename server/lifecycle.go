@@ -31,6 +31,14 @@ type clientCapabilities struct {
 		Hover struct {
 			ContentFormat []string `json:"contentFormat"`
 		} `json:"hover"`
+		SignatureHelp struct {
+			SignatureInformation struct {
+				DocumentationFormat  []string `json:"documentationFormat"`
+				ParameterInformation struct {
+					LabelOffsetSupport bool `json:"labelOffsetSupport"`
+				} `json:"parameterInformation"`
+			} `json:"signatureInformation"`
+		} `json:"signatureHelp"`
 		PublishDiagnostics struct {
 			RelatedInformation bool `json:"relatedInformation"`
 			CodeDescription    bool `json:"codeDescriptionSupport"`
