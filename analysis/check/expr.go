@@ -1313,7 +1313,7 @@ func (c *checker) assignConversion(x ast.Expr, from, to types.Type) {
 		return
 	}
 	fi, ti := valueInt(from), intOf(to)
-	if fi != nil && ti != nil && !isFlex(from) && !fits(from, to) && fi.Signed != ti.Signed && !isConstExpr(c, x) {
+	if fi != nil && ti != nil && !isFlex(from) && !fits(from, to) && fi.Signed != ti.Signed && !isLiteralExpr(x) {
 		c.signWarning(x, from, to)
 	}
 	c.convert(x, from, to)

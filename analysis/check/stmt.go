@@ -199,10 +199,9 @@ func (c *checker) assignToVar(s *ast.AssignStmt, v *ast.Variable) {
 	if sym == nil {
 		// First assignment: declares the variable in this block (or, for
 		// a macro's $parameter, in the caller's).
+		// (A macro's $parameter bound to an undeclared caller variable
+		// declares it in the expansion only, as bpftrace does.)
 		sc := c.scope
-		if alias != nil {
-			sc = alias.scope
-		}
 		decl := v
 		if alias != nil && alias.node != nil {
 			decl = alias.node
