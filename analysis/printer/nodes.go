@@ -32,9 +32,14 @@ func isComptime(e ast.Expr) bool {
 	return ok
 }
 
-// isIfForm reports whether a conditional expression prints as an if: in
-// bpftrace `c ? {a} : {b}` and `if c {a} else {b}` are the same node.
-func isIfForm(c *ast.CondExpr) bool {
+// isIfForm reports whether a conditional expression prints as an if. In
+// bpftrace `c ? {a} : {b}` and `if c {a} else {b}` are the same node and
+// print as the latter; that changes the tree ours reads back, so outside
+// compatibility mode a conditional always prints as one.
+func (p *printer) isIfForm(c *ast.CondExpr) bool {
+	if !p.compat {
+		return false
+	}
 	then := c.Then
 	if then == nil {
 		then = c.Cond
@@ -43,20 +48,20 @@ func isIfForm(c *ast.CondExpr) bool {
 }
 
 // isIfLike reports whether e prints as an if statement.
-func isIfLike(e ast.Expr) bool {
+func (p *printer) isIfLike(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.IfExpr:
 		return true
 	case *ast.CondExpr:
-		return isIfForm(e)
+		return p.isIfForm(e)
 	}
 	return false
 }
 
 // isConsumer reports whether formatting e prints every comment in its
 // range (blocks and ifs do; other expressions print none themselves).
-func isConsumer(e ast.Expr) bool {
-	return isBlock(e) || isIfLike(e)
+func (p *printer) isConsumer(e ast.Expr) bool {
+	return isBlock(e) || p.isIfLike(e)
 }
 
 // isLiteral reports whether e is a literal, or a tuple or record of

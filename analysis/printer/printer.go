@@ -358,7 +358,7 @@ func (p *printer) view(b *ast.BlockExpr, allowValue bool, begin source.Pos) bloc
 	// statements. bpftrace drops the `;` anyway; it is kept when reading
 	// back would change something.
 	if n := len(v.items); n > 0 && v.value == nil && !p.compat {
-		if es, ok := v.items[n-1].stmt.(*ast.ExprStmt); ok && (isIfLike(es.X) || isBlock(es.X)) {
+		if es, ok := v.items[n-1].stmt.(*ast.ExprStmt); ok && (p.isIfLike(es.X) || isBlock(es.X)) {
 			v.items[n-1].semicolon = !valueless || p.hasValues(es.X)
 		}
 	}
@@ -383,9 +383,7 @@ func (p *printer) hasValues(e ast.Expr) bool {
 	case *ast.IfExpr:
 		return p.hasValues(e.Then) || e.Else != nil && p.hasValues(e.Else)
 	case *ast.CondExpr:
-		if isIfForm(e) {
-			return e.Then != nil && p.hasValues(e.Then) || p.hasValues(e.Else)
-		}
+		return e.Then != nil && p.hasValues(e.Then) || p.hasValues(e.Else)
 	}
 	return false
 }
@@ -439,12 +437,10 @@ func (p *printer) normalize(e ast.Expr) {
 			p.normalize(e.Else)
 		}
 	case *ast.CondExpr:
-		if isIfForm(e) {
-			if e.Then != nil {
-				p.normalize(e.Then)
-			}
-			p.normalize(e.Else)
+		if e.Then != nil {
+			p.normalize(e.Then)
 		}
+		p.normalize(e.Else)
 	}
 }
 
@@ -485,7 +481,7 @@ func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *
 		case *ast.IfExpr:
 			comments = md.before(x.Pos())
 		default:
-			if c, ok := x.(*ast.CondExpr); ok && isIfForm(c) {
+			if c, ok := x.(*ast.CondExpr); ok && p.isIfForm(c) {
 				comments = md.before(x.Pos())
 			} else if !p.compat {
 				comments = md.before(it.value.Pos()).withoutVspace()
@@ -622,7 +618,7 @@ func (p *printer) needsSemicolon(x ast.Expr) bool {
 	if _, ok := ast.Unparen(x).(*ast.CondExpr); ok && p.compat {
 		return false
 	}
-	return !isIfLike(x) && !isBlock(x)
+	return !p.isIfLike(x) && !isBlock(x)
 }
 
 func (p *printer) assignTail(target *buffer, op string, rhs ast.Expr, md *metaIndex, w width) *buffer {
@@ -630,7 +626,7 @@ func (p *printer) assignTail(target *buffer, op string, rhs ast.Expr, md *metaIn
 	// bpftrace does not align the continuation lines of a block or of any
 	// conditional (its ternary is an if node).
 	_, cond := ast.Unparen(rhs).(*ast.CondExpr)
-	align := !isBlock(rhs) && !isIfLike(rhs) && !cond
+	align := !isBlock(rhs) && !p.isIfLike(rhs) && !cond
 	return newBuffer().add(target).text(" "+op+" ").appendBuf(x, 0, align).text(";")
 }
 
@@ -652,7 +648,7 @@ func (p *printer) expr(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
 		p.pending = nil
 	}
 	var lead []metaEntry
-	if isConsumer(e) {
+	if p.isConsumer(e) {
 		// A block or if inside an expression would print the blank lines
 		// found between the expression's start and its own as blank lines
 		// of its own; bpftrace does, and then finds the line breaks of its
@@ -753,7 +749,7 @@ func (p *printer) node(e ast.Expr, md *metaIndex, w width) *buffer {
 		}
 		return newBuffer().text(e.Op).add(x)
 	case *ast.CondExpr:
-		if isIfForm(e) {
+		if p.isIfForm(e) {
 			return p.ifExpr(e, md, w)
 		}
 		cond := p.expr(e.Cond, md, w, false)
@@ -1129,7 +1125,7 @@ func (p *printer) ifExpr(e ast.Expr, md *metaIndex, w width) *buffer {
 		total += c.width() + 5
 		total += body.width() + 3
 		pairs = append(pairs, pair{c, body})
-		if els != nil && isIfLike(els) {
+		if els != nil && p.isIfLike(els) {
 			node = ast.Unparen(els)
 			cond, then, els = ifParts(node)
 			continue
