@@ -8,12 +8,14 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 )
 
-// levenshtein is the edit distance between a and b (insertions,
-// deletions, substitutions), over bytes.
+// levenshtein is the edit distance between a and b: insertions,
+// deletions, substitutions and transpositions of adjacent bytes (the
+// optimal string alignment variant, so "pdi" is one edit from "pid").
 func levenshtein(a, b string) int {
 	if a == b {
 		return 0
 	}
+	pp := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -27,8 +29,11 @@ func levenshtein(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(b)]
 }
