@@ -31,6 +31,9 @@ type clientCapabilities struct {
 		Hover struct {
 			ContentFormat []string `json:"contentFormat"`
 		} `json:"hover"`
+		Rename struct {
+			PrepareSupport bool `json:"prepareSupport"`
+		} `json:"rename"`
 		SignatureHelp struct {
 			SignatureInformation struct {
 				DocumentationFormat  []string `json:"documentationFormat"`

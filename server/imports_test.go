@@ -1,0 +1,67 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// waitPublished waits (bounded) for a publishDiagnostics of uri that
+// satisfies ok, and returns it.
+func (c *client) waitPublished(uri string, ok func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
+	c.t.Helper()
+	deadline := time.After(10 * time.Second)
+	seen := 0
+	for {
+		c.mu.Lock()
+		list := c.diags[uri]
+		for ; seen < len(list); seen++ {
+			if ok(list[seen].Diagnostics) {
+				d := list[seen].Diagnostics
+				c.mu.Unlock()
+				return d
+			}
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.wake:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			c.t.Fatalf("no matching diagnostics for %s", uri)
+		}
+	}
+}
+
+func TestImportedFileDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.bt")
+	if err := os.WriteFile(lib, []byte("macro bad() { $x = ; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "defs.h"), []byte("struct s { int a; };\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uri := uriFromPath(filepath.Join(dir, "main.bt"))
+	libURI := uriFromPath(lib)
+	c := newClient(t, Options{})
+	c.initialize(testCaps, nil)
+	c.open(uri, "import \"lib.bt\";\nimport \"defs.h\";\nimport \"missing.bt\";\nbegin { }\n", 1)
+	own := c.waitDiagnostics(uri, 1)
+	if len(own) != 1 || own[0].Range.Start.Line != 2 {
+		t.Errorf("root diagnostics: want only the missing import, got %+v", own)
+	}
+	got := c.waitPublished(libURI, func(d []protocol.Diagnostic) bool { return len(d) > 0 })
+	if got[0].Range.Start.Line != 0 || got[0].Severity != protocol.DiagnosticSeverityError {
+		t.Errorf("lib diagnostics: %+v", got)
+	}
+	// No longer imported: the file's diagnostics are cleared.
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []any{map[string]any{"text": "begin { }\n"}},
+	})
+	c.waitDiagnostics(uri, 2)
+	c.waitPublished(libURI, func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}
