@@ -28,11 +28,11 @@ const (
 // target is the entity a name at the cursor denotes.
 type target struct {
 	kind  targetKind
-	name  string         // without sigil
-	sym   *check.Symbol  // the checker's symbol of a variable, when known
-	scope ast.Node       // the item a variable (or macro-parameter map) lives in; nil for global
-	node  ast.Node       // the name under the cursor
-	file  *ast.File      // file of node
+	name  string        // without sigil
+	sym   *check.Symbol // the checker's symbol of a variable, when known
+	scope ast.Node      // the item a variable (or macro-parameter map) lives in; nil for global
+	node  ast.Node      // the name under the cursor
+	file  *ast.File     // file of node
 }
 
 // ref is one occurrence of a target.
