@@ -487,15 +487,6 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	case "getopt":
 		c.params.useGetopt(c, x, args)
-	case "strftime":
-		if len(args) > 1 {
-			if call, ok := ast.Unparen(args[1].x).(*ast.CallExpr); ok && call.Fun != nil && call.Fun.Name == "nsecs" && len(call.Args) == 0 {
-				c.errorf(args[1].x, CodeArgType, "strftime() cannot format a monotonic timestamp; use nsecs(tai) or nsecs(boot)")
-			}
-			if v, ok := c.constOf(args[1].x); ok && v < 0 {
-				c.errorf(args[1].x, CodeArgType, "strftime() cannot format a negative timestamp")
-			}
-		}
 	case "lhist":
 	case "exit":
 		if len(args) == 1 && args[0].arg.Type != nil && !isInt(args[0].arg.Type) && known(args[0].arg.Type) {

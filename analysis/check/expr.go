@@ -1118,10 +1118,8 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		c.errorf(x, CodeInvalidCast, "%s", err)
 		return nil
 	}
-	if types.Identical(vt, to) && !isFlex(vt) {
-		if _, lit := ast.Unparen(x.X).(*ast.IntLit); !lit && x.Type.Typeof == nil {
-			c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
-		}
+	if types.Identical(vt, to) && x.Type.Typeof == nil && c.macro == nil {
+		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
 		if v, isConst := c.constOf(x.X); isConst && len(e.Values) > 0 {

@@ -110,6 +110,12 @@ func newFakeKernel() *fakeKernel {
 		{Name: "buf", Type: &types.Pointer{Elem: char, Space: types.AddrUser}, Offset: 24},
 		{Name: "count", Type: types.Uint64, Offset: 32},
 	}
+	k.tps["syscalls:sys_enter_write"] = []ProbeArg{
+		{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+		{Name: "fd", Type: types.Uint64, Offset: 16},
+		{Name: "buf", Type: &types.Pointer{Elem: char, Space: types.AddrUser}, Offset: 24},
+		{Name: "count", Type: types.Int32, Offset: 32},
+	}
 	k.tps["sched:sched_switch"] = []ProbeArg{
 		{Name: "prev_comm", Type: &types.String{Len: 16}, Offset: 8},
 		{Name: "prev_pid", Type: pidT, Offset: 24},
