@@ -137,3 +137,93 @@ func TestParseExpr(t *testing.T) {
 		t.Errorf("ParseExpr(\"1 2\") = %v, %v; want one error", x, diags)
 	}
 }
+
+func TestComments(t *testing.T) {
+	src := `// header one
+// header two
+
+#include <x.h> // part of the C line
+struct s { int a; /* inside C */ };
+kprobe:a, /* between */ kprobe:b /* before pred */ /pid /* in pred */ > 0/ {
+	$x = 1; // trailing
+	/* block
+	   comment */
+}
+// last`
+	f := parseOK(t, src)
+	var got []string
+	for _, g := range f.Comments {
+		var texts []string
+		for _, c := range g.List {
+			if src[c.Lo:c.Hi] != c.Text {
+				t.Errorf("comment %q has range text %q", c.Text, src[c.Lo:c.Hi])
+			}
+			texts = append(texts, c.Text)
+		}
+		if g.Lo != g.List[0].Lo || g.Hi != g.List[len(g.List)-1].Hi {
+			t.Errorf("group range [%d,%d) does not match its comments", g.Lo, g.Hi)
+		}
+		got = append(got, strings.Join(texts, "+"))
+	}
+	want := []string{
+		"// header one+// header two",
+		"/* between */", "/* before pred */", "/* in pred */",
+		"// trailing+/* block\n\t   comment */",
+		"// last",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("comment groups:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestTooManyErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("begin {\n")
+	for i := 0; i < 3*maxErrors; i++ {
+		fmt.Fprintf(&b, "\t$x%d = ;\n", i)
+	}
+	b.WriteString("}\n")
+	f, diags := ParseFile(source.NewFile("many.bt", []byte(b.String())))
+	if f == nil || len(diags) != maxErrors+1 || diags[maxErrors].Code != CodeTooManyErrors {
+		t.Fatalf("%d diagnostics, last %v", len(diags), diags[len(diags)-1])
+	}
+	checkTree(t, f, b.Len())
+}
+
+func TestParseFileEdgeCases(t *testing.T) {
+	f, diags := ParseFile(nil)
+	if f == nil || len(diags) != 0 {
+		t.Fatalf("ParseFile(nil) = %v, %v", f, diags)
+	}
+	for _, src := range []string{"\x00", "\xff\xfe", "#!", "#!\n", "\n\n\n", "/", "$", "@", "\"", "'", "`"} {
+		f, _ := ParseFile(source.NewFile("edge.bt", []byte(src)))
+		checkTree(t, f, len(src))
+	}
+	x, diags := ParseExpr("")
+	if x == nil || len(diags) == 0 {
+		t.Errorf("ParseExpr(\"\") = %v, %v", x, diags)
+	}
+}
+
+func TestPositions(t *testing.T) {
+	src := "kprobe:f /arg0 > 1/ { @m[pid] += 2; }"
+	f := parseOK(t, src)
+	p := f.Decls[0].(*ast.Probe)
+	text := func(n ast.Node) string { return src[n.Pos():n.End()] }
+	if got := text(p.AttachPoints[0]); got != "kprobe:f" {
+		t.Errorf("attach point %q", got)
+	}
+	if got := src[p.PredRange.Lo:p.PredRange.Hi]; got != "/arg0 > 1/" {
+		t.Errorf("predicate range %q", got)
+	}
+	if got := text(p.Predicate); got != "arg0 > 1" {
+		t.Errorf("predicate %q", got)
+	}
+	a := p.Body.Stmts[0].(*ast.AssignStmt)
+	if text(a) != "@m[pid] += 2" || text(a.Lhs) != "@m[pid]" || src[a.OpPos:a.OpPos+2] != "+=" || text(p.Body) != "{ @m[pid] += 2; }" {
+		t.Errorf("assignment %q lhs %q op at %d body %q", text(a), text(a.Lhs), a.OpPos, text(p.Body))
+	}
+	if text(p) != src {
+		t.Errorf("probe %q", text(p))
+	}
+}

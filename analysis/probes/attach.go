@@ -200,7 +200,15 @@ func (c *apContext) rng(s, e int) ast.Range {
 	return ast.Range{Lo: c.base + source.Pos(s), Hi: c.base + source.Pos(e)}
 }
 
+// problem records a problem at raw[s:e]. The span is kept inside the
+// attach point; an empty span (a missing field) covers the separator
+// before it.
 func (c *apContext) problem(code diag.Code, s, e int, hint, format string, args ...any) {
+	e = min(max(e, 0), len(c.raw))
+	s = min(max(s, 0), e)
+	if s == e && s > 0 {
+		s--
+	}
 	c.res.Problems = append(c.res.Problems, diag.Diagnostic{
 		Severity: diag.Error,
 		Code:     code,
@@ -283,7 +291,7 @@ func (c *apContext) uint(i int, what string) (uint64, bool) {
 		return 0, false
 	}
 	if p.text == "" {
-		c.errSpan(p.start, max(p.end, p.start+1), "missing %s", what)
+		c.errSpan(p.start, p.end, "missing %s", what)
 		return 0, false
 	}
 	if !isDigitStr(p.text) {
@@ -350,7 +358,7 @@ func (c *apContext) funcOrAddress(i int, allowOffset bool) {
 		return
 	}
 	if p.text == "" {
-		c.errSpan(p.start, max(p.end, p.start+1), "missing function name")
+		c.errSpan(p.start, p.end, "missing function name")
 	}
 	c.field(i, RoleFunc)
 }
@@ -647,7 +655,7 @@ func parsePerfEvent(c *apContext) {
 			c.errPart(0, "wildcards are not allowed in %s event names", c.prov.Name)
 		} else if !c.prov.isEvent(ev.text) {
 			hint := "known events: " + strings.Join(c.prov.EventNames(), ", ")
-			c.problem(CodeBadAttachPoint, ev.start, max(ev.end, ev.start+1), hint, "unknown %s event '%s'", c.prov.Name, ev.text)
+			c.problem(CodeBadAttachPoint, ev.start, ev.end, hint, "unknown %s event '%s'", c.prov.Name, ev.text)
 		}
 	}
 	if len(c.parts) == 2 {
