@@ -1,0 +1,483 @@
+package check
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/analysis/types"
+	"github.com/bt-tools/bt/btfindex"
+)
+
+// elfInfo is what uprobes and USDT probes need from one ELF file, read
+// once per file version (size and modification time).
+type elfInfo struct {
+	size  int64
+	mtime int64
+
+	once     sync.Once
+	funcs    []string // sorted
+	funcsErr error
+	usdt     []btfindex.USDTProbe
+	usdtErr  error
+	hasDWARF bool
+
+	dwarfOnce sync.Once
+	dwarf     *dwarfArgs
+}
+
+func (k *kernel) elf(path string) *elfInfo {
+	st, err := os.Stat(path)
+	var size, mtime int64
+	if err == nil {
+		size, mtime = st.Size(), st.ModTime().UnixNano()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e, ok := k.elfs[path]; ok && e.size == size && e.mtime == mtime {
+		return e
+	}
+	e := &elfInfo{size: size, mtime: mtime}
+	k.elfs[path] = e
+	return e
+}
+
+func (e *elfInfo) load(path string) {
+	e.once.Do(func() {
+		e.funcs, e.funcsErr = btfindex.ELFFunctions(path)
+		e.usdt, e.usdtErr = btfindex.USDTProbes(path)
+		if f, err := elf.Open(path); err == nil {
+			e.hasDWARF = f.Section(".debug_info") != nil
+			f.Close()
+		}
+	})
+}
+
+// binaries resolves a uprobe or usdt path: a wildcard is globbed (no
+// match is reported), a name is looked up like a program or library.
+func (r *resolution) binaries(kind string) ([]string, bool) {
+	path := r.parts.text(probes.RolePath)
+	if wildcard(path) {
+		ms, _ := filepath.Glob(path)
+		var out []string
+		for _, m := range ms {
+			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+				out = append(out, m)
+			}
+		}
+		if len(out) == 0 {
+			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s matches no file", kind, path)
+			return nil, false
+		}
+		return out, true
+	}
+	p, err := resolveBinary(path)
+	if err != nil {
+		r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s does not exist or is not executable", kind, path)
+		return nil, false
+	}
+	return []string{p}, true
+}
+
+// libDirs are searched for libraries named without a path ("libc").
+var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
+
+// resolveBinary turns a uprobe or usdt target into an ELF file: a path
+// is used as it is; a name is a program in $PATH or a library ("libc" is
+// libc.so.6, never the libc.so linker script).
+func resolveBinary(target string) (string, error) {
+	if strings.ContainsRune(target, '/') {
+		if _, err := os.Stat(target); err != nil {
+			return "", err
+		}
+		return target, nil
+	}
+	if p, err := exec.LookPath(target); err == nil && isELF(p) {
+		return p, nil
+	}
+	base := strings.TrimPrefix(target, "lib")
+	for _, dir := range libDirs {
+		for _, name := range []string{target, "lib" + base + ".so"} {
+			if p := filepath.Join(dir, name); isELF(p) {
+				return p, nil
+			}
+		}
+		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
+		sort.Strings(ms)
+		for _, m := range ms {
+			if isELF(m) {
+				return m, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)
+}
+
+// isELF reports whether path is a regular file starting with ELF's magic.
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	var m [4]byte
+	n, _ := f.Read(m[:])
+	return n == 4 && string(m[:]) == "\x7fELF"
+}
+
+// ---------------------------------------------------------------------
+// uprobe, uretprobe
+
+func (r *resolution) uprobe() {
+	if r.ai.Provider == "uretprobe" {
+		r.ai.Retval = types.Uint64
+	}
+	if !r.parts.has(probes.RolePath) || r.parts.text(probes.RolePath) == "*" {
+		// uprobe:function with -p PID, or every mapped file: only known
+		// when the script runs.
+		return
+	}
+	paths, ok := r.binaries(r.ap.Provider)
+	if !ok {
+		return
+	}
+	k := r.v.kernel
+	r.ai.Source = "elf"
+	fn := r.parts.text(probes.RoleFunc)
+	switch {
+	case r.parts.has(probes.RoleAddress):
+		for _, p := range paths {
+			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleAddress))
+		}
+		return
+	case r.parts.has(probes.RoleFile):
+		for _, p := range paths {
+			e := k.elf(p)
+			e.load(p)
+			if !e.hasDWARF {
+				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleFile), "a uprobe at a source location needs DWARF debug information, and %s has none", p)
+				return
+			}
+			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleFile)+":"+r.parts.text(probes.RoleLine))
+		}
+		return
+	case r.parts.has(probes.RoleLang):
+		// C++ names match demangled symbols, which bt does not demangle.
+		for _, p := range paths {
+			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleLang)+":"+fn)
+		}
+		return
+	}
+	var sets []*argSet
+	for _, p := range paths {
+		e := k.elf(p)
+		e.load(p)
+		if e.funcsErr != nil {
+			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the symbols of %s: %v", p, e.funcsErr)
+			return
+		}
+		found := 0
+		for _, s := range e.funcs {
+			if match(fn, s) {
+				r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+s)
+				if r.ai.Provider == "uprobe" {
+					sets = append(sets, k.uprobeArgs(p, e, s))
+				}
+				found++
+			}
+		}
+		if found == 0 && !wildcard(fn) && len(paths) == 1 {
+			d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleFunc), "function %s is not a symbol of %s", fn, p)
+			r.suggest(d, r.spanOf(probes.RoleFunc), func(s string) string { return r.ap.Provider + ":" + p + ":" + s }, btfindex.Suggest(fn, e.funcs))
+			return
+		}
+	}
+	if len(r.ai.Targets) == 0 {
+		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no function", r.ap.Raw)
+		return
+	}
+	if len(sets) > 0 {
+		r.setArgs(r.ap.Raw, sets)
+		r.ai.Source = "elf"
+		if sets[0].source == "dwarf" {
+			r.ai.Source = "dwarf"
+		}
+	}
+}
+
+// uprobeArgs are a user function's parameters from the binary's DWARF.
+// Without DWARF a uprobe has no args (bpftrace refuses `args` there);
+// when DWARF does not describe the function they are unknown.
+func (k *kernel) uprobeArgs(path string, e *elfInfo, fn string) *argSet {
+	name := "uprobe:" + path + ":" + fn + "_args"
+	if !e.hasDWARF {
+		st := types.NewStruct(name, false, 0, nil)
+		st.SetFields(nil)
+		return &argSet{typ: st, source: "elf"}
+	}
+	e.dwarfOnce.Do(func() { e.dwarf = loadDWARFArgs(path) })
+	if e.dwarf == nil {
+		return &argSet{source: "dwarf"}
+	}
+	return e.dwarf.args(fn, name)
+}
+
+// ---------------------------------------------------------------------
+// usdt
+
+func (r *resolution) usdt() {
+	if !r.parts.has(probes.RolePath) || r.parts.text(probes.RolePath) == "*" {
+		return // usdt:name with -p PID, or every process
+	}
+	paths, ok := r.binaries("usdt")
+	if !ok {
+		return
+	}
+	k := r.v.kernel
+	r.ai.Source = "elf"
+	ns, name := r.parts.text(probes.RoleNamespace), r.parts.text(probes.RoleName)
+	for _, p := range paths {
+		e := k.elf(p)
+		e.load(p)
+		if e.usdtErr != nil {
+			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the USDT probes of %s: %v", p, e.usdtErr)
+			return
+		}
+		for _, u := range e.usdt {
+			if (ns == "" || match(ns, u.Provider)) && match(name, u.Name) {
+				r.ai.Targets = append(r.ai.Targets, "usdt:"+p+":"+u.Provider+":"+u.Name)
+			}
+		}
+	}
+	r.ai.Targets = sortedUnique(r.ai.Targets)
+	if len(r.ai.Targets) > 0 {
+		return
+	}
+	want := name
+	if ns != "" {
+		want = ns + ":" + name
+	}
+	if wildcard(ns) || wildcard(name) || len(paths) > 1 {
+		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no USDT probe", r.ap.Raw)
+		return
+	}
+	var names []string
+	for _, u := range k.elf(paths[0]).usdt {
+		names = append(names, u.Provider+":"+u.Name)
+	}
+	d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleName), "USDT probe %s does not exist in %s", want, paths[0])
+	if d != nil && len(names) == 0 {
+		d.Hint = paths[0] + " has no USDT probes"
+	}
+	span := r.spanOf(probes.RoleName)
+	if r.parts.has(probes.RoleNamespace) {
+		span.Start = r.parts.span(probes.RoleNamespace).Start
+	}
+	r.suggest(d, span, func(s string) string { return "usdt:" + paths[0] + ":" + s }, btfindex.Suggest(want, sortedUnique(names)))
+}
+
+// ---------------------------------------------------------------------
+// DWARF: typed uprobe arguments
+
+// dwarfArgs finds functions' parameters in one binary's DWARF.
+type dwarfArgs struct {
+	mu    sync.Mutex
+	d     *dwarf.Data
+	funcs map[string]dwarf.Offset // subprogram with a body, by name
+	conv  map[dwarf.Type]types.Type
+	sets  map[string]*argSet
+}
+
+func loadDWARFArgs(path string) *dwarfArgs {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	d, err := f.DWARF()
+	if err != nil {
+		return nil
+	}
+	da := &dwarfArgs{d: d, funcs: map[string]dwarf.Offset{}, conv: map[dwarf.Type]types.Type{}, sets: map[string]*argSet{}}
+	rd := d.Reader()
+	for {
+		e, err := rd.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if e.Tag != dwarf.TagSubprogram {
+			continue
+		}
+		name, _ := e.Val(dwarf.AttrName).(string)
+		if name == "" {
+			if ln, ok := e.Val(dwarf.AttrLinkageName).(string); ok {
+				name = ln
+			}
+		}
+		_, decl := e.Val(dwarf.AttrDeclaration).(bool)
+		if name != "" && !decl && e.Val(dwarf.AttrLowpc) != nil {
+			if _, dup := da.funcs[name]; !dup {
+				da.funcs[name] = e.Offset
+			}
+		}
+		if e.Tag == dwarf.TagSubprogram && e.Children {
+			rd.SkipChildren()
+		}
+	}
+	return da
+}
+
+func (da *dwarfArgs) args(fn, name string) *argSet {
+	da.mu.Lock()
+	defer da.mu.Unlock()
+	if s, ok := da.sets[fn]; ok {
+		return s
+	}
+	s := &argSet{source: "dwarf"}
+	da.sets[fn] = s
+	off, ok := da.funcs[fn]
+	if !ok {
+		return s // not described: unknown
+	}
+	rd := da.d.Reader()
+	rd.Seek(off)
+	e, err := rd.Next()
+	if err != nil || e == nil || !e.Children {
+		st := types.NewStruct(name, false, 0, nil)
+		st.SetFields(nil)
+		s.typ = st
+		return s
+	}
+	var fields []types.Field
+	i := 0
+	for {
+		c, err := rd.Next()
+		if err != nil || c == nil || c.Tag == 0 {
+			break
+		}
+		if c.Tag != dwarf.TagFormalParameter {
+			if c.Children {
+				rd.SkipChildren()
+			}
+			continue
+		}
+		pname, _ := c.Val(dwarf.AttrName).(string)
+		var t types.Type = types.Uint64
+		if toff, ok := c.Val(dwarf.AttrType).(dwarf.Offset); ok {
+			if dt, err := da.d.Type(toff); err == nil {
+				t = userPointers(da.convert(dt))
+			}
+		}
+		s.args = append(s.args, ProbeArg{Name: pname, Type: t, Offset: -1})
+		if pname != "" {
+			fields = append(fields, types.Field{Name: pname, Type: t, BitOffset: i * 64})
+		}
+		i++
+	}
+	st := types.NewStruct(name, false, 8*i, nil)
+	st.SetFields(fields)
+	st.Origin = "dwarf"
+	s.typ = st
+	return s
+}
+
+// convert turns a DWARF type into a bpftrace type (called with da.mu
+// held; struct members convert lazily under it).
+func (da *dwarfArgs) convert(t dwarf.Type) types.Type {
+	if t == nil {
+		return types.Void{}
+	}
+	if got, ok := da.conv[t]; ok {
+		return got
+	}
+	var out types.Type
+	switch t := t.(type) {
+	case *dwarf.VoidType:
+		out = types.Void{}
+	case *dwarf.BoolType:
+		out = types.Bool{}
+	case *dwarf.CharType:
+		out = &types.Int{Bits: 8, Signed: true}
+	case *dwarf.UcharType:
+		out = types.Uint8
+	case *dwarf.IntType:
+		out = dwarfInt(t.ByteSize, true)
+	case *dwarf.UintType:
+		out = dwarfInt(t.ByteSize, false)
+	case *dwarf.FloatType:
+		out = dwarfInt(t.ByteSize, true)
+	case *dwarf.PtrType:
+		p := &types.Pointer{Space: types.AddrUser}
+		da.conv[t] = p
+		p.Elem = da.convert(t.Type)
+		return p
+	case *dwarf.QualType:
+		out = da.convert(t.Type)
+	case *dwarf.TypedefType:
+		td := &types.Typedef{Name: t.Name}
+		da.conv[t] = td
+		td.Type = da.convert(t.Type)
+		return td
+	case *dwarf.ArrayType:
+		n := int(t.Count)
+		if n < 0 {
+			n = 0
+		}
+		switch t.Type.(type) {
+		case *dwarf.CharType, *dwarf.UcharType:
+			out = &types.String{Len: n}
+		default:
+			out = &types.Array{Elem: da.convert(t.Type), Len: n}
+		}
+	case *dwarf.EnumType:
+		e := &types.Enum{Name: t.EnumName, Bytes: int(t.ByteSize)}
+		for _, v := range t.Val {
+			e.Values = append(e.Values, types.EnumValue{Name: v.Name, Value: v.Val})
+		}
+		out = e
+	case *dwarf.StructType:
+		members := t.Field
+		st := types.NewStruct(t.StructName, t.Kind == "union", int(t.ByteSize), func() []types.Field {
+			da.mu.Lock()
+			defer da.mu.Unlock()
+			fs := make([]types.Field, 0, len(members))
+			for _, m := range members {
+				f := types.Field{Name: m.Name, Type: da.convert(m.Type), BitOffset: int(m.ByteOffset) * 8}
+				if m.BitSize > 0 {
+					f.BitSize = int(m.BitSize)
+					if m.DataBitOffset > 0 {
+						f.BitOffset = int(m.DataBitOffset)
+					}
+				}
+				fs = append(fs, f)
+			}
+			return fs
+		})
+		st.Origin = "dwarf"
+		out = st
+	default:
+		// Functions, unspecified types: opaque bytes.
+		out = types.Uint8
+	}
+	da.conv[t] = out
+	return out
+}
+
+func dwarfInt(size int64, signed bool) types.Type {
+	switch size {
+	case 1, 2, 4, 8:
+		return &types.Int{Bits: int(size) * 8, Signed: signed}
+	}
+	return &types.Array{Elem: types.Uint8, Len: int(size)}
+}
