@@ -638,7 +638,11 @@ func (c *checker) jump(s *ast.JumpStmt) {
 	switch s.Keyword {
 	case "break", "continue":
 		if c.loops == 0 {
-			c.errorf(s, CodeJumpOutsideLoop, "%s can only be used inside a loop", s.Keyword)
+			if c.macro != nil {
+				c.errorf(s, CodeJumpOutsideLoop, "%s is not allowed in a macro (a macro body is not part of the caller's loop)", s.Keyword)
+			} else {
+				c.errorf(s, CodeJumpOutsideLoop, "%s can only be used inside a loop", s.Keyword)
+			}
 		}
 	case "return":
 		if c.macro != nil && c.fn == nil {
