@@ -29,6 +29,22 @@
 // extern __ksym prototypes for kfuncs, btf_type_tag attributes, and
 // (unlike bpftool) optionally btf_decl_tag attributes. Options.Roots limits the
 // header to the named types and what their definitions need.
+//
+// Where we differ from bpftool on purpose:
+//
+//   - the kernel's __builtin_va_list (on x86-64 struct __va_list_tag[1], 24
+//     bytes) is declared as __builtin_va_list___btf, so va_list and the
+//     records holding one keep the kernel's layout under -target bpf, where
+//     the compiler's own va_list is a pointer;
+//   - the CO-RE pragma is active only when compiling for BPF (__bpf__), so the
+//     header also compiles warning-free for the host;
+//   - a type tag BTF marks as an attribute (pahole's "address_space(1)") is
+//     still written as btf_type_tag: cilium/ebpf does not expose the flag.
+//
+// Known limit: a 16-byte float is spelled long double, which is 8 bytes on
+// BPF; kernel BTF has none. When no C layout reproduces a record (only
+// malformed BTF, e.g. overlapping members), the record is still written as
+// closely as possible.
 package cheader
 
 import (
