@@ -257,9 +257,9 @@ func (p *parser) parseMapDecl() ast.Decl {
 				break
 			}
 		}
-		rp, _ := p.expect(scanner.RPAREN, "after the map size")
-		if len(d.Args) != 1 || !isIntLit(d.Args[0]) {
-			span := source.Span{Start: lp, End: rp + 1}
+		_, closed := p.expect(scanner.RPAREN, "after the map size")
+		if closed && (len(d.Args) != 1 || !isIntLit(d.Args[0])) {
+			span := source.Span{Start: lp, End: p.prevEnd}
 			if len(d.Args) > 0 {
 				span = source.Span{Start: d.Args[0].Pos(), End: d.Args[len(d.Args)-1].End()}
 			}
