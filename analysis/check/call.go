@@ -538,7 +538,7 @@ func (c *checker) useMapWhole(me *ast.MapExpr) *mapState {
 	} else {
 		c.info.Uses[me] = m.sym
 	}
-	if !m.written && m.decl == nil {
+	if !m.written && m.decl == nil && !c.writtenMaps[name] {
 		e := c.errorf(me, CodeUndefinedMap, "map %s is never assigned", name)
 		var names []string
 		for _, o := range c.mapOrder {

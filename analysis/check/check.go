@@ -108,19 +108,22 @@ type checker struct {
 	hasCIncl bool                      // the script #includes C we may not see
 
 	// persistent symbols
-	maps       map[string]*mapState
-	mapOrder   []*mapState
-	varSyms    map[ast.Node]*Symbol
-	macros     map[string][]*macroDef
-	fns        map[string]*fnDef
-	fnOrder    []*fnDef
-	expands    map[expKey]*ast.BlockExpr
-	probeCtxs  []*probeCtx
-	configUses []configUse
-	params     *paramState
-	config     map[string]ConfigValue
-	maxStr     int
-	stackMod   string
+	maps      map[string]*mapState
+	mapOrder  []*mapState
+	varSyms   map[ast.Node]*Symbol
+	macros    map[string][]*macroDef
+	fns       map[string]*fnDef
+	fnOrder   []*fnDef
+	expands   map[expKey]*ast.BlockExpr
+	probeCtxs []*probeCtx
+	// writtenMaps are the maps some statement assigns (found before the
+	// walks, so that a read before the write is not "never assigned").
+	writtenMaps map[string]bool
+	configUses  []configUse
+	params      *paramState
+	config      map[string]ConfigValue
+	maxStr      int
+	stackMod    string
 
 	// walk state
 	scope        *scope
@@ -376,6 +379,38 @@ func (c *checker) collect() {
 		}
 	}
 	c.prog.Probes = c.probes
+	c.writtenMaps = writtenMapNames(c.files)
+}
+
+// writtenMapNames lists the maps assigned, incremented or decremented
+// anywhere in the files (macro bodies included: their @parameters are
+// caught by the walks).
+func writtenMapNames(files []*ast.File) map[string]bool {
+	out := map[string]bool{}
+	mark := func(x ast.Expr) {
+		switch m := ast.Unparen(x).(type) {
+		case *ast.MapExpr:
+			out[mapName(m)] = true
+		case *ast.MapAccess:
+			if m.Map != nil {
+				out[mapName(m.Map)] = true
+			}
+		}
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				mark(n.Lhs)
+			case *ast.UnaryExpr:
+				if n.Op == "++" || n.Op == "--" {
+					mark(n.X)
+				}
+			}
+			return true
+		})
+	}
+	return out
 }
 
 func (c *checker) collectMacro(d *ast.MacroDecl) {

@@ -361,7 +361,7 @@ func (c *checker) mapValue(m *mapState, n *ast.MapExpr) types.Type {
 		return nil
 	}
 	if m.value == nil {
-		if !m.written && m.decl == nil && c.round > 1 || (c.final && !m.written && m.decl == nil) {
+		if !m.written && m.decl == nil && !c.writtenMaps[m.name] {
 			e := c.errorf(n, CodeUndefinedMap, "map %s is never assigned", m.name)
 			var names []string
 			for _, o := range c.mapOrder {
