@@ -26,9 +26,15 @@ type segment struct {
 }
 
 type line struct {
-	segs []segment
-	cols int // cached rendered length; -1 when stale
+	// indent is leading blanks written before segs: the original's
+	// alignment text, kept as a count so that appending a buffer into
+	// another can share its segments instead of copying them.
+	indent int
+	segs   []segment
+	cols   int // cached rendered length; -1 when stale
 }
+
+func (l *line) empty() bool { return l.indent == 0 && len(l.segs) == 0 }
 
 type buffer struct {
 	lines []line
@@ -70,7 +76,7 @@ func (b *buffer) lineBreak() *buffer {
 
 // numLines is the number of lines, not counting an empty last line.
 func (b *buffer) numLines() int {
-	if len(b.last().segs) == 0 {
+	if b.last().empty() {
 		return len(b.lines) - 1
 	}
 	return len(b.lines)
@@ -92,8 +98,14 @@ func (b *buffer) width() width {
 // line and every line of it is indented by indent and followed by a line
 // break. Otherwise, when align is set, later lines are indented to the
 // column where o started.
+//
+// o must not be used afterwards: b may take over its lines.
 func (b *buffer) appendBuf(o *buffer, indent int, align bool) *buffer {
 	if o.numLines() == 0 {
+		return b
+	}
+	if indent == 0 && len(b.lines) == 1 && b.lines[0].empty() {
+		b.lines = o.lines // nothing to align to
 		return b
 	}
 	col := b.last().columns()
@@ -102,11 +114,21 @@ func (b *buffer) appendBuf(o *buffer, indent int, align bool) *buffer {
 		col = indent
 	}
 	for i := range o.lines {
+		ol := &o.lines[i]
 		l := b.last()
-		if align && col != 0 && len(l.segs) == 0 {
-			l.segs = append(l.segs, segment{text: strings.Repeat(" ", col)})
+		if align && col != 0 && l.empty() {
+			l.indent = col
 		}
-		l.segs = append(l.segs, o.lines[i].segs...)
+		switch {
+		case len(l.segs) == 0:
+			l.indent += ol.indent
+			l.segs = ol.segs
+		case ol.indent > 0:
+			l.segs = append(l.segs, segment{text: strings.Repeat(" ", ol.indent)})
+			l.segs = append(l.segs, ol.segs...)
+		default:
+			l.segs = append(l.segs, ol.segs...)
+		}
 		l.cols = -1
 		if indent > 0 || i < len(o.lines)-1 {
 			b.newLine()
@@ -193,6 +215,9 @@ func isSpace(s string) bool {
 
 // render writes the line's text.
 func (l *line) render(sb *strings.Builder) {
+	for i := 0; i < l.indent; i++ {
+		sb.WriteByte(' ')
+	}
 	onlySpace := true
 	for i, s := range l.segs {
 		if !s.comment {
@@ -234,7 +259,7 @@ func (l *line) columns() int {
 	if l.cols >= 0 {
 		return l.cols
 	}
-	n := 0
+	n := l.indent
 	onlySpace := true
 	for i, s := range l.segs {
 		if !s.comment {

@@ -642,7 +642,7 @@ func (p *printer) assignTail(target *buffer, op string, rhs ast.Expr, md *metaIn
 // where a second run finds and prints them the same way.
 func (p *printer) expr(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
 	e = ast.Unparen(e)
-	local := md.before(claimEnd(e))
+	local := md.before(p.claimEnd(e))
 	if len(p.pending) > 0 {
 		local.prepend(p.pending, e.Pos())
 		p.pending = nil
@@ -852,9 +852,11 @@ func (p *printer) node(e ast.Expr, md *metaIndex, w width) *buffer {
 }
 
 // claimEnd is where bpftrace's node for e ends. A cast's ends where its
-// operand starts, so the operand's inner comments are not the cast's.
-func claimEnd(e ast.Expr) source.Pos {
-	if c, ok := e.(*ast.CastExpr); ok {
+// operand starts, so the comments inside the operand escape the cast to
+// whatever claims next (or are lost); outside compatibility mode the
+// cast keeps them.
+func (p *printer) claimEnd(e ast.Expr) source.Pos {
+	if c, ok := e.(*ast.CastExpr); ok && p.compat {
 		return c.X.Pos()
 	}
 	return e.End()
