@@ -183,7 +183,14 @@ func (p *printer) macro(m *ast.MacroDecl, md *metaIndex, w width) *buffer {
 	args := p.list(len(m.Params), ", ", w-10, func(i int, aw width) *buffer {
 		return p.expr(m.Params[i], md, aw, true)
 	})
-	begin := p.prevTokenEnd(m.Body.Pos())
+	// bpftrace's block starts right after the parameter list, so a comment
+	// between `)` and `{` goes into the block; but one inside the list
+	// prints on a line between them, and the next run then moves it into
+	// the block. Here such comments stay between header and brace.
+	begin := m.Body.Pos()
+	if p.compat {
+		begin = p.prevTokenEnd(begin)
+	}
 	blockMD := md.before(begin)
 	body := p.block(p.view(m.Body, true, begin), md, w-indentWidth)
 	return newBuffer().text("macro ").text(m.Name.Name).text("(").add(args).text(")").
@@ -757,8 +764,10 @@ func (p *printer) node(e ast.Expr, md *metaIndex, w width) *buffer {
 		if then == nil { // `c ?: x` is `c ? c : x` in bpftrace
 			then = e.Cond
 		}
-		left := p.expr(then, md, w-2, false)
-		right := p.expr(e.Else, md, w-2, false)
+		// A block branch (outside compatibility mode, where it would print
+		// as an if) needs no parentheses.
+		left := p.expr(then, md, w-2, isBlock(then))
+		right := p.expr(e.Else, md, w-2, isBlock(e.Else))
 		if cond.width()+left.width()+right.width()+8 > w {
 			return newBuffer().add(cond).lineBreak().text("? ").add(left).lineBreak().text(": ").add(right)
 		}
