@@ -597,12 +597,17 @@ func (p *parser) parseProbe() ast.Decl {
 			p.errorf(p.tok.Span(), CodeSyntax, "expected an attach point, found %s", p.tok.Describe())
 			break
 		}
-		if cut := p.predicateCut(start, end); cut > 0 {
+		if cut := p.slashCut(start, end); cut > start {
 			end = cut
 			p.sc.SetOffset(end)
-			e := p.errorf(source.Span{Start: source.Pos(end), End: source.Pos(end + 1)}, probes.CodeBadAttachPoint,
-				"missing white space between the attach point and the predicate")
-			hint(e, "a '/' right after an attach point is read as part of it; write e.g. 'kprobe:f /pid == 1/ { }'")
+			span := source.Span{Start: source.Pos(end), End: source.Pos(end + 1)}
+			if n := p.sc.PeekByte(1); n == '/' || n == '*' {
+				e := p.errorf(span, probes.CodeBadAttachPoint, "missing white space between the attach point and the comment")
+				hint(e, "bpftrace reads a comment glued to an attach point as part of it; put a space before it")
+			} else {
+				e := p.errorf(span, probes.CodeBadAttachPoint, "missing white space between the attach point and the predicate")
+				hint(e, "a '/' right after an attach point is read as part of it; write e.g. 'kprobe:f /pid == 1/ { }'")
+			}
 		}
 		p.prevEnd = source.Pos(end)
 		probe.AttachPoints = append(probe.AttachPoints, p.attachPoint(start, end))
@@ -661,21 +666,25 @@ func (p *parser) parseProbe() ast.Decl {
 	return probe
 }
 
-// predicateCut handles `kprobe:f/pred/`: bpftrace reads a '/' after a
-// ':' as part of the attach point (for paths), but for a provider whose
-// fields never hold a path such a '/' can only be a predicate written
-// without the white space before it. predicateCut returns the offset of
-// that '/', or 0.
-func (p *parser) predicateCut(start, end int) int {
+// slashCut finds where an attach point read by RawAttachPoint really
+// ends when a '/' is glued to it: "//" or "/*" before the provider's ':'
+// (bpftrace reads the comment as part of the attach point), or any '/'
+// after the ':' of a provider whose fields never hold a path
+// (`kprobe:f/pred/` is a predicate without the white space before it).
+// It returns the offset of that '/', or 0 when the attach point is fine.
+func (p *parser) slashCut(start, end int) int {
 	raw := p.src[start:end]
 	colon := -1
 	for i, c := range raw {
+		if c == '"' {
+			return 0
+		}
+		if c == '/' {
+			return start + i // before any ':', always "//" or "/*"
+		}
 		if c == ':' {
 			colon = i
 			break
-		}
-		if c == '"' {
-			return 0
 		}
 	}
 	if colon < 0 {

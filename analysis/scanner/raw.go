@@ -275,12 +275,14 @@ func (s *Scanner) hasWord(w string) bool {
 }
 
 // RawAttachPoint reads one attach point as bpftrace delimits it: it ends
-// at white space, '{' or ',' (outside double quotes), and at '/' as long
-// as no ':' has been seen (after a ':' a '/' belongs to a path). As
-// extensions for better error messages it also ends at ';' and '}', and a
-// "//" or "/*" before any ':' starts a comment. Quoted parts may contain
-// anything, with backslash escapes; an unterminated quote runs to the end
-// of the text. It returns the end offset.
+// at white space, '{' or ',' (outside double quotes), and at a '/' that
+// does not start "//" or "/*" as long as no ':' has been seen (after a
+// ':' a '/' belongs to a path). A "//" or "/*" glued to the attach point
+// is read as part of it, as bpftrace does; the parser reports it. As an
+// extension for better error messages it also ends at ';' and '}'.
+// Quoted parts may contain anything, with backslash escapes; an
+// unterminated quote runs to the end of the text. It returns the end
+// offset.
 func (s *Scanner) RawAttachPoint() int {
 	colon := false
 	for s.off < len(s.src) {
@@ -288,7 +290,7 @@ func (s *Scanner) RawAttachPoint() int {
 		switch {
 		case isSpace(c) || c == '{' || c == ',' || c == ';' || c == '}':
 			return s.off
-		case c == '/' && !colon:
+		case c == '/' && !colon && s.at(s.off+1) != '/' && s.at(s.off+1) != '*':
 			return s.off
 		case c == ':':
 			colon = true
