@@ -27,17 +27,35 @@ func BenchmarkCheckTools(b *testing.B) {
 		texts = append(texts, data)
 		size += len(data)
 	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for j, text := range texts {
-			f, _ := parser.ParseFile(source.NewFile(files[j], text))
-			prog := Check([]*ast.File{f}, Config{Kernel: permissiveKernel{}})
-			if prog.Diags.HasErrors() {
-				b.Fatalf("%s: %v", files[j], prog.Diags)
+	b.Run("parse+check", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for j, text := range texts {
+				f, _ := parser.ParseFile(source.NewFile(files[j], text))
+				prog := Check([]*ast.File{f}, Config{Kernel: permissiveKernel{}})
+				if prog.Diags.HasErrors() {
+					b.Fatalf("%s: %v", files[j], prog.Diags)
+				}
 			}
 		}
+		b.ReportMetric(float64(len(files)), "scripts/op")
+	})
+	parsed := make([]*ast.File, len(texts))
+	for j, text := range texts {
+		parsed[j], _ = parser.ParseFile(source.NewFile(files[j], text))
 	}
-	b.ReportMetric(float64(len(files)), "scripts/op")
+	b.Run("check", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for j, f := range parsed {
+				prog := Check([]*ast.File{f}, Config{Kernel: permissiveKernel{}})
+				if prog.Diags.HasErrors() {
+					b.Fatalf("%s: %v", files[j], prog.Diags)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(files)), "scripts/op")
+	})
 }

@@ -364,7 +364,15 @@ func variantIndex(b *builtins.Builtin, s *builtins.Signature) int {
 	return -1
 }
 
-var builtinSyms = map[*builtins.Builtin]*Symbol{}
+// builtinSyms holds one Symbol per builtin, made once and only read
+// afterwards (Check runs concurrently in the language server).
+var builtinSyms = func() map[*builtins.Builtin]*Symbol {
+	m := map[*builtins.Builtin]*Symbol{}
+	for _, b := range builtins.All() {
+		m[b] = &Symbol{Kind: SymBuiltin, Name: b.Name, Doc: b.Doc, Data: b}
+	}
+	return m
+}()
 
 func builtinSymbol(b *builtins.Builtin) *Symbol {
 	if s, ok := builtinSyms[b]; ok {

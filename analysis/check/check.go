@@ -493,7 +493,7 @@ func (c *checker) collectProbe(p *ast.Probe) {
 // The walk
 
 func (c *checker) walk() {
-	c.info = newInfo()
+	c.info = newInfoLike(c.info)
 	c.diags = nil
 	c.changed = false
 	c.assigned = map[*Symbol]bool{}
@@ -606,7 +606,7 @@ func (c *checker) checkFn(fn *fnDef) {
 			e := c.errorf(p.Var, CodeDuplicateParam, "parameter $%s is declared twice", p.Var.Name)
 			noteAt(e, c.file, prev.Decl, "first declared here")
 		}
-		c.scope.vars[p.Var.Name] = sym
+		c.scope.define(p.Var.Name, sym)
 		c.assigned[sym] = true
 		c.info.Defs[p.Var] = sym
 		if sym.Type != nil {

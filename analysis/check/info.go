@@ -160,15 +160,22 @@ type Info struct {
 	IdentCalls map[*ast.Ident]*CallInfo
 }
 
-func newInfo() *Info {
+func newInfo() *Info { return newInfoLike(nil) }
+
+// newInfoLike makes an empty Info with room for as many entries as prev
+// has (the checker's rounds record about the same number each time).
+func newInfoLike(prev *Info) *Info {
+	if prev == nil {
+		prev = &Info{}
+	}
 	return &Info{
-		Types:       map[ast.Node]types.Type{},
-		Conversions: map[ast.Expr]types.Type{},
-		Defs:        map[ast.Node]*Symbol{},
-		Uses:        map[ast.Node]*Symbol{},
-		Calls:       map[*ast.CallExpr]*CallInfo{},
-		Consts:      map[ast.Expr]int64{},
-		IdentCalls:  map[*ast.Ident]*CallInfo{},
+		Types:       make(map[ast.Node]types.Type, len(prev.Types)),
+		Conversions: make(map[ast.Expr]types.Type, len(prev.Conversions)),
+		Defs:        make(map[ast.Node]*Symbol, len(prev.Defs)),
+		Uses:        make(map[ast.Node]*Symbol, len(prev.Uses)),
+		Calls:       make(map[*ast.CallExpr]*CallInfo, len(prev.Calls)),
+		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
+		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
 	}
 }
 

@@ -12,7 +12,16 @@ type scope struct {
 }
 
 func newScope(parent *scope, node ast.Node) *scope {
-	return &scope{parent: parent, vars: map[string]*Symbol{}, node: node}
+	return &scope{parent: parent, node: node}
+}
+
+// define adds a variable to this scope (the map is made on first use:
+// most blocks declare nothing).
+func (s *scope) define(name string, sym *Symbol) {
+	if s.vars == nil {
+		s.vars = map[string]*Symbol{}
+	}
+	s.vars[name] = sym
 }
 
 // lookup finds a variable in this scope or an enclosing one.

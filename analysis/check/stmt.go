@@ -211,7 +211,7 @@ func (c *checker) assignToVar(s *ast.AssignStmt, v *ast.Variable) {
 			sym.Name = "$" + alias.name
 		}
 		if sc != nil {
-			sc.vars[sym.Name[1:]] = sym
+			sc.define(sym.Name[1:], sym)
 		}
 		c.info.Defs[v] = sym
 	} else {
@@ -493,7 +493,7 @@ func (c *checker) let(s *ast.LetStmt) {
 	}
 	sym := c.varSym(s.Var, SymVar)
 	if c.scope != nil {
-		c.scope.vars[name] = sym
+		c.scope.define(name, sym)
 	}
 	c.info.Defs[s.Var] = sym
 	if s.Type != nil {
@@ -615,7 +615,7 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 		sym.Type = vt
 		c.changed = true
 	}
-	c.scope.vars[s.Var.Name] = sym
+	c.scope.define(s.Var.Name, sym)
 	c.assigned[sym] = true
 	c.info.Defs[s.Var] = sym
 	if sym.Type != nil {
