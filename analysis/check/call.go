@@ -538,14 +538,7 @@ func (c *checker) useMapWhole(me *ast.MapExpr) *mapState {
 		m = c.mapOf(name)
 	}
 	c.mapUsed[name] = true
-	if m.sym.Decl == me || m.sym.Decl == nil {
-		if m.sym.Decl == nil {
-			m.sym.Decl, m.sym.File = me, c.file
-		}
-		c.info.Defs[me] = m.sym
-	} else {
-		c.info.Uses[me] = m.sym
-	}
+	c.info.Uses[me] = m.sym
 	if !m.written && m.decl == nil && !c.writtenMaps[name] {
 		e := c.errorf(me, CodeUndefinedMap, "map %s is never assigned", name)
 		var names []string

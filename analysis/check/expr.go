@@ -705,12 +705,12 @@ func (c *checker) incDec(x *ast.UnaryExpr) types.Type {
 			if me == nil {
 				return nil
 			}
-			m = c.useMap(me, ma, false)
+			m = c.useMapFor(me, ma, false, true)
 			kt := c.mapKeyType(ma.Keys)
 			c.joinKey(m, kt, ma)
 		} else {
 			me = y.(*ast.MapExpr)
-			m = c.useMap(me, me, true)
+			m = c.useMapFor(me, me, true, true)
 		}
 		if m == nil {
 			return nil

@@ -265,6 +265,11 @@ end { @h = hist(5); @sum = sum((int32)-1); }
 	if got := len(k.prog.Maps); got != len(cases) {
 		t.Errorf("%d maps, want %d", got, len(cases))
 	}
+	// A map read before its assignment (in another probe) is defined at
+	// the assignment.
+	if late := k.prog.Map("@late"); late.Symbol.Decl == nil || k.src.Position(late.Symbol.Decl.Pos()).Line != 3 {
+		t.Errorf("@late defined at %v", late.Symbol.Decl)
+	}
 	// The map read before the assignment in another probe takes its type.
 	if tv := k.typeAt(2, 11); tv == nil || tv.String() != "string[4]" {
 		t.Errorf("$v: %v", tv)

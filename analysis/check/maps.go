@@ -132,6 +132,12 @@ func (c *checker) checkMapDecl(d *ast.MapDecl) {
 // useMap records a use of map name, scalar (no keys) or keyed, at n, and
 // reports a use that contradicts the first one. It returns the map.
 func (c *checker) useMap(me *ast.MapExpr, n ast.Node, scalar bool) *mapState {
+	return c.useMapFor(me, n, scalar, false)
+}
+
+// useMapFor is useMap; write marks an assignment, which defines the map
+// when it has no declaration.
+func (c *checker) useMapFor(me *ast.MapExpr, n ast.Node, scalar, write bool) *mapState {
 	name := mapName(me)
 	if c.macro != nil {
 		if alias, ok := c.macro.maps[name]; ok {
@@ -146,11 +152,11 @@ func (c *checker) useMap(me *ast.MapExpr, n ast.Node, scalar bool) *mapState {
 		m = c.mapOf(name)
 	}
 	c.mapUsed[name] = true
+	if write && m.sym.Decl == nil {
+		m.sym.Decl, m.sym.File = me, c.file
+	}
 	if m.firstUse == nil {
 		m.firstUse, m.firstFile, m.firstScalar = n, c.file, scalar
-		if m.sym.Decl == nil {
-			m.sym.Decl, m.sym.File = me, c.file
-		}
 	} else if m.firstScalar != scalar {
 		var e = c.errorf(n, CodeMapScalarKeyed, "%s", scalarMsg(name, scalar))
 		noteAt(e, m.firstFile, m.firstUse, "first used here %s", usedHow(m.firstScalar))

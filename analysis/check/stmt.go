@@ -381,11 +381,11 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 	}
 	var m *mapState
 	if ma != nil {
-		m = c.useMap(me, ma, false)
+		m = c.useMapFor(me, ma, false, true)
 		kt := c.mapKeyType(ma.Keys)
 		c.joinKey(m, kt, ma)
 	} else {
-		m = c.useMap(me, me, true)
+		m = c.useMapFor(me, me, true, true)
 	}
 	if m != nil {
 		m.written = true
