@@ -168,6 +168,12 @@ func (p *printer) probe(pr *ast.Probe, md *metaIndex, w width) *buffer {
 		begin = p.prevTokenEnd(begin)
 	}
 	blockMD := md.before(begin)
+	if pr.Predicate != nil && !p.compat {
+		// Comments between the predicate and its closing slash: bpftrace
+		// prints them before the brace, and the next run moves them into
+		// the block. They go into the block at once.
+		md.prepend(blockMD.takeComments(), begin)
+	}
 	body := p.block(p.view(pr.Body, false, begin), md, w-2)
 	buf := newBuffer()
 	for _, b := range aps {
@@ -186,12 +192,12 @@ func (p *printer) macro(m *ast.MacroDecl, md *metaIndex, w width) *buffer {
 	// bpftrace's block starts right after the parameter list, so a comment
 	// between `)` and `{` goes into the block; but one inside the list
 	// prints on a line between them, and the next run then moves it into
-	// the block. Here such comments stay between header and brace.
-	begin := m.Body.Pos()
-	if p.compat {
-		begin = p.prevTokenEnd(begin)
-	}
+	// the block. Here it goes into the block at once.
+	begin := p.prevTokenEnd(m.Body.Pos())
 	blockMD := md.before(begin)
+	if !p.compat {
+		md.prepend(blockMD.takeComments(), begin)
+	}
 	body := p.block(p.view(m.Body, true, begin), md, w-indentWidth)
 	return newBuffer().text("macro ").text(m.Name.Name).text("(").add(args).text(")").
 		metadata(blockMD, 1).text("{").addIndented(body).text("}")
@@ -199,13 +205,22 @@ func (p *printer) macro(m *ast.MacroDecl, md *metaIndex, w width) *buffer {
 
 func (p *printer) fn(f *ast.FnDecl, md *metaIndex, w width) *buffer {
 	name := f.Name.Name
+	var blockMD *metaIndex
 	// A plain result type swallows the blanks after it; typeof(...) does
 	// not.
 	begin := f.Body.Pos()
 	if f.Result == nil || f.Result.Typeof != nil {
 		begin = p.prevTokenEnd(begin)
+		if !p.compat {
+			// As for macros: the comments bpftrace would print after the
+			// header move into the block on its next run; do it now.
+			blockMD = md.before(begin)
+			md.prepend(blockMD.takeComments(), begin)
+		}
 	}
-	blockMD := md.before(begin)
+	if blockMD == nil {
+		blockMD = md.before(begin)
+	}
 	var ret *buffer
 	if f.Result != nil {
 		ret = p.typeExpr(f.Result, md, w-width(len(name)+7))
@@ -1129,9 +1144,17 @@ func (p *printer) ifExpr(e ast.Expr, md *metaIndex, w width) *buffer {
 	for {
 		// bpftrace takes the condition's comments up to the start of the
 		// first branch (always the first: later conditions get none).
-		cm := md.before(p.thenBegin(e, firstThen))
+		tb := p.thenBegin(e, firstThen)
+		cm := md.before(tb)
 		c := p.expr(cond, cm, w-5, isComptime(cond))
-		c.metadata(cm, -1)
+		if p.compat {
+			c.metadata(cm, -1)
+		} else {
+			// Comments after the condition: bpftrace prints them before
+			// the brace, and the next run moves them into the block.
+			// They go into the block at once.
+			md.prepend(cm.takeComments(), tb)
+		}
 		body := p.rawBlock(then, p.thenBegin(node, then), md, w-indentWidth)
 		total += c.width() + 5
 		total += body.width() + 3
