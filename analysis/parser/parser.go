@@ -641,7 +641,11 @@ func (p *parser) parseProbe() ast.Decl {
 		probe.Predicate = p.parseExpr()
 		if !p.is(scanner.QUO) {
 			e := p.errorf(p.tok.Span(), CodeExpectedToken, "expected '/' to end the predicate, found %s", p.tok.Describe())
-			hint(e, "a predicate is written /condition/ between the attach points and the '{'")
+			if p.is(scanner.ASSIGN) {
+				hint(e, "use '==' to compare")
+			} else {
+				hint(e, "a predicate is written /condition/ between the attach points and the '{'")
+			}
 		} else {
 			p.next()
 		}

@@ -325,6 +325,10 @@ func (p *parser) parseCondition() ast.Expr {
 	lo := p.tok.Pos
 	p.next()
 	x := p.parseExpr()
+	if p.is(scanner.ASSIGN) {
+		e := p.errorf(p.tok.Span(), CodeExpectedToken, "expected ')' after the condition, found '='")
+		hint(e, "use '==' to compare")
+	}
 	p.expect(scanner.RPAREN, "after the condition")
 	return &ast.ParenExpr{Range: ast.Range{Lo: lo, Hi: p.prevEnd}, X: x}
 }
