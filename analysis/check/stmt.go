@@ -571,9 +571,17 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 		m := c.useMap(it, it, false)
 		if m != nil {
 			v := c.mapValue(m, it)
+			if a := aggOf(v); a != nil {
+				if castableAgg(a) {
+					v = aggInt(a)
+				} else {
+					c.errorf(it, CodeBadRange, "a for loop cannot iterate over %s, whose values are %s aggregations", m.name, a)
+					v = nil
+				}
+			}
 			if m.key != nil && v != nil {
 				vt = &types.Tuple{Elems: []types.Type{m.key, v}}
-				c.info.Types[it] = &types.Map{Key: m.key, Value: v}
+				c.info.Types[it] = &types.Map{Key: m.key, Value: m.value}
 			}
 			if m.firstScalar && m.firstUse != it {
 				// reported by useMap
