@@ -172,6 +172,7 @@ type kernel struct {
 	synOnce  bool
 	synSet   map[string]bool
 	btfSyms  *kprobeSyms // kprobe candidates from BTF when kallsyms is unknown
+	enums    map[string]*btf.Enum
 	elfs     map[string]*elfInfo
 }
 
@@ -355,13 +356,50 @@ func (v *kernelView) TypeNames(prefix string, limit int) []string {
 	return out
 }
 
-// EnumValue resolves a kernel enumerator name.
+// EnumValue resolves a kernel enumerator name: of a named enum through
+// the index, of an anonymous one (enum { TCP_ESTABLISHED = 1, ... })
+// from a table of every enumerator, built on first need.
 func (v *kernelView) EnumValue(name string) (int64, types.Type, bool) {
-	e, val, err := v.idx.EnumValue(name)
-	if err != nil {
+	if e, val, err := v.idx.EnumValue(name); err == nil {
+		return int64(val.Value), v.conv.Convert(e), true
+	}
+	e, ok := v.enumerators()[name]
+	if !ok {
 		return 0, nil, false
 	}
-	return int64(val.Value), v.conv.Convert(e), true
+	for _, val := range e.Values {
+		if val.Name == name {
+			return int64(val.Value), v.conv.Convert(e), true
+		}
+	}
+	return 0, nil, false
+}
+
+// enumerators maps every enumerator of vmlinux's BTF to its enum.
+func (k *kernel) enumerators() map[string]*btf.Enum {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.enums != nil {
+		return k.enums
+	}
+	k.enums = map[string]*btf.Enum{}
+	spec, err := k.idx.Spec("")
+	if err != nil {
+		return k.enums
+	}
+	for t, err := range spec.All() {
+		if err != nil {
+			break
+		}
+		if e, ok := t.(*btf.Enum); ok {
+			for _, val := range e.Values {
+				if _, dup := k.enums[val.Name]; !dup {
+					k.enums[val.Name] = e
+				}
+			}
+		}
+	}
+	return k.enums
 }
 
 // ---------------------------------------------------------------------

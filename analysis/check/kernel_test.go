@@ -600,6 +600,13 @@ func TestKernelTypes(t *testing.T) {
 		if v, ty, ok := k.EnumValue("PIDTYPE_TGID"); !ok || v != 1 || ty == nil {
 			t.Errorf("PIDTYPE_TGID = %d %v %v", v, ty, ok)
 		}
+		// An enumerator of an anonymous enum (include/net/tcp_states.h).
+		if v, ty, ok := k.EnumValue("TCP_FIN_WAIT1"); !ok || v != 4 || ty == nil {
+			t.Errorf("TCP_FIN_WAIT1 = %d %v %v", v, ty, ok)
+		}
+		if _, _, ok := k.EnumValue("NO_SUCH_ENUMERATOR_XYZ"); ok {
+			t.Error("NO_SUCH_ENUMERATOR_XYZ found")
+		}
 	})
 }
 
