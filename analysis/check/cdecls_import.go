@@ -143,6 +143,14 @@ func (im *FileImporter) Diags() diag.List {
 	return out
 }
 
+// DiagsOf returns the syntax diagnostics of the imported script at path
+// (as its ast.File's Source.Name spells it).
+func (im *FileImporter) DiagsOf(path string) diag.List {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return im.diags[path]
+}
+
 // Gather follows the imports of root and of the scripts it imports, and
 // returns the imported scripts (not root) and C files, each once. Imports
 // that fail are skipped: Check reports them when it imports through the
