@@ -6,45 +6,72 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
+	"github.com/spf13/cobra"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
-	"github.com/spf13/cobra"
 )
 
 // checkFlags are bt check's options.
 type checkFlags struct {
 	syntaxOnly bool
 	color      string
+	btf        string
+	noKernel   bool
+	unsafe     bool
+	format     string
+	werror     bool
+	quiet      bool
 }
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f checkFlags
 		cmd := &cobra.Command{
-			Use:   "check [--syntax-only] [--color=auto|always|never] [FILE... | -]",
-			Short: "Report errors in scripts like a compiler",
-			Long: `Check bpftrace scripts and report every problem as
+			Use:   "check [flags] [FILE | DIR | -]...",
+			Short: "Check scripts against the kernel and report errors like a compiler",
+			Long: `Check bpftrace scripts: parse them, resolve their imports, read their C, and
+type-check them against the kernel's BTF, as bpftrace would before running
+them (but without root and without bpftrace). Every problem is reported as
 file:line:col: error[code]: message, with the source line and a caret.
 
 With no FILE, or with -, bt check reads standard input. A directory stands
-for every .bt file under it. The exit status is 0 when no script has an
-error, 1 when some script has one, and 2 for bad usage or an unreadable file.
+for every .bt file under it. Imports are resolved relative to the script
+that names them.
 
-Currently bt check parses the scripts and reports syntax errors only (bad
-tokens and literals, misplaced or malformed items, attach points that do not
-fit their provider); --syntax-only asks for exactly that and will keep doing
-so once type checking against the kernel's BTF is added to plain bt check.`,
+The kernel is the running one (its BTF, kallsyms and tracefs); --btf FILE
+checks against another kernel's BTF (raw BTF or a vmlinux ELF file), and
+--no-kernel checks what does not depend on a kernel (probes and kernel
+types are then not looked up). --syntax-only only parses.
+
+--format selects the output: text (the default, on standard error, with a
+summary line), json, sarif (SARIF 2.1.0, for code scanning) or github
+(workflow annotations); the last three are written to standard output.
+
+The exit status is 0 when there is nothing to report, 1 when some script has
+an error (or a warning, with --werror), and 2 for bad usage, an unreadable
+file or a kernel that cannot be read.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return runCheck(cmd.InOrStdin(), cmd.ErrOrStderr(), args, f)
+				return runCheck(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 			},
 		}
 		fl := cmd.Flags()
-		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors (currently what bt check does anyway)")
-		fl.StringVar(&f.color, "color", "auto", "colour the diagnostics: auto (when standard error is a terminal), always or never")
+		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors")
+		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
+		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
+		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
+		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
+		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
+		fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary line")
 		return cmd
 	})
 }
@@ -70,31 +97,145 @@ func useColor(mode string, w io.Writer) (bool, error) {
 	return false, fmt.Errorf("invalid --color %q: use auto, always or never", mode)
 }
 
-func runCheck(stdin io.Reader, stderr io.Writer, args []string, f checkFlags) error {
-	color, err := useColor(f.color, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "bt check: %v\n", err)
+// checkInput is one script to check.
+type checkInput struct {
+	name string
+	src  []byte
+}
+
+// checkResult is what checking one script found.
+type checkResult struct {
+	diags diag.List
+}
+
+func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
+	usage := func(format string, a ...any) error {
+		fmt.Fprintf(stderr, "bt check: "+format+"\n", a...)
 		return exitError{exitUsage}
 	}
-	opts := diag.TextOptions{Color: color}
-	if len(args) == 0 {
-		args = []string{"-"}
+	color, err := useColor(f.color, stderr)
+	if err != nil {
+		return usage("%v", err)
 	}
+	format := diag.Format(f.format)
+	valid := false
+	for _, fm := range diag.Formats {
+		valid = valid || fm == format
+	}
+	if !valid {
+		var names []string
+		for _, fm := range diag.Formats {
+			names = append(names, string(fm))
+		}
+		return usage("invalid --format %q: use %s", f.format, strings.Join(names, ", "))
+	}
+	if f.noKernel && f.btf != "" {
+		return usage("--btf and --no-kernel exclude each other")
+	}
+
 	status := exitOK
 	fail := func(code int) {
 		if code > status {
 			status = code
 		}
 	}
+	inputs := collectInputs(stdin, stderr, args, fail)
+
+	var kernel check.Kernel
+	if !f.syntaxOnly && len(inputs) > 0 {
+		kernel, err = check.NewKernelFromConfig(f.btf, f.noKernel)
+		if err != nil {
+			fmt.Fprintf(stderr, "bt check: %v\n", err)
+			return exitError{exitUsage}
+		}
+	}
+	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
+	results := c.checkAll(inputs)
+
+	// Each diagnostic once: an imported file checked on its own and
+	// through its importer reports its problems once.
+	type key struct {
+		file string
+		span source.Span
+		code diag.Code
+		msg  string
+	}
+	seen := map[key]bool{}
+	var all diag.List
+	opts := diag.TextOptions{Color: color}
+	for _, r := range results {
+		var mine diag.List
+		for _, d := range r.diags {
+			k := key{d.Start().Filename, d.Span, d.Code, d.Message}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			mine = append(mine, d)
+		}
+		if format == diag.FormatText {
+			diag.RenderAll(stderr, mine, opts)
+		}
+		all = append(all, mine...)
+	}
+	if format != diag.FormatText {
+		tool := diag.ToolInfo{Name: "bt", Version: version, InformationURI: "https://github.com/bt-tools/bt"}
+		if err := diag.Write(stdout, all, format, opts, tool); err != nil {
+			fmt.Fprintf(stderr, "bt check: %v\n", err)
+			fail(exitUsage)
+		}
+	}
+	errs, warns := all.Count(diag.Error), all.Count(diag.Warning)
+	if errs > 0 || (f.werror && warns > 0) {
+		fail(exitFindings)
+	}
+	if format == diag.FormatText && !f.quiet && errs+warns > 0 {
+		fmt.Fprintf(stderr, "%s, %s in %s\n", plural(errs, "error"), plural(warns, "warning"), plural(len(inputs), "file"))
+	}
+	if status != exitOK {
+		return exitError{status}
+	}
+	return nil
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// collectInputs reads the scripts named on the command line: files,
+// every .bt file under a directory (hidden ones skipped), and standard
+// input for "-" or no argument.
+func collectInputs(stdin io.Reader, stderr io.Writer, args []string, fail func(int)) []checkInput {
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	var inputs []checkInput
+	readFile := func(path string) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "bt check: %v\n", err)
+			fail(exitUsage)
+			return
+		}
+		inputs = append(inputs, checkInput{name: path, src: src})
+	}
+	stdinRead := false
 	for _, arg := range args {
 		if arg == "-" {
+			if stdinRead {
+				continue
+			}
+			stdinRead = true
 			src, err := io.ReadAll(stdin)
 			if err != nil {
 				fmt.Fprintf(stderr, "bt check: reading standard input: %v\n", err)
 				fail(exitUsage)
 				continue
 			}
-			fail(checkOne(stderr, checkStdinName, src, opts))
+			inputs = append(inputs, checkInput{name: checkStdinName, src: src})
 			continue
 		}
 		st, err := os.Stat(arg)
@@ -104,7 +245,7 @@ func runCheck(stdin io.Reader, stderr io.Writer, args []string, f checkFlags) er
 			continue
 		}
 		if !st.IsDir() {
-			fail(checkFile(stderr, arg, opts))
+			readFile(arg)
 			continue
 		}
 		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
@@ -120,7 +261,7 @@ func runCheck(stdin io.Reader, stderr io.Writer, args []string, f checkFlags) er
 				return nil
 			}
 			if !d.IsDir() && strings.HasSuffix(d.Name(), ".bt") && d.Type().IsRegular() {
-				fail(checkFile(stderr, path, opts))
+				readFile(path)
 			}
 			return nil
 		})
@@ -129,29 +270,66 @@ func runCheck(stdin io.Reader, stderr io.Writer, args []string, f checkFlags) er
 			fail(exitUsage)
 		}
 	}
-	if status != exitOK {
-		return exitError{status}
-	}
-	return nil
+	return inputs
 }
 
-func checkFile(stderr io.Writer, path string, opts diag.TextOptions) int {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "bt check: %v\n", err)
-		return exitUsage
-	}
-	return checkOne(stderr, path, src, opts)
+// checker checks scripts with one kernel and one importer, which they
+// share (each file and the kernel's answers are read once).
+type checker struct {
+	flags    checkFlags
+	kernel   check.Kernel
+	importer *check.FileImporter
 }
 
-// checkOne parses one script and prints its diagnostics.
-func checkOne(stderr io.Writer, name string, src []byte, opts diag.TextOptions) int {
-	_, diags := parser.ParseFile(source.NewFile(name, src))
-	diag.RenderAll(stderr, diags, opts)
-	if diags.HasErrors() {
-		return exitFindings
+// checkAll checks the inputs in parallel; results are in input order.
+func (c *checker) checkAll(inputs []checkInput) []checkResult {
+	results := make([]checkResult, len(inputs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(inputs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				results[i] = c.checkOne(inputs[i])
+			}
+		}()
 	}
-	return exitOK
+	for i := range inputs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return results
+}
+
+// checkOne parses one script and, unless --syntax-only or it has syntax
+// errors, checks it with its imports and C.
+func (c *checker) checkOne(in checkInput) checkResult {
+	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
+	if c.flags.syntaxOnly || diags.HasErrors() {
+		diags.Sort()
+		return checkResult{diags: diags}
+	}
+	scripts, cimports := check.Gather(c.importer, root)
+	files := append([]*ast.File{root}, scripts...)
+	for _, s := range scripts {
+		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
+	}
+	cfg := check.Config{
+		Kernel:   check.KernelForScript(c.kernel, files...),
+		Unsafe:   c.flags.unsafe,
+		Importer: c.importer,
+	}
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
+	if cscope != nil {
+		cfg.C = cscope
+	}
+	diags = append(diags, cdiags...)
+	prog := check.Check([]*ast.File{root}, cfg)
+	diags = append(diags, prog.Diags...)
+	diags.Sort()
+	return checkResult{diags: diags}
 }
 
 // checkStdinName names standard input in diagnostics.
