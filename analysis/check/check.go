@@ -136,6 +136,7 @@ type checker struct {
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
 	declaredOnly []declaredVar
+	expansions   int // macro expansions in this walk
 	probes       []*ProbeInfo
 	mapUsed      map[string]bool
 }
@@ -498,6 +499,7 @@ func (c *checker) walk() {
 	c.changed = false
 	c.assigned = map[*Symbol]bool{}
 	c.written = map[*Symbol]bool{}
+	c.expansions = 0
 	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
 	c.params.reset()

@@ -36,9 +36,19 @@ type macroArgRef struct {
 	macro *expansion
 	file  *source.File
 	used  bool
+	// t and konst cache the argument's type and constant value: a
+	// parameter used many times (and nested calls like a(a(a(x)))) is
+	// checked once per expansion.
+	t      types.Type
+	konst  int64
+	isCnst bool
 }
 
 const maxMacroDepth = 64
+
+// maxExpansions bounds the macro expansions of one walk (macros calling
+// macros several times grow exponentially).
+const maxExpansions = 4096
 
 func (c *checker) expandMacro(call ast.Node, def *macroDef) types.Type {
 	var args []ast.Expr
@@ -66,6 +76,16 @@ func (c *checker) expandMacro(call ast.Node, def *macroDef) types.Type {
 	}
 	if depth > maxMacroDepth {
 		c.errorf(call, CodeMacroRecursion, "macro expansion nested too deeply")
+		return nil
+	}
+	c.expansions++
+	if c.expansions > maxExpansions {
+		if c.expansions == maxExpansions+1 {
+			c.errorf(call, CodeMacroRecursion, "too many macro expansions (more than %d): the expanded program would be too large", maxExpansions)
+		}
+		for _, a := range args {
+			c.expr(a)
+		}
 		return nil
 	}
 	exp := &expansion{
@@ -178,18 +198,18 @@ type expKey struct {
 
 // macroArg checks the caller's expression bound to parameter x.
 func (c *checker) macroArg(x *ast.Ident, ref *macroArgRef) types.Type {
-	ref.used = true
-	savedScope, savedMacro, savedFile := c.scope, c.macro, c.file
-	c.scope, c.macro, c.file = ref.scope, ref.macro, ref.file
-	t := c.expr(ref.x)
-	if v, ok := c.constOf(ref.x); ok {
-		savedConsts := v
-		c.scope, c.macro, c.file = savedScope, savedMacro, savedFile
-		c.info.Consts[x] = savedConsts
-	} else {
+	if !ref.used {
+		ref.used = true
+		savedScope, savedMacro, savedFile := c.scope, c.macro, c.file
+		c.scope, c.macro, c.file = ref.scope, ref.macro, ref.file
+		ref.t = c.expr(ref.x)
+		ref.konst, ref.isCnst = c.constOf(ref.x)
 		c.scope, c.macro, c.file = savedScope, savedMacro, savedFile
 	}
-	return t
+	if ref.isCnst {
+		c.info.Consts[x] = ref.konst
+	}
+	return ref.t
 }
 
 // macroTypeArg resolves a macro parameter used as a type: the argument
