@@ -361,3 +361,66 @@ func TestNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+func TestParamsRecorded(t *testing.T) {
+	k := checkText(t, `begin {
+  $a = getopt("count", 5, "how many");
+  $b = getopt("verbose");
+  $c = getopt("name", "x");
+  $d = getopt("neg", -3);
+  printf("%d %d %d %s %d\n", $a, $3, $#, $c, $d);
+  print($b);
+  $arr = (int8[])$a;
+  print($arr);
+}
+`, Config{Kernel: newFakeKernel()})
+	k.noErrors()
+	p := k.prog
+	if p.Positional != 3 || !p.UsesParamCount {
+		t.Errorf("positional: %d, $#: %v", p.Positional, p.UsesParamCount)
+	}
+	want := []struct {
+		name, typ string
+		def       any
+	}{{"count", "uint64", int64(5)}, {"verbose", "bool", false}, {"name", "string[1024]", "x"}, {"neg", "int64", int64(-3)}}
+	if len(p.NamedParams) != len(want) {
+		t.Fatalf("named params: %+v", p.NamedParams)
+	}
+	for i, w := range want {
+		np := p.NamedParams[i]
+		if np.Name != w.name || np.Type.String() != w.typ || np.Default != w.def {
+			t.Errorf("param %d: %s %v %v, want %+v", i, np.Name, np.Type, np.Default, w)
+		}
+	}
+	if p.NamedParams[0].Doc != "how many" {
+		t.Errorf("doc: %q", p.NamedParams[0].Doc)
+	}
+	// The types of the values read.
+	if tv := k.typeAt(2, 3); tv == nil || tv.String() != "uint64" {
+		t.Errorf("$a: %v", tv)
+	}
+	// (int8[]) takes its length from the operand.
+	if tv := k.typeAt(8, 3); tv == nil || tv.String() != "int8[8]" {
+		t.Errorf("$arr: %v", tv)
+	}
+}
+
+func TestForLoopVariableTypes(t *testing.T) {
+	k := checkText(t, `begin {
+  @m[1] = "a";
+  @k[1, "x"] = (uint64)2;
+  for ($kv : @m) { print($kv); }
+  for ($e : @k) { print($e); }
+  for ($i : 0..(uint32)10) { print($i); }
+}
+`, Config{Kernel: newFakeKernel()})
+	k.noErrors()
+	for _, c := range []struct {
+		line, col int
+		want      string
+	}{{4, 8, "(int8, string[2])"}, {5, 8, "((int8, string[2]), uint64)"}, {6, 8, "uint32"}} {
+		if tv := k.typeAt(c.line, c.col); tv == nil || tv.String() != c.want {
+			t.Errorf("%d:%d: %v, want %s", c.line, c.col, tv, c.want)
+		}
+	}
+}
