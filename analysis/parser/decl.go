@@ -107,7 +107,7 @@ func (p *parser) importTail() *ast.StringLit {
 	} else {
 		e := p.errorf(p.tok.Span(), CodeSyntax, "expected a quoted path after 'import', found %s", p.tok.Describe())
 		hint(e, `write e.g. import "helpers.bt";`)
-		path = &ast.StringLit{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		path = p.strs.make(ast.StringLit{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 		if !p.is(scanner.SEMI) && !p.is(scanner.RBRACE) && !p.is(scanner.EOF) && !p.atLineStart(p.tok.Pos) {
 			p.next()
 		}
@@ -126,7 +126,7 @@ func (p *parser) parseMacro() ast.Decl {
 	p.next() // macro
 	if !p.is(scanner.IDENT) {
 		p.errorf(p.tok.Span(), CodeSyntax, "expected a macro name after 'macro', found %s", p.tok.Describe())
-		m.Name = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		m.Name = p.idents.make(ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 	} else {
 		m.Name = p.ident()
 	}
@@ -157,7 +157,7 @@ func (p *parser) macroParam() ast.Expr {
 	case scanner.VARIABLE:
 		return p.variable()
 	case scanner.MAP:
-		m := &ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit}
+		m := p.maps.make(ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit})
 		p.next()
 		return m
 	case scanner.IDENT:
@@ -183,7 +183,7 @@ func (p *parser) parseFn() ast.Decl {
 	p.next() // fn
 	if !p.is(scanner.IDENT) {
 		p.errorf(p.tok.Span(), CodeSyntax, "expected a function name after 'fn', found %s", p.tok.Describe())
-		fn.Name = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		fn.Name = p.idents.make(ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 	} else {
 		fn.Name = p.ident()
 	}
@@ -231,7 +231,7 @@ func (p *parser) parseMapDecl() ast.Decl {
 		return &ast.BadDecl{Range: ast.Range{Lo: lo, Hi: p.prevEnd}}
 	}
 	d := &ast.MapDecl{Range: ast.Range{Lo: lo}}
-	d.Map = &ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit}
+	d.Map = p.maps.make(ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit})
 	p.next()
 	p.expect(scanner.ASSIGN, "after the map name")
 	if p.is(scanner.IDENT) {
@@ -239,7 +239,7 @@ func (p *parser) parseMapDecl() ast.Decl {
 	} else {
 		e := p.errorf(p.tok.Span(), CodeBadMapDeclaration, "expected a map kind such as hash or lruhash, found %s", p.tok.Describe())
 		hint(e, "write e.g. let @counts = hash(1024);")
-		d.Kind = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		d.Kind = p.idents.make(ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 		p.skipDecl()
 		d.Hi = p.prevEnd
 		return d

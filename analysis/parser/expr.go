@@ -79,7 +79,7 @@ func (p *parser) parseBinary(minPrec int) ast.Expr {
 		op := p.tok
 		p.next()
 		y := p.parseBinary(prec + 1)
-		x = &ast.BinaryExpr{Range: ast.Range{Lo: x.Pos(), Hi: max(p.prevEnd, y.End())}, X: x, Op: op.Kind.String(), OpPos: op.Pos, Y: y}
+		x = p.binaries.make(ast.BinaryExpr{Range: ast.Range{Lo: x.Pos(), Hi: max(p.prevEnd, y.End())}, X: x, Op: op.Kind.String(), OpPos: op.Pos, Y: y})
 	}
 }
 
@@ -147,7 +147,7 @@ func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 				x = &ast.TupleIndexExpr{Range: ast.Range{Lo: x.Pos(), Hi: p.prevEnd}, X: x, Index: idx, IndexPos: t.Pos}
 			case scanner.IDENT:
 				f := p.ident()
-				x = &ast.FieldExpr{Range: ast.Range{Lo: x.Pos(), Hi: p.prevEnd}, X: x, Field: f}
+				x = p.fields.make(ast.FieldExpr{Range: ast.Range{Lo: x.Pos(), Hi: p.prevEnd}, X: x, Field: f})
 			default:
 				p.errorf(p.tok.Span(), CodeSyntax, "expected a field name or tuple index after '.', found %s", p.tok.Describe())
 				return x
@@ -159,7 +159,7 @@ func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 				return x
 			}
 			f := p.ident()
-			x = &ast.FieldExpr{Range: ast.Range{Lo: x.Pos(), Hi: p.prevEnd}, X: x, Arrow: true, Field: f}
+			x = p.fields.make(ast.FieldExpr{Range: ast.Range{Lo: x.Pos(), Hi: p.prevEnd}, X: x, Arrow: true, Field: f})
 		case scanner.LBRACK:
 			p.next()
 			idx := p.parseExpr()
@@ -249,26 +249,26 @@ func (p *parser) parsePrimary() ast.Expr {
 }
 
 func (p *parser) ident() *ast.Ident {
-	id := &ast.Ident{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit}
+	id := p.idents.make(ast.Ident{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit})
 	p.next()
 	return id
 }
 
 func (p *parser) variable() *ast.Variable {
-	v := &ast.Variable{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit}
+	v := p.vars.make(ast.Variable{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit})
 	p.next()
 	return v
 }
 
 // mapExpr parses @name with optional [keys].
 func (p *parser) mapExpr() ast.Expr {
-	m := &ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit}
+	m := p.maps.make(ast.MapExpr{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Name: p.tok.Lit})
 	p.next()
 	if !p.is(scanner.LBRACK) {
 		return m
 	}
 	p.next()
-	a := &ast.MapAccess{Map: m}
+	a := p.accesses.make(ast.MapAccess{Map: m})
 	for {
 		a.Keys = append(a.Keys, p.parseExpr())
 		if !p.got(scanner.COMMA) {
@@ -284,7 +284,7 @@ func (p *parser) intLit() *ast.IntLit {
 	t := p.tok
 	p.next()
 	v, errs := scanner.ParseInt(t.Lit)
-	lit := &ast.IntLit{Range: ast.Range{Lo: t.Pos, Hi: t.End}, Raw: t.Lit, Value: v}
+	lit := p.ints.make(ast.IntLit{Range: ast.Range{Lo: t.Pos, Hi: t.End}, Raw: t.Lit, Value: v})
 	for _, e := range errs {
 		if e.Code == scanner.CodeIntegerOverflow {
 			lit.Overflow = true
@@ -302,14 +302,14 @@ func (p *parser) intErrors(t scanner.Token, errs []scanner.IntError) {
 }
 
 func (p *parser) stringLit() *ast.StringLit {
-	s := &ast.StringLit{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Raw: p.tok.Lit, Value: p.tok.Val}
+	s := p.strs.make(ast.StringLit{Range: ast.Range{Lo: p.tok.Pos, Hi: p.tok.End}, Raw: p.tok.Lit, Value: p.tok.Val})
 	p.next()
 	return s
 }
 
 // parseCall parses the argument list after a function or macro name.
 func (p *parser) parseCall(fun *ast.Ident, bang bool) *ast.CallExpr {
-	c := &ast.CallExpr{Fun: fun, Bang: bang, Lparen: p.tok.Pos}
+	c := p.calls.make(ast.CallExpr{Fun: fun, Bang: bang, Lparen: p.tok.Pos})
 	p.next() // (
 	if !p.is(scanner.RPAREN) {
 		for {
@@ -592,7 +592,7 @@ func (p *parser) parseType() *ast.TypeExpr {
 		p.errorf(p.tok.Span(), CodeSyntax, "expected a type, found %s", p.tok.Describe())
 		t.Lo = p.prevEnd
 		t.Hi = p.prevEnd
-		t.Name = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+		t.Name = p.idents.make(ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 		return t
 	}
 	switch p.tok.Lit {
@@ -601,7 +601,7 @@ func (p *parser) parseType() *ast.TypeExpr {
 		p.next()
 		if !p.is(scanner.IDENT) {
 			p.errorf(p.tok.Span(), CodeSyntax, "expected a name after '%s', found %s", t.Keyword, p.tok.Describe())
-			t.Name = &ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}}
+			t.Name = p.idents.make(ast.Ident{Range: ast.Range{Lo: p.prevEnd, Hi: p.prevEnd}})
 			t.Hi = p.prevEnd
 			return t
 		}

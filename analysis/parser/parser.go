@@ -70,6 +70,39 @@ type parser struct {
 	quietAt     source.Pos // drop syntax errors at this token (it follows an unterminated string)
 	depth       int
 	bailed      bool // gave up (too deep or too many errors): skip to EOF
+
+	// Slabs for the most frequent nodes: fewer, larger allocations.
+	idents   slab[ast.Ident]
+	vars     slab[ast.Variable]
+	maps     slab[ast.MapExpr]
+	ints     slab[ast.IntLit]
+	strs     slab[ast.StringLit]
+	exprStms slab[ast.ExprStmt]
+	assigns  slab[ast.AssignStmt]
+	binaries slab[ast.BinaryExpr]
+	calls    slab[ast.CallExpr]
+	fields   slab[ast.FieldExpr]
+	accesses slab[ast.MapAccess]
+}
+
+// slab hands out pointers into chunks of nodes. Nodes keep distinct
+// addresses (the checker keys its results by node pointer); a chunk stays
+// alive as long as any of its nodes, which is the tree's lifetime anyway.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) new() *T {
+	if len(s.buf) == 0 {
+		s.buf = make([]T, 32)
+	}
+	x := &s.buf[0]
+	s.buf = s.buf[1:]
+	return x
+}
+
+func (s *slab[T]) make(v T) *T {
+	x := s.new()
+	*x = v
+	return x
 }
 
 func newParser(f *source.File) *parser {

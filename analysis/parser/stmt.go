@@ -44,8 +44,8 @@ func (p *parser) parseBlock(value bool) *ast.BlockExpr {
 			if value {
 				b.Value = val
 			} else {
-				discardValues(val)
-				b.Stmts = append(b.Stmts, &ast.ExprStmt{Range: ast.Range{Lo: val.Pos(), Hi: val.End()}, X: val})
+				p.discardValues(val)
+				b.Stmts = append(b.Stmts, p.exprStms.make(ast.ExprStmt{Range: ast.Range{Lo: val.Pos(), Hi: val.End()}, X: val}))
 			}
 			continue
 		}
@@ -208,7 +208,7 @@ func (p *parser) parseStmt() (s ast.Stmt, val ast.Expr) {
 			}
 		}
 	}
-	return &ast.ExprStmt{Range: ast.Range{Lo: x.Pos(), Hi: x.End()}, X: x}, nil
+	return p.exprStms.make(ast.ExprStmt{Range: ast.Range{Lo: x.Pos(), Hi: x.End()}, X: x}), nil
 }
 
 // discardValues turns the trailing values of the blocks of an if or
@@ -217,18 +217,18 @@ func (p *parser) parseStmt() (s ast.Stmt, val ast.Expr) {
 // and loop bodies): `begin { if (c) { 1 } else { 2 } }` reads as if the
 // 1 and 2 were followed by ';'. Elsewhere the tree keeps values as
 // written.
-func discardValues(x ast.Expr) {
+func (p *parser) discardValues(x ast.Expr) {
 	switch x := x.(type) {
 	case *ast.BlockExpr:
 		if x.Value != nil {
 			v := x.Value
 			x.Value = nil
-			discardValues(v)
-			x.Stmts = append(x.Stmts, &ast.ExprStmt{Range: ast.Range{Lo: v.Pos(), Hi: v.End()}, X: v})
+			p.discardValues(v)
+			x.Stmts = append(x.Stmts, p.exprStms.make(ast.ExprStmt{Range: ast.Range{Lo: v.Pos(), Hi: v.End()}, X: v}))
 		}
 	case *ast.IfExpr:
-		discardValues(x.Then)
-		discardValues(x.Else)
+		p.discardValues(x.Then)
+		p.discardValues(x.Else)
 	}
 }
 
@@ -246,7 +246,7 @@ func (p *parser) parseAssign(lhs ast.Expr) ast.Stmt {
 	p.checkAssignTarget(lhs, op.Kind)
 	p.next()
 	rhs := p.parseExpr()
-	a := &ast.AssignStmt{Range: ast.Range{Lo: lhs.Pos(), Hi: p.prevEnd}, Lhs: lhs, Op: op.Kind.String(), OpPos: op.Pos, Rhs: rhs}
+	a := p.assigns.make(ast.AssignStmt{Range: ast.Range{Lo: lhs.Pos(), Hi: p.prevEnd}, Lhs: lhs, Op: op.Kind.String(), OpPos: op.Pos, Rhs: rhs})
 	p.stmtEnd("assignment")
 	return a
 }

@@ -128,31 +128,38 @@ func ParseAttachPoint(raw string, start source.Pos) Result {
 // lex splits raw at unquoted ':' and '@' and removes quotes.
 func (c *apContext) lex() []part {
 	raw := c.raw
-	var parts []part
+	parts := make([]part, 0, 4)
 	cur := part{start: 0}
-	var text strings.Builder
+	// text collects the unquoted text of a part that has quotes; a part
+	// without quotes is just its slice of raw.
+	var text []byte
+	startQuoted := func(i int) {
+		if !cur.quoted {
+			cur.quoted = true
+			text = append(text[:0], raw[cur.start:i]...)
+		}
+	}
 	finish := func(end int) {
 		cur.end = end
 		if cur.quoted {
-			cur.text = text.String()
+			cur.text = string(text)
 		} else {
-			cur.text = raw[cur.start:end] // no quotes: the text is the raw part
+			cur.text = raw[cur.start:end]
 		}
 		parts = append(parts, cur)
-		text.Reset()
 	}
 	for i := 0; i < len(raw); {
 		ch := raw[i]
 		switch {
 		case ch == '"':
-			cur.quoted = true
+			startQuoted(i)
 			q := i
 			i++
 			for i < len(raw) && raw[i] != '"' {
 				if raw[i] == '\\' && i+1 < len(raw) {
 					i++
 				}
-				text.WriteByte(raw[i])
+				text = append(text, raw[i])
 				i++
 			}
 			if i >= len(raw) {
@@ -174,21 +181,26 @@ func (c *apContext) lex() []part {
 					c.errSpan(i, j, "positional parameter %s is out of range", raw[i:j])
 				}
 				cur.param = true
-				text.WriteString(raw[i:j])
+				if cur.quoted {
+					text = append(text, raw[i:j]...)
+				}
 				i = j
 				continue
 			}
 			end := min(i+2, len(raw))
 			c.problem(CodeBadAttachPoint, i, end, fmt.Sprintf("to use a literal '$', quote this part, e.g. \"%s\"", raw[i:end]),
 				"'%s' in an attach point is not a positional parameter ($1, $2, ...)", raw[i:end])
-			text.WriteByte(ch)
-			i++
-		case ch == '+':
-			cur.plus = append(cur.plus, i)
-			text.WriteByte(ch)
+			if cur.quoted {
+				text = append(text, ch)
+			}
 			i++
 		default:
-			text.WriteByte(ch)
+			if ch == '+' {
+				cur.plus = append(cur.plus, i)
+			}
+			if cur.quoted {
+				text = append(text, ch)
+			}
 			i++
 		}
 	}
