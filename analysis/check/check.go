@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -506,6 +505,13 @@ func (c *checker) walk() {
 	for _, u := range c.configUses {
 		c.info.Uses[u.n] = u.sym
 	}
+	for _, cv := range c.config {
+		if cv.Node != nil && cv.Node.Value != nil {
+			if t := configValueType(cv.Value); t != nil {
+				c.info.Types[cv.Node.Value] = t
+			}
+		}
+	}
 	for _, m := range c.mapOrder {
 		m.resetWalk()
 	}
@@ -713,13 +719,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1316,8 +1316,3 @@ func (c *checker) assignConversion(x ast.Expr, from, to types.Type) {
 	}
 	c.convert(x, from, to)
 }
-
-func isConstExpr(c *checker, x ast.Expr) bool {
-	_, ok := c.info.Consts[x]
-	return ok
-}

@@ -424,3 +424,50 @@ func TestForLoopVariableTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestClone(t *testing.T) {
+	src := source.NewFile("c.bt", []byte(`begin { if ($a > 1) { @m[$a, "x"] = (1, (b = 2)); } else { $s = str(arg0); } for ($i : 0..3) { print($i); } }`))
+	f, _ := parser.ParseFile(src)
+	body := f.Decls[0].(*ast.Probe).Body
+	cp := Clone(body)
+	if ast.Dump(cp) != ast.Dump(body) {
+		t.Fatalf("clone differs:\n%s\n%s", ast.Dump(cp), ast.Dump(body))
+	}
+	orig := map[ast.Node]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n != nil {
+			orig[n] = true
+		}
+		return true
+	})
+	shared := 0
+	ast.Inspect(cp, func(n ast.Node) bool {
+		if n != nil && orig[n] {
+			shared++
+		}
+		return true
+	})
+	if shared != 0 {
+		t.Errorf("%d nodes shared between the clone and the original", shared)
+	}
+	if cp.Pos() != body.Pos() || cp.End() != body.End() {
+		t.Errorf("clone positions %d-%d, want %d-%d", cp.Pos(), cp.End(), body.Pos(), body.End())
+	}
+}
+
+func TestConfigRecorded(t *testing.T) {
+	k := checkText(t, "config = { BPFTRACE_MAX_STRLEN = 32; stack_mode = perf }\nkprobe:vfs_read { $s = str(arg1); print($s); @[kstack] = count(); }\n", Config{Kernel: newFakeKernel()})
+	k.noErrors()
+	if v := k.prog.Config["max_strlen"]; v.Value != int64(32) {
+		t.Errorf("max_strlen: %+v", v)
+	}
+	if v := k.prog.Config["stack_mode"]; v.Value != "perf" {
+		t.Errorf("stack_mode: %+v", v)
+	}
+	if tv := k.typeAt(2, 19); tv == nil || tv.String() != "string[32]" {
+		t.Errorf("str() with max_strlen 32: %v", tv)
+	}
+	if m := k.prog.Map("@"); m == nil || m.Key == nil || m.Key.String() != "kstack(perf, 127)" {
+		t.Errorf("kstack key: %+v", m)
+	}
+}

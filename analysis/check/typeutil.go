@@ -515,11 +515,3 @@ func typeName(t types.Type) string {
 	}
 	return t.String()
 }
-
-// maxInt is the larger of two ints.
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
-}
