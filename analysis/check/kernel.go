@@ -512,7 +512,7 @@ func (r *resolution) missing(code diag.Code, span source.Span, format string, ar
 	}
 	d := r.report(sev, code, span, format, args...)
 	if sev == diag.Error && (code == CodeProbeNotFound || code == CodeNoProbeMatch) {
-		d.Hint = "if the probe may be missing on some kernels, set config = { missing_probes = \"warn\" }"
+		d.Hint = "if the probe may be missing on some systems, set config = { missing_probes = \"warn\" }"
 	}
 	return d
 }
