@@ -95,7 +95,7 @@ func completion(ctx context.Context, s *Server, params json.RawMessage) (any, er
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	snap, pos, err := s.snapshotAt(params, &p.docPositionParams)
+	snap, pos, err := s.snapshotAtQuick(params, &p.docPositionParams)
 	if err != nil {
 		return nil, err
 	}

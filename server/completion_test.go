@@ -43,8 +43,11 @@ func TestCompletionKernelFunctions(t *testing.T) {
 	needKernel(t)
 	c := newClient(t, Options{})
 	c.initialize(fullCaps, nil)
+	text, pos := withCursor(t, "kprobe:vfs_‸\n{\n}\n")
+	openAnalysed(c, uri1, text)
 	start := time.Now()
-	l := completeAt(t, c, uri1, "kprobe:vfs_‸\n{\n}\n")
+	var l completionList
+	c.mustCall("textDocument/completion", docPos(uri1, pos), &l)
 	took := time.Since(start)
 	got := labels(l)
 	if _, ok := got["vfs_read"]; !ok {
@@ -236,5 +239,34 @@ func TestCompletionTopLevelAndProbeTargets(t *testing.T) {
 	got = labels(completeAt(t, c, uri1, "uprobe:/bin/bash:readl‸"))
 	if _, ok := got["readline"]; !ok {
 		t.Skipf("no readline in /bin/bash (%d items)", len(got))
+	}
+}
+
+// Completion answers from the syntax tree when the full analysis of the
+// current version is slow (the checker's first look at the kernel).
+func TestCompletionDoesNotWaitForSlowAnalysis(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	text, pos := withCursor(t, "kprobe:vfs_read { $t = curtask; $t->‸ }")
+	c.open(uri1, text, 1)
+	c.waitDiagnostics(uri1, 1)
+	// Replace the analysis of the current version by one that never ends.
+	block := make(chan struct{})
+	defer close(block)
+	c.srv.mu.Lock()
+	d := c.srv.docs[uri1]
+	slow := &document{uri: d.uri, version: d.version, file: d.file,
+		snap: &lazySnapshot{make: func() *Snapshot { <-block; return nil }}}
+	c.srv.docs[uri1] = slow
+	c.srv.mu.Unlock()
+	start := time.Now()
+	var l completionList
+	c.mustCall("textDocument/completion", docPos(uri1, pos), &l)
+	if _, ok := labels(l)["comm"]; !ok {
+		t.Errorf("no members without the checker: %d items", len(l.Items))
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("completion waited %v", took)
 	}
 }

@@ -22,7 +22,7 @@ func foldingRange(ctx context.Context, s *Server, params json.RawMessage) (any, 
 	if err := decode(params, &p); err != nil {
 		return nil, err
 	}
-	snap, err := s.snapshot(string(p.TextDocument.URI))
+	snap, err := s.syntaxSnapshot(string(p.TextDocument.URI)) // the tree is enough
 	if err != nil {
 		return nil, err
 	}

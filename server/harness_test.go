@@ -15,7 +15,7 @@ import (
 // client is an in-process LSP client connected to a Server over a pipe:
 // every test talks real JSON-RPC, as an editor would.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn jsonrpc2.Conn
 	srv  *Server
 	done chan error
@@ -27,7 +27,7 @@ type client struct {
 
 // newClient starts a server and connects a client to it. The server is
 // shut down when the test ends.
-func newClient(t *testing.T, opts Options) *client {
+func newClient(t testing.TB, opts Options) *client {
 	t.Helper()
 	a, b := net.Pipe()
 	if opts.Debounce == 0 {

@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -15,7 +16,7 @@ const cursorMark = "‸"
 
 // withCursor removes the cursor mark from src and returns the text and
 // the mark's LSP position in UTF-16.
-func withCursor(t *testing.T, src string) (string, protocol.Position) {
+func withCursor(t testing.TB, src string) (string, protocol.Position) {
 	t.Helper()
 	i := strings.Index(src, cursorMark)
 	if i < 0 {
@@ -38,11 +39,22 @@ func docPos(uri string, pos protocol.Position) map[string]any {
 	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": pos}
 }
 
+// openAnalysed opens text as a new version of uri and waits for its
+// analysis, so that requests see the checker's results.
+func openAnalysed(c *client, uri, text string) {
+	c.t.Helper()
+	v := testVersion.Add(1)
+	c.open(uri, text, v)
+	c.waitDiagnostics(uri, v)
+}
+
+var testVersion atomic.Int32
+
 // completeAt opens src (with a cursor mark) and asks for completion.
-func completeAt(t *testing.T, c *client, uri, src string) completionList {
+func completeAt(t testing.TB, c *client, uri, src string) completionList {
 	t.Helper()
 	text, pos := withCursor(t, src)
-	c.open(uri, text, 1)
+	openAnalysed(c, uri, text)
 	var l completionList
 	c.mustCall("textDocument/completion", docPos(uri, pos), &l)
 	return l

@@ -6,6 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/parser"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
 )
 
@@ -13,6 +17,9 @@ import (
 // tables completion needs, computed once each.
 type kernelIndex struct {
 	ix *btfindex.Index
+	// ck answers the checker from ix; made once so that its caches
+	// (probe arguments, converted types) live as long as the index.
+	ck check.Kernel
 
 	tpOnce     sync.Once
 	categories []string            // sorted tracepoint categories
@@ -36,18 +43,35 @@ func openKernelIndex(cfg Config) (*kernelIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &kernelIndex{ix: ix, warm: make(chan struct{})}
+	k := &kernelIndex{ix: ix, ck: check.NewKernel(ix), warm: make(chan struct{})}
 	go func() {
 		defer close(k.warm)
 		if ix.HasBTF() {
 			ix.Spec("") // decode vmlinux BTF once; errors surface in queries
 		}
+		warmCheckKernel(k.ck)
 	}()
 	return k, nil
 }
 
-// waitWarm waits (bounded) for the background BTF decode; used by
-// benchmarks and tests that measure steady-state latency.
+// warmCheckKernel has the checker's kernel adapter read what it reads
+// lazily on the first kprobe it cannot find in BTF (the traceable
+// function list from tracefs or kallsyms: hundreds of milliseconds), so
+// that the user's first typed kprobe does not wait for it.
+func warmCheckKernel(ck check.Kernel) {
+	f := source.NewFile("warm-up.bt", []byte("kprobe:bt_lsp_warm_up_no_such_function { }\n"))
+	file, _ := parser.ParseFile(f)
+	for _, d := range file.Decls {
+		if p, ok := d.(*ast.Probe); ok {
+			for _, ap := range p.AttachPoints {
+				ck.Resolve(ap, f)
+			}
+		}
+	}
+}
+
+// waitWarm waits (bounded) for the background warm-up; used by
+// benchmarks that measure steady-state latency.
 func (k *kernelIndex) waitWarm(d time.Duration) bool {
 	select {
 	case <-k.warm:
@@ -158,4 +182,20 @@ func elfFunctions(path string) ([]string, error) {
 	}
 	elfCache.m[path] = elfEntry{mtime: st.ModTime(), size: st.Size(), funcs: funcs, err: err}
 	return funcs, err
+}
+
+func init() {
+	// Not a capability: initialize is the first moment the configuration
+	// is known, so the kernel index is opened (and its BTF decoded) in the
+	// background from there, and the first didOpen usually finds it ready.
+	capabilityHooks = append(capabilityHooks, func(s *Server, _ *serverCapabilities) {
+		a, ok := s.analyzer.(*coreAnalyzer)
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		cfg := s.config // initialize has merged initializationOptions
+		s.mu.Unlock()
+		go a.kernelFor(cfg)
+	})
 }

@@ -3,10 +3,12 @@ package server
 import (
 	"encoding/json"
 	"sort"
+	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/scanner"
 	"github.com/bt-tools/bt/analysis/source"
 )
@@ -34,6 +36,74 @@ func (s *Server) snapshotAt(params json.RawMessage, p *docPositionParams) (*Snap
 		return nil, 0, err
 	}
 	return snap, s.offsetOf(snap.File, p.Position), nil
+}
+
+// quickBudget is how long completion and signature help wait for the
+// full analysis of the current version before answering from its syntax
+// tree alone (the checker's first look at a kernel symbol can take far
+// longer than a keystroke).
+const quickBudget = 15 * time.Millisecond
+
+// snapshotAtQuick is snapshotAt for handlers that can answer without the
+// checker: when the analysis is not ready within quickBudget, the
+// snapshot holds the tree of the same text and the kernel index, and no
+// Program. The full analysis goes on in the background.
+func (s *Server) snapshotAtQuick(params json.RawMessage, p *docPositionParams) (*Snapshot, source.Pos, error) {
+	if err := decode(params, p); err != nil {
+		return nil, 0, err
+	}
+	d, err := s.document(string(p.TextDocument.URI))
+	if err != nil {
+		return nil, 0, err
+	}
+	snap := s.quickSnapshot(d, quickBudget, true)
+	return snap, s.offsetOf(snap.File, p.Position), nil
+}
+
+// syntaxSnapshot returns the analysis of uri's current version if it is
+// done, else at once a snapshot with its syntax tree: for handlers that
+// only read the tree (outline, folding).
+func (s *Server) syntaxSnapshot(uri string) (*Snapshot, error) {
+	d, err := s.document(uri)
+	if err != nil {
+		return nil, err
+	}
+	return s.quickSnapshot(d, 0, false), nil
+}
+
+// quickSnapshot waits at most budget for d's full analysis, then makes
+// a snapshot of d's syntax tree (and the kernel index, withKernel).
+func (s *Server) quickSnapshot(d *document, budget time.Duration, withKernel bool) *Snapshot {
+	a, ok := s.analyzer.(*coreAnalyzer)
+	if !ok {
+		return d.snap.get()
+	}
+	done := make(chan *Snapshot, 1)
+	go func() { done <- d.snap.get() }()
+	if budget <= 0 {
+		select {
+		case snap := <-done:
+			return snap
+		case <-time.After(time.Millisecond):
+		}
+	} else {
+		timer := time.NewTimer(budget)
+		defer timer.Stop()
+		select {
+		case snap := <-done:
+			return snap
+		case <-timer.C:
+		}
+	}
+	file, diags := parser.ParseFile(d.file)
+	snap := &Snapshot{URI: d.uri, Version: d.version, File: d.file, AST: file, ParseDiags: diags, Diags: diags}
+	if withKernel {
+		s.mu.Lock()
+		cfg := s.config
+		s.mu.Unlock()
+		snap.Kernel = a.kernelFor(cfg)
+	}
+	return snap
 }
 
 // offsetOf converts an LSP position to a byte offset of f (clamped).

@@ -118,7 +118,7 @@ func isKeyword(s string) bool {
 
 func signatureHelp(ctx context.Context, s *Server, params json.RawMessage) (any, error) {
 	var p docPositionParams
-	snap, pos, err := s.snapshotAt(params, &p)
+	snap, pos, err := s.snapshotAtQuick(params, &p)
 	if err != nil {
 		return nil, err
 	}

@@ -60,16 +60,10 @@ type Analyzer interface {
 }
 
 // coreAnalyzer runs the parser and the checker on a document, against
-// the kernel index of the configuration, which it opens once and keeps
-// until Reset.
+// the kernel index of the configuration.
 type coreAnalyzer struct {
 	config *Config
 	mu     *sync.Mutex // guards config
-
-	kmu     sync.Mutex // guards the fields below
-	kernel  *kernelIndex
-	kopened bool
-	kconfig Config // the configuration kernel was opened for
 
 	imports *importCache
 	logf    func(string, ...any)
@@ -79,33 +73,50 @@ func newCoreAnalyzer(cfg *Config, mu *sync.Mutex) *coreAnalyzer {
 	return &coreAnalyzer{config: cfg, mu: mu, imports: newImportCache(), logf: func(string, ...any) {}}
 }
 
-// newCheckKernel adapts a kernel index to the checker's Kernel
-// interface. It is nil until package check provides the adapter; the
-// checker then runs kernel-independently and the feature handlers read
-// the index themselves (see kernelTypes.go).
-var newCheckKernel func(*kernelIndex) check.Kernel
+// kernels caches the kernel index of each BTF source for the process: a
+// server opens the index of its configuration once, not per keystroke,
+// and the servers of one process (tests) share it. A failure to open is
+// remembered too, so that a missing BTF file is not retried on every
+// keystroke. Reset empties it: the next analysis opens the index again.
+var kernels = struct {
+	sync.Mutex
+	m map[string]*kernelEntry
+}{m: map[string]*kernelEntry{}}
 
-// kernelFor returns the kernel index for cfg, opening it on first use.
-// A failure to open is remembered (and logged) until Reset, so that a
-// missing BTF file is not retried on every keystroke.
+type kernelEntry struct {
+	once sync.Once
+	k    *kernelIndex
+}
+
+// kernelFor returns the kernel index for cfg, opening it on first use;
+// nil in kernel-independent mode or when it cannot be opened.
 func (a *coreAnalyzer) kernelFor(cfg Config) *kernelIndex {
 	if cfg.NoKernel {
 		return nil
 	}
-	a.kmu.Lock()
-	defer a.kmu.Unlock()
-	if a.kopened && sameKernelConfig(a.kconfig, cfg) {
-		return a.kernel
+	kernels.Lock()
+	e := kernels.m[cfg.BTF]
+	if e == nil {
+		e = &kernelEntry{}
+		kernels.m[cfg.BTF] = e
 	}
-	k, err := openKernelIndex(cfg)
-	if err != nil {
-		a.logf("kernel index: %v", err)
-	}
-	a.kernel, a.kopened, a.kconfig = k, true, cfg
-	return k
+	kernels.Unlock()
+	e.once.Do(func() {
+		k, err := openKernelIndex(cfg)
+		if err != nil {
+			a.logf("kernel index: %v", err)
+		}
+		e.k = k
+	})
+	return e.k
 }
 
-func sameKernelConfig(a, b Config) bool { return a.BTF == b.BTF && a.NoKernel == b.NoKernel }
+// resetKernels drops every cached kernel index.
+func resetKernels() {
+	kernels.Lock()
+	kernels.m = map[string]*kernelEntry{}
+	kernels.Unlock()
+}
 
 func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f *source.File) *Snapshot {
 	a.mu.Lock()
@@ -121,8 +132,8 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	}
 	imp := &importer{cache: a.imports}
 	ccfg := check.Config{Importer: imp, Unsafe: true}
-	if snap.Kernel != nil && newCheckKernel != nil {
-		ccfg.Kernel = newCheckKernel(snap.Kernel)
+	if snap.Kernel != nil {
+		ccfg.Kernel = check.KernelForScript(snap.Kernel.ck, file)
 	}
 	prog := check.Check([]*ast.File{file}, ccfg)
 	snap.Program = prog
@@ -136,8 +147,6 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 }
 
 func (a *coreAnalyzer) Reset() {
-	a.kmu.Lock()
-	a.kernel, a.kopened = nil, false
-	a.kmu.Unlock()
+	resetKernels()
 	a.imports.reset()
 }

@@ -1,0 +1,241 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// benchScript returns a realistic script of about n lines: tracepoints
+// with args, kprobe/kretprobe pairs, fentry args, curtask walks, maps of
+// several kinds, printf, a macro and a config block.
+func benchScript(n int) string {
+	var b strings.Builder
+	b.WriteString("config = { max_strlen = 128; missing_probes = warn }\n\n")
+	b.WriteString("// Nanoseconds to milliseconds.\nmacro to_ms(ns) { ns / 1000000 }\n\n")
+	tps := []string{"sched:sched_switch", "sched:sched_wakeup", "syscalls:sys_enter_openat", "syscalls:sys_enter_read",
+		"block:block_rq_issue", "syscalls:sys_enter_write", "signal:signal_generate", "sched:sched_process_exec"}
+	fns := []string{"vfs_read", "vfs_write", "do_sys_openat2", "vfs_open", "tcp_sendmsg", "do_nanosleep", "vfs_fsync", "ksys_read"}
+	lines := 5
+	for i := 0; lines < n; i++ {
+		tp, fn := tps[i%len(tps)], fns[i%len(fns)]
+		block := fmt.Sprintf(`tracepoint:%s
+{
+  @events_%d[comm, pid] = count();
+  $task = curtask;
+  @parent_%d[$task->real_parent->pid] = count();
+}
+
+kprobe:%s
+{
+  @start_%d[tid] = nsecs;
+}
+
+kretprobe:%s
+/@start_%d[tid]/
+{
+  $ms = to_ms(nsecs - @start_%d[tid]);
+  @latency_%d = hist($ms);
+  printf("%%-16s %%6d %%d ms\n", comm, pid, $ms);
+  delete(@start_%d, tid);
+}
+
+`, tp, i, i, fn, i, fn, i, i, i, i)
+		b.WriteString(block)
+		lines += strings.Count(block, "\n")
+	}
+	b.WriteString("interval:s:5 { print(@latency_0); clear(@latency_0); }\n")
+	return b.String()
+}
+
+// BenchmarkFirstDiagnosticsColdStart measures a new server (kernel index
+// not open, BTF not decoded) from didOpen of a 200-line script to its
+// diagnostics.
+func BenchmarkFirstDiagnosticsColdStart(b *testing.B) {
+	needKernel(b)
+	src := benchScript(200)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		resetKernels() // a new process: nothing open, nothing decoded
+		c := newClient(b, Options{})
+		c.initialize(testCaps, nil)
+		b.StartTimer()
+		c.open(uri1, src, 1)
+		d := c.waitDiagnostics(uri1, 1)
+		b.StopTimer()
+		for _, x := range d {
+			if x.Severity == protocol.DiagnosticSeverityError {
+				b.Fatalf("error in the benchmark script: %+v", x)
+			}
+		}
+		stopClient(c)
+	}
+}
+
+// stopClient shuts a client's server down now rather than when the
+// benchmark ends (each holds a kernel index); the harness's cleanup then
+// finds it stopped.
+func stopClient(c *client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.conn.Call(ctx, "shutdown", nil, nil)
+	c.conn.Notify(ctx, "exit", nil)
+	select {
+	case err := <-c.done:
+		c.done <- err // for the cleanup
+	case <-ctx.Done():
+		c.t.Error("server did not exit")
+	}
+	c.conn.Close()
+}
+
+// percentile returns the p-th percentile of ds.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	i := int(float64(len(ds)-1) * p)
+	return ds[i]
+}
+
+// latencyBench runs each request many times on a warm server and reports
+// the p50 and p95 latency.
+func latencyBench(b *testing.B, method string, cases []string, check func(string, any)) {
+	needKernel(b)
+	c := newClient(b, Options{})
+	c.initialize(fullCaps, nil)
+	// Warm up: the kernel index open and its BTF decoded, every case once.
+	c.open(uri1, "begin { }", 1)
+	c.waitDiagnostics(uri1, 1)
+	if snap, err := c.srv.snapshot(uri1); err == nil && snap.Kernel != nil {
+		snap.Kernel.waitWarm(30 * time.Second)
+	}
+	type prepared struct {
+		text string
+		pos  protocol.Position
+	}
+	var ps []prepared
+	for _, src := range cases {
+		text, pos := withCursor(b, src)
+		ps = append(ps, prepared{text, pos})
+	}
+	var ds []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, p := range ps {
+			b.StopTimer()
+			uri := fmt.Sprintf("file:///tmp/bench%d.bt", j)
+			if i == 0 {
+				c.open(uri, p.text, 1)
+				c.waitDiagnostics(uri, 1)
+			}
+			var out any
+			b.StartTimer()
+			start := time.Now()
+			c.mustCall(method, docPos(uri, p.pos), &out)
+			ds = append(ds, time.Since(start))
+			b.StopTimer()
+			if i == 0 && check != nil {
+				check(cases[j], out)
+			}
+		}
+	}
+	b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(ds, 0.95).Microseconds())/1000, "p95-ms")
+}
+
+var completionCases = []string{
+	"kprobe:f { $t = curtask; $t->‸ }", // struct task_struct members
+	"kprobe:vfs_‸",                     // kernel functions by prefix
+	"kprobe:‸",                         // the whole function list, capped
+	"fentry:‸",                         // the same for fentry
+	"tracepoint:sched:‸",               // tracepoint events
+	"tracepoint:sched:sched_switch { printf(\"%d\", args.‸) }", // tracepoint args
+	"kprobe:vfs_read { @x[pid] = count(); pr‸ }",               // builtins, maps, variables
+	"fentry:vfs_read { args.file->f_path.dentry->‸ }",          // nested members
+}
+
+func BenchmarkCompletion(b *testing.B) {
+	latencyBench(b, "textDocument/completion", completionCases, func(src string, out any) {
+		m, _ := out.(map[string]any)
+		if items, _ := m["items"].([]any); len(items) == 0 {
+			b.Errorf("no completion for %q", src)
+		}
+	})
+}
+
+var hoverCases = []string{
+	"kprobe:vfs_read { prin‸tf(\"x\"); }",
+	"kprobe:vfs_read { @x[pid] = count(); print(@‸x); }",
+	"kprobe:vfs_read { $t = curtask; print($t->real_parent->p‸id); }",
+	"tracepoint:sched:sched_switch { print(args.prev_p‸id); }",
+	"kprobe:vfs_r‸ead { }",
+}
+
+func BenchmarkHover(b *testing.B) {
+	latencyBench(b, "textDocument/hover", hoverCases, func(src string, out any) {
+		if out == nil {
+			b.Errorf("no hover for %q", src)
+		}
+	})
+}
+
+// BenchmarkEditingSessionMemory simulates a long editing session on a
+// 200-line script — thousands of incremental edits, each followed by
+// diagnostics, with completions and hovers in between — and reports the
+// live heap afterwards.
+func BenchmarkEditingSessionMemory(b *testing.B) {
+	needKernel(b)
+	const edits = 3000
+	for i := 0; i < b.N; i++ {
+		c := newClient(b, Options{Debounce: time.Millisecond})
+		c.initialize(fullCaps, nil)
+		text := benchScript(200)
+		c.open(uri1, text, 1)
+		c.waitDiagnostics(uri1, 1)
+		line := strings.Count(text, "\n") - 3
+		for e := 0; e < edits; e++ {
+			// Type a statement into the last probe one character at a
+			// time, then delete it again.
+			stmt := "@typed = count(); "
+			k := e % (2 * len(stmt))
+			var change map[string]any
+			if k < len(stmt) {
+				change = map[string]any{"range": rng(line, k, line, k), "text": stmt[k : k+1]}
+			} else {
+				j := 2*len(stmt) - k - 1
+				change = map[string]any{"range": rng(line, j, line, j+1), "text": ""}
+			}
+			c.notify("textDocument/didChange", map[string]any{
+				"textDocument":   map[string]any{"uri": uri1, "version": e + 2},
+				"contentChanges": []any{change},
+			})
+			if e%10 == 0 {
+				// A pause in typing: the edit is analysed.
+				c.waitDiagnostics(uri1, int32(e+2))
+			}
+			if e%50 == 0 {
+				var out any
+				c.mustCall("textDocument/completion", docPos(uri1, protocol.Position{Line: uint32(line), Character: uint32(k % len(stmt))}), &out)
+				c.mustCall("textDocument/hover", docPos(uri1, protocol.Position{Line: 8, Character: 14}), &out)
+			}
+		}
+		c.waitDiagnostics(uri1, edits+1)
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
+		b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MB")
+		stopClient(c)
+	}
+}
+
+func rng(l1, c1, l2, c2 int) map[string]any {
+	return map[string]any{"start": map[string]any{"line": l1, "character": c1}, "end": map[string]any{"line": l2, "character": c2}}
+}
