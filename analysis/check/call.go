@@ -75,6 +75,10 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	if b, ok := builtins.Lookup(name); ok {
 		if b.Kind == builtins.Aggregation {
 			t := c.aggregation(x, nil)
+			if c.aggValue[x] {
+				// The value of a block assigned to a map.
+				return t
+			}
 			if t != nil {
 				c.errorf(x, CodeAggregationNotAssigned, "%s() must be assigned directly to a map, e.g. @x = %s(...)", name, name)
 			}
@@ -227,7 +231,7 @@ func (c *checker) describeArgs(args []ast.Expr, b *builtins.Builtin) []argInfo {
 		}
 		if ai.done {
 			c.describeLiteral(a, &ai.arg)
-			if IsUnknown(ai.arg.Type) {
+			if hasUnknown(ai.arg.Type) {
 				// Unknown types match every value pattern.
 				ai.arg.Type = nil
 			}
@@ -502,6 +506,22 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	return c.resultType(x, b, sig, argFor)
+}
+
+// hasUnknown reports whether t is Unknown or a pointer to Unknown
+// (what the builtins' patterns cannot judge).
+func hasUnknown(t types.Type) bool {
+	for i := 0; t != nil && i < 8; i++ {
+		if IsUnknown(t) {
+			return true
+		}
+		p := ptrOf(t)
+		if p == nil {
+			return false
+		}
+		t = p.Elem
+	}
+	return false
 }
 
 // keyOf turns a key argument type into a map key type (castable
@@ -803,7 +823,7 @@ func (c *checker) resolveBuiltin(x *ast.CallExpr, b *builtins.Builtin) ([]argInf
 			if args[i].arg.Form == builtins.ArgMap && c.maybeScalar(args[i].x) {
 				args[i].arg.Form = builtins.ArgExpr
 				args[i].arg.Type = c.expr(args[i].x)
-				if IsUnknown(args[i].arg.Type) {
+				if hasUnknown(args[i].arg.Type) {
 					args[i].arg.Type = nil
 				}
 				args[i].done = true

@@ -135,7 +135,8 @@ type checker struct {
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
 	declaredOnly []declaredVar
-	expansions   int // macro expansions in this walk
+	expansions   int                    // macro expansions in this walk
+	aggValue     map[*ast.CallExpr]bool // aggregation calls that are a block's value assigned to a map
 	probes       []*ProbeInfo
 	mapUsed      map[string]bool
 }
@@ -499,6 +500,7 @@ func (c *checker) walk() {
 	c.assigned = map[*Symbol]bool{}
 	c.written = map[*Symbol]bool{}
 	c.expansions = 0
+	c.aggValue = map[*ast.CallExpr]bool{}
 	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
 	c.params.reset()

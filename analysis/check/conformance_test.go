@@ -43,9 +43,13 @@ func toolSets() map[string][]string {
 }
 
 func checkPermissive(t testing.TB, name string, text []byte) (*Program, diag.List, diag.List) {
+	return checkPermissiveOpts(t, name, text, true)
+}
+
+func checkPermissiveOpts(t testing.TB, name string, text []byte, unsafe bool) (*Program, diag.List, diag.List) {
 	sf := source.NewFile(name, text)
 	f, pd := parser.ParseFile(sf)
-	prog := Check([]*ast.File{f}, Config{Kernel: permissiveKernel{}, Unsafe: true})
+	prog := Check([]*ast.File{f}, Config{Kernel: permissiveKernel{}, Unsafe: unsafe})
 	return prog, pd, prog.Diags
 }
 

@@ -438,7 +438,7 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 				c.mismatch(x, lt, rt)
 			}
 			return types.Bool{}
-		case *types.Opaque:
+		case *types.Opaque, *types.Buffer:
 			if !sameKind(lt, rt) {
 				c.mismatch(x, lt, rt)
 			}
@@ -1182,9 +1182,13 @@ func castError(from, to types.Type) string {
 			}
 		}
 	case types.Bool:
-		switch fu.(type) {
+		switch f := fu.(type) {
 		case *types.Int, *types.Enum, types.Bool, *types.Pointer:
 			return ""
+		case *types.Aggregation:
+			if castableAgg(f) {
+				return ""
+			}
 		}
 	case *types.Pointer:
 		switch fu.(type) {

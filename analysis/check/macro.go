@@ -238,16 +238,33 @@ func (c *checker) macroTypeArg(n ast.Node, ref *macroArgRef) types.Type {
 func (c *checker) argSource(x ast.Expr) (ast.Expr, *source.File) {
 	file := c.file
 	m := c.macro
-	for depth := 0; m != nil && depth < maxMacroDepth; depth++ {
-		id, ok := ast.Unparen(x).(*ast.Ident)
-		if !ok {
-			break
+	for depth := 0; depth < maxMacroDepth; depth++ {
+		switch y := ast.Unparen(x).(type) {
+		case *ast.Ident:
+			if m == nil {
+				return x, file
+			}
+			ref, ok := m.exprs[y.Name]
+			if !ok {
+				return x, file
+			}
+			x, file, m = ref.x, ref.file, ref.macro
+			continue
+		case *ast.CallExpr:
+			// A macro whose body is only a literal stands for it.
+			ci := c.info.Calls[y]
+			if ci == nil || ci.Kind != SymMacro || ci.Expansion == nil || len(ci.Expansion.Stmts) > 0 || ci.Expansion.Value == nil {
+				return x, file
+			}
+			switch ast.Unparen(ci.Expansion.Value).(type) {
+			case *ast.StringLit, *ast.IntLit, *ast.BoolLit:
+				if def, ok := ci.Symbol.Data.(*macroDef); ok {
+					return ci.Expansion.Value, def.file
+				}
+			}
+			return x, file
 		}
-		ref, ok := m.exprs[id.Name]
-		if !ok {
-			break
-		}
-		x, file, m = ref.x, ref.file, ref.macro
+		return x, file
 	}
 	return x, file
 }

@@ -424,8 +424,24 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 		c.setMapNodeType(me, ma, m)
 		return
 	}
+	// The value of a block may be an aggregation: @m = { ...; count() }.
+	aggCall := blockAggregation(s.Rhs)
+	if aggCall != nil {
+		c.aggValue[aggCall] = true
+	}
 	rt := c.expr(s.Rhs)
+	if aggCall != nil {
+		delete(c.aggValue, aggCall)
+	}
 	if rt == nil {
+		c.setMapNodeType(me, ma, m)
+		return
+	}
+	if aggCall != nil && aggOf(rt) != nil {
+		if m != nil {
+			m.hasAgg = true
+			c.joinValue(m, rt, s.Rhs, s)
+		}
 		c.setMapNodeType(me, ma, m)
 		return
 	}
@@ -448,6 +464,31 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 		c.joinValue(m, rt, s.Rhs, s)
 	}
 	c.setMapNodeType(me, ma, m)
+}
+
+// blockAggregation returns the aggregation call that is the value of a
+// block expression (through nested blocks and parentheses), or nil.
+func blockAggregation(x ast.Expr) *ast.CallExpr {
+	inBlock := false
+	for i := 0; i < 64; i++ {
+		switch y := x.(type) {
+		case *ast.ParenExpr:
+			x = y.X
+			continue
+		case *ast.BlockExpr:
+			if y.Value == nil {
+				return nil
+			}
+			x, inBlock = y.Value, true
+			continue
+		case *ast.CallExpr:
+			if inBlock && y.Fun != nil && isAggregationName(y.Fun.Name) {
+				return y
+			}
+		}
+		return nil
+	}
+	return nil
 }
 
 func isMapRead(x ast.Expr) bool {
