@@ -153,6 +153,14 @@ type kernel struct {
 	// functions and for kprobe wildcards; "" when the index describes a
 	// kernel other than the running one.
 	kallsymsPath string
+	// btfPath is the vmlinux BTF (raw or ELF) the index reads, scanned
+	// for enumerators; modules' split BTF is beside it when running.
+	btfPath string
+	running bool
+	// cacheDir keeps the kprobe symbol list per kernel identity; "" keeps
+	// nothing.
+	cacheDir string
+	bins     map[string]binResult // uprobe/usdt targets by name
 	// filterPath is tracefs's available_filter_functions, preferred to
 	// kallsyms when readable (it is exactly what kprobes may attach to).
 	filterPath string
@@ -172,7 +180,7 @@ type kernel struct {
 	synOnce  bool
 	synSet   map[string]bool
 	btfSyms  *kprobeSyms // kprobe candidates from BTF when kallsyms is unknown
-	enums    map[string]*btf.Enum
+	enums    map[string]enumerator
 	elfs     map[string]*elfInfo
 }
 
@@ -205,8 +213,14 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		fnArgs:  map[string]*argSet{},
 		rawArgs: map[string]*argSet{},
 		elfs:    map[string]*elfInfo{},
+		bins:    map[string]binResult{},
+	}
+	if dir, err := btfindex.CacheDir(); err == nil {
+		k.cacheDir = dir
 	}
 	if running {
+		k.btfPath = btfindex.DefaultSysBTFDir + "/vmlinux"
+		k.running = true
 		k.kallsymsPath = btfindex.DefaultKallsyms
 		if dir, _ := idx.TracefsDir(); dir != "" {
 			k.filterPath = dir + "/available_filter_functions"
@@ -274,7 +288,17 @@ func openKernel(opts btfindex.Options) (*kernelView, error) {
 	if btfPath != "" {
 		desc = "BTF file " + btfPath
 	}
-	return newKernel(idx, desc, btfPath == ""), nil
+	k := newKernel(idx, desc, btfPath == "")
+	if btfPath != "" {
+		k.btfPath = btfPath
+	}
+	switch {
+	case opts.NoCache:
+		k.cacheDir = ""
+	case opts.CacheDir != "":
+		k.cacheDir = opts.CacheDir
+	}
+	return k, nil
 }
 
 func unwrapNoBTF(err error) error {
@@ -356,50 +380,15 @@ func (v *kernelView) TypeNames(prefix string, limit int) []string {
 	return out
 }
 
-// EnumValue resolves a kernel enumerator name: of a named enum through
-// the index, of an anonymous one (enum { TCP_ESTABLISHED = 1, ... })
-// from a table of every enumerator, built on first need.
+// EnumValue resolves a kernel enumerator name, of a named enum or an
+// anonymous one (enum { TCP_ESTABLISHED = 1, ... }), from a table of
+// every enumerator built on first need.
 func (v *kernelView) EnumValue(name string) (int64, types.Type, bool) {
-	if e, val, err := v.idx.EnumValue(name); err == nil {
-		return int64(val.Value), v.conv.Convert(e), true
-	}
 	e, ok := v.enumerators()[name]
 	if !ok {
 		return 0, nil, false
 	}
-	for _, val := range e.Values {
-		if val.Name == name {
-			return int64(val.Value), v.conv.Convert(e), true
-		}
-	}
-	return 0, nil, false
-}
-
-// enumerators maps every enumerator of vmlinux's BTF to its enum.
-func (k *kernel) enumerators() map[string]*btf.Enum {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.enums != nil {
-		return k.enums
-	}
-	k.enums = map[string]*btf.Enum{}
-	spec, err := k.idx.Spec("")
-	if err != nil {
-		return k.enums
-	}
-	for t, err := range spec.All() {
-		if err != nil {
-			break
-		}
-		if e, ok := t.(*btf.Enum); ok {
-			for _, val := range e.Values {
-				if _, dup := k.enums[val.Name]; !dup {
-					k.enums[val.Name] = e
-				}
-			}
-		}
-	}
-	return k.enums
+	return e.value, e.typ, true
 }
 
 // ---------------------------------------------------------------------

@@ -78,7 +78,7 @@ func (r *resolution) binaries(kind string) ([]string, bool) {
 		}
 		return out, true
 	}
-	p, err := resolveBinary(path)
+	p, err := r.v.kernel.resolveBinary(path)
 	if err != nil {
 		r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s does not exist or is not executable", kind, path)
 		return nil, false
@@ -119,6 +119,31 @@ func resolveBinary(target string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)
+}
+
+// binResult is a resolved uprobe target.
+type binResult struct {
+	path string
+	err  error
+}
+
+// resolveBinary is resolveBinary with the answers for names (not paths)
+// remembered: a script names "libc" in many attach points.
+func (k *kernel) resolveBinary(target string) (string, error) {
+	if strings.ContainsRune(target, '/') {
+		return resolveBinary(target)
+	}
+	k.mu.Lock()
+	r, ok := k.bins[target]
+	k.mu.Unlock()
+	if ok {
+		return r.path, r.err
+	}
+	p, err := resolveBinary(target)
+	k.mu.Lock()
+	k.bins[target] = binResult{p, err}
+	k.mu.Unlock()
+	return p, err
 }
 
 // isELF reports whether path is a regular file starting with ELF's magic.

@@ -166,8 +166,8 @@ func (r *resolution) kprobe() {
 		name = mod + ":" + fn
 	}
 	r.ai.Targets = []string{r.ap.Provider + ":" + name}
-	kf, ferr := k.idx.Func(mod, fn)
-	if ferr == nil {
+	kf, found := k.btfFunc(mod, fn)
+	if found {
 		r.ai.Source = "btf"
 		// Typed parameters from BTF, to document arg0, arg1, ...
 		if sig, err := k.idx.Signature(kf); err == nil && r.ai.Provider == "kprobe" {
@@ -191,12 +191,16 @@ func (r *resolution) kprobe() {
 	}
 	// Not a BTF function: compiler clones (f.isra.0), functions without
 	// BTF, and module functions are looked up in kallsyms.
+	notFound := func() {
+		_, err := k.idx.Func(mod, fn) // the error carries suggestions
+		r.functionNotFound(mod, fn, err)
+	}
 	syms, src, err := k.kprobeSyms()
 	if err != nil {
 		// Another kernel's BTF, no kallsyms: names outside BTF cannot be
 		// checked (clones are named with a '.', which BTF never has).
 		if k.idx.BTFError() == nil && !strings.Contains(fn, ".") {
-			r.functionNotFound(mod, fn, ferr)
+			notFound()
 		}
 		return
 	}
@@ -211,7 +215,21 @@ func (r *resolution) kprobe() {
 	if syms.has(mod, fn) {
 		return
 	}
-	r.functionNotFound(mod, fn, ferr)
+	notFound()
+}
+
+// btfFunc finds a BTF function by exact name (module "" for any) without
+// computing suggestions on a miss.
+func (k *kernel) btfFunc(mod, fn string) (btfindex.KernelFunc, bool) {
+	if k.idx.BTFError() != nil {
+		return btfindex.KernelFunc{}, false
+	}
+	for _, f := range k.idx.Funcs(fn) {
+		if f.Name == fn && (mod == "" || f.Module == mod) {
+			return f, true
+		}
+	}
+	return btfindex.KernelFunc{}, false
 }
 
 // kprobeWildcard expands a kprobe wildcard: over BTF functions that are

@@ -2,7 +2,9 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -61,22 +63,89 @@ func (k *kernel) kprobeSyms() (*kprobeSyms, string, error) {
 		k.ksymsErr = errNoKallsyms
 		return nil, "", k.ksymsErr
 	}
+	// Reading /proc/kallsyms costs the kernel a few hundred milliseconds:
+	// the list is kept on disk per kernel identity (which changes when a
+	// module with BTF is loaded).
+	cache := ""
+	if k.cacheDir != "" && k.idx.Identity() != "" {
+		cache = filepath.Join(k.cacheDir, "kprobes-"+k.idx.Identity()+".txt")
+		if s, src, ok := readKprobeCache(cache); ok {
+			k.ksyms, k.ksymsSrc = s, src
+			return s, src, nil
+		}
+	}
 	if k.filterPath != "" {
 		if b, err := os.ReadFile(k.filterPath); err == nil && len(b) > 0 {
 			k.ksyms, k.ksymsSrc = parseFilterFunctions(string(b)), "tracefs"
-			return k.ksyms, k.ksymsSrc, nil
 		}
 	}
-	b, err := os.ReadFile(k.kallsymsPath)
-	if err != nil || len(b) == 0 {
-		if err == nil {
-			err = errNoKallsyms
+	if k.ksyms == nil {
+		b, err := os.ReadFile(k.kallsymsPath)
+		if err != nil || len(b) == 0 {
+			if err == nil {
+				err = errNoKallsyms
+			}
+			k.ksymsErr = err
+			return nil, "", err
 		}
-		k.ksymsErr = err
-		return nil, "", err
+		k.ksyms, k.ksymsSrc = parseKallsymsText(string(b)), "kallsyms"
 	}
-	k.ksyms, k.ksymsSrc = parseKallsymsText(string(b)), "kallsyms"
+	if cache != "" {
+		writeKprobeCache(cache, k.ksyms, k.ksymsSrc)
+	}
 	return k.ksyms, k.ksymsSrc, nil
+}
+
+const kprobeCacheMagic = "bt-kprobes v1 "
+
+func readKprobeCache(path string) (*kprobeSyms, string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", false
+	}
+	text := string(b)
+	nl := strings.IndexByte(text, '\n')
+	if nl < 0 || !strings.HasPrefix(text, kprobeCacheMagic) {
+		return nil, "", false
+	}
+	src := text[len(kprobeCacheMagic):nl]
+	s := &kprobeSyms{}
+	for rest := text[nl+1:]; len(rest) > 0; {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		name, mod, ok := strings.Cut(line, "\t")
+		if !ok {
+			return nil, "", false
+		}
+		s.names = append(s.names, name)
+		s.mods = append(s.mods, mod)
+	}
+	if !sort.IsSorted(s) {
+		return nil, "", false
+	}
+	return s, src, true
+}
+
+func writeKprobeCache(path string, s *kprobeSyms, src string) {
+	var b strings.Builder
+	b.WriteString(kprobeCacheMagic + src + "\n")
+	for i, n := range s.names {
+		b.WriteString(n)
+		b.WriteByte('\t')
+		b.WriteString(s.mods[i])
+		b.WriteByte('\n')
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return
+	}
+	tmp := path + fmt.Sprintf(".%d.tmp", os.Getpid())
+	if os.WriteFile(tmp, []byte(b.String()), 0o644) != nil || os.Rename(tmp, path) != nil {
+		os.Remove(tmp)
+	}
 }
 
 // kprobeCandidates is what kprobe wildcards match against: kprobeSyms,

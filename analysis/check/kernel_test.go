@@ -845,3 +845,71 @@ func TestKernelConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestKernelEnumScan compares the raw BTF scan of enumerators with the
+// decoded spec, enumerator by enumerator.
+func TestKernelEnumScan(t *testing.T) {
+	kernels(t, func(t *testing.T, k *kernelView) {
+		raw := k.enumerators()
+		dec := &kernel{idx: k.idx, enums: map[string]enumerator{}}
+		dec.decodedEnums()
+		if len(dec.enums) < 1000 {
+			t.Fatalf("only %d decoded enumerators", len(dec.enums))
+		}
+		for name, want := range dec.enums {
+			got, ok := raw[name]
+			if !ok || got.value != want.value {
+				t.Errorf("%s = %d (%v), decoded %d", name, got.value, ok, want.value)
+				continue
+			}
+			g, w := got.typ.(*types.Enum), want.typ.(*types.Enum)
+			if g.Name != w.Name || g.Bytes != w.Bytes || g.Signed != w.Signed || len(g.Values) != len(w.Values) {
+				t.Errorf("%s: enum %+v, decoded %+v", name, g, w)
+			}
+		}
+		// Module enumerators come on top on the live kernel.
+		if len(raw) < len(dec.enums) {
+			t.Errorf("raw %d < decoded %d", len(raw), len(dec.enums))
+		}
+	})
+}
+
+// TestKernelKprobeCache: the kprobe symbol list is kept on disk per
+// kernel identity and read back the same.
+func TestKernelKprobeCache(t *testing.T) {
+	needHostBTF(t)
+	dir := t.TempDir()
+	k1, err := openKernel(btfindex.Options{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, src1, err := k1.kprobeSyms()
+	if err != nil {
+		t.Skip("no kallsyms:", err)
+	}
+	path := filepath.Join(dir, "kprobes-"+k1.idx.Identity()+".txt")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("not cached: %v", err)
+	}
+	k2, err := openKernel(btfindex.Options{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, src2, err := k2.kprobeSyms()
+	if err != nil || src2 != src1 || len(s2.names) != len(s1.names) || len(s1.names) < 1000 {
+		t.Fatalf("cached list: %d names from %s (%v), first %d from %s", len(s2.names), src2, err, len(s1.names), src1)
+	}
+	for i := range s1.names {
+		if s1.names[i] != s2.names[i] || s1.mods[i] != s2.mods[i] {
+			t.Fatalf("entry %d: %s/%s vs %s/%s", i, s1.names[i], s1.mods[i], s2.names[i], s2.mods[i])
+		}
+	}
+	if !s2.has("", "vfs_read") || s2.has("", "__pfx_vfs_read") {
+		t.Error("vfs_read missing or __pfx_ padding kept")
+	}
+	// A damaged cache is not trusted.
+	os.WriteFile(path, []byte("bt-kprobes v1 kallsyms\nno-tab-here\n"), 0o644)
+	if _, _, ok := readKprobeCache(path); ok {
+		t.Error("damaged cache read")
+	}
+}
