@@ -103,7 +103,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 	b.opt = cfront.Options{NoBTF: cfg.Kernel == nil, IncludeDirs: cfg.IncludeDirs, NoCache: cfg.NoCache, Runner: cfg.Runner}
 	switch cfg.Clang {
 	case "":
-		b.opt.Clang = cfront.FindClang()
+		b.opt.Clang = findClang()
 	case "none":
 	default:
 		b.opt.Clang = cfg.Clang
@@ -240,6 +240,17 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 	}
 	b.addDiags(u)
 	return u
+}
+
+var (
+	clangOnce sync.Once
+	clangPath string
+)
+
+// findClang looks clang up in PATH once per process.
+func findClang() string {
+	clangOnce.Do(func() { clangPath = cfront.FindClang() })
+	return clangPath
 }
 
 // hostTriple is clang's target for this machine.
