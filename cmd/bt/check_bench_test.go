@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bt-tools/bt/analysis/check"
+)
+
+// benchTools are bpftrace's tools/*.bt, or the benchmark is skipped.
+func benchTools(b *testing.B) []string {
+	b.Helper()
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		b.Skip("no kernel BTF")
+	}
+	files, _ := filepath.Glob(filepath.Join(refSrc(), "tools", "*.bt"))
+	if len(files) == 0 {
+		b.Skip("no bpftrace tools")
+	}
+	return files
+}
+
+// BenchmarkCheckTools is `bt check -q tools/*.bt` in-process: open the
+// kernel (from the index cache), parse, read the C, check, print.
+func BenchmarkCheckTools(b *testing.B) {
+	files := benchTools(b)
+	args := append([]string{"check", "-q"}, files...)
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		code := execute(args, strings.NewReader(""), &out, &errb)
+		if code == exitUsage {
+			b.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+}
+
+// BenchmarkCheckToolsWarm checks the tools with a kernel that is already
+// open and has answered once (the language server's steady state).
+func BenchmarkCheckToolsWarm(b *testing.B) {
+	files := benchTools(b)
+	k, err := check.NewKernelFromConfig("", false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var inputs []checkInput
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, checkInput{name: f, src: src})
+	}
+	c := &checker{kernel: k, importer: check.NewFileImporter()}
+	c.checkAll(inputs)
+	for b.Loop() {
+		c.checkAll(inputs)
+	}
+}
