@@ -86,7 +86,7 @@ editors-nvim-test:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 neovim) >/tmp/bt-nvim.log 2>&1 \
 	    || echo "apt-get failed (see /tmp/bt-nvim.log)"; \
 	fi; \
-	editors/nvim/test/run.sh
+	GO="$(GO)" editors/nvim/test/run.sh
 
 editors-test: editors-vscode-test editors-nvim-test
 

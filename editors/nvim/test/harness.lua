@@ -2,7 +2,7 @@
 --   nvim --headless --clean ... -c 'luafile test/<spec>.lua'
 -- Each spec requires this file, calls T.test(...) and ends with T.finish(),
 -- which prints one line per test and quits with a non-zero status on failure.
-local T = { passed = 0, failed = 0, label = os.getenv('BT_TEST_LABEL') or '' }
+local T = { passed = 0, failed = 0, skipped = 0, label = os.getenv('BT_TEST_LABEL') or '' }
 
 local function out(s)
   io.stdout:write(s .. '\n')
@@ -21,6 +21,12 @@ function T.test(name, fn)
       out('    ' .. line)
     end
   end
+end
+
+-- A test that cannot run here; prints "skip - name: why".
+function T.skip(name, why)
+  T.skipped = T.skipped + 1
+  out('skip - ' .. (T.label ~= '' and ('[' .. T.label .. '] ') or '') .. name .. ': ' .. why)
 end
 
 function T.eq(got, want, what)
@@ -50,7 +56,8 @@ function T.edit(path)
 end
 
 function T.finish()
-  out(string.format('# %s%d passed, %d failed', T.label ~= '' and (T.label .. ': ') or '', T.passed, T.failed))
+  local skipped = T.skipped > 0 and string.format(', %d skipped', T.skipped) or ''
+  out(string.format('# %s%d passed, %d failed%s', T.label ~= '' and (T.label .. ': ') or '', T.passed, T.failed, skipped))
   io.stdout:flush()
   vim.cmd(T.failed > 0 and 'cquit 1' or 'qall!')
 end
