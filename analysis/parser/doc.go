@@ -11,7 +11,12 @@ package parser
 //     conditional, `$a == 1 ? print("y") : print("n");` (docs; v0.26 only
 //     accepts it when the statement starts with something else);
 //   - `&@map[key]`, the address of a map element;
-//   - `typedef ...;` at the top level, kept as a C definition.
+//   - `typedef ...;` at the top level, kept as a C definition;
+//   - preprocessor lines continued with a backslash (bpftrace 0.17 and the
+//     C preprocessor accept them; v0.26 reads only the first line);
+//   - `typeof(type)` anywhere an expression may be (v0.26 accepts a type
+//     operand only in casts, declarations, sizeof-like operands and call
+//     arguments).
 //
 // Reported as errors where bpftrace accepts the text but then fails or
 // silently does something else:
@@ -20,6 +25,9 @@ package parser
 //     fields can hold paths, uprobe, uretprobe, usdt and iter, the '/'
 //     belongs to the attach point as in bpftrace);
 //   - a comment glued to an attach point (`begin/*x*/`);
+//   - an unterminated /* comment and a C definition whose braces or
+//     __attribute__ parentheses do not balance (bpftrace reads to the end
+//     of the text without a word; clang fails later);
 //   - attach points end at ';' and '}' (bpftrace reads them as part of
 //     the attach point, which then fails to attach);
 //   - the attach point checks bpftrace does after parsing and that need no
