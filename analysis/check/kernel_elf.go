@@ -224,7 +224,9 @@ func (r *resolution) uprobe() {
 		}
 		if found == 0 && !wildcard(fn) && len(paths) == 1 {
 			d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleFunc), "function %s is not a symbol of %s", fn, p)
-			r.suggest(d, r.spanOf(probes.RoleFunc), func(s string) string { return r.ap.Provider + ":" + p + ":" + s }, btfindex.Suggest(fn, e.funcs))
+			if d != nil {
+				r.suggest(d, r.spanOf(probes.RoleFunc), func(s string) string { return r.ap.Provider + ":" + p + ":" + s }, btfindex.Suggest(fn, e.funcs))
+			}
 			return
 		}
 	}
@@ -309,7 +311,9 @@ func (r *resolution) usdt() {
 	if r.parts.has(probes.RoleNamespace) {
 		span.Start = r.parts.span(probes.RoleNamespace).Start
 	}
-	r.suggest(d, span, func(s string) string { return "usdt:" + paths[0] + ":" + s }, btfindex.Suggest(want, sortedUnique(names)))
+	if d != nil {
+		r.suggest(d, span, func(s string) string { return "usdt:" + paths[0] + ":" + s }, btfindex.Suggest(want, sortedUnique(names)))
+	}
 }
 
 // ---------------------------------------------------------------------

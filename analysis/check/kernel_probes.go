@@ -191,10 +191,7 @@ func (r *resolution) kprobe() {
 	}
 	// Not a BTF function: compiler clones (f.isra.0), functions without
 	// BTF, and module functions are looked up in kallsyms.
-	notFound := func() {
-		_, err := k.idx.Func(mod, fn) // the error carries suggestions
-		r.functionNotFound(mod, fn, err)
-	}
+	notFound := func() { r.functionNotFound(mod, fn) }
 	syms, src, err := k.kprobeSyms()
 	if err != nil {
 		// Another kernel's BTF, no kallsyms: names outside BTF cannot be
@@ -284,15 +281,20 @@ func (r *resolution) kprobeWildcard(mod, fn string) {
 	r.ai.Source = src
 }
 
-// functionNotFound reports an unknown kernel function with suggestions.
-func (r *resolution) functionNotFound(mod, fn string, err error) {
+// functionNotFound reports an unknown kernel function with suggestions
+// (looked up only when the report is not suppressed).
+func (r *resolution) functionNotFound(mod, fn string) {
 	where := r.v.desc
 	if mod != "" {
 		where = "module " + mod + " of " + r.v.desc
 	}
 	d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleFunc), "kernel function %s does not exist in %s", fn, where)
+	if d == nil {
+		return
+	}
+	_, err := r.v.idx.Func(mod, fn)
 	var nf *btfindex.NotFoundError
-	if d != nil && errors.As(err, &nf) {
+	if errors.As(err, &nf) {
 		r.suggest(d, r.spanOf(probes.RoleFunc), func(s string) string {
 			if mod != "" {
 				return r.ap.Provider + ":" + mod + ":" + s
@@ -351,8 +353,7 @@ func (r *resolution) fentry() {
 			r.missing(CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded (it has no BTF) on %s", mod, r.v.desc)
 			return
 		}
-		_, err := k.idx.Func(mod, fn)
-		r.functionNotFound(mod, fn, err)
+		r.functionNotFound(mod, fn)
 		return
 	}
 	if mod == "" && len(found) > 1 {
@@ -451,7 +452,9 @@ func (r *resolution) rawTracepoint() {
 		for _, p := range k.rawTracepoints() {
 			names = append(names, p.Name)
 		}
-		r.suggest(d, r.spanOf(probes.RoleEvent), func(s string) string { return "rawtracepoint:" + s }, btfindex.Suggest(ev, sortedUnique(names)))
+		if d != nil {
+			r.suggest(d, r.spanOf(probes.RoleEvent), func(s string) string { return "rawtracepoint:" + s }, btfindex.Suggest(ev, sortedUnique(names)))
+		}
 		return
 	}
 	if (wildcard(mod) || wildcard(ev)) && r.tooMany(len(targets)) {
@@ -487,7 +490,9 @@ func (r *resolution) iter() {
 			return
 		}
 		d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleIterator), "BPF iterator %s does not exist on %s", name, r.v.desc)
-		r.suggest(d, r.spanOf(probes.RoleIterator), func(s string) string { return "iter:" + s }, btfindex.Suggest(name, k.iterators()))
+		if d != nil {
+			r.suggest(d, r.spanOf(probes.RoleIterator), func(s string) string { return "iter:" + s }, btfindex.Suggest(name, k.iterators()))
+		}
 		return
 	}
 	pin := ""
