@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bt-tools/bt/analysis/check"
 )
@@ -28,6 +30,7 @@ func benchTools(b *testing.B) []string {
 func BenchmarkCheckTools(b *testing.B) {
 	files := benchTools(b)
 	args := append([]string{"check", "-q"}, files...)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		var out, errb bytes.Buffer
 		code := execute(args, strings.NewReader(""), &out, &errb)
@@ -55,7 +58,27 @@ func BenchmarkCheckToolsWarm(b *testing.B) {
 	}
 	c := &checker{kernel: k, importer: check.NewFileImporter()}
 	c.checkAll(inputs)
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		c.checkAll(inputs)
 	}
+}
+
+// cpuPerOp reports the process's CPU time (user + system, every thread)
+// per operation: on a shared machine it is steadier than wall time.
+func cpuPerOp(b *testing.B) func() {
+	start := processCPU()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64((processCPU()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		}
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
