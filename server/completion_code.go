@@ -116,6 +116,14 @@ func (c *completer) typeNames(keyword string, start source.Pos, prefix string) {
 			}
 		}
 	}
+	if cs := c.snap.C; cs != nil {
+		for _, name := range cs.Names() {
+			if rest, ok := strings.CutPrefix(name, keyword+" "); ok && strings.HasPrefix(rest, prefix) {
+				c.add(completionItem{Label: rest, Kind: protocol.CompletionItemKindStruct, Detail: name + " (C)",
+					TextEdit: c.edit(start, rest), SortText: "0" + rest})
+			}
+		}
+	}
 	if k := c.kernel(); k != nil && k.ix.HasBTF() {
 		seen := map[string]bool{}
 		for _, tn := range k.ix.TypeNames(prefix, kind) {
@@ -393,14 +401,36 @@ func (c *completer) keywords(start source.Pos, prefix string) {
 	}
 }
 
-// cNames offers the functions, types and defines of imported C (when
-// the checker has a C scope).
+// cNames offers the functions and #define constants of the script's C
+// and the C it imports.
 func (c *completer) cNames(start source.Pos, prefix string) {
-	// The checker's CScope is not exposed on the Program; nothing to offer
-	// until it is. Macros (#define) written in the script are offered.
 	if !isIdentText(prefix) {
 		return
 	}
+	if cs := c.snap.C; cs != nil {
+		for _, name := range cs.Names() {
+			if !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			if f, ok := cs.Func(name); ok {
+				it := completionItem{Label: name, Kind: protocol.CompletionItemKindFunction, Detail: strings.TrimSuffix(f.Decl, ";"),
+					TextEdit: c.edit(start, name), SortText: "1" + name}
+				if f.Loc.Path != "" {
+					it.Documentation = c.doc(fmt.Sprintf("C function from `%s`", f.Loc.Path))
+				}
+				if c.snippets {
+					it.InsertTextFormat = protocol.InsertTextFormatSnippet
+					it.TextEdit = c.edit(start, name+"($0)")
+				}
+				c.add(it)
+			} else if d, ok := cs.Define(name); ok {
+				c.add(completionItem{Label: name, Kind: protocol.CompletionItemKindConstant,
+					Detail: fmt.Sprintf("#define %s %v", name, d.Value), TextEdit: c.edit(start, name), SortText: "1" + name})
+			}
+		}
+		return
+	}
+	// Without a C scope (not analysed yet), the script's own #defines.
 	for _, d := range c.snap.AST.Decls {
 		cd, ok := d.(*ast.CDecl)
 		if !ok || cd.Kind != ast.CPreprocessor {

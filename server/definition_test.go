@@ -99,7 +99,42 @@ func TestDefinitionImportedFiles(t *testing.T) {
 }
 
 func TestDefinitionImportedCFunction(t *testing.T) {
-	t.Skip("waiting for the checker's CScope (imported .bpf.c): Symbol.Loc of C functions is not produced yet")
+	for _, clang := range []string{"", "none"} { // clang when installed, and the built-in C reader
+		t.Run("clang="+clang, func(t *testing.T) {
+			dir := t.TempDir()
+			lib := "// helpers\nint add_one(int val)\n{\n  return val + 1;\n}\n"
+			if err := os.WriteFile(filepath.Join(dir, "lib.bpf.c"), []byte(lib), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			root := "import \"lib.bpf.c\";\nbegin { print(add_one(1)); }\n"
+			uri := uriFromPath(filepath.Join(dir, "main.bt"))
+			c := newClient(t, Options{})
+			c.initialize(fullCaps, map[string]any{"clang": clang})
+			c.open(uri, root, 1)
+			if d := c.waitDiagnostics(uri, 1); len(d) != 0 {
+				t.Fatalf("diagnostics: %+v", d)
+			}
+			locs := defAt(t, c, uri, at(t, root, "add_one", 0))
+			libURI := uriFromPath(filepath.Join(dir, "lib.bpf.c"))
+			if len(locs) != 1 || string(locs[0].URI) != libURI || locs[0].Range.Start.Line != 1 {
+				t.Fatalf("C function definition: %+v", locs)
+			}
+			var h *protocol.Hover
+			c.mustCall("textDocument/hover", docPos(uri, at(t, root, "add_one", 0)), &h)
+			if h == nil || !strings.Contains(h.Contents.Value, "add_one(int val)") {
+				t.Errorf("C function hover: %+v", h)
+			}
+			var sig *signatureHelpResult
+			c.mustCall("textDocument/signatureHelp", docPos(uri, at(t, root, "1))", 0)), &sig)
+			if sig == nil || !strings.Contains(sig.Signatures[0].Label, "add_one(int val)") || len(sig.Signatures[0].Parameters) != 1 {
+				t.Errorf("C function signature: %+v", sig)
+			}
+			l := completeAt(t, c, uri, "import \"lib.bpf.c\";\nbegin { print(add_‸) }\n")
+			if it, ok := labels(l)["add_one"]; !ok || !strings.Contains(it.Detail, "int add_one(int val)") {
+				t.Errorf("C function completion: %+v", labels(l))
+			}
+		})
+	}
 }
 
 func TestReferencesAndHighlights(t *testing.T) {

@@ -43,7 +43,7 @@ func docPos(uri string, pos protocol.Position) map[string]any {
 // analysis, so that requests see the checker's results.
 func openAnalysed(c *client, uri, text string) {
 	c.t.Helper()
-	v := testVersion.Add(1)
+	v := 1<<20 + testVersion.Add(1) // above the versions tests use themselves
 	c.open(uri, text, v)
 	c.waitDiagnostics(uri, v)
 }

@@ -7,15 +7,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/bt-tools/bt/analysis/ast"
-	"github.com/bt-tools/bt/analysis/check"
-	"github.com/bt-tools/bt/analysis/diag"
-	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 )
 
@@ -27,7 +22,9 @@ type importedFile struct {
 
 // resolveImport turns the path of an import statement in the file named
 // from into the files it names: the file itself, or the supported files
-// of a directory (non-recursive), as bpftrace resolves them.
+// of a directory (non-recursive), as bpftrace resolves them. (The
+// checker's FileImporter does the importing; this is for hover and go to
+// definition on the import's path.)
 func resolveImport(from, path string) ([]string, error) {
 	if path == "" {
 		return nil, fmt.Errorf("empty import path")
@@ -70,101 +67,6 @@ func importKind(name string) string {
 		return "h"
 	}
 	return ""
-}
-
-// importCache keeps parsed imported scripts, keyed by path and
-// invalidated by modification time and size, so that re-analysing on
-// every keystroke does not re-read and re-parse them.
-type importCache struct {
-	mu sync.Mutex
-	m  map[string]parsedImport
-}
-
-type parsedImport struct {
-	mtime time.Time
-	size  int64
-	file  *ast.File
-	diags diag.List
-}
-
-func newImportCache() *importCache { return &importCache{m: map[string]parsedImport{}} }
-
-func (c *importCache) reset() {
-	c.mu.Lock()
-	c.m = map[string]parsedImport{}
-	c.mu.Unlock()
-}
-
-const importCacheMax = 256
-
-func (c *importCache) parse(path string) (*ast.File, diag.List, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	c.mu.Lock()
-	e, ok := c.m[path]
-	c.mu.Unlock()
-	if ok && e.mtime.Equal(st.ModTime()) && e.size == st.Size() {
-		return e.file, e.diags, nil
-	}
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, diags := parser.ParseFile(source.NewFile(path, text))
-	c.mu.Lock()
-	if len(c.m) >= importCacheMax {
-		c.m = map[string]parsedImport{}
-	}
-	c.m[path] = parsedImport{mtime: st.ModTime(), size: st.Size(), file: f, diags: diags}
-	c.mu.Unlock()
-	return f, diags, nil
-}
-
-// importer is the checker's Importer for one analysis: it records what
-// was imported and the syntax diagnostics of imported scripts.
-type importer struct {
-	cache    *importCache
-	resolved []importedFile
-	diags    diag.List
-	seen     map[string]bool
-}
-
-func (im *importer) Import(from *source.File, path string) (*check.Imported, error) {
-	name := ""
-	if from != nil {
-		name = from.Name
-	}
-	paths, err := resolveImport(name, path)
-	if err != nil {
-		return nil, err
-	}
-	if im.seen == nil {
-		im.seen = map[string]bool{}
-	}
-	res := &check.Imported{}
-	for _, p := range paths {
-		if importKind(p) != "bt" {
-			res.CFiles = append(res.CFiles, p)
-			if !im.seen[p] {
-				im.seen[p] = true
-				im.resolved = append(im.resolved, importedFile{Path: p})
-			}
-			continue
-		}
-		f, diags, err := im.cache.parse(p)
-		if err != nil {
-			return nil, err
-		}
-		res.Scripts = append(res.Scripts, f)
-		if !im.seen[p] {
-			im.seen[p] = true
-			im.resolved = append(im.resolved, importedFile{Path: p, Script: f})
-			im.diags = append(im.diags, diags...)
-		}
-	}
-	return res, nil
 }
 
 // publishImportedDiagnostics publishes the diagnostics the analysis of
@@ -234,4 +136,16 @@ func (s *Server) publishImportedDiagnostics(ctx context.Context, root string, sn
 // forgetImportedDiagnostics drops what a closed root contributed.
 func (s *Server) forgetImportedDiagnostics(ctx context.Context, root string) {
 	s.publishImportedDiagnostics(ctx, root, &Snapshot{File: source.NewFile(pathFromURI(root), nil)}, s.positionEncoding(), false)
+}
+
+// openText returns the text of the file at path if it is open in the
+// editor.
+func (s *Server) openText(path string) ([]byte, bool) {
+	uri := uriFromPath(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.docs[uri]; ok {
+		return d.file.Text, true
+	}
+	return nil, false
 }

@@ -96,6 +96,7 @@ func New(opts Options) *Server {
 	if s.analyzer == nil {
 		ca := newCoreAnalyzer(&s.config, &s.mu)
 		ca.logf = opts.Logf
+		ca.overlay = s.openText
 		s.analyzer = ca
 	}
 	return s

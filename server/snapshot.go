@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"os"
 	"sync"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -32,6 +33,9 @@ type Snapshot struct {
 	Kernel *kernelIndex
 	// Imports are the files the script's imports named, resolved.
 	Imports []importedFile
+	// C is the C the script sees (its own C part, imported .h and .bpf.c
+	// files); nil when there is none.
+	C check.CScope
 }
 
 // Info returns the checker's per-node record, or nil.
@@ -65,12 +69,25 @@ type coreAnalyzer struct {
 	config *Config
 	mu     *sync.Mutex // guards config
 
-	imports *importCache
-	logf    func(string, ...any)
+	logf func(string, ...any)
+	// overlay returns the text of a file open in the editor, so that
+	// imports see unsaved changes; nil reads every file from disk.
+	overlay func(path string) ([]byte, bool)
 }
 
 func newCoreAnalyzer(cfg *Config, mu *sync.Mutex) *coreAnalyzer {
-	return &coreAnalyzer{config: cfg, mu: mu, imports: newImportCache(), logf: func(string, ...any) {}}
+	return &coreAnalyzer{config: cfg, mu: mu, logf: func(string, ...any) {}}
+}
+
+// readFile reads a file for an import: the editor's buffer when the file
+// is open there, else the disk.
+func (a *coreAnalyzer) readFile(path string) ([]byte, error) {
+	if a.overlay != nil {
+		if text, ok := a.overlay(path); ok {
+			return text, nil
+		}
+	}
+	return os.ReadFile(path)
 }
 
 // kernels caches the kernel index of each BTF source for the process: a
@@ -124,23 +141,63 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	a.mu.Unlock()
 	file, pdiags := parser.ParseFile(f)
 	pdiags.Sort()
-	snap := &Snapshot{URI: uri, Version: version, File: f, AST: file, ParseDiags: pdiags}
+	snap := &Snapshot{URI: uri, Version: version, File: f, AST: file, ParseDiags: pdiags, Diags: pdiags}
 	snap.Kernel = a.kernelFor(cfg)
 	if ctx.Err() != nil {
-		snap.Diags = pdiags
 		return snap
 	}
-	imp := &importer{cache: a.imports}
-	ccfg := check.Config{Importer: imp, Unsafe: true}
+	// Imports and C as `bt check` reads them, with the editor's buffers.
+	imp := check.NewFileImporter()
+	imp.ReadFile = a.readFile
+	scripts, cimports := check.Gather(imp, file)
+	files := append([]*ast.File{file}, scripts...)
+	diags := append(diag.List{}, pdiags...)
+	for _, sc := range scripts {
+		snap.Imports = append(snap.Imports, importedFile{Path: sc.Source.Name, Script: sc})
+		diags = append(diags, imp.DiagsOf(sc.Source.Name)...)
+	}
+	var ck check.Kernel
 	if snap.Kernel != nil {
-		ccfg.Kernel = check.KernelForScript(snap.Kernel.ck, file)
+		ck = snap.Kernel.ck
+	}
+	ccfg := check.Config{Importer: imp, Unsafe: true, Kernel: check.KernelForScript(ck, files...)}
+	if ck == nil {
+		ccfg.Kernel = nil // no typed-nil interface
+	}
+	sources := map[string][]byte{}
+	for _, ci := range cimports {
+		snap.Imports = append(snap.Imports, importedFile{Path: ci.Path})
+		if a.overlay != nil {
+			if text, ok := a.overlay(ci.Path); ok {
+				sources[ci.Path] = text
+			}
+		}
+	}
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{
+		Kernel: ck, Clang: cfg.Clang, IncludeDirs: cfg.IncludeDirs, Sources: sources,
+	})
+	if cscope != nil {
+		snap.C = cscope
+		ccfg.C = cscope
+	}
+	if ctx.Err() != nil {
+		return snap
 	}
 	prog := check.Check([]*ast.File{file}, ccfg)
 	snap.Program = prog
-	snap.Imports = imp.resolved
-	diags := append(diag.List{}, pdiags...)
-	diags = append(diags, imp.diags...)
-	diags = append(diags, prog.Diags...)
+	if pdiags.HasErrors() {
+		// As `bt check`: a script that does not parse gets its syntax
+		// errors only (the checker still ran, for hover and completion,
+		// but its findings on a partial tree would mostly be noise).
+		for _, d := range append(cdiags, prog.Diags...) {
+			if d.File != nil && d.File != f && d.File.Name != f.Name {
+				diags = append(diags, d) // about an imported file
+			}
+		}
+	} else {
+		diags = append(diags, cdiags...)
+		diags = append(diags, prog.Diags...)
+	}
 	diags.Sort()
 	snap.Diags = diags
 	return snap
@@ -148,5 +205,4 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 
 func (a *coreAnalyzer) Reset() {
 	resetKernels()
-	a.imports.reset()
 }
