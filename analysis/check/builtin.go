@@ -186,8 +186,8 @@ func (c *checker) checkBuiltinUse(n ast.Node, fun *ast.Ident, b *builtins.Builti
 	} else if c.fn != nil && !b.AllowedIn("") {
 		c.errorf(n, CodeNotInProbe, "%s depends on the probe and cannot be used in function %s", name, c.fn.decl.Name.Name)
 	}
-	if b.NotInFor && c.forBody > 0 {
-		c.errorf(n, CodeNotInFor, "%s cannot be used inside a for loop over a map", name)
+	if (b.NotInFor || b.Name == "ctx" || b.Name == "args") && c.forBody > 0 {
+		c.errorf(n, CodeNotInFor, "%s cannot be used inside a for loop (the loop body does not see the probe's context)", name)
 	}
 	if b.Unstable != "" {
 		c.unstableKey(n, b.Unstable, name)

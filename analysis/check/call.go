@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -499,6 +500,27 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	case "getopt":
 		c.params.useGetopt(c, x, args)
+	case "strftime":
+		if len(args) > 1 {
+			if call, ok := ast.Unparen(args[1].x).(*ast.CallExpr); ok && call.Fun != nil && call.Fun.Name == "nsecs" && len(call.Args) == 1 {
+				if id, ok := ast.Unparen(call.Args[0]).(*ast.Ident); ok && id.Name == "monotonic" {
+					c.errorf(args[1].x, CodeArgType, "strftime() cannot format a monotonic timestamp; use nsecs(tai) or nsecs(boot)")
+				}
+			}
+			if v, ok := c.constOf(args[1].x); ok && v < 0 {
+				c.errorf(args[1].x, CodeArgType, "strftime() cannot format a negative timestamp")
+			}
+		}
+	case "pton":
+		if len(args) == 1 {
+			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok && net.ParseIP(lit.Value) == nil {
+				c.errorf(args[0].x, CodeArgType, "pton(): %q is not an IPv4 or IPv6 address", lit.Value)
+			}
+		}
+	case "fail":
+		if c.paramCond == 0 {
+			c.failCall(x, args)
+		}
 	case "lhist":
 	case "exit":
 		if len(args) == 1 && args[0].arg.Type != nil && !isInt(args[0].arg.Type) && known(args[0].arg.Type) {
@@ -673,7 +695,8 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 			case *types.Array:
 				return &types.Buffer{Len: min(u.Size(), limit)}
 			case *types.String:
-				return &types.Buffer{Len: min(u.Len, limit)}
+				c.errorf(x, CodeArgCount, "%s() needs a length for a %s argument", b.Name, typeName(t))
+				return nil
 			case nil:
 				return nil
 			}
@@ -912,4 +935,65 @@ func (c *checker) aggregation(x *ast.CallExpr, m *mapState) types.Type {
 		return out
 	}
 	return out
+}
+
+// failCall reports fail("format", literals...): a compile-time error
+// with the formatted message, as bpftrace reports it.
+func (c *checker) failCall(x *ast.CallExpr, args []argInfo) {
+	if len(args) == 0 {
+		return
+	}
+	src, _ := c.argSource(args[0].x)
+	lit, ok := ast.Unparen(src).(*ast.StringLit)
+	if !ok {
+		return
+	}
+	var vals []any
+	for _, a := range args[1:] {
+		s, _ := c.argSource(a.x)
+		switch y := ast.Unparen(s).(type) {
+		case *ast.StringLit:
+			vals = append(vals, y.Value)
+		case *ast.BoolLit:
+			vals = append(vals, y.Value)
+		default:
+			if v, ok := c.constOf(a.x); ok {
+				vals = append(vals, v)
+			} else {
+				vals = append(vals, "?")
+			}
+		}
+	}
+	msg := lit.Value
+	if len(vals) > 0 {
+		msg = fmt.Sprintf(goFormat(lit.Value), vals...)
+	}
+	c.errorf(x, CodeFail, "%s", strings.TrimRight(msg, "\n"))
+}
+
+// goFormat turns a bpftrace format into one Go's fmt accepts for the
+// values failCall passes (length modifiers dropped, %u as %d).
+func goFormat(f string) string {
+	verbs, _ := builtins.ParseFormat(f)
+	var sb strings.Builder
+	last := 0
+	for _, v := range verbs {
+		sb.WriteString(f[last:v.Start])
+		conv := v.Conv
+		switch conv {
+		case "u", "i":
+			conv = "d"
+		case "s", "d", "x", "X", "o", "c", "p":
+		default:
+			conv = "v"
+		}
+		sb.WriteString("%" + v.Flags + v.Width)
+		if v.Precision != "" {
+			sb.WriteString("." + v.Precision)
+		}
+		sb.WriteString(conv)
+		last = v.End
+	}
+	sb.WriteString(f[last:])
+	return sb.String()
 }

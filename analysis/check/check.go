@@ -136,6 +136,7 @@ type checker struct {
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
 	declaredOnly []declaredVar
 	expansions   int                    // macro expansions in this walk
+	paramCond    int                    // inside an if on positional parameters
 	aggValue     map[*ast.CallExpr]bool // aggregation calls that are a block's value assigned to a map
 	probes       []*ProbeInfo
 	mapUsed      map[string]bool

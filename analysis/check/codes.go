@@ -25,6 +25,7 @@ const (
 	CodeDuplicateMacro         diag.Code = "duplicate-macro"
 	CodeDuplicateMapDecl       diag.Code = "duplicate-map-declaration"
 	CodeDuplicateParam         diag.Code = "duplicate-parameter"
+	CodeFail                   diag.Code = "fail"
 	CodeFormat                 diag.Code = "format-mismatch"
 	CodeFormatArgs             diag.Code = "format-argument-count"
 	CodeGetoptConflict         diag.Code = "getopt-conflict"
@@ -75,6 +76,7 @@ const (
 	CodeSignedDivision         diag.Code = "signed-division"
 	CodeTupleIndex             diag.Code = "tuple-index-out-of-range"
 	CodeUndefinedMap           diag.Code = "undefined-map"
+	CodeUnassignedMap          diag.Code = "unassigned-map"
 	CodeUndefinedVariable      diag.Code = "undefined-variable"
 	CodeUnknownFunction        diag.Code = "unknown-function"
 	CodeUnknownIdent           diag.Code = "unknown-identifier"
@@ -114,6 +116,7 @@ func init() {
 		diag.CodeInfo{Code: CodeDuplicateMacro, Severity: diag.Error, Summary: "two macros with the same name and number of parameters"},
 		diag.CodeInfo{Code: CodeDuplicateMapDecl, Severity: diag.Error, Summary: "a map is declared twice"},
 		diag.CodeInfo{Code: CodeDuplicateParam, Severity: diag.Error, Summary: "a fn declares the same parameter twice"},
+		diag.CodeInfo{Code: CodeFail, Severity: diag.Error, Summary: "fail() is reached: the script reports its own compile-time error"},
 		diag.CodeInfo{Code: CodeFormat, Severity: diag.Error, Summary: "a format verb does not fit its argument's type, or is not supported"},
 		diag.CodeInfo{Code: CodeFormatArgs, Severity: diag.Error, Summary: "a format string has more verbs than arguments, or fewer"},
 		diag.CodeInfo{Code: CodeGetoptConflict, Severity: diag.Error, Summary: "getopt() reads the same option with defaults of different types"},
@@ -164,6 +167,7 @@ func init() {
 		diag.CodeInfo{Code: CodeSignedDivision, Severity: diag.Warning, Summary: "/ or % on signed operands, undefined for negative values in BPF"},
 		diag.CodeInfo{Code: CodeTupleIndex, Severity: diag.Error, Summary: "a tuple index past the end of the tuple"},
 		diag.CodeInfo{Code: CodeUndefinedMap, Severity: diag.Error, Summary: "a map is read but never assigned or declared"},
+		diag.CodeInfo{Code: CodeUnassignedMap, Severity: diag.Warning, Summary: "a map is read but nothing assigns it (it reads as zero)"},
 		diag.CodeInfo{Code: CodeUndefinedVariable, Severity: diag.Error, Summary: "a variable is used where no assignment or let declares it"},
 		diag.CodeInfo{Code: CodeUnknownFunction, Severity: diag.Error, Summary: "a call to a function that is not a builtin, macro, fn or C function"},
 		diag.CodeInfo{Code: CodeUnknownIdent, Severity: diag.Error, Summary: "an identifier that names no builtin, macro, constant or parameter"},

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -93,13 +95,10 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 	case *ast.OffsetofExpr:
 		return c.offsetof(x)
 	case *ast.TypeofExpr:
-		var t types.Type
 		if x.Type != nil {
-			t = c.resolveType(x.Type)
-		} else {
-			t = c.typeOperand(x.X)
+			return c.resolveType(x.Type)
 		}
-		return t
+		return c.typeOperand(x.X)
 	case *ast.TypeinfoExpr:
 		var t types.Type
 		if x.Type != nil {
@@ -117,10 +116,8 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 		t := c.expr(x.X)
 		if v, ok := c.info.Consts[x.X]; ok {
 			c.info.Consts[x] = v
-		} else if t != nil && !IsUnknown(t) {
-			if _, isStr := x.X.(*ast.StringLit); !isStr {
-				c.errorf(x, CodeNotConstant, "comptime needs an expression known when the script is compiled")
-			}
+		} else if t != nil && !IsUnknown(t) && !compileTimeExpr(x.X) {
+			c.errorf(x, CodeNotConstant, "comptime needs an expression known when the script is compiled")
 		}
 		return t
 	case *ast.Ident:
@@ -142,10 +139,40 @@ func (c *checker) typeOperand(x ast.Expr) types.Type {
 	if x == nil {
 		return nil
 	}
-	// A bare identifier in a type context is a type name.
+	// The type of a whole map with keys is its key type, of a scalar
+	// map its value type. Naming a map here does not decide whether it
+	// has keys: the types may come from assignments further on.
+	if me, ok := ast.Unparen(x).(*ast.MapExpr); ok {
+		m := c.maps[c.mapAlias(mapName(me))]
+		if m == nil || (m.key == nil && m.value == nil) {
+			if m == nil && !c.writtenMaps[c.mapAlias(mapName(me))] {
+				c.useMapWhole(me) // reports the undefined map
+			}
+			return nil
+		}
+		c.info.Uses[me] = m.sym
+		t := m.value
+		if m.key != nil && (m.firstUse == nil || !m.firstScalar) {
+			t = m.key
+		}
+		if t != nil {
+			c.info.Types[x] = t
+		}
+		return t
+	}
+	// A bare identifier in a type context is a type name (macros are
+	// not expanded there); builtins and macro parameters are values.
 	if id, ok := x.(*ast.Ident); ok {
+		if c.macro != nil {
+			if ref, isParam := c.macro.exprs[id.Name]; isParam {
+				return c.macroTypeArg(id, ref)
+			}
+		}
 		if t := c.namedType("", id.Name, id, false); t != nil {
 			return t
+		}
+		if _, isBuiltin := builtins.Lookup(id.Name); !isBuiltin && c.findMacro(id.Name, 0) != nil {
+			return c.namedType("", id.Name, id, true)
 		}
 	}
 	return c.expr(x)
@@ -649,10 +676,42 @@ func (c *checker) addressOf(x *ast.UnaryExpr) types.Type {
 	case *ast.Variable:
 		t := c.expr(y)
 		if t == nil {
+			if sym, _ := c.lookupVar(y.Name); sym != nil && sym.Type == nil {
+				c.errorf(y, CodeNoValue, "$%s has no type yet, so its address cannot be taken", y.Name)
+			}
 			return nil
 		}
 		return &types.Pointer{Elem: t, Space: types.AddrKernel}
-	case *ast.MapAccess, *ast.MapExpr:
+	case *ast.MapExpr:
+		if m := c.maps[c.mapAlias(mapName(y))]; (m == nil || (!m.written && m.decl == nil)) && !c.writtenMaps[c.mapAlias(mapName(y))] {
+			c.useMapWhole(y) // reports the undefined map
+			return nil
+		}
+		if !c.maybeScalar(y) {
+			// The address of a whole map with keys.
+			m := c.useMapWhole(y)
+			if m == nil || m.value == nil {
+				return nil
+			}
+			return &types.Pointer{Elem: &types.Map{Key: m.key, Value: m.value}, Space: types.AddrKernel}
+		}
+		t := c.expr(x.X)
+		if t == nil {
+			return nil
+		}
+		if aggOf(t) != nil {
+			c.errorf(x, CodeInvalidAddressOf, "cannot take the address of a %s aggregation", typeName(t))
+			return nil
+		}
+		return &types.Pointer{Elem: t, Space: types.AddrKernel}
+	case *ast.MapAccess:
+		if y.Map != nil {
+			if m := c.maps[c.mapAlias(mapName(y.Map))]; (m == nil || (!m.written && m.decl == nil)) && !c.writtenMaps[c.mapAlias(mapName(y.Map))] {
+				c.expr(x.X)
+				c.errorf(y.Map, CodeUndefinedMap, "map %s is never assigned, so its elements have no address", mapName(y.Map))
+				return nil
+			}
+		}
 		t := c.expr(x.X)
 		if t == nil {
 			return nil
@@ -755,6 +814,9 @@ func (c *checker) checkCondition(x ast.Expr, t types.Type, what string) {
 	if isBool(t) || isInt(t) || ptrOf(t) != nil || castableAgg(t) {
 		return
 	}
+	if _, lit := ast.Unparen(x).(*ast.StringLit); lit && !strings.HasPrefix(what, "an operand") {
+		return // a constant condition, always true
+	}
 	c.errorf(ast.Unparen(x), CodeInvalidCondition, "%s must be a bool, an integer or a pointer, not %s", what, typeName(t))
 }
 
@@ -814,6 +876,28 @@ func (c *checker) branches(x, a, b ast.Node, at, bt types.Type) types.Type {
 func (c *checker) ifExpr(x *ast.IfExpr, value bool) types.Type {
 	ct := c.expr(x.Cond)
 	c.checkCondition(x.Cond, ct, "the condition")
+	if usesPositional(x.Cond) {
+		// Decided by the command line: fail() below may not be reached.
+		c.paramCond++
+		defer func() { c.paramCond-- }()
+	}
+	if ce, ok := ast.Unparen(x.Cond).(*ast.ComptimeExpr); ok {
+		// A compile-time condition removes the branch not taken: it is
+		// not checked, as bpftrace does not compile it.
+		if v, known := c.constOf(ce); known {
+			var taken ast.Expr = x.Then
+			if v == 0 {
+				taken = x.Else
+			}
+			switch b := taken.(type) {
+			case *ast.BlockExpr:
+				return c.block(b, value)
+			case *ast.IfExpr:
+				return c.ifExpr(b, value)
+			}
+			return types.Void{}
+		}
+	}
 	tt := c.block(x.Then, value)
 	var et types.Type
 	switch e := x.Else.(type) {
@@ -1060,7 +1144,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 	}
 	switch u := types.Underlying(t).(type) {
 	case *types.Array:
-		if v, ok := c.constOf(x.Index); ok && u.Len > 0 && (v < 0 || v >= int64(u.Len)) {
+		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
 			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for an array of %d element%s", v, u.Len, plural(u.Len))
 			return nil
 		}
@@ -1072,6 +1156,10 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 		}
 		return u.Elem
 	case *types.String:
+		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
+			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for %s", v, typeName(t))
+			return nil
+		}
 		return types.Int8
 	case *types.Tuple:
 		v, ok := c.constOf(x.Index)
@@ -1109,7 +1197,7 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		return to
 	}
 	if isLiteralExpr(x.X) && isInt(vt) {
-		if a, ok := types.Underlying(to).(*types.Array); ok && isInt(a.Elem) {
+		if a, ok := types.Underlying(to).(*types.Array); ok && (isInt(a.Elem) || isBool(a.Elem)) && a.Size() <= 8 {
 			// A constant fills an integer array of any size.
 			return to
 		}
@@ -1118,7 +1206,7 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		c.errorf(x, CodeInvalidCast, "%s", err)
 		return nil
 	}
-	if types.Identical(vt, to) && x.Type.Typeof == nil && c.macro == nil {
+	if types.Identical(vt, to) {
 		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
@@ -1189,12 +1277,14 @@ func castError(from, to types.Type) string {
 			if castableAgg(f) {
 				return ""
 			}
+		case *types.String:
+			return "" // true when not empty
 		}
 	case *types.Pointer:
 		switch fu.(type) {
 		case *types.Int, *types.Enum, *types.Pointer:
 			return ""
-		case *types.Array:
+		case *types.Array, *types.String:
 			return ""
 		}
 	case *types.Array:
@@ -1217,9 +1307,12 @@ func castError(from, to types.Type) string {
 			}
 		}
 	case *types.String:
-		switch fu.(type) {
+		switch f := fu.(type) {
 		case *types.String:
-			return ""
+			if f.Len <= t.Len || t.Len == 0 {
+				return ""
+			}
+			return fmt.Sprintf("cannot cast %s to %s: the string does not fit", typeName(from), typeName(to))
 		case *types.Array:
 			return ""
 		}
@@ -1315,8 +1408,56 @@ func (c *checker) assignConversion(x ast.Expr, from, to types.Type) {
 		return
 	}
 	fi, ti := valueInt(from), intOf(to)
+	if fi != nil && ti != nil && isLiteralExpr(x) {
+		if v, ok := c.constOf(x); ok {
+			big := fi == types.Uint64 && v < 0 // a literal beyond int64
+			if (big && ti.Signed) || (!big && !literalFits(v, v < 0, uint64(v), ti)) {
+				c.errorf(x, CodeLiteralRange, "%s does not fit in %s", string(c.textOf(x)), typeName(to))
+			}
+		}
+	}
 	if fi != nil && ti != nil && !isFlex(from) && !fits(from, to) && fi.Signed != ti.Signed && !isLiteralExpr(x) {
 		c.signWarning(x, from, to)
 	}
 	c.convert(x, from, to)
+}
+
+// compileTimeExpr reports whether x is made of things known when the
+// script is compiled (literals, type introspection, compile-time
+// builtins), which comptime accepts even when the checker does not fold
+// them.
+func compileTimeExpr(x ast.Expr) bool {
+	ok := true
+	ast.Inspect(x, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch y := n.(type) {
+		case *ast.TypeinfoExpr, *ast.TypeofExpr, *ast.SizeofExpr, *ast.OffsetofExpr:
+			return false
+		case *ast.CallExpr:
+			if y.Fun != nil {
+				if b, found := builtins.Lookup(y.Fun.Name); found && b.CompileTime {
+					return false
+				}
+			}
+			ok = false
+		case *ast.Variable, *ast.MapExpr, *ast.MapAccess:
+			ok = false
+		}
+		return true
+	})
+	return ok
+}
+
+// usesPositional reports whether x reads a positional parameter.
+func usesPositional(x ast.Expr) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if _, ok := n.(*ast.PositionalParam); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

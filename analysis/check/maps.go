@@ -368,7 +368,9 @@ func (c *checker) mapValue(m *mapState, n *ast.MapExpr) types.Type {
 	}
 	if m.value == nil {
 		if !m.written && m.decl == nil && !c.writtenMaps[m.name] {
-			e := c.errorf(n, CodeUndefinedMap, "map %s is never assigned", m.name)
+			// bpftrace reads a map nothing assigns as zero; it is almost
+			// always a typo.
+			e := c.warnf(n, CodeUnassignedMap, "map %s is never assigned, so it always reads as 0", m.name)
 			var names []string
 			for _, o := range c.mapOrder {
 				if o != m && (o.written || o.decl != nil) {
@@ -376,6 +378,7 @@ func (c *checker) mapValue(m *mapState, n *ast.MapExpr) types.Type {
 				}
 			}
 			c.suggestFix(e, n, m.name, names)
+			return types.Int64
 		}
 		return nil
 	}

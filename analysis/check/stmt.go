@@ -354,7 +354,11 @@ func (c *checker) checkFitsAnnotated(sym *Symbol, n ast.Node, x ast.Expr, t type
 		c.errorf(at, CodeVarTypeConflict, "cannot store a %s value in %s, declared as %s", typeName(t), sym.Name, typeName(want))
 		return
 	}
-	if !fits(t, want) {
+	switch fitsDeclared(t, want) {
+	case fitNarrowing:
+		c.warnf(at, CodeImplicitTruncation, "%s value stored in %s (declared %s) may have integers truncated or change sign; add an explicit cast if intended",
+			typeName(t), sym.Name, typeName(want))
+	case fitNo:
 		c.errorf(at, CodeVarTypeConflict, "%s does not fit in %s, the declared type of %s", typeName(t), typeName(want), sym.Name)
 	}
 }
@@ -610,6 +614,10 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 	switch it := s.Iter.(type) {
 	case *ast.MapExpr:
 		m := c.useMap(it, it, false)
+		if m != nil && m.value == nil && !m.written && m.decl == nil && !c.writtenMaps[m.name] {
+			c.errorf(it, CodeUndefinedMap, "map %s is never assigned, so there is nothing to iterate over", m.name)
+			m = nil
+		}
 		if m != nil {
 			v := c.mapValue(m, it)
 			if a := aggOf(v); a != nil {
@@ -670,14 +678,11 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 	if sym.Type != nil {
 		c.info.Types[s.Var] = sym.Type
 	}
+	// Loop bodies are compiled as callbacks without the probe's context.
 	c.loops++
-	if _, isMap := s.Iter.(*ast.MapExpr); isMap {
-		c.forBody++
-	}
+	c.forBody++
 	c.block(s.Body, false)
-	if _, isMap := s.Iter.(*ast.MapExpr); isMap {
-		c.forBody--
-	}
+	c.forBody--
 	c.loops--
 	c.closeScope(c.scope)
 	c.scope = saved
@@ -815,4 +820,60 @@ func (c *checker) reportNeverAssigned() {
 		}
 	}
 	c.declaredOnly = nil
+}
+
+type fitResult int
+
+const (
+	fitYes       fitResult = iota
+	fitNarrowing           // integers narrowed (a warning)
+	fitNo                  // something else does not fit (an error)
+)
+
+// fitsDeclared compares a value with a declared type element by element:
+// integers may narrow (with a warning), strings and other kinds must fit.
+func fitsDeclared(t, want types.Type) fitResult {
+	if !known(t) || !known(want) {
+		return fitYes
+	}
+	if ti, wi := valueInt(t), intOf(want); ti != nil && wi != nil {
+		if fits(t, want) {
+			return fitYes
+		}
+		return fitNarrowing
+	}
+	worst := fitYes
+	merge := func(r fitResult) {
+		if r > worst {
+			worst = r
+		}
+	}
+	switch x := types.Underlying(t).(type) {
+	case *types.Tuple:
+		y, ok := types.Underlying(want).(*types.Tuple)
+		if !ok || len(x.Elems) != len(y.Elems) {
+			return fitNo
+		}
+		for i := range x.Elems {
+			merge(fitsDeclared(x.Elems[i], y.Elems[i]))
+		}
+		return worst
+	case *types.Record:
+		y, ok := types.Underlying(want).(*types.Record)
+		if !ok || len(x.Names) != len(y.Names) {
+			return fitNo
+		}
+		for i, n := range x.Names {
+			j := y.Index(n)
+			if j < 0 {
+				return fitNo
+			}
+			merge(fitsDeclared(x.Elems[i], y.Elems[j]))
+		}
+		return worst
+	}
+	if fits(t, want) {
+		return fitYes
+	}
+	return fitNo
 }

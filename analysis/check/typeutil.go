@@ -255,7 +255,7 @@ func sameKind(a, b types.Type) bool {
 		return true
 	case *types.Stack:
 		y, ok := ub.(*types.Stack)
-		return ok && x.User == y.User
+		return ok && *x == *y
 	case *types.Aggregation:
 		y, ok := ub.(*types.Aggregation)
 		return ok && x.Kind == y.Kind
