@@ -84,6 +84,7 @@ const (
 	CodeUnknownType            diag.Code = "unknown-type"
 	CodeUnnecessaryCast        diag.Code = "unnecessary-cast"
 	CodeUnrollCount            diag.Code = "invalid-unroll-count"
+	CodeUnresolvedType         diag.Code = "unresolved-type"
 	CodeUnsafe                 diag.Code = "unsafe-builtin"
 	CodeUnstable               diag.Code = "unstable-feature"
 	CodeUnusedMap              diag.Code = "unused-map"
@@ -175,6 +176,7 @@ func init() {
 		diag.CodeInfo{Code: CodeUnknownType, Severity: diag.Error, Summary: "a type name that bpftrace, the script's C and the kernel do not define"},
 		diag.CodeInfo{Code: CodeUnnecessaryCast, Severity: diag.Warning, Summary: "a cast to the type the value already has"},
 		diag.CodeInfo{Code: CodeUnrollCount, Severity: diag.Error, Summary: "unroll's count is not a constant between 1 and 100"},
+		diag.CodeInfo{Code: CodeUnresolvedType, Severity: diag.Error, Summary: "a variable's type cannot be determined from its assignments"},
 		diag.CodeInfo{Code: CodeUnsafe, Severity: diag.Error, Summary: "a function that changes the traced system, used without --unsafe"},
 		diag.CodeInfo{Code: CodeUnstable, Severity: diag.Warning, Summary: "an unstable feature, gated by its config key"},
 		diag.CodeInfo{Code: CodeUnusedMap, Severity: diag.Warning, Summary: "a declared map that is never used"},

@@ -218,6 +218,7 @@ func (c *checker) assignToVar(s *ast.AssignStmt, v *ast.Variable) {
 		c.info.Uses[v] = sym
 	}
 	c.assigned[sym] = true
+	c.written[sym] = true
 	if rt != nil {
 		c.assignVar(sym, v, rt, s, true)
 	}
@@ -811,13 +812,17 @@ type declaredVar struct {
 // reportNeverAssigned warns about let-declared variables that nothing
 // ever assigns.
 func (c *checker) reportNeverAssigned() {
+	hadErrors := c.diags.HasErrors() // unresolved types after errors are cascades
 	for _, d := range c.declaredOnly {
-		if !c.written[d.sym] {
-			saved := c.file
-			c.file = d.file
+		saved := c.file
+		c.file = d.file
+		switch {
+		case !c.written[d.sym]:
 			c.warnf(d.let, CodeNeverAssigned, "variable %s is declared but never assigned", d.sym.Name)
-			c.file = saved
+		case d.sym.Type == nil && d.let.Type == nil && !hadErrors:
+			c.errorf(d.let, CodeUnresolvedType, "the type of %s cannot be determined: it is only assigned values whose type depends on it", d.sym.Name)
 		}
+		c.file = saved
 	}
 	c.declaredOnly = nil
 }
