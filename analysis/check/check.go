@@ -715,6 +715,13 @@ func (c *checker) finish() {
 	}
 	c.prog.Info = c.info
 	c.params.publish(c.prog)
+	for _, pc := range c.probeCtxs {
+		c.probe = pc
+		if p := ptrOf(c.ctxType()); p != nil && known(p.Elem) {
+			pc.info.Context = p
+		}
+	}
+	c.probe = nil
 }
 
 func plural(n int) string {

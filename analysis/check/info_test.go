@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -469,5 +470,42 @@ func TestConfigRecorded(t *testing.T) {
 	}
 	if m := k.prog.Map("@"); m == nil || m.Key == nil || m.Key.String() != "kstack(perf, 127)" {
 		t.Errorf("kstack key: %+v", m)
+	}
+}
+
+func TestConcurrentChecks(t *testing.T) {
+	src := source.NewFile("c.bt", []byte(`macro twice(x) { x + x }
+kprobe:vfs_read { @c[comm] = count(); $v = twice(arg2); printf("%d %s\n", $v, str(arg1)); }
+tracepoint:syscalls:sys_enter_openat { @f[tid] = args.filename; }
+`))
+	f, _ := parser.ParseFile(src)
+	k := newFakeKernel()
+	done := make(chan *Program)
+	for i := 0; i < 8; i++ {
+		go func() { done <- Check([]*ast.File{f}, Config{Kernel: k, C: newFakeC()}) }()
+	}
+	var first string
+	for i := 0; i < 8; i++ {
+		p := <-done
+		got := ""
+		for _, m := range p.Maps {
+			got += m.Name + ":" + typeName(m.Key) + ":" + typeName(m.Value) + " "
+		}
+		got += fmt.Sprint(len(p.Diags))
+		if i == 0 {
+			first = got
+		} else if got != first {
+			t.Errorf("results differ: %q vs %q", got, first)
+		}
+	}
+}
+
+func TestProbeContext(t *testing.T) {
+	k := checkText(t, "kprobe:vfs_read { }\nbegin { }\n", Config{Kernel: newFakeKernel()})
+	if c := k.prog.Probes[0].Context; c == nil || c.String() != "struct pt_regs *" {
+		t.Errorf("kprobe context: %v", c)
+	}
+	if c := k.prog.Probes[1].Context; c != nil {
+		t.Errorf("begin context: %v", c)
 	}
 }
