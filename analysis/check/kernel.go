@@ -72,15 +72,25 @@ func KernelForScript(k Kernel, files ...*ast.File) Kernel {
 	}
 	cfg, _ := scriptKernelConfig(files[0])
 	if v, ok := k.(*kernelView); ok {
-		nv := &kernelView{kernel: v.kernel, cfg: cfg, siblings: map[*ast.AttachPoint][]*ast.AttachPoint{}}
+		nv := &kernelView{kernel: v.kernel, cfg: cfg, siblings: map[*ast.AttachPoint][]*ast.AttachPoint{},
+			argsUse: map[*ast.AttachPoint]map[string]bool{}}
 		for _, f := range files {
 			if f == nil {
 				continue
 			}
 			for _, d := range f.Decls {
-				if p, ok := d.(*ast.Probe); ok && len(p.AttachPoints) > 1 {
+				p, ok := d.(*ast.Probe)
+				if !ok {
+					continue
+				}
+				if len(p.AttachPoints) > 1 {
 					for _, ap := range p.AttachPoints {
 						nv.siblings[ap] = p.AttachPoints
+					}
+				}
+				if used := argsFieldsRead(p); len(used) > 0 {
+					for _, ap := range p.AttachPoints {
+						nv.argsUse[ap] = used
 					}
 				}
 			}
@@ -91,6 +101,27 @@ func KernelForScript(k Kernel, files ...*ast.File) Kernel {
 		return ck.WithConfig(cfg)
 	}
 	return k
+}
+
+// argsFieldsRead lists the fields of args (args.x, args->x) a probe's
+// predicate and body read.
+func argsFieldsRead(p *ast.Probe) map[string]bool {
+	used := map[string]bool{}
+	visit := func(n ast.Node) bool {
+		if fe, ok := n.(*ast.FieldExpr); ok && fe.Field != nil {
+			if id, ok := ast.Unparen(fe.X).(*ast.Ident); ok && id.Name == "args" {
+				used[fe.Field.Name] = true
+			}
+		}
+		return true
+	}
+	if p.Predicate != nil {
+		ast.Inspect(p.Predicate, visit)
+	}
+	if p.Body != nil {
+		ast.Inspect(p.Body, visit)
+	}
+	return used
 }
 
 // scriptKernelConfig reads the keys the kernel adapter cares about from
@@ -191,6 +222,10 @@ type kernelView struct {
 	// siblings are the attach points of each multi-attach-point probe of
 	// the program (KernelForScript).
 	siblings map[*ast.AttachPoint][]*ast.AttachPoint
+	// argsUse are the args fields each attach point's probe reads
+	// (KernelForScript): a wildcard whose targets type one differently is
+	// an error only when the probe reads it.
+	argsUse map[*ast.AttachPoint]map[string]bool
 }
 
 func (v *kernelView) WithConfig(cfg KernelConfig) Kernel {

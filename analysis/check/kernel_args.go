@@ -350,15 +350,22 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 	same := true
 	var args []ProbeArg
 	var fields []types.Field
+	used := r.v.argsUse[r.ap]
 	for _, a := range first.args {
 		t, keep := a.Type, true
-		for _, m := range others {
+		for i, m := range others {
 			b, ok := m[a.Name]
 			if !ok {
 				keep = false
 				break
 			}
 			if !types.Identical(a.Type, b.Type) {
+				if t != Unknown && used[a.Name] && len(r.ai.Targets) == len(sets) {
+					// As bpftrace: one action block, one type per args field.
+					d := r.errorf(CodeArgsMismatch, r.whole(), "args.%s has type %s in %s but %s in %s, which %s also matches",
+						a.Name, a.Type, r.ai.Targets[0], b.Type, r.ai.Targets[i+1], r.ap.Raw)
+					d.Hint = "narrow the wildcard, or split the probe so that each action block sees one type"
+				}
 				t = Unknown
 			}
 		}

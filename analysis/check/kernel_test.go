@@ -913,3 +913,77 @@ func TestKernelKprobeCache(t *testing.T) {
 		t.Error("damaged cache read")
 	}
 }
+
+// builtKernel is a kernel made from types with cilium's btf.Builder, as a
+// --btf file (no kallsyms, no tracefs).
+func builtKernel(t *testing.T, ts ...btf.Type) *kernelView {
+	t.Helper()
+	b, err := btf.NewBuilder(ts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := b.Marshal(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.btf")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k, err := openKernel(btfindex.Options{BTFFile: path, CacheDir: filepath.Join(dir, "cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// A wildcard's targets must agree on the type of each args field the
+// probe reads; fields not all of them have are not offered.
+func TestKernelWildcardArgsMismatch(t *testing.T) {
+	intT := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	longT := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	fn := func(name string, params ...btf.FuncParam) *btf.Func {
+		return &btf.Func{Name: name, Linkage: btf.GlobalFunc, Type: &btf.FuncProto{Return: intT, Params: params}}
+	}
+	k := builtKernel(t,
+		fn("foo_a", btf.FuncParam{Name: "x", Type: intT}, btf.FuncParam{Name: "same", Type: longT}),
+		fn("foo_b", btf.FuncParam{Name: "x", Type: longT}, btf.FuncParam{Name: "same", Type: longT}, btf.FuncParam{Name: "extra", Type: intT}),
+		fn("foo_both", btf.FuncParam{Name: "only", Type: intT}, btf.FuncParam{Name: "same", Type: longT}, btf.FuncParam{Name: "x", Type: intT}))
+
+	prog := checkWith(t, k, "fentry:foo_* { }")
+	if len(prog.Diags) != 0 {
+		t.Errorf("no args read: %v", prog.Diags)
+	}
+	prog = checkWith(t, k, "fentry:foo_[ab] { $v = args.x; }")
+	var mm diag.List
+	for _, d := range prog.Diags {
+		if d.Code == CodeArgsMismatch {
+			mm = append(mm, d)
+		}
+	}
+	if len(mm) != 1 || !strings.Contains(mm[0].Message, "args.x has type int32 in fentry:vmlinux:foo_a but int64 in fentry:vmlinux:foo_b") {
+		t.Errorf("mismatch: %v", prog.Diags)
+	}
+	prog = checkWith(t, k, "fentry:foo_[ab] { $v = args.same; }")
+	for _, d := range prog.Diags {
+		if d.Severity == diag.Error {
+			t.Errorf("args.same: %s", d.Error())
+		}
+	}
+	// extra is foo_b's alone: not an argument of the wildcard.
+	prog = checkWith(t, k, "fentry:foo_[ab] { $v = args.extra; }")
+	if !hasCode(prog.Diags, CodeNoSuchField) {
+		t.Errorf("args.extra: %v", codes(prog.Diags))
+	}
+	ai, _ := resolveOne(t, k, "fentry:foo_* { }")
+	if len(ai.Targets) != 3 {
+		t.Errorf("targets %v", ai.Targets)
+	}
+	if f, ok := ai.ArgsType.Field("same"); !ok || !types.Identical(f.Type, types.Int64) {
+		t.Errorf("same: %+v %v", f, ok)
+	}
+	if f, ok := ai.ArgsType.Field("x"); !ok || !IsUnknown(f.Type) {
+		t.Errorf("x: %+v %v", f, ok)
+	}
+}
