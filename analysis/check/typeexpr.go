@@ -52,6 +52,9 @@ func (c *checker) resolveTypeFor(te *ast.TypeExpr, from types.Type) types.Type {
 		base = c.expr(te.Typeof)
 	case te.Name != nil:
 		name := te.Name.Name
+		if name == "" {
+			return nil // a type the parser could not read (reported there)
+		}
 		if te.Keyword == "" && c.macro != nil {
 			if ref, ok := c.macro.exprs[name]; ok {
 				base = c.macroTypeArg(te.Name, ref)
