@@ -19,7 +19,7 @@ func init() {
 
 type codeActionParams struct {
 	TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
-	Range        protocol.Range                  `json:"range"`
+	Range        *protocol.Range                 `json:"range"`
 	Context      struct {
 		Only []string `json:"only"`
 	} `json:"context"`
@@ -31,6 +31,9 @@ func codeAction(ctx context.Context, s *Server, params json.RawMessage) (any, er
 	var p codeActionParams
 	if err := decode(params, &p); err != nil {
 		return nil, err
+	}
+	if p.Range == nil {
+		return nil, invalidParams(errMissingRange)
 	}
 	snap, err := s.snapshot(string(p.TextDocument.URI))
 	if err != nil {

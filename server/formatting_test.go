@@ -80,3 +80,31 @@ func TestCodeActionLegacySyntax(t *testing.T) {
 		t.Errorf("quick fixes for only=refactor: %+v", actions)
 	}
 }
+
+func TestCodeActionDidYouMean(t *testing.T) {
+	c := newClient(t, Options{})
+	c.initialize(testCaps, nil)
+	src := "begin { printf(\"%d\\n\", pdi); }\n"
+	c.open(uri1, src, 1)
+	diags := c.waitDiagnostics(uri1, 1)
+	if len(diags) != 1 {
+		t.Fatalf("diagnostics: %+v", diags)
+	}
+	var actions []protocol.CodeAction
+	c.mustCall("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": uri1},
+		"range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
+	if len(actions) != 1 || !actions[0].IsPreferred || actions[0].Edit.Changes[protocol.DocumentURI(uri1)][0].NewText != "pid" {
+		t.Fatalf("did-you-mean action: %+v", actions)
+	}
+	// A kernel function with several close names: several fixes, none
+	// preferred.
+	needKernel(t)
+	c.open(uri1, "kprobe:vfs_reed { }\n", 2)
+	diags = c.waitDiagnostics(uri1, 2)
+	actions = nil // decode afresh: omitted fields would keep old values
+	c.mustCall("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": uri1},
+		"range": diags[0].Range, "context": map[string]any{"diagnostics": diags}}, &actions)
+	if len(actions) < 2 || actions[0].IsPreferred || actions[0].Edit.Changes[protocol.DocumentURI(uri1)][0].NewText != "vfs_read" {
+		t.Errorf("kprobe did-you-mean actions: %+v", actions)
+	}
+}

@@ -32,10 +32,13 @@ const inlayHintType = 1
 func inlayHints(ctx context.Context, s *Server, params json.RawMessage) (any, error) {
 	var p struct {
 		TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
-		Range        protocol.Range                  `json:"range"`
+		Range        *protocol.Range                 `json:"range"`
 	}
 	if err := decode(params, &p); err != nil {
 		return nil, err
+	}
+	if p.Range == nil {
+		return nil, invalidParams(errMissingRange)
 	}
 	snap, err := s.snapshot(string(p.TextDocument.URI))
 	if err != nil {

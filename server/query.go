@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"sort"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 // finding the top-level item around it, and scanning the tokens before
 // it (the parser is error-tolerant, but the text right before the
 // cursor is what says what the user is typing).
+
+// errMissingRange rejects a request without its required range.
+var errMissingRange = errors.New("missing range")
 
 // docPositionParams is TextDocumentPositionParams.
 type docPositionParams struct {

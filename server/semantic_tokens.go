@@ -82,10 +82,13 @@ func semanticTokensFull(ctx context.Context, s *Server, params json.RawMessage) 
 func semanticTokensRange(ctx context.Context, s *Server, params json.RawMessage) (any, error) {
 	var p struct {
 		TextDocument protocol.TextDocumentIdentifier `json:"textDocument"`
-		Range        protocol.Range                  `json:"range"`
+		Range        *protocol.Range                 `json:"range"`
 	}
 	if err := decode(params, &p); err != nil {
 		return nil, err
+	}
+	if p.Range == nil {
+		return nil, invalidParams(errMissingRange)
 	}
 	snap, err := s.snapshot(string(p.TextDocument.URI))
 	if err != nil {
