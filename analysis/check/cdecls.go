@@ -69,6 +69,19 @@ type cScope struct {
 	funcs   map[string]*CFunc
 	defines map[string]*CDefine
 	names   []string
+	// partial: some #include was not read (cfront's fallback, without
+	// clang), so names the C defines may be missing.
+	partial bool
+}
+
+// CScopeComplete reports whether cs holds all the C the script sees.
+// Without clang, included headers are not read: their macros and types
+// are unknown, and a caller should check without the scope (nil), which
+// makes the checker lenient about the names C may define, rather than
+// report them as unknown.
+func CScopeComplete(cs CScope) bool {
+	s, ok := cs.(*cScope)
+	return !ok || !s.partial
 }
 
 func (s *cScope) Type(name string) (types.Type, bool) {
@@ -408,6 +421,13 @@ func (b *cBuilder) addDiags(u *cfront.Unit) {
 // Types that came from BTF (the generated headers) are left to the
 // Kernel, which knows them with their BTF IDs.
 func (s *cScope) add(u *cfront.Unit) {
+	if !u.UsedClang {
+		for _, inc := range u.Includes {
+			if !inc.Followed {
+				s.partial = true
+			}
+		}
+	}
 	for name, t := range u.Types {
 		if loc, ok := u.TypeLocs[name]; ok && (loc.File == btfHeader || loc.File == "vmlinux.h" || strings.HasSuffix(loc.File, "/vmlinux.h")) {
 			continue

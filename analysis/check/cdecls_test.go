@@ -148,6 +148,25 @@ func TestCScopeFastPath(t *testing.T) {
 	}
 }
 
+// Without clang included headers are not read: the scope says it is
+// partial, so that callers check without it.
+func TestCScopeComplete(t *testing.T) {
+	src := "#include <linux/types.h>\n#define MINE 1\nbegin { }\n"
+	cfrontModes(t, func(t *testing.T, clang string) {
+		cs, _ := NewCScope([]*ast.File{parseScript(t, "p.bt", src)}, nil, CScopeConfig{Clang: clang, NoCache: true})
+		if got, want := CScopeComplete(cs), clang != "none"; got != want {
+			t.Errorf("complete %v, want %v", got, want)
+		}
+		if _, ok := cs.Define("MINE"); !ok {
+			t.Error("no MINE")
+		}
+	})
+	cs, _ := NewCScope([]*ast.File{parseScript(t, "q.bt", "#define ONLY 1\nbegin { }\n")}, nil, CScopeConfig{Clang: "none"})
+	if !CScopeComplete(cs) {
+		t.Error("C without includes is partial")
+	}
+}
+
 func TestCScopeNone(t *testing.T) {
 	f := parseScript(t, "n.bt", "begin { }")
 	if cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none"}); cs != nil || len(ds) != 0 {

@@ -322,7 +322,9 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		Importer: c.importer,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
-	if cscope != nil {
+	if cscope != nil && check.CScopeComplete(cscope) {
+		// A partial scope (no clang to read headers) would make the
+		// names headers define look unknown: check without it.
 		cfg.C = cscope
 	}
 	diags = append(diags, cdiags...)
