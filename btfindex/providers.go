@@ -1,35 +1,42 @@
 package btfindex
 
-import "strings"
+import (
+	"strings"
 
-// ProviderKind classifies a probe provider by where its probes come from.
-type ProviderKind uint8
+	"github.com/bt-tools/bt/analysis/probes"
+)
 
+// ProviderKind classifies a probe provider by where its probes come
+// from. It is the kind recorded in analysis/probes' provider table.
+type ProviderKind = probes.Kind
+
+// The provider kinds, as the probe table names them.
 const (
-	KindInvalid       ProviderKind = iota
-	KindSpecial                    // begin, end, self
-	KindTest                       // test, bench
-	KindKprobe                     // kprobe, kretprobe: kernel functions via kallsyms/BTF
-	KindFentry                     // fentry, fexit: BTF functions
-	KindTracepoint                 // tracefs (or cache, or BTF) events
-	KindRawTracepoint              // BTF __probestub_/__traceiter_ functions
-	KindIter                       // BTF bpf_iter__ structs
-	KindUprobe                     // uprobe, uretprobe: ELF symbols
-	KindUSDT                       // ELF .note.stapsdt
-	KindFixed                      // software, hardware, profile, interval: a fixed list of targets
-	KindWatchpoint                 // an address, nothing to list
+	KindInvalid       = probes.KindInvalid
+	KindSpecial       = probes.KindSpecial
+	KindTest          = probes.KindTest
+	KindKprobe        = probes.KindKprobe
+	KindFentry        = probes.KindFentry
+	KindTracepoint    = probes.KindTracepoint
+	KindRawTracepoint = probes.KindRawTracepoint
+	KindIter          = probes.KindIter
+	KindUprobe        = probes.KindUprobe
+	KindUSDT          = probes.KindUSDT
+	KindFixed         = probes.KindFixed
+	KindWatchpoint    = probes.KindWatchpoint
 )
 
 // FixedTarget is one of the fixed names a provider accepts as its target
-// (a software or hardware event, a time unit), with its alias.
+// (a software or hardware event, a time unit, a self trigger), with its
+// alias.
 type FixedTarget struct {
 	Name          string
 	Alias         string // "" when none
 	DefaultPeriod uint64 // the count used when the probe gives none (events only)
 }
 
-// Provider describes one probe provider. The whole of bpftrace's provider
-// vocabulary is the single table Providers.
+// Provider is the kernel index's view of one row of the project's single
+// provider table (analysis/probes): what listing and lookups need.
 type Provider struct {
 	Name    string
 	Aliases []string
@@ -40,64 +47,36 @@ type Provider struct {
 	// probes and aliases are left out, like bpftrace -l does.
 	ListKernel bool
 	ListUser   bool
-	Targets    []FixedTarget // KindFixed (and self's signals): the accepted targets
+	Targets    []FixedTarget // KindFixed (and self's triggers): the accepted targets
 }
 
-// Providers is every probe provider bpftrace knows, with aliases and the
-// fixed targets of the software, hardware, profile, interval and self
-// providers. The lists follow bpftrace's own (probe_types.h and
-// probe_matcher.h in bpftrace's sources).
-var Providers = []Provider{
-	{Name: "kprobe", Aliases: []string{"k"}, Kind: KindKprobe, ListKernel: true},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Kind: KindKprobe, Return: true},
-	{Name: "uprobe", Aliases: []string{"u"}, Kind: KindUprobe, ListUser: true},
-	{Name: "uretprobe", Aliases: []string{"ur"}, Kind: KindUprobe, Return: true},
-	{Name: "usdt", Aliases: []string{"U"}, Kind: KindUSDT, ListUser: true},
-	{Name: "begin", Kind: KindSpecial},
-	{Name: "end", Kind: KindSpecial},
-	{Name: "self", Kind: KindSpecial, Targets: []FixedTarget{{Name: "signal"}}},
-	{Name: "test", Kind: KindTest},
-	{Name: "bench", Kind: KindTest},
-	{Name: "tracepoint", Aliases: []string{"t"}, Kind: KindTracepoint, ListKernel: true},
-	{Name: "profile", Aliases: []string{"p"}, Kind: KindFixed, Targets: timeUnits},
-	{Name: "interval", Aliases: []string{"i"}, Kind: KindFixed, Targets: timeUnits},
-	{Name: "software", Aliases: []string{"s"}, Kind: KindFixed, ListKernel: true, Targets: []FixedTarget{
-		{"alignment-faults", "", 1},
-		{"bpf-output", "", 1},
-		{"context-switches", "cs", 1000},
-		{"cpu-clock", "cpu", 1000000},
-		{"cpu-migrations", "", 1},
-		{"dummy", "", 1},
-		{"emulation-faults", "", 1},
-		{"major-faults", "", 1},
-		{"minor-faults", "", 100},
-		{"page-faults", "faults", 100},
-		{"task-clock", "", 1},
-	}},
-	{Name: "hardware", Aliases: []string{"h"}, Kind: KindFixed, ListKernel: true, Targets: []FixedTarget{
-		{"backend-stalls", "", 1000000},
-		{"branch-instructions", "branches", 100000},
-		{"branch-misses", "", 100000},
-		{"bus-cycles", "", 100000},
-		{"cache-misses", "", 1000000},
-		{"cache-references", "", 1000000},
-		{"cpu-cycles", "cycles", 1000000},
-		{"frontend-stalls", "", 1000000},
-		{"instructions", "", 1000000},
-		{"ref-cycles", "", 1000000},
-	}},
-	{Name: "watchpoint", Aliases: []string{"w"}, Kind: KindWatchpoint},
-	{Name: "fentry", Aliases: []string{"f", "kfunc"}, Kind: KindFentry, ListKernel: true},
-	{Name: "fexit", Aliases: []string{"fr", "kretfunc"}, Kind: KindFentry, Return: true},
-	{Name: "iter", Aliases: []string{"it"}, Kind: KindIter, ListKernel: true},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Kind: KindRawTracepoint, ListKernel: true},
-}
-
-// timeUnits are the targets of profile and interval.
-var timeUnits = []FixedTarget{{Name: "hz"}, {Name: "ms"}, {Name: "s"}, {Name: "us"}}
+// Providers is derived from probes.Providers, in the same order.
+var Providers = func() []Provider {
+	out := make([]Provider, 0, len(probes.Providers))
+	for _, p := range probes.Providers {
+		if p.Legacy {
+			continue // providers current bpftrace no longer has are not listed
+		}
+		v := Provider{
+			Name: p.Name, Aliases: p.Aliases, Kind: p.Kind, Return: p.Retval,
+			ListKernel: p.Listed() && p.Kernel, ListUser: p.Listed() && p.User,
+		}
+		for _, e := range p.Events {
+			v.Targets = append(v.Targets, FixedTarget{Name: e.Name, Alias: e.Alias, DefaultPeriod: e.Period})
+		}
+		for _, u := range p.Units {
+			v.Targets = append(v.Targets, FixedTarget{Name: u})
+		}
+		if len(p.Signals) > 0 {
+			v.Targets = append(v.Targets, FixedTarget{Name: "signal"})
+		}
+		out = append(out, v)
+	}
+	return out
+}()
 
 // SelfSignals are the signals a self:signal:NAME probe accepts.
-var SelfSignals = []string{"SIGUSR1"}
+var SelfSignals = probes.Lookup("self").Signals
 
 // LookupProvider finds a provider by name or alias. Like bpftrace, the
 // name is matched case-insensitively, aliases exactly as well as lowered

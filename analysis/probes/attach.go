@@ -2,6 +2,7 @@ package probes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -478,8 +479,8 @@ func parseSelf(c *apContext) {
 		c.errPart(0, "unknown self probe trigger '%s' (the only trigger is 'signal')", c.parts[0].text)
 		return
 	}
-	if c.parts[1].text != "SIGUSR1" && !c.parts[1].param {
-		c.errPart(1, "unsupported signal '%s' for a self probe (supported: SIGUSR1)", c.parts[1].text)
+	if !slices.Contains(c.prov.Signals, c.parts[1].text) && !c.parts[1].param {
+		c.errPart(1, "unsupported signal '%s' for a self probe (supported: %s)", c.parts[1].text, strings.Join(c.prov.Signals, ", "))
 	}
 }
 
@@ -623,8 +624,6 @@ func parseRawTracepoint(c *apContext) {
 	}
 }
 
-var timeUnits = map[string]bool{"hz": true, "s": true, "ms": true, "us": true}
-
 func parseFrequency(c *apContext) {
 	switch len(c.parts) {
 	case 1:
@@ -640,8 +639,8 @@ func parseFrequency(c *apContext) {
 	case 2:
 		c.field(0, RoleUnit)
 		c.field(1, RoleRate)
-		if u := c.parts[0]; !u.param && !timeUnits[u.text] {
-			c.problem(CodeBadAttachPoint, u.start, u.end, "use one of hz, s, ms, us", "unknown %s unit '%s'", c.prov.Name, u.text)
+		if u := c.parts[0]; !u.param && !slices.Contains(c.prov.Units, u.text) {
+			c.problem(CodeBadAttachPoint, u.start, u.end, "use one of "+strings.Join(c.prov.Units, ", "), "unknown %s unit '%s'", c.prov.Name, u.text)
 		}
 		if v, ok := c.uint(1, c.prov.Name+" rate"); ok && v == 0 {
 			c.errPart(1, "%s rate must be positive", c.prov.Name)

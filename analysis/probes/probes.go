@@ -83,47 +83,84 @@ type Provider struct {
 	Kernel, User bool
 	// Legacy marks providers only older bpftrace versions have.
 	Legacy bool
-	// Events lists the fixed event names (software, hardware), each with
-	// its short alias after a '/' when it has one ("cpu-clock/cpu").
-	Events []string
+	// Events lists the fixed events (software, hardware) with their short
+	// aliases and default sample periods.
+	Events []Event
+	// Units are the time units of profile and interval.
+	Units []string
+	// Signals are the signals a self:signal probe accepts.
+	Signals []string
+	// Kind says where the provider's probes come from, for listing and
+	// kernel lookups.
+	Kind Kind
 
 	parse func(c *apContext)
 }
 
+// Event is a fixed event of the software or hardware provider.
+type Event struct {
+	Name   string
+	Alias  string // "" when none
+	Period uint64 // the sample period used when the probe gives none
+}
+
+// Kind classifies providers by where their probes come from.
+type Kind uint8
+
+const (
+	KindInvalid       Kind = iota
+	KindSpecial            // begin, end, self
+	KindTest               // test, bench
+	KindKprobe             // kprobe, kretprobe: kernel functions (kallsyms, BTF)
+	KindFentry             // fentry, fexit: BTF functions
+	KindTracepoint         // tracefs (or cached, or BTF) events
+	KindRawTracepoint      // BTF raw tracepoints
+	KindIter               // BTF bpf_iter__ targets
+	KindUprobe             // uprobe, uretprobe: ELF symbols
+	KindUSDT               // ELF .note.stapsdt notes
+	KindFixed              // software, hardware, profile, interval: fixed targets
+	KindWatchpoint         // an address: nothing to list
+)
+
+// Listed reports whether a wildcard listing (bt list, bpftrace -l)
+// includes the provider's probes: kernel and user providers, but not
+// return probes, which share their entry probes' targets.
+func (p *Provider) Listed() bool { return (p.Kernel || p.User) && !p.Retval }
+
 // Providers is the table, in the order bpftrace documents them.
 var Providers = []*Provider{
 	{
-		Name: "begin", Aliases: []string{"BEGIN"},
+		Name: "begin", Kind: KindSpecial, Aliases: []string{"BEGIN"},
 		Summary: "runs once when the program starts, before other probes are attached",
 		Forms:   []string{"begin"},
 		parse:   parseBeginEnd,
 	},
 	{
-		Name: "end", Aliases: []string{"END"},
+		Name: "end", Kind: KindSpecial, Aliases: []string{"END"},
 		Summary: "runs once when the program exits, after other probes are detached",
 		Forms:   []string{"end"},
 		parse:   parseBeginEnd,
 	},
 	{
-		Name:    "self",
+		Name: "self", Kind: KindSpecial, Signals: []string{"SIGUSR1"},
 		Summary: "runs when the bpftrace process itself receives an event, such as a signal",
 		Forms:   []string{"self:signal:SIGUSR1"},
 		parse:   parseSelf,
 	},
 	{
-		Name:    "test",
+		Name: "test", Kind: KindTest,
 		Summary: "a named test case, run only in test mode",
 		Forms:   []string{"test:name"},
 		parse:   parseNamed,
 	},
 	{
-		Name:    "bench",
+		Name: "bench", Kind: KindTest,
 		Summary: "a named micro-benchmark, run only in bench mode",
 		Forms:   []string{"bench:name"},
 		parse:   parseNamed,
 	},
 	{
-		Name: "kprobe", Aliases: []string{"k"},
+		Name: "kprobe", Kind: KindKprobe, Aliases: []string{"k"},
 		Summary:   "dynamic tracing of a kernel function's entry (or an instruction at an offset)",
 		Forms:     []string{"kprobe[:module]:function[+offset]", "kprobe:address"},
 		Wildcards: []string{RoleModule, RoleFunc},
@@ -131,7 +168,7 @@ var Providers = []*Provider{
 		parse: func(c *apContext) { parseKprobe(c, true) },
 	},
 	{
-		Name: "kretprobe", Aliases: []string{"kr"},
+		Name: "kretprobe", Kind: KindKprobe, Aliases: []string{"kr"},
 		Summary:   "dynamic tracing of a kernel function's return",
 		Forms:     []string{"kretprobe[:module]:function", "kretprobe:address"},
 		Wildcards: []string{RoleModule, RoleFunc},
@@ -139,7 +176,7 @@ var Providers = []*Provider{
 		parse: func(c *apContext) { parseKprobe(c, false) },
 	},
 	{
-		Name: "uprobe", Aliases: []string{"u"},
+		Name: "uprobe", Kind: KindUprobe, Aliases: []string{"u"},
 		Summary: "dynamic tracing of a user-space function's entry",
 		Forms: []string{"uprobe:path:[lang:]function[+offset]", "uprobe:path:address",
 			"uprobe:path@file:line[:column]", "uprobe:function (with -p PID)"},
@@ -148,7 +185,7 @@ var Providers = []*Provider{
 		parse: func(c *apContext) { parseUprobe(c, true) },
 	},
 	{
-		Name: "uretprobe", Aliases: []string{"ur"},
+		Name: "uretprobe", Kind: KindUprobe, Aliases: []string{"ur"},
 		Summary:   "dynamic tracing of a user-space function's return",
 		Forms:     []string{"uretprobe:path:[lang:]function", "uretprobe:path:address", "uretprobe:function (with -p PID)"},
 		Wildcards: []string{RolePath, RoleFunc},
@@ -156,7 +193,7 @@ var Providers = []*Provider{
 		parse: func(c *apContext) { parseUprobe(c, false) },
 	},
 	{
-		Name: "usdt", Aliases: []string{"U"},
+		Name: "usdt", Kind: KindUSDT, Aliases: []string{"U"},
 		Summary:   "user-level statically defined tracepoints compiled into binaries and libraries",
 		Forms:     []string{"usdt:path:[namespace:]name", "usdt:name (with -p PID)"},
 		Wildcards: []string{RolePath, RoleNamespace, RoleName},
@@ -164,7 +201,7 @@ var Providers = []*Provider{
 		parse: parseUsdt,
 	},
 	{
-		Name: "tracepoint", Aliases: []string{"t"},
+		Name: "tracepoint", Kind: KindTracepoint, Aliases: []string{"t"},
 		Summary:   "kernel static tracepoints",
 		Forms:     []string{"tracepoint:category:event"},
 		Wildcards: []string{RoleCategory, RoleEvent},
@@ -172,7 +209,7 @@ var Providers = []*Provider{
 		parse: parseTracepoint,
 	},
 	{
-		Name: "rawtracepoint", Aliases: []string{"rt"},
+		Name: "rawtracepoint", Kind: KindRawTracepoint, Aliases: []string{"rt"},
 		Summary:   "kernel static tracepoints with their raw arguments (needs BTF)",
 		Forms:     []string{"rawtracepoint[:module]:event"},
 		Wildcards: []string{RoleModule, RoleEvent},
@@ -180,52 +217,71 @@ var Providers = []*Provider{
 		parse: parseRawTracepoint,
 	},
 	{
-		Name: "profile", Aliases: []string{"p"},
+		Name: "profile", Kind: KindFixed, Units: []string{"hz", "s", "ms", "us"}, Aliases: []string{"p"},
 		Summary: "timed sampling on every CPU",
 		Forms:   []string{"profile:hz:rate", "profile:s:count", "profile:ms:count", "profile:us:count", "profile:period"},
 		parse:   parseFrequency,
 	},
 	{
-		Name: "interval", Aliases: []string{"i"},
+		Name: "interval", Kind: KindFixed, Units: []string{"hz", "s", "ms", "us"}, Aliases: []string{"i"},
 		Summary: "timed events on one CPU, e.g. for periodic output",
 		Forms:   []string{"interval:hz:rate", "interval:s:count", "interval:ms:count", "interval:us:count", "interval:period"},
 		parse:   parseFrequency,
 	},
 	{
-		Name: "software", Aliases: []string{"s"},
+		Name: "software", Kind: KindFixed, Aliases: []string{"s"},
 		Summary: "kernel software events (perf), sampled every count events",
 		Forms:   []string{"software:event[:count]"},
 		Kernel:  true,
-		Events: []string{"alignment-faults", "bpf-output", "context-switches/cs", "cpu-clock/cpu",
-			"cpu-migrations", "dummy", "emulation-faults", "major-faults", "minor-faults",
-			"page-faults/faults", "task-clock"},
+		Events: []Event{
+			{Name: "alignment-faults", Period: 1},
+			{Name: "bpf-output", Period: 1},
+			{Name: "context-switches", Alias: "cs", Period: 1000},
+			{Name: "cpu-clock", Alias: "cpu", Period: 1000000},
+			{Name: "cpu-migrations", Period: 1},
+			{Name: "dummy", Period: 1},
+			{Name: "emulation-faults", Period: 1},
+			{Name: "major-faults", Period: 1},
+			{Name: "minor-faults", Period: 100},
+			{Name: "page-faults", Alias: "faults", Period: 100},
+			{Name: "task-clock", Period: 1},
+		},
 		parse: parsePerfEvent,
 	},
 	{
-		Name: "hardware", Aliases: []string{"h"},
+		Name: "hardware", Kind: KindFixed, Aliases: []string{"h"},
 		Summary: "processor hardware events from performance counters, sampled every count events",
 		Forms:   []string{"hardware:event[:count]"},
 		Kernel:  true,
-		Events: []string{"backend-stalls", "branch-instructions/branches", "branch-misses", "bus-cycles",
-			"cache-misses", "cache-references", "cpu-cycles/cycles", "frontend-stalls",
-			"instructions", "ref-cycles"},
+		Events: []Event{
+			{Name: "backend-stalls", Period: 1000000},
+			{Name: "branch-instructions", Alias: "branches", Period: 100000},
+			{Name: "branch-misses", Period: 100000},
+			{Name: "bus-cycles", Period: 100000},
+			{Name: "cache-misses", Period: 1000000},
+			{Name: "cache-references", Period: 1000000},
+			{Name: "cpu-cycles", Alias: "cycles", Period: 1000000},
+			{Name: "frontend-stalls", Period: 1000000},
+			{Name: "instructions", Period: 1000000},
+			{Name: "ref-cycles", Period: 1000000},
+		},
 		parse: parsePerfEvent,
 	},
 	{
-		Name: "watchpoint", Aliases: []string{"w"},
+		Name: "watchpoint", Kind: KindWatchpoint, Aliases: []string{"w"},
 		Summary: "hardware memory watchpoints: read, write or execute of an address",
 		Forms:   []string{"watchpoint:address:length:mode"},
 		parse:   parseWatchpoint,
 	},
 	{
-		Name:    "asyncwatchpoint",
+		Name: "asyncwatchpoint", Kind: KindWatchpoint,
 		Summary: "memory watchpoints reported asynchronously (older bpftrace only)",
 		Forms:   []string{"asyncwatchpoint:address:length:mode"},
 		Legacy:  true,
 		parse:   parseWatchpoint,
 	},
 	{
-		Name: "fentry", Aliases: []string{"f", "kfunc"},
+		Name: "fentry", Kind: KindFentry, Aliases: []string{"f", "kfunc"},
 		Summary:   "kernel function entry through BPF trampolines, with typed args from BTF",
 		Forms:     []string{"fentry[:module]:function", "fentry:bpf[:prog_id]:prog_name"},
 		Wildcards: []string{RoleModule, RoleFunc},
@@ -233,7 +289,7 @@ var Providers = []*Provider{
 		parse: parseFentry,
 	},
 	{
-		Name: "fexit", Aliases: []string{"fr", "kretfunc"},
+		Name: "fexit", Kind: KindFentry, Aliases: []string{"fr", "kretfunc"},
 		Summary:   "kernel function return through BPF trampolines, with typed args and retval",
 		Forms:     []string{"fexit[:module]:function", "fexit:bpf[:prog_id]:prog_name"},
 		Wildcards: []string{RoleModule, RoleFunc},
@@ -241,7 +297,7 @@ var Providers = []*Provider{
 		parse: parseFentry,
 	},
 	{
-		Name: "iter", Aliases: []string{"it"},
+		Name: "iter", Kind: KindIter, Aliases: []string{"it"},
 		Summary: "BPF iterators that walk kernel objects (tasks, files, VMAs, ...)",
 		Forms:   []string{"iter:iterator[:pin]"},
 		Kernel:  true,
@@ -295,23 +351,29 @@ func (p *Provider) AllowsWildcard(role string) bool {
 func (p *Provider) EventNames() []string {
 	var out []string
 	for _, e := range p.Events {
-		out = append(out, strings.Split(e, "/")...)
+		out = append(out, e.Name)
+		if e.Alias != "" {
+			out = append(out, e.Alias)
+		}
 	}
 	return out
+}
+
+// Event finds a fixed event by name or alias.
+func (p *Provider) Event(name string) (Event, bool) {
+	for _, e := range p.Events {
+		if e.Name == name || (e.Alias != "" && e.Alias == name) {
+			return e, true
+		}
+	}
+	return Event{}, false
 }
 
 // isEvent reports whether name is one of the provider's event names or
 // aliases.
 func (p *Provider) isEvent(name string) bool {
-	for _, e := range p.Events {
-		if e == name {
-			return true
-		}
-		if i := strings.IndexByte(e, '/'); i >= 0 && (e[:i] == name || e[i+1:] == name) {
-			return true
-		}
-	}
-	return false
+	_, ok := p.Event(name)
+	return ok
 }
 
 // HasWildcard reports whether s contains a bpftrace wildcard: '*' or a
