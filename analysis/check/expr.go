@@ -546,7 +546,7 @@ func (c *checker) intBinary(x *ast.BinaryExpr, lt, rt types.Type, li, ri *types.
 }
 
 func (c *checker) signWarning(x ast.Expr, from, to types.Type) {
-	c.warnf(x, CodeImplicitSignChange, "%s value converted to %s may change its meaning; add an explicit cast if intended", typeName(from), typeName(to))
+	c.warnf(ast.Unparen(x), CodeImplicitSignChange, "%s value converted to %s may change its meaning; add an explicit cast if intended", typeName(from), typeName(to))
 }
 
 func (c *checker) pointerBinary(x *ast.BinaryExpr, lt, rt types.Type, lp, rp *types.Pointer) types.Type {
@@ -554,7 +554,7 @@ func (c *checker) pointerBinary(x *ast.BinaryExpr, lt, rt types.Type, lp, rp *ty
 	cmp := isComparison(op)
 	if lp != nil && rp != nil {
 		if cmp {
-			if !types.Identical(lp.Elem, rp.Elem) && !isVoid(lp.Elem) && !isVoid(rp.Elem) {
+			if !types.Identical(lp.Elem, rp.Elem) && !isVoid(lp.Elem) && !isVoid(rp.Elem) && known(lp.Elem) && known(rp.Elem) {
 				e := c.warnf(x, CodePointerMismatch, "comparing pointers to different types: %s and %s", typeName(lt), typeName(rt))
 				_ = e
 			}
@@ -1341,9 +1341,11 @@ func (c *checker) sizeof(x *ast.SizeofExpr) types.Type {
 	if known(t) {
 		if _, ok := t.(*types.Struct); ok || t.Size() > 0 || isVoid(t) {
 			c.info.Consts[x] = int64(t.Size())
+			// bpftrace replaces sizeof by its value: a literal.
+			return literalType(uint64(t.Size()))
 		}
 	}
-	return types.Uint64
+	return flexI64 // a constant not known here
 }
 
 func (c *checker) offsetof(x *ast.OffsetofExpr) types.Type {
@@ -1354,7 +1356,7 @@ func (c *checker) offsetof(x *ast.OffsetofExpr) types.Type {
 		t = c.typeOperand(x.X)
 	}
 	if !known(t) {
-		return types.Uint64
+		return flexI64 // a constant not known here
 	}
 	off := 0
 	for _, f := range x.Fields {
@@ -1382,14 +1384,14 @@ func (c *checker) offsetof(x *ast.OffsetofExpr) types.Type {
 			t = u.Elems[i]
 		default:
 			if IsUnknown(t) {
-				return types.Uint64
+				return flexI64
 			}
 			c.errorf(f, CodeNotAStruct, "offsetof needs a struct or record, but %s is not one", typeName(t))
 			return types.Uint64
 		}
 	}
 	c.info.Consts[x] = int64(off)
-	return types.Uint64
+	return literalType(uint64(off))
 }
 
 // convert records an implicit conversion of x from type from to to.

@@ -396,7 +396,7 @@ func TestParamsRecorded(t *testing.T) {
 	if p.NamedParams[0].Doc != "how many" {
 		t.Errorf("doc: %q", p.NamedParams[0].Doc)
 	}
-	// The types of the values read.
+	// The value read.
 	if tv := k.typeAt(2, 3); tv == nil || tv.String() != "uint64" {
 		t.Errorf("$a: %v", tv)
 	}
