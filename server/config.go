@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Config is the user's configuration of the server. It arrives in
@@ -28,6 +29,10 @@ func defaultConfig() Config { return Config{} }
 // object itself, or one nested under "bt" (VS Code sends its section),
 // and ignores unknown keys.
 func (c *Config) merge(raw json.RawMessage) error {
+	// Lua clients (Neovim 0.7) encode an empty table as [].
+	if t := strings.TrimSpace(string(raw)); t == "[]" || t == "null" || t == "" {
+		return nil
+	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return fmt.Errorf("settings must be an object: %v", err)

@@ -139,3 +139,21 @@ func itoa(n uint32) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+func TestConfigMergeShapes(t *testing.T) {
+	var c Config
+	for _, raw := range []string{`[]`, `null`, ` [ ] `} {
+		if err := c.merge(json.RawMessage(raw)); err != nil {
+			t.Errorf("merge(%s): %v", raw, err)
+		}
+	}
+	if err := c.merge(json.RawMessage(`{"bt":{"btf":"/b","noKernel":true,"clang":{"path":"/c"}}}`)); err != nil || c.BTF != "/b" || !c.NoKernel || c.Clang != "/c" {
+		t.Errorf("nested settings: %+v, %v", c, err)
+	}
+	if err := c.merge(json.RawMessage(`{"btf": 3}`)); err == nil || c.BTF != "/b" {
+		t.Errorf("a bad value must be refused and leave the config intact: %+v, %v", c, err)
+	}
+	if err := c.merge(json.RawMessage(`"x"`)); err == nil {
+		t.Error("a string is not settings")
+	}
+}
