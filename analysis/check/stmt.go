@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -52,6 +53,11 @@ func (c *checker) discarded(x ast.Expr, t types.Type) {
 	case *ast.IfExpr:
 		return
 	case *ast.CallExpr:
+		if ci := c.info.Calls[y]; ci != nil && ci.Kind == SymBuiltin {
+			if b, ok := ci.Symbol.Data.(*builtins.Builtin); ok && ci.Variant >= 0 && ci.Variant < len(b.Variants) && b.Variants[ci.Variant].Deprecated != "" {
+				return // the old form returned nothing; legacy-call says it all
+			}
+		}
 		if ci := c.info.Calls[y]; ci != nil && (ci.Kind == SymMacro || ci.Kind == SymCFunc || ci.Kind == SymFn) {
 			// Macros are statements as often as values; C and fn calls are
 			// called for their effects.
