@@ -478,18 +478,29 @@ func numbered(name, prefix string) bool {
 // shaped like a type. With strictArrays, an array suffix must be '[]' or
 // '[INT]' (as in casts); otherwise any bracketed text counts.
 func scanType(s *scanner.Scanner, first scanner.Token, strictArrays bool) (after scanner.Token, known, suffix, ok bool) {
+	// A type is short; looking further than this keeps the parser linear
+	// on odd input (the text is then simply not taken for a type).
+	budget := 256
+	scan := func() scanner.Token {
+		budget--
+		if budget < 0 {
+			return scanner.Token{Kind: scanner.EOF}
+		}
+		t, _ := s.Scan()
+		return t
+	}
 	t := first
 	if t.Kind != scanner.IDENT || isBuiltin(t.Lit) {
 		return t, false, false, false
 	}
 	if t.Lit == "typeof" {
-		t, _ = s.Scan()
+		t = scan()
 		if t.Kind != scanner.LPAREN {
 			return t, false, false, false
 		}
 		depth := 1
 		for depth > 0 {
-			t, _ = s.Scan()
+			t = scan()
 			switch t.Kind {
 			case scanner.LPAREN:
 				depth++
@@ -501,7 +512,7 @@ func scanType(s *scanner.Scanner, first scanner.Token, strictArrays bool) (after
 		}
 		known = true
 	} else if t.Lit == "struct" || t.Lit == "union" || t.Lit == "enum" {
-		t, _ = s.Scan()
+		t = scan()
 		if t.Kind != scanner.IDENT {
 			return t, false, false, false
 		}
@@ -509,24 +520,24 @@ func scanType(s *scanner.Scanner, first scanner.Token, strictArrays bool) (after
 	} else {
 		known = builtinTypes[t.Lit]
 	}
-	t, _ = s.Scan()
+	t = scan()
 	for {
 		switch t.Kind {
 		case scanner.MUL:
 			suffix = true
-			t, _ = s.Scan()
+			t = scan()
 			continue
 		case scanner.LBRACK:
 			suffix = true
-			t, _ = s.Scan()
+			t = scan()
 			if strictArrays {
 				if t.Kind == scanner.INT {
-					t, _ = s.Scan()
+					t = scan()
 				}
 				if t.Kind != scanner.RBRACK {
 					return t, known, suffix, false
 				}
-				t, _ = s.Scan()
+				t = scan()
 				continue
 			}
 			depth := 1
@@ -539,7 +550,7 @@ func scanType(s *scanner.Scanner, first scanner.Token, strictArrays bool) (after
 				case scanner.EOF:
 					return t, known, suffix, false
 				}
-				t, _ = s.Scan()
+				t = scan()
 			}
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/diag"
@@ -225,5 +226,49 @@ func TestPositions(t *testing.T) {
 	}
 	if text(p) != src {
 		t.Errorf("probe %q", text(p))
+	}
+}
+
+// TestPathologicalInputs parses large odd inputs that would expose
+// quadratic behaviour in recovery or lookahead (a quadratic path takes
+// tens of seconds at this size; linear ones take well under one).
+func TestPathologicalInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	const n = 512 << 10
+	rep := func(prefix, unit, suffix string) string {
+		return prefix + strings.Repeat(unit, (n-len(prefix)-len(suffix))/len(unit)) + suffix
+	}
+	for name, text := range map[string]string{
+		"struct words":       rep("", "struct ", ""),
+		"struct lines":       rep("begin {\n", "struct a b c\n", "}"),
+		"typeof casts":       rep("begin { ", "(typeof(", ""),
+		"sizeof arrays":      rep("begin { ", "sizeof(x[", ""),
+		"stray parens":       rep("", ") ", ""),
+		"attach points":      rep("", "kprobe:f ", ""),
+		"junk statements":    rep("begin {\n", "a b c d e f\n", "}"),
+		"empty statements":   rep("begin {", ";", "}"),
+		"open braces":        rep("", "{", ""),
+		"close braces":       rep("begin {", "}", ""),
+		"hashes":             rep("begin {", "#", "}"),
+		"casts":              rep("begin { ", "(x)", "1; }"),
+		"lets":               rep("", "let ", ""),
+		"configs":            rep("", "config = { ", ""),
+		"macros":             rep("", "macro m(", ""),
+		"quotes":             rep("uprobe:", "\"a\"", ""),
+		"commas":             rep("kprobe:a", ",", ""),
+		"dollars":            rep("begin { ", "$ ", "}"),
+		"unterminated calls": rep("begin { ", "f(", ""),
+	} {
+		start := time.Now()
+		f, diags := ParseFile(source.NewFile(name, []byte(text)))
+		if d := time.Since(start); d > 8*time.Second {
+			t.Errorf("%s: %d bytes took %v", name, len(text), d)
+		}
+		checkTree(t, f, len(text))
+		if len(diags) > maxErrors+1 {
+			t.Errorf("%s: %d diagnostics", name, len(diags))
+		}
 	}
 }

@@ -120,7 +120,9 @@ func (s *Scanner) LooksLikeCDefinition() bool {
 	for t.off < len(t.src) && IsIdentChar(t.src[t.off]) {
 		t.off++
 	}
-	for {
+	// A real definition has a name and maybe a few attributes before its
+	// '{'; bounding the look keeps the parser linear on odd input.
+	for items := 0; items < 32; items++ {
 		t.skipCLayout()
 		if t.off >= len(t.src) {
 			return false
@@ -141,6 +143,7 @@ func (s *Scanner) LooksLikeCDefinition() bool {
 			return false
 		}
 	}
+	return false
 }
 
 // skipBalanced skips a group opened by the bracket at the cursor; it
