@@ -30,7 +30,8 @@ func defaultConfig() Config { return Config{} }
 // and ignores unknown keys.
 func (c *Config) merge(raw json.RawMessage) error {
 	// Lua clients (Neovim 0.7) encode an empty table as [].
-	if t := strings.TrimSpace(string(raw)); t == "[]" || t == "null" || t == "" {
+	var empty []any
+	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" || (json.Unmarshal(raw, &empty) == nil && len(empty) == 0) {
 		return nil
 	}
 	var probe map[string]json.RawMessage
