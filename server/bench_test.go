@@ -103,61 +103,54 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return ds[i]
 }
 
-// latencyBench runs each request many times on a warm server and reports
-// the p50 and p95 latency.
-func latencyBench(b *testing.B, method string, cases []string, check func(string, any)) {
+// benchCase is one request of a latency benchmark.
+type benchCase struct{ name, src string }
+
+// latencyBench runs one sub-benchmark per case on one warm server (kernel
+// index open, BTF decoded, each document analysed) and reports each
+// request's p50 and p95 latency, JSON-RPC round trip included.
+func latencyBench(b *testing.B, method string, cases []benchCase, check func(string, any)) {
 	needKernel(b)
 	c := newClient(b, Options{})
 	c.initialize(fullCaps, nil)
-	// Warm up: the kernel index open and its BTF decoded, every case once.
 	c.open(uri1, "begin { }", 1)
 	c.waitDiagnostics(uri1, 1)
 	if snap, err := c.srv.snapshot(uri1); err == nil && snap.Kernel != nil {
-		snap.Kernel.waitWarm(30 * time.Second)
+		snap.Kernel.waitWarm(time.Minute)
 	}
-	type prepared struct {
-		text string
-		pos  protocol.Position
-	}
-	var ps []prepared
-	for _, src := range cases {
-		text, pos := withCursor(b, src)
-		ps = append(ps, prepared{text, pos})
-	}
-	var ds []time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for j, p := range ps {
-			b.StopTimer()
-			uri := fmt.Sprintf("file:///tmp/bench%d.bt", j)
-			if i == 0 {
-				c.open(uri, p.text, 1)
-				c.waitDiagnostics(uri, 1)
-			}
-			var out any
-			b.StartTimer()
-			start := time.Now()
-			c.mustCall(method, docPos(uri, p.pos), &out)
-			ds = append(ds, time.Since(start))
-			b.StopTimer()
-			if i == 0 && check != nil {
-				check(cases[j], out)
-			}
+	for j, bc := range cases {
+		text, pos := withCursor(b, bc.src)
+		uri := fmt.Sprintf("file:///tmp/bench%d.bt", j)
+		c.open(uri, text, 1)
+		c.waitDiagnostics(uri, 1)
+		var first any
+		c.mustCall(method, docPos(uri, pos), &first) // warm this case's caches
+		if check != nil {
+			check(bc.src, first)
 		}
+		b.Run(bc.name, func(b *testing.B) {
+			ds := make([]time.Duration, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				var out any
+				start := time.Now()
+				c.mustCall(method, docPos(uri, pos), &out)
+				ds = append(ds, time.Since(start))
+			}
+			b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(percentile(ds, 0.95).Microseconds())/1000, "p95-ms")
+		})
 	}
-	b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(percentile(ds, 0.95).Microseconds())/1000, "p95-ms")
 }
 
-var completionCases = []string{
-	"kprobe:f { $t = curtask; $t->‸ }", // struct task_struct members
-	"kprobe:vfs_‸",                     // kernel functions by prefix
-	"kprobe:‸",                         // the whole function list, capped
-	"fentry:‸",                         // the same for fentry
-	"tracepoint:sched:‸",               // tracepoint events
-	"tracepoint:sched:sched_switch { printf(\"%d\", args.‸) }", // tracepoint args
-	"kprobe:vfs_read { @x[pid] = count(); pr‸ }",               // builtins, maps, variables
-	"fentry:vfs_read { args.file->f_path.dentry->‸ }",          // nested members
+var completionCases = []benchCase{
+	{"members-curtask", "kprobe:f { $t = curtask; $t->‸ }"},               // struct task_struct, 200+ members
+	{"members-nested", "fentry:vfs_read { args.file->f_path.dentry->‸ }"}, // through fentry args
+	{"args-tracepoint", "tracepoint:sched:sched_switch { printf(\"%d\", args.‸) }"},
+	{"kernel-funcs-prefix", "kprobe:vfs_‸"}, // 77 functions
+	{"kernel-funcs-all", "kprobe:‸"},        // 56k functions, capped
+	{"fentry-funcs-all", "fentry:‸"},        // the same for fentry
+	{"tracepoint-events", "tracepoint:sched:‸"},
+	{"body-names", "kprobe:vfs_read { @x[pid] = count(); $v = 1; pr‸ }"}, // builtins, maps, variables
 }
 
 func BenchmarkCompletion(b *testing.B) {
@@ -169,12 +162,12 @@ func BenchmarkCompletion(b *testing.B) {
 	})
 }
 
-var hoverCases = []string{
-	"kprobe:vfs_read { prin‸tf(\"x\"); }",
-	"kprobe:vfs_read { @x[pid] = count(); print(@‸x); }",
-	"kprobe:vfs_read { $t = curtask; print($t->real_parent->p‸id); }",
-	"tracepoint:sched:sched_switch { print(args.prev_p‸id); }",
-	"kprobe:vfs_r‸ead { }",
+var hoverCases = []benchCase{
+	{"builtin", "kprobe:vfs_read { prin‸tf(\"x\"); }"},
+	{"map", "kprobe:vfs_read { @x[pid] = count(); print(@‸x); }"},
+	{"field", "kprobe:vfs_read { $t = curtask; print($t->real_parent->p‸id); }"},
+	{"args-field", "tracepoint:sched:sched_switch { print(args.prev_p‸id); }"},
+	{"attach-point", "kprobe:vfs_r‸ead { }"},
 }
 
 func BenchmarkHover(b *testing.B) {

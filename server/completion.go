@@ -53,12 +53,13 @@ type completionList struct {
 
 // resolveData identifies an item whose details completionItem/resolve
 // fills in (computing a prototype for each of 200 kernel functions
-// up front would make every keystroke slow).
+// up front would make every keystroke slow). The keys are short: it is
+// sent with every item of lists hundreds long.
 type resolveData struct {
-	URI    string `json:"uri"`
-	Kind   string `json:"kind"` // "func", "tracepoint"
-	Module string `json:"module,omitempty"`
-	Name   string `json:"name"`
+	URI    string `json:"u"`
+	Kind   string `json:"k"` // "func", "tracepoint", "member"
+	Module string `json:"m,omitempty"`
+	Name   string `json:"n"`
 }
 
 type completionParams struct {
@@ -314,6 +315,13 @@ func completionResolve(ctx context.Context, s *Server, params json.RawMessage) (
 	case "tracepoint":
 		if md := tracepointDoc(snap.Kernel, it.Data.Module, it.Data.Name); md != "" {
 			it.Documentation = c.doc(md)
+		}
+	case "member":
+		r := newResolver(snap, nil)
+		if t := r.kernelType(it.Data.Module); t != nil {
+			if m, ok := r.member(valueType{btf: t}, it.Data.Name); ok {
+				it.Documentation = c.doc(describeMember(m))
+			}
 		}
 	}
 	return it, nil

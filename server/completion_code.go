@@ -83,7 +83,11 @@ func (c *completer) members(decl ast.Decl, leftEnd, start source.Pos, prefix str
 	}
 	r := newResolver(c.snap, decl)
 	v := r.typeOf(x)
-	for _, m := range r.members(v) {
+	members := r.members(v)
+	// Big kernel structs (task_struct has 250 members) send their
+	// members' documentation on resolve, keeping the list small.
+	lazyDocs := len(members) > lazyMemberDocs && c.kernel() != nil
+	for _, m := range members {
 		if c.ctx.Err() != nil {
 			return
 		}
@@ -94,9 +98,25 @@ func (c *completer) members(decl ast.Decl, leftEnd, start source.Pos, prefix str
 		if m.Offset >= 0 {
 			ld.Description = "+" + strconv.Itoa(m.Offset)
 		}
-		c.add(completionItem{Label: m.Name, Kind: protocol.CompletionItemKindField, Detail: m.Type,
-			LabelDetails: ld, Documentation: c.doc(describeMember(m)), TextEdit: c.edit(start, m.Name)})
+		it := completionItem{Label: m.Name, Kind: protocol.CompletionItemKindField, Detail: m.Type,
+			LabelDetails: ld, TextEdit: c.edit(start, m.Name)}
+		if lazyDocs && isKernelStructName(m.Owner) {
+			it.Data = &resolveData{URI: c.snap.URI, Kind: "member", Module: m.Owner, Name: m.Name}
+		} else {
+			it.Documentation = c.doc(describeMember(m))
+		}
+		c.add(it)
 	}
+}
+
+// lazyMemberDocs is the number of members above which their
+// documentation comes with completionItem/resolve.
+const lazyMemberDocs = 50
+
+// isKernelStructName reports whether owner names a struct or union the
+// kernel index can look up again ("struct task_struct").
+func isKernelStructName(owner string) bool {
+	return (strings.HasPrefix(owner, "struct ") || strings.HasPrefix(owner, "union ")) && !strings.Contains(owner, "<")
 }
 
 // typeNames offers struct, union or enum names: the script's own C

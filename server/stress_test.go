@@ -78,7 +78,7 @@ func TestStress(t *testing.T) {
 		`{"textDocument":{"uri":"file:///tmp/a.bt"},"position":{"line":-1,"character":0}}`,
 		`{"textDocument":{"uri":"file:///tmp/a.bt"},"position":"here"}`, `{"textDocument":{"uri":"file:///tmp/a.bt"},"range":[1,2]}`,
 		`{"textDocument":{"uri":"file:///tmp/a.bt"},"position":{"line":0,"character":0},"newName":7}`,
-		`{"label":"x","data":{"uri":"file:///tmp/a.bt","kind":"func","name":"\u0000"}}`}
+		`{"label":"x","data":{"u":"file:///tmp/a.bt","k":"func","n":"\u0000"}}`}
 
 	pos := func() protocol.Position {
 		f := source.NewFile("", []byte(text))
@@ -129,7 +129,7 @@ func TestStress(t *testing.T) {
 				"options": map[string]any{"tabSize": 2, "insertSpaces": true},
 			}
 			if method == "completionItem/resolve" {
-				params = map[string]any{"label": "vfs_read", "data": map[string]any{"uri": uri, "kind": []string{"func", "tracepoint", "x"}[rng.Intn(3)], "module": "sched", "name": []string{"vfs_read", "sched_switch", "nope"}[rng.Intn(3)]}}
+				params = map[string]any{"label": "vfs_read", "data": map[string]any{"u": uri, "k": []string{"func", "tracepoint", "member", "x"}[rng.Intn(4)], "m": []string{"sched", "struct task_struct", "union x", ""}[rng.Intn(4)], "n": []string{"vfs_read", "sched_switch", "pid", "nope"}[rng.Intn(4)]}}
 			}
 			jobs <- func() { call(method, params) }
 		case r < 95: // malformed params
