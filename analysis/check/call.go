@@ -479,7 +479,7 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 					c.errorf(v, CodeUndefinedVariable, "variable $%s must be declared before find() stores into it (let $%s;)", v.Name, v.Name)
 				} else {
 					c.assigned[sym] = true
-					c.assignVar(sym, v, mapArg.value, a.x, false)
+					c.assignVar(sym, mapArg.value, a.x)
 					if sym.Type != nil {
 						c.info.Types[v] = sym.Type
 					}

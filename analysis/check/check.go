@@ -88,6 +88,31 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// How checking works.
+//
+// Check first gathers the files (resolving imports), collects the
+// top-level declarations (config, map declarations, macros, fns) and
+// resolves every attach point once through the Kernel. Then it walks the
+// program (fns, then probes in order) repeatedly: bpftrace types a
+// variable or a map from all of its assignments, widening integers,
+// strings and tuples to hold every value, and a map read in one probe may
+// take its type from an assignment in a later one. Each walk records the
+// types it meets in symbols that persist across walks (variables keyed
+// by their defining node, maps by name) and joins new values into them;
+// a walk that changes no symbol's type is the last, and its Info and
+// diagnostics are the result (walks are bounded by Config.MaxRounds).
+//
+// Integer literals are sign-flexible (a non-negative literal adopts the
+// other operand's sign); the checker marks them by pointer identity with
+// four dedicated *types.Int values (see typeutil.go), so the types it
+// records are ordinary types for everyone else.
+//
+// Macros are expanded per call site: the body is cloned once per call
+// (cached across walks), $variable and @map parameters alias the
+// caller's, expression parameters are checked in the caller's context
+// where they are used. Diagnostics inside an expansion point into the
+// macro's text with a note at the call site.
+
 // checker holds the state of one Check call. Symbols (maps, variables)
 // persist across the rounds of the fixpoint; everything else is rebuilt
 // by each walk.

@@ -754,7 +754,7 @@ func (c *checker) incDec(x *ast.UnaryExpr) types.Type {
 			c.errorf(x, CodeInvalidOperand, "operator %s needs an integer or a pointer, but $%s is %s", x.Op, y.Name, typeName(t))
 			return nil
 		}
-		c.assignVar(sym, y, mkInt(64, intOf(t).Signed || x.Op == "--"), x, false)
+		c.assignVar(sym, mkInt(64, intOf(t).Signed || x.Op == "--"), x)
 		return sym.Type
 	case *ast.MapExpr, *ast.MapAccess:
 		var m *mapState

@@ -22,7 +22,6 @@ type mapState struct {
 	valTyped   ast.Node
 	valFile    *source.File
 	written    bool // assigned somewhere (any round)
-	hasAgg     bool // assigned from an aggregation call
 
 	// per walk
 	firstUse    ast.Node
@@ -359,9 +358,9 @@ func (c *checker) checkDeclKind(m *mapState, at ast.Node) {
 	}
 }
 
-// mapValue returns the value type of m as read at n; it reports a map
-// that is never assigned (final round only: other rounds may not have
-// seen the assignment yet).
+// mapValue returns the value type of m as read at n. A map that nothing
+// assigns (checked syntactically before the walks, so a read before the
+// assignment is fine) reads as zero, with a warning.
 func (c *checker) mapValue(m *mapState, n *ast.MapExpr) types.Type {
 	if m == nil {
 		return nil

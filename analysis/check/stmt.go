@@ -194,7 +194,7 @@ func (c *checker) assignToVar(s *ast.AssignStmt, v *ast.Variable) {
 		}
 		nt := c.compound(s, cur, rt)
 		if nt != nil {
-			c.assignVar(sym, v, nt, s, false)
+			c.assignVar(sym, nt, s)
 		}
 		return
 	}
@@ -226,7 +226,7 @@ func (c *checker) assignToVar(s *ast.AssignStmt, v *ast.Variable) {
 	c.assigned[sym] = true
 	c.written[sym] = true
 	if rt != nil {
-		c.assignVar(sym, v, rt, s, true)
+		c.assignVar(sym, rt, s)
 	}
 	if sym.Type != nil {
 		c.info.Types[v] = sym.Type
@@ -271,9 +271,9 @@ func (c *checker) noAggregateCall(x ast.Expr) bool {
 	return false
 }
 
-// assignVar widens sym with a value of type t assigned at n. explicit is
-// false for ++/--/compound updates.
-func (c *checker) assignVar(sym *Symbol, v *ast.Variable, t types.Type, n ast.Node, explicit bool) {
+// assignVar widens sym with a value of type t assigned at n (an
+// assignment, a let, an update such as ++).
+func (c *checker) assignVar(sym *Symbol, t types.Type, n ast.Node) {
 	c.written[sym] = true
 	if sym.locked {
 		// An annotated variable keeps its type; values must fit.
@@ -428,7 +428,6 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 		if t != nil {
 			c.info.Types[call] = t
 			if m != nil {
-				m.hasAgg = true
 				c.joinValue(m, t, s.Rhs, s)
 			}
 		}
@@ -450,7 +449,6 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 	}
 	if aggCall != nil && aggOf(rt) != nil {
 		if m != nil {
-			m.hasAgg = true
 			c.joinValue(m, rt, s.Rhs, s)
 		}
 		c.setMapNodeType(me, ma, m)
@@ -572,14 +570,14 @@ func (c *checker) let(s *ast.LetStmt) {
 				} else if known(vt) && !isString(vt) {
 					c.errorf(s.Value, CodeVarTypeConflict, "cannot store a %s value in %s, declared as string", typeName(vt), sym.Name)
 				} else {
-					c.assignVar(sym, s.Var, vt, s, true)
+					c.assignVar(sym, vt, s)
 				}
 			}
 		}
 	} else if s.Value != nil {
 		c.assigned[sym] = true
 		if vt != nil {
-			c.assignVar(sym, s.Var, vt, s, true)
+			c.assignVar(sym, vt, s)
 		}
 	}
 	if s.Value == nil {
