@@ -797,8 +797,7 @@ func (c *checker) incDec(x *ast.UnaryExpr) types.Type {
 		}
 		return m.value
 	}
-	c.expr(x.X)
-	c.errorf(x, CodeInvalidOperand, "operator %s can only be applied to a $variable, a map or a map element", x.Op)
+	c.expr(x.X) // the parser reports ++/-- of anything else
 	return nil
 }
 

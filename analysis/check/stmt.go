@@ -157,9 +157,9 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	case *ast.MapAccess:
 		c.assignToMap(s, l.Map, l)
 	default:
+		// The parser reports assignments to anything else.
 		c.expr(s.Lhs)
 		c.expr(s.Rhs)
-		c.errorf(s.Lhs, CodeBadAssign, "cannot assign to this expression: only $variables, maps and map elements can be assigned")
 	}
 }
 
