@@ -28,8 +28,17 @@ type kernelIndex struct {
 	rawOnce sync.Once
 	rawTPs  []string // raw tracepoint events (sorted, unique)
 
-	warm chan struct{} // closed when the BTF types are decoded
+	warm chan struct{} // closed when the background warm-up is over
+
+	// analysed is closed after the first analysis against this index:
+	// the slower part of the warm-up waits for it, so as not to compete
+	// with the first diagnostics for the CPU.
+	analysed     chan struct{}
+	analysedOnce sync.Once
 }
+
+// markAnalysed records that an analysis used the index.
+func (k *kernelIndex) markAnalysed() { k.analysedOnce.Do(func() { close(k.analysed) }) }
 
 // openKernelIndex opens the index cfg describes: the running kernel, or
 // the BTF file cfg.BTF. It starts decoding the BTF types in the
@@ -43,11 +52,15 @@ func openKernelIndex(cfg Config) (*kernelIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &kernelIndex{ix: ix, ck: check.NewKernel(ix), warm: make(chan struct{})}
+	k := &kernelIndex{ix: ix, ck: check.NewKernel(ix), warm: make(chan struct{}), analysed: make(chan struct{})}
 	go func() {
 		defer close(k.warm)
 		if ix.HasBTF() {
 			ix.Spec("") // decode vmlinux BTF once; errors surface in queries
+		}
+		select {
+		case <-k.analysed:
+		case <-time.After(2 * time.Second):
 		}
 		warmCheckKernel(k.ck)
 	}()

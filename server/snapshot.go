@@ -185,6 +185,9 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	}
 	prog := check.Check([]*ast.File{file}, ccfg)
 	snap.Program = prog
+	if snap.Kernel != nil {
+		snap.Kernel.markAnalysed()
+	}
 	if pdiags.HasErrors() {
 		// As `bt check`: a script that does not parse gets its syntax
 		// errors only (the checker still ran, for hover and completion,
