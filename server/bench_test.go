@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -244,10 +245,27 @@ func BenchmarkEditingSessionMemory(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
 		b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MB")
+		b.ReportMetric(float64(residentKB())/1024, "rss-MB")
 		stopClient(c)
 	}
 }
 
 func rng(l1, c1, l2, c2 int) map[string]any {
 	return map[string]any{"start": map[string]any{"line": l1, "character": c1}, "end": map[string]any{"line": l2, "character": c2}}
+}
+
+// residentKB is the process's resident set (VmRSS), 0 when unknown.
+func residentKB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb
+		}
+	}
+	return 0
 }
