@@ -154,6 +154,9 @@ func (c *completer) complete() {
 	case *ast.CDecl, *ast.ImportDecl:
 		return
 	default: // between items, or text that did not parse
+		if c.mapDeclKind(decl) {
+			return
+		}
 		start := c.pos
 		for start > 0 && !strings.ContainsRune(" \t\r\n,{};", rune(text[start-1])) {
 			start--

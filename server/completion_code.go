@@ -547,6 +547,29 @@ func (c *completer) config(d *ast.ConfigBlock) {
 	}
 }
 
+// mapDeclKind completes the kind of a map declaration the parser could
+// not make out yet (`let @m = |` at the top level), from the tokens of
+// the line; it reports whether the cursor is in one.
+func (c *completer) mapDeclKind(decl ast.Decl) bool {
+	text := c.snap.File.Text
+	lineStart := c.snap.File.LineStart(c.snap.File.Position(c.pos).Line)
+	if decl != nil && decl.Pos() > lineStart {
+		lineStart = decl.Pos()
+	}
+	toks := scanTokens(text, lineStart, c.pos)
+	cur, before, ok := cursorToken(toks, c.pos)
+	if !ok || len(before) != 3 || before[0].Kind != scanner.IDENT || before[0].Lit != "let" ||
+		before[1].Kind != scanner.MAP || before[2].Kind != scanner.ASSIGN || (cur != nil && cur.Kind != scanner.IDENT) {
+		return false
+	}
+	start, prefix := c.pos, ""
+	if cur != nil {
+		start, prefix = cur.Pos, string(text[cur.Pos:c.pos])
+	}
+	c.mapKinds(start, prefix)
+	return true
+}
+
 // mapDecl completes the kind in `let @m = kind(n);`.
 func (c *completer) mapDecl(d *ast.MapDecl) {
 	text := c.snap.File.Text
@@ -559,6 +582,11 @@ func (c *completer) mapDecl(d *ast.MapDecl) {
 	if cur != nil {
 		start, prefix = cur.Pos, string(text[cur.Pos:c.pos])
 	}
+	c.mapKinds(start, prefix)
+}
+
+// mapKinds offers the map declaration kinds.
+func (c *completer) mapKinds(start source.Pos, prefix string) {
 	for _, k := range builtins.MapKinds {
 		if strings.HasPrefix(k.Name, prefix) {
 			it := completionItem{Label: k.Name, Kind: protocol.CompletionItemKindClass, Detail: k.BPFType,

@@ -384,10 +384,11 @@ func (c *completer) iterators(part apPart) {
 	if k == nil {
 		return
 	}
-	for _, tn := range k.ix.TypeNames("bpf_iter__"+part.text, btfindex.StructKind) {
-		name := strings.TrimPrefix(tn.Name, "bpf_iter__")
-		c.add(completionItem{Label: name, Kind: protocol.CompletionItemKindEvent, Detail: "BPF iterator",
-			TextEdit: c.edit(part.start, name)})
+	for _, name := range k.iterators() {
+		if strings.HasPrefix(name, part.text) {
+			c.add(completionItem{Label: name, Kind: protocol.CompletionItemKindEvent, Detail: "BPF iterator",
+				TextEdit: c.edit(part.start, name)})
+		}
 	}
 	c.capItems()
 }

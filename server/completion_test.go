@@ -237,6 +237,10 @@ func TestCompletionTopLevelAndProbeTargets(t *testing.T) {
 			t.Errorf("interval units: %s missing", w)
 		}
 	}
+	got = labels(completeAt(t, c, uri1, "let @m = ‸"))
+	if _, ok := got["lruhash"]; !ok || len(got) != 4 {
+		t.Errorf("map declaration kinds: %v", got)
+	}
 	// uprobe: paths from the file system, then the binary's functions.
 	got = labels(completeAt(t, c, uri1, "uprobe:/usr/bi‸"))
 	if it, ok := got["bin/"]; !ok || it.TextEdit.NewText != "/usr/bin/" {
@@ -274,5 +278,22 @@ func TestCompletionDoesNotWaitForSlowAnalysis(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("completion waited %v", took)
+	}
+}
+
+func TestCompletionOtherKernelTargets(t *testing.T) {
+	needKernel(t)
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	for _, tc := range []struct{ src, want string }{
+		{"rawtracepoint:sched_sw‸", "sched_switch"},
+		{"iter:ta‸", "task"},
+		{"fentry:vmlinux:vfs_rea‸", "vfs_read"},
+		{"self:signal:‸", "SIGUSR1"},
+		{"begin { $x = (struct task_s‸", "task_struct"},
+	} {
+		if _, ok := labels(completeAt(t, c, uri1, tc.src))[tc.want]; !ok {
+			t.Errorf("%q: %s missing", tc.src, tc.want)
+		}
 	}
 }

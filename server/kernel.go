@@ -28,6 +28,9 @@ type kernelIndex struct {
 	rawOnce sync.Once
 	rawTPs  []string // raw tracepoint events (sorted, unique)
 
+	iterOnce sync.Once
+	iters    []string // BPF iterators
+
 	warm chan struct{} // closed when the background warm-up is over
 
 	// analysed is closed after the first analysis against this index:
@@ -154,6 +157,21 @@ func (k *kernelIndex) rawTracepoints() []string {
 		sort.Strings(k.rawTPs)
 	})
 	return k.rawTPs
+}
+
+// iterators lists the BPF iterators the kernel offers.
+func (k *kernelIndex) iterators() []string {
+	k.iterOnce.Do(func() {
+		probes, err := k.ix.List("iter:*")
+		if err != nil {
+			return
+		}
+		for _, p := range probes {
+			k.iters = append(k.iters, p.Name)
+		}
+		sort.Strings(k.iters)
+	})
+	return k.iters
 }
 
 // elfCache keeps the function symbols of uprobe targets, keyed by path
