@@ -297,3 +297,34 @@ func TestCompletionOtherKernelTargets(t *testing.T) {
 		}
 	}
 }
+
+// Completion ranges count characters in the negotiated encoding.
+func TestCompletionRangesInNegotiatedEncoding(t *testing.T) {
+	const src = "begin { printf(\"𝄞é\"); $x = 1; @m = \"ü\"; pr‸ }"
+	for _, tc := range []struct {
+		caps  string
+		start uint32
+	}{
+		// "begin { printf(\"𝄞é\"); $x = 1; @m = \"ü\"; " in UTF-16 units
+		// (𝄞 is two) and in UTF-8 bytes (𝄞 four, é and ü two).
+		{`{"general":{"positionEncodings":["utf-16"]}}`, 41},
+		{`{"general":{"positionEncodings":["utf-8"]}}`, 45},
+	} {
+		c := newClient(t, Options{})
+		c.initialize(tc.caps, nil)
+		text, pos := withCursor(t, src)
+		if strings.Contains(tc.caps, "utf-8") {
+			pos.Character = 47 // withCursor counts UTF-16
+		}
+		openAnalysed(c, uri1, text)
+		var l completionList
+		c.mustCall("textDocument/completion", docPos(uri1, pos), &l)
+		it, ok := labels(l)["printf"]
+		if !ok {
+			t.Fatalf("%s: printf missing", tc.caps)
+		}
+		if r := it.TextEdit.Range; r.Start.Character != tc.start || r.End.Character != tc.start+2 {
+			t.Errorf("%s: range %+v, want %d-%d", tc.caps, r, tc.start, tc.start+2)
+		}
+	}
+}
