@@ -80,17 +80,6 @@ func TestSuggest(t *testing.T) {
 	if got := Suggest("zzzzzzzz", []string{"kprobe"}); got != nil {
 		t.Errorf("Suggest far = %v", got)
 	}
-	for _, tc := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"a", "", 1}, {"kitten", "sitting", 3}, {"vfs_read", "vfs_raed", 2}} {
-		if got := editDistance(tc.a, tc.b, 10); got != tc.d {
-			t.Errorf("editDistance(%q,%q) = %d, want %d", tc.a, tc.b, got, tc.d)
-		}
-	}
-	if got := editDistance("aaaaaaaa", "bbbbbbbb", 2); got <= 2 {
-		t.Errorf("bounded distance = %d", got)
-	}
 }
 
 func TestParseFormat(t *testing.T) {

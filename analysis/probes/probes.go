@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/fuzzy"
 )
 
 // Diagnostic codes reported for attach points.
@@ -459,7 +460,7 @@ func Suggest(name string) string {
 		if len(c) < 3 { // short names are too easy to hit by accident
 			continue
 		}
-		d := editDistance(lower, strings.ToLower(c))
+		d := fuzzy.Distance(lower, strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -472,30 +473,4 @@ func Suggest(name string) string {
 		return ""
 	}
 	return Lookup(best).Name
-}
-
-func editDistance(a, b string) int {
-	// Optimal string alignment distance: insertions, deletions,
-	// substitutions and transpositions of adjacent characters.
-	pp := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], pp[j-2]+1)
-			}
-		}
-		pp, prev, cur = prev, cur, pp
-	}
-	return prev[len(b)]
 }
