@@ -68,8 +68,8 @@ type Provider struct {
 	// Forms are the accepted shapes, for documentation and completion;
 	// [x] is optional.
 	Forms []string
-	// Wildcards lists the roles whose text may contain the wildcards '*'
-	// and '[...]'. bpftrace has no other wildcard syntax: '?' and '{a,b}'
+	// Wildcards lists the roles whose text may contain the wildcard '*'.
+	// bpftrace has no other wildcard syntax: '[...]', '?' and '{a,b}'
 	// are ordinary characters ('{' and ',' even end an unquoted attach
 	// point).
 	Wildcards []string
@@ -377,72 +377,33 @@ func (p *Provider) isEvent(name string) bool {
 	return ok
 }
 
-// HasWildcard reports whether s contains a bpftrace wildcard: '*' or a
-// '[...]' character class.
-func HasWildcard(s string) bool {
-	if strings.Contains(s, "*") {
-		return true
-	}
-	i := strings.IndexByte(s, '[')
-	return i >= 0 && strings.IndexByte(s[i:], ']') > 0
-}
+// HasWildcard reports whether s contains a bpftrace wildcard. '*' is the
+// only one: bpftrace v0.26 matches no probe for '[...]', '?' or '{a,b}'
+// ('{' and ',' even end an unquoted attach point).
+func HasWildcard(s string) bool { return strings.Contains(s, "*") }
 
-// MatchWildcard matches s against a pattern with '*' (any run) and
-// '[...]' (one character from a set, ranges a-z allowed, '!' or '^'
-// negates).
+// MatchWildcard matches the whole of s against a pattern in which '*'
+// matches any run of characters, ':' included.
 func MatchWildcard(pattern, s string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if MatchWildcard(pattern, s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '[':
-			end := strings.IndexByte(pattern[1:], ']')
-			if end < 0 {
-				goto literal
-			}
-			if s == "" {
-				return false
-			}
-			set := pattern[1 : end+1]
-			neg := false
-			if set != "" && (set[0] == '!' || set[0] == '^') {
-				neg, set = true, set[1:]
-			}
-			in := false
-			for i := 0; i < len(set); i++ {
-				if i+2 < len(set) && set[i+1] == '-' {
-					if set[i] <= s[0] && s[0] <= set[i+2] {
-						in = true
-					}
-					i += 2
-				} else if set[i] == s[0] {
-					in = true
-				}
-			}
-			if in == neg {
-				return false
-			}
-			pattern, s = pattern[end+2:], s[1:]
-			continue
-		}
-	literal:
-		if s == "" || s[0] != pattern[0] {
-			return false
-		}
-		pattern, s = pattern[1:], s[1:]
+	pieces := strings.Split(pattern, "*")
+	if len(pieces) == 1 {
+		return s == pattern
 	}
-	return s == ""
+	first, last := pieces[0], pieces[len(pieces)-1]
+	if !strings.HasPrefix(s, first) {
+		return false
+	}
+	s = s[len(first):]
+	// Leftmost placement of the middle pieces is optimal for '*'-only
+	// patterns; the last piece must then fit at the end.
+	for _, p := range pieces[1 : len(pieces)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, last)
 }
 
 // Suggest returns the canonical provider name closest to name (by edit
