@@ -23,6 +23,10 @@ type segment struct {
 	// compat keeps a comment's trailing blanks inside /* */, as bpftrace
 	// does (see sprint).
 	compat bool
+	// lead marks a comment kept in front of an operand (bpftrace drops
+	// it): written `/* text */ ` before the operand. id is its entry's.
+	lead bool
+	id   int
 }
 
 type line struct {
@@ -188,6 +192,61 @@ func (b *buffer) inlineComment(e metaEntry) {
 	}
 }
 
+// leadComment starts an operand with a comment the original drops. One
+// holding "*/" ends its line as a // comment.
+func (b *buffer) leadComment(e metaEntry) {
+	l := b.last()
+	l.segs = append(l.segs, segment{text: e.text, comment: true, lead: true, id: e.id})
+	l.cols = -1
+	if strings.Contains(e.text, "*/") {
+		b.newLine()
+	}
+}
+
+// takeLeadComments removes the lead comments that start the buffer and
+// returns them: where an operand starts a statement they are the
+// statement's leading comments.
+func (b *buffer) takeLeadComments() *metaIndex {
+	m := &metaIndex{}
+	l := &b.lines[0]
+	if l.indent > 0 {
+		return m
+	}
+	k := 0
+	for k < len(l.segs) && l.segs[k].comment && l.segs[k].lead {
+		m.entries = append(m.entries, metaEntry{text: l.segs[k].text, id: l.segs[k].id})
+		k++
+	}
+	if k == 0 {
+		return m
+	}
+	l.segs = l.segs[k:]
+	l.cols = -1
+	if len(l.segs) == 0 && len(b.lines) > 1 {
+		b.lines = b.lines[1:]
+	}
+	return m
+}
+
+// firstByte is the first byte the buffer renders (0 when empty).
+func (b *buffer) firstByte() byte {
+	for i := range b.lines {
+		l := &b.lines[i]
+		if l.indent > 0 {
+			return ' '
+		}
+		for _, s := range l.segs {
+			if s.comment {
+				return '/'
+			}
+			if s.text != "" {
+				return s.text[0]
+			}
+		}
+	}
+	return 0
+}
+
 // String renders the buffer: every line but an empty last one, with
 // trailing white space removed, each ended by a newline.
 func (b *buffer) String() string {
@@ -225,7 +284,7 @@ func (l *line) render(sb *strings.Builder) {
 			onlySpace = onlySpace && isSpace(s.text)
 			continue
 		}
-		if !onlySpace {
+		if !onlySpace && (!s.lead || i == len(l.segs)-1) {
 			sb.WriteByte(' ')
 		}
 		if i == len(l.segs)-1 {
@@ -233,13 +292,19 @@ func (l *line) render(sb *strings.Builder) {
 				sb.WriteString("//")
 			} else {
 				sb.WriteString("// ")
-				sb.WriteString(s.text)
+				sb.WriteString(s.inlineText())
 			}
 			continue
 		}
 		// The original keeps the comment's trailing blanks here, which
 		// makes every later run add one more; dropping them keeps the
 		// output stable.
+		if s.lead {
+			sb.WriteString("/* ")
+			sb.WriteString(s.inlineText())
+			sb.WriteString(" */ ")
+			continue
+		}
 		sb.WriteString("/* ")
 		sb.WriteString(s.inlineText())
 		sb.WriteString(" */")
@@ -267,15 +332,21 @@ func (l *line) columns() int {
 			onlySpace = onlySpace && isSpace(s.text)
 			continue
 		}
-		if !onlySpace {
+		if !onlySpace && (!s.lead || i == len(l.segs)-1) {
 			n++
 		}
 		if i == len(l.segs)-1 {
+			// bpftrace counts a comment's trailing blanks, which the
+			// next run no longer sees: they are not counted here.
 			if s.text == "" {
 				n += 2
 			} else {
-				n += 3 + len(s.text)
+				n += 3 + len(s.inlineText())
 			}
+			continue
+		}
+		if s.lead {
+			n += 7 + len(s.inlineText())
 			continue
 		}
 		n += 6 + len(s.inlineText())

@@ -19,6 +19,7 @@ type metaEntry struct {
 	vspace bool
 	text   string
 	compat bool // print exactly as bpftrace would (see sprint)
+	id     int  // which comment line of the source: 1, 2, ...
 }
 
 // metaIndex is an ordered run of entries from which printing claims
@@ -195,7 +196,26 @@ func collectMeta(f *ast.File) ([]metaEntry, []byte) {
 		out = append(out, metaEntry{pos: source.Pos(i), vspace: true})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	for i := range out {
+		out[i].id = i + 1
+	}
 	return out, class
+}
+
+// withoutIDs returns es without the entries of drop (matched by id), in a
+// new slice.
+func withoutIDs(es, drop []metaEntry) []metaEntry {
+	ids := make(map[int]bool, len(drop))
+	for _, d := range drop {
+		ids[d.id] = true
+	}
+	out := make([]metaEntry, 0, len(es))
+	for _, e := range es {
+		if !ids[e.id] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // commentEntries appends the entries of the comment src[lo:hi].

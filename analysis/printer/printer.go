@@ -1,20 +1,3 @@
-// Package printer formats bpftrace syntax trees in the one canonical
-// style of bpftrace's own formatter (`bpftrace --fmt`), so that a script
-// formatted by either tool is left alone by the other.
-//
-// The style, in short: two-space indentation; attach points one per line
-// and the opening brace of a probe, fn or macro on a line of its own;
-// operands that are not simple (a literal, name, call, field, index or map
-// access) are parenthesised, so precedence never has to be remembered;
-// lines are broken near 90 columns by aligning call arguments and operator
-// chains under their first element; blank lines between items and between
-// statements are kept; comments stay next to the code they precede, and a
-// comment at the end of a block stays on its last line.
-//
-// Where bpftrace's formatter would lose a comment, print code that no
-// longer parses, change the meaning of an expression, or not reach a fixed
-// point, this printer does the safe thing instead; docs/PERFORMANCE.md's
-// "Formatter" section and the package tests list those cases.
 package printer
 
 import (
@@ -131,8 +114,8 @@ func (p *printer) decl(d ast.Decl, md *metaIndex, w width) *buffer {
 // without trailing blanks, a definition ended by exactly one `;`.
 func cText(d *ast.CDecl) string {
 	t := strings.TrimRight(d.Text, " \t\r\n")
-	if d.Kind == ast.CPreprocessor {
-		return t
+	if d.Kind == ast.CPreprocessor || !strings.HasPrefix(t, "struct") && !strings.HasPrefix(t, "union") && !strings.HasPrefix(t, "enum") {
+		return t // bpftrace knows no other C definitions: left as written
 	}
 	t = strings.TrimRight(strings.TrimSuffix(t, ";"), " \t\r\n")
 	return t + ";"
@@ -158,7 +141,11 @@ func (p *printer) probe(pr *ast.Probe, md *metaIndex, w width) *buffer {
 	var pred *buffer
 	if pr.Predicate != nil {
 		predMD = md.before(ast.Unparen(pr.Predicate).Pos())
-		pred = p.expr(pr.Predicate, md, w, true)
+		var lead *metaIndex
+		pred, lead = p.leading(md, func() *buffer { return p.expr(pr.Predicate, md, w, true) })
+		if lead != nil {
+			predMD.entries = append(predMD.entries, lead.entries...)
+		}
 	}
 	// Without a predicate bpftrace's block starts at its brace; after one
 	// it starts right after the closing slash, so what lies between goes
@@ -180,7 +167,12 @@ func (p *printer) probe(pr *ast.Probe, md *metaIndex, w width) *buffer {
 		buf.add(b).lineBreak()
 	}
 	if pred != nil {
-		buf.metadata(predMD, -1).text("/").add(pred).text("/").lineBreak()
+		buf.metadata(predMD, -1).text("/")
+		if c := pred.firstByte(); (c == '*' || c == '/') && !p.compat {
+			// `/*p == 1/` and `//* c */ x/` would start a comment.
+			buf.text(" ")
+		}
+		buf.add(pred).text("/").lineBreak()
 	}
 	return buf.metadata(blockMD, -1).text("{").addIndented(body).text("}")
 }
@@ -469,27 +461,53 @@ func (p *printer) normalize(e ast.Expr) {
 // block formats a block's contents without braces.
 func (p *printer) block(v blockView, md *metaIndex, w width) *buffer {
 	buf := newBuffer()
+	// open is set after an if or block statement written without `;`: an
+	// operator starting the next statement would continue it (`if x {}`
+	// then `-1` reads as `(if x {}) - 1`), so it gets a `;` then.
+	open := false
+	closeOpen := func(first byte) {
+		if open && !p.compat && strings.IndexByte("-+*&", first) >= 0 {
+			buf.text(";")
+		}
+	}
 	for i, it := range v.items {
-		sb := p.stmt(it, v.begin, md, w)
+		sb, first := p.stmt(it, v.begin, md, w)
+		closeOpen(first)
 		if sb.width() > 0 && i > 0 {
 			buf.lineBreak()
 		}
 		buf.add(sb)
+		x := it.value
+		if es, ok := it.stmt.(*ast.ExprStmt); ok && !it.semicolon {
+			x = es.X
+		}
+		open = x != nil && !p.needsSemicolon(x)
 	}
 	extra := md.before(v.b.End())
 	if v.value != nil {
 		em := extra.before(ast.Unparen(v.value).Pos())
-		x := p.expr(v.value, extra, w, true)
+		x, lead := p.leading(extra, func() *buffer { return p.expr(v.value, extra, w, true) })
 		minv := 0
 		if buf.numLines() > 0 {
 			minv = 1
 		}
+		if lead != nil {
+			em.entries = append(em.entries, lead.entries...)
+		}
+		if !p.compat {
+			// bpftrace prints one blank line fewer than there are before a
+			// value, so a second run takes another one away; none are kept.
+			em = em.withoutVspace()
+		}
+		closeOpen(x.firstByte())
 		buf.metadata(em, minv).add(x)
 	}
 	return buf.metadata(extra, -1)
 }
 
-func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *buffer {
+// stmt formats one statement with its leading comments; first is the
+// first byte of its code.
+func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) (*buffer, byte) {
 	var comments *metaIndex
 	if it.value != nil {
 		// A trailing value turned statement starts, for bpftrace, at the
@@ -499,7 +517,12 @@ func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *
 		x := ast.Unparen(it.value)
 		switch x.(type) {
 		case *ast.BlockExpr:
-			comments = md.before(blockBegin)
+			if p.compat {
+				// What precedes it goes into the block.
+				comments = md.before(blockBegin)
+			} else {
+				comments = md.before(x.Pos()).withoutVspace()
+			}
 		case *ast.IfExpr:
 			comments = md.before(x.Pos())
 		default:
@@ -509,18 +532,50 @@ func (p *printer) stmt(it item, blockBegin source.Pos, md *metaIndex, w width) *
 				comments = md.before(it.value.Pos()).withoutVspace()
 			}
 		}
-		b := p.expr(it.value, md, w, true)
-		if p.needsSemicolon(it.value) {
-			b.text(";")
-		}
-		return newBuffer().metadata(comments, 0).add(b)
+		b, lead := p.leading(md, func() *buffer {
+			b := p.expr(it.value, md, w, true)
+			if p.needsSemicolon(it.value) {
+				b.text(";")
+			}
+			return b
+		})
+		first := b.firstByte()
+		return newBuffer().metadata(comments, 0).metadata(lead, 0).add(b), first
 	}
 	comments = md.before(it.stmt.Pos())
-	b := p.stmtInner(it.stmt, md, w)
-	if it.semicolon {
-		b.text(";")
+	b, lead := p.leading(md, func() *buffer {
+		b := p.stmtInner(it.stmt, md, w)
+		if it.semicolon {
+			b.text(";")
+		}
+		return b
+	})
+	first := b.firstByte()
+	return newBuffer().metadata(comments, 0).metadata(lead, 0).add(b), first
+}
+
+// leading runs format, which claims comments from md. Comments kept in
+// front of the first operand (bpftrace drops them) that end up starting
+// the result are, on the next run, comments before the statement or
+// value: they are taken out and returned, and format runs again without
+// them so that the layout is the one the next run computes.
+func (p *printer) leading(md *metaIndex, format func() *buffer) (*buffer, *metaIndex) {
+	saved := md.entries
+	b := format()
+	if p.compat {
+		return b, nil
 	}
-	return newBuffer().metadata(comments, 0).add(b)
+	all := &metaIndex{}
+	for {
+		lead := b.takeLeadComments()
+		if len(lead.entries) == 0 {
+			return b, all
+		}
+		all.entries = append(all.entries, lead.entries...)
+		md.entries = withoutIDs(saved, all.entries)
+		p.pending = nil
+		b = format()
+	}
 }
 
 func (p *printer) stmtInner(s ast.Stmt, md *metaIndex, w width) *buffer {
@@ -547,7 +602,7 @@ func (p *printer) stmtInner(s ast.Stmt, md *metaIndex, w width) *buffer {
 		}
 		return p.assignTail(decl, op, rhs, md, w)
 	case *ast.WhileStmt:
-		cond := p.expr(s.Cond, md, w-8, false)
+		cond := p.condition(s.Cond, md, w-8, false)
 		body := p.block(p.view(s.Body, false, p.prevTokenEnd(s.Body.Pos())), md, w-2)
 		return newBuffer().text("while ").add(cond).text(" {").addIndented(body).text("}")
 	case *ast.UnrollStmt:
@@ -685,9 +740,11 @@ func (p *printer) expr(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
 			lead = local.takeComments()
 		} else {
 			end := source.Pos(-1)
+			// What the children claim ends where their own nodes end,
+			// not at a closing parenthesis after them.
 			for _, k := range kids {
-				if k.End() > end {
-					end = k.End()
+				if ke := p.claimEnd(ast.Unparen(k)); ke > end {
+					end = ke
 				}
 			}
 			p.pending = local.takeAfter(end)
@@ -703,11 +760,7 @@ func (p *printer) expr(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
 		buf.text("(")
 	}
 	for _, c := range lead {
-		if strings.Contains(c.text, "*/") {
-			buf.comment(c.text).lineBreak()
-		} else {
-			buf.text("/* " + strings.TrimRight(c.text, " \t\r") + " */ ")
-		}
+		buf.leadComment(c)
 	}
 	if blk, ok := e.(*ast.BlockExpr); ok {
 		b := p.block(p.view(blk, true, blk.Pos()), local, w-2)
@@ -1143,10 +1196,15 @@ func (p *printer) ifExpr(e ast.Expr, md *metaIndex, w width) *buffer {
 	node := e
 	for {
 		// bpftrace takes the condition's comments up to the start of the
-		// first branch (always the first: later conditions get none).
+		// first branch, always the first: an else-if condition gets none,
+		// its comments and line breaks go to the top of its block. Outside
+		// compatibility mode each condition takes its own.
 		tb := p.thenBegin(e, firstThen)
+		if !p.compat {
+			tb = p.thenBegin(node, then)
+		}
 		cm := md.before(tb)
-		c := p.expr(cond, cm, w-5, isComptime(cond))
+		c := p.condition(cond, cm, w-5, isComptime(cond))
 		if p.compat {
 			c.metadata(cm, -1)
 		} else {
@@ -1206,6 +1264,16 @@ func (p *printer) ifExpr(e ast.Expr, md *metaIndex, w width) *buffer {
 		buf.text(" else { ").add(final).text(" }")
 	}
 	return buf
+}
+
+// condition formats the condition of an if or while. A parenthesised
+// condition is read as `(` expression `)`, so a tuple there needs a
+// second pair (bpftrace writes one, which does not parse).
+func (p *printer) condition(e ast.Expr, md *metaIndex, w width, bare bool) *buffer {
+	if isTuple(e) && !p.compat {
+		return newBuffer().text("(").add(p.expr(e, md, w-2, bare)).text(")")
+	}
+	return p.expr(e, md, w, bare)
 }
 
 // rawBlock formats an if branch without its braces.
