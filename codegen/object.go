@@ -1,0 +1,123 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+
+	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/analysis/types"
+)
+
+// Object is a compiled program: the BPF collection to load and the one
+// description of everything the runtime decodes — map layouts, output
+// events, probe names. The runtime never computes a layout of its own;
+// value layouts are those of analysis/types (Size, Align, Tuple.Offsets,
+// Record.Offsets), which the compiler also follows.
+type Object struct {
+	// Spec holds every program and map. Map names in it are the
+	// MapLayout.SpecName values, program names the Prog.SpecName values.
+	Spec *ebpf.CollectionSpec
+	// Progs are the programs to attach, in the order of the script's
+	// probes (begin programs first is not implied: see Prog.Provider).
+	Progs []*Prog
+	// Maps describes every script map, in check.Program.Maps order.
+	Maps []*MapLayout
+	// Events describes every record a program writes to the ring
+	// buffer; a record starts with its event's ID as a little-endian
+	// uint64, then the payload laid out by Event.Args.
+	Events []*Event
+	// RingBuf is the name of the output ring buffer in Spec.Maps.
+	RingBuf string
+	// ProbeNames are the full probe names the `probe` builtin yields,
+	// indexed by the value programs store for it (the attach cookie).
+	ProbeNames []string
+	// Strings are constant strings programs refer to by index in event
+	// payloads (for example the func builtin on uprobes), when a value is
+	// better kept on the user side than copied into every record.
+	Strings []string
+	// StackMaps names the stack trace maps in Spec.Maps, kernel and user,
+	// "" when the program takes no such stack.
+	KernelStacks, UserStacks string
+	// Program is the checked program this object was compiled from.
+	Program *check.Program
+}
+
+// Prog is one BPF program and the attach points it serves. One program
+// may serve many attach points (every match of a wildcard whose context
+// is the same); it tells them apart by the attach cookie.
+type Prog struct {
+	SpecName string           // key in Object.Spec.Programs
+	Probe    *check.ProbeInfo // the action block it was compiled from
+	Provider string           // canonical provider name (analysis/probes)
+	Targets  []Target
+}
+
+// Target is one concrete attach point of a program.
+type Target struct {
+	// Name is the full probe name, e.g. "tracepoint:sched:sched_switch",
+	// "profile:hz:99", "uprobe:/bin/bash:readline": the checker's
+	// expanded target, parsed again by analysis/probes when attaching.
+	Name string
+	// Cookie is the value bpf_get_attach_cookie returns in the program:
+	// the index of Name in Object.ProbeNames.
+	Cookie uint64
+}
+
+// MapLayout is one script map as created in the kernel.
+type MapLayout struct {
+	Name     string // as the script names it, with '@'
+	SpecName string // name in Object.Spec.Maps
+	// Key is the key type as the script sees it; nil for a scalar map,
+	// whose BPF key is a uint64 zero.
+	Key types.Type
+	// Value is the value type: a *types.Aggregation for count(), hist()
+	// and the rest, otherwise a plain value type.
+	Value types.Type
+	// Bucketed is set for hist, lhist and tseries maps: their BPF key is
+	// Key's bytes (none for a scalar map) followed by a uint64 bucket
+	// index, aligned to 8, and the value one uint64 per CPU.
+	Bucketed bool
+	// PerCPU is set when the BPF map holds one value per CPU that the
+	// runtime combines (aggregations).
+	PerCPU bool
+	// KeySize and ValueSize are the sizes in the BPF map.
+	KeySize, ValueSize int
+	Info               *check.MapInfo
+}
+
+// EventKind is what a ring buffer record asks the runtime to do.
+type EventKind uint8
+
+const (
+	EvPrintf       EventKind = iota + 1 // printf(Format, Args...)
+	EvErrorf                            // errorf(...): printf to standard error, "ERROR: " prefix
+	EvWarnf                             // warnf(...)
+	EvPrintValue                        // print(value): one value, Args has one element
+	EvPrintMap                          // print(@m [, top, div])
+	EvClear                             // clear(@m)
+	EvZero                              // zero(@m)
+	EvTime                              // time(Format)
+	EvJoin                              // join(array [, sep])
+	EvCat                               // cat(Format, Args...)
+	EvSystem                            // system(Format, Args...) (unsafe)
+	EvExit                              // exit([code])
+	EvPrintNonMap                       // print of a non-map value with a name
+	EvRuntimeError                      // a runtime check failed (Format says what)
+)
+
+// Event describes one kind of ring buffer record.
+type Event struct {
+	ID   int
+	Kind EventKind
+	// Format is the printf/time/cat/system format, or join's separator.
+	Format string
+	// Args is the payload's layout (nil: none). Element i is the i-th
+	// argument after the format; offsets are Args.Offsets().
+	Args *types.Tuple
+	// Map is the map print/clear/zero act on.
+	Map *MapLayout
+	// File and Pos locate the call that produces the record, for
+	// messages.
+	File *source.File
+	Pos  source.Pos
+}
