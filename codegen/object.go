@@ -28,6 +28,10 @@ type Object struct {
 	Events []*Event
 	// RingBuf is the name of the output ring buffer in Spec.Maps.
 	RingBuf string
+	// Lost is the name of a per-CPU array map with one uint64 element
+	// counting records that did not fit in the ring buffer; the runtime
+	// sums it and reports lost events.
+	Lost string
 	// ProbeNames are the full probe names the `probe` builtin yields,
 	// indexed by the value programs store for it (the attach cookie).
 	ProbeNames []string
@@ -41,6 +45,18 @@ type Object struct {
 	// Program is the checked program this object was compiled from.
 	Program *check.Program
 }
+
+// Program types, by provider. Programs for begin and end (and other
+// providers that run once from user space) are raw tracepoint programs
+// that the runtime runs with BPF_PROG_TEST_RUN, begin before anything is
+// attached and end after everything is detached. tracepoint: TracePoint
+// (the context is the tracepoint's record, args at check.ProbeArg.Offset);
+// rawtracepoint: RawTracepoint (argN is the Nth uint64 of the context);
+// kprobe/kretprobe/uprobe/uretprobe/usdt: Kprobe (struct pt_regs);
+// profile/interval/software/hardware/watchpoint: PerfEvent; fentry/fexit,
+// iter and tp_btf: Tracing. A program with more than one target reads its
+// probe index with bpf_get_attach_cookie; one with a single target uses
+// the constant.
 
 // Prog is one BPF program and the attach points it serves. One program
 // may serve many attach points (every match of a wildcard whose context
@@ -120,4 +136,15 @@ type Event struct {
 	// messages.
 	File *source.File
 	Pos  source.Pos
+}
+
+// Options are the compile-time settings that do not come from the script:
+// the command line and environment (a script's config block, in
+// check.Program.Config, takes precedence where bpftrace gives it one).
+type Options struct {
+	// Config holds config values from the command line or environment
+	// (BPFTRACE_MAX_STRLEN and the like), by canonical lower-case key.
+	Config map[string]any
+	// Unsafe allows the functions bpftrace gates behind --unsafe.
+	Unsafe bool
 }
