@@ -147,4 +147,7 @@ type Options struct {
 	Config map[string]any
 	// Unsafe allows the functions bpftrace gates behind --unsafe.
 	Unsafe bool
+	// Params are the positional parameters ($1 is Params[0]); they are
+	// compiled in as constants, as bpftrace does.
+	Params []string
 }

@@ -99,6 +99,10 @@ type ProbeArg struct {
 	// Offset is the byte offset in the context record for tracepoints
 	// (format files give it), -1 when arguments come in registers.
 	Offset int
+	// DataLoc marks a tracepoint `__data_loc` field: the record holds a
+	// uint32 (length << 16 | offset of the data in the record) rather
+	// than the value itself.
+	DataLoc bool
 }
 
 // AttachInfo is one attach point after wildcard expansion and lookup.
