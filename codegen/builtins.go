@@ -237,7 +237,7 @@ func probeValue(b *builder, n ast.Expr, args []ast.Expr) result {
 
 // pt_regs offsets on x86_64, for kprobes and uprobes.
 var (
-	ptRegsArgs = []int16{112, 104, 96, 88, 72, 64} // di, si, dx, cx, r8, r9
+	ptRegsArgs   = []int16{112, 104, 96, 88, 72, 64} // di, si, dx, cx, r8, r9
 	ptRegsByName = map[string]int16{
 		"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
 		"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112,

@@ -320,7 +320,7 @@ func (b *builder) copy(dst, src, n int) {
 		return
 	}
 	i := 0
-	for ; i < n; {
+	for i < n {
 		w := 1
 		switch {
 		case n-i >= 8 && (dst+i)%8 == 0 && (src+i)%8 == 0:
