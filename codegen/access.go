@@ -13,6 +13,9 @@ import (
 // ident compiles a bare identifier: a builtin variable, a macro called
 // without parentheses, or a constant.
 func (b *builder) ident(x *ast.Ident) result {
+	if arg, ok := b.info.MacroArgs[x]; ok {
+		return b.expr(arg)
+	}
 	if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
 		return b.expr(ci.Expansion)
 	}
@@ -421,11 +424,29 @@ func (b *builder) positional(x *ast.PositionalParam) result {
 	return b.stringLit(val, t)
 }
 
-// fnCall compiles a call of a script fn.
-func (b *builder) fnCall(x *ast.CallExpr, sym *check.Symbol) result {
-	b.fail(x, "calls of fn subprograms are not supported yet")
-	return noVal
+// stringLiteral finds the string literal e stands for, through parens,
+// macro parameters and macros whose body is only a literal.
+func (b *builder) stringLiteral(e ast.Expr) (*ast.StringLit, bool) {
+	for depth := 0; depth < 64; depth++ {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.StringLit:
+			return x, true
+		case *ast.Ident:
+			if arg, ok := b.info.MacroArgs[x]; ok {
+				e = arg
+				continue
+			}
+			if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil && len(ci.Expansion.Stmts) == 0 && ci.Expansion.Value != nil {
+				e = ci.Expansion.Value
+				continue
+			}
+		case *ast.CallExpr:
+			if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil && len(ci.Expansion.Stmts) == 0 && ci.Expansion.Value != nil {
+				e = ci.Expansion.Value
+				continue
+			}
+		}
+		return nil, false
+	}
+	return nil, false
 }
-
-// appendFns appends the subprograms this program calls.
-func (b *builder) appendFns() {}

@@ -38,12 +38,11 @@ func (s *srcPos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
 }
 
-// varSlot is where a scratch variable lives: a stack slot (scalars, as a
-// 64-bit value in canonical form) or a place in the scratch buffer.
+// varSlot is where a scratch variable lives in the scratch buffer
+// (scalars as a 64-bit value in canonical form).
 type varSlot struct {
 	typ     types.Type
 	scalar  bool
-	stack   int16 // offset from R10 (negative)
 	scratch int
 }
 
@@ -74,15 +73,23 @@ type builder struct {
 	loops      []loopCtx
 	exitLabel  string
 	scratchMap string
-	// retLabel and retSlot are set while compiling a block whose
-	// `return` leaves a fn or probe.
+	// retLabel is where `return` jumps: the end of the probe or fn.
 	retLabel string
+
+	subprogs asm.Instructions // callbacks and fns, after the program
+	subStack int              // the deepest subprogram stack
+	countCB  string           // the element-counting callback, once made
+	fns      map[*check.Symbol]*fnInstance
+	fnDepth  int
+	fnResult *fnInstance // the fn being compiled
+	floor    int         // scratch below this is permanently allocated
 }
 
 func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGroup, prog *Prog) *builder {
 	return &builder{
 		c: c, info: c.prog.Info, file: file, probe: p, group: g, prog: prog,
 		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
+		fns:        map[*check.Symbol]*fnInstance{},
 		scratchMap: "bt_s_" + prog.SpecName[3:],
 	}
 }
@@ -110,13 +117,13 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.setSrc(node)
 	b.exitLabel = b.label("exit")
 	b.retLabel = b.exitLabel
-	b.allocVars(node.Body)
-	// prologue: context, scratch buffer, the exit flag
+	// prologue: context, scratch buffer, the exit flag, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
 	b.emitScratchLookup()
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
 	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
+	b.allocVars(node.Body)
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)
 		b.cond(node.Predicate, b.exitLabel)
@@ -126,8 +133,8 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.emit(asm.Mov.Imm(asm.R0, 0))
 	b.emit(asm.Return())
 	b.appendFns()
-	if b.maxStack > stackLimit {
-		b.c.errorf(b.file, node, CodeTooLarge, "the program needs %d bytes of BPF stack, more than %d", b.maxStack, stackLimit)
+	if b.maxStack+b.subStack > stackLimit {
+		b.c.errorf(b.file, node, CodeTooLarge, "the program needs %d bytes of BPF stack, more than %d", b.maxStack+b.subStack, stackLimit)
 		return nil, false
 	}
 	sz := max(8, alignUp(b.maxScratch, 8))
@@ -266,7 +273,7 @@ func (b *builder) allocScratch(n int) int {
 type frame struct{ stack, scratch int }
 
 func (b *builder) save() frame     { return frame{b.stack, b.scratch} }
-func (b *builder) restore(f frame) { b.stack, b.scratch = f.stack, f.scratch }
+func (b *builder) restore(f frame) { b.stack, b.scratch = f.stack, max(f.scratch, b.floor) }
 
 // allocVars gives every scratch variable of the probe a home before any
 // temporary is allocated.
@@ -313,12 +320,16 @@ func (b *builder) varSlotOf(sym *check.Symbol) *varSlot {
 	if t == nil {
 		t = types.Int64
 	}
+	// variables live in the scratch buffer, not on the stack, so that
+	// callbacks (for loops over maps) and fn subprograms reach them
+	// through the scratch pointer; scalars take 8 bytes in canonical form
 	s := &varSlot{typ: t, scalar: scalarType(t)}
+	size := t.Size()
 	if s.scalar {
-		s.stack = b.allocStack(8)
-	} else {
-		s.scratch = b.allocScratch(t.Size())
+		size = 8
 	}
+	s.scratch = b.allocScratch(size)
+	b.zero(s.scratch, size)
 	b.vars[sym] = s
 	return s
 }

@@ -73,6 +73,7 @@ func init() {
 		"join":     joinCall,
 		"strftime": strftimeCall,
 		"ntop":     ntopCall,
+		"len":      lenCall,
 	}
 }
 
@@ -179,6 +180,10 @@ func nsecsValue(b *builder, n ast.Expr, args []ast.Expr) result {
 // the runtime writes it before running begin, and the first probe that
 // finds it zero sets it.
 const stateStart = 8
+
+// stateSize is the size of the bt_state value: the exit flag (uint64 at
+// 0), the start time (uint64 at stateStart).
+const stateSize = 16
 
 func elapsedValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	set := b.label("start")
@@ -520,7 +525,7 @@ func deleteCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	default:
 		b.fail(args[0], "delete needs a map")
 	}
-	return noVal
+	return inReg
 }
 
 // hasKeyCall: has_key(@m, k...) is true when the element exists.
@@ -543,7 +548,7 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 
 // signalCall sends a signal to the current process.
 func signalCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	if lit, ok := ast.Unparen(args[0]).(*ast.StringLit); ok {
+	if lit, ok := b.stringLiteral(args[0]); ok {
 		sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
 		if !ok {
 			b.fail(args[0], "unknown signal %s", lit.Value)
@@ -603,7 +608,7 @@ func strncmpCall(b *builder, n ast.Expr, args []ast.Expr) result {
 func timeCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	format := "%H:%M:%S\n"
 	if len(args) > 0 {
-		if lit, ok := ast.Unparen(args[0]).(*ast.StringLit); ok {
+		if lit, ok := b.stringLiteral(args[0]); ok {
 			format = lit.Value
 		}
 	}
@@ -617,7 +622,7 @@ func timeCall(b *builder, n ast.Expr, args []ast.Expr) result {
 func joinCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	sep := " "
 	if len(args) > 1 {
-		if lit, ok := ast.Unparen(args[1]).(*ast.StringLit); ok {
+		if lit, ok := b.stringLiteral(args[1]); ok {
 			sep = lit.Value
 		}
 	}
@@ -629,7 +634,7 @@ func joinCall(b *builder, n ast.Expr, args []ast.Expr) result {
 // strftimeCall is a timestamp: the index of the format in
 // Object.Strings, then the boot-clock nanoseconds.
 func strftimeCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	lit, ok := ast.Unparen(args[0]).(*ast.StringLit)
+	lit, ok := b.stringLiteral(args[0])
 	if !ok {
 		b.fail(args[0], "strftime needs a literal format")
 	}

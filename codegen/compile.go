@@ -86,23 +86,6 @@ type compiler struct {
 	maxStrlen  int
 	maxMapKeys int
 	zerosSize  int // size of the bt_zeros value, the largest block zeroed at once
-
-	// fnProgs are compiled fn subprograms, appended to each program
-	// that calls them.
-	fns map[*check.Symbol]*fnCode
-}
-
-// fnCode is one compiled fn: its instructions (symbol = label) and the
-// programs' shared properties it needs.
-type fnCode struct {
-	label string
-	insns asm.Instructions
-	decl  *ast.FnDecl
-	file  *source.File
-	// scratch is how much of the caller's scratch buffer it uses, from
-	// its base offset (passed in R2).
-	scratch int
-	done    bool
 }
 
 func (c *compiler) config(key string) (any, bool) {
@@ -136,7 +119,6 @@ func (c *compiler) configInt(key string, def int) int {
 func (c *compiler) compile() {
 	c.maxStrlen = c.configInt("max_strlen", defaultMaxStrlen)
 	c.maxMapKeys = c.configInt("max_map_keys", defaultMaxMapKeys)
-	c.fns = map[*check.Symbol]*fnCode{}
 	c.obj = &Object{
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,
@@ -146,7 +128,7 @@ func (c *compiler) compile() {
 	spec := c.obj.Spec
 	spec.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: uint32(c.ringBytes())}
 	spec.Maps[lostName] = &ebpf.MapSpec{Name: lostName, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}
-	spec.Maps[stateName] = &ebpf.MapSpec{Name: stateName, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	spec.Maps[stateName] = &ebpf.MapSpec{Name: stateName, Type: ebpf.Array, KeySize: 4, ValueSize: stateSize, MaxEntries: 1}
 	for _, m := range c.prog.Maps {
 		c.declareMap(m)
 	}

@@ -484,7 +484,7 @@ func (b *builder) variable(v *ast.Variable) result {
 	}
 	slot := b.slotOf(sym, v)
 	if slot.scalar {
-		b.emit(asm.LoadMem(asm.R0, asm.RFP, slot.stack, asm.DWord))
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
 		return inReg
 	}
 	return memAt(slot.scratch)

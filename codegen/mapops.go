@@ -169,7 +169,7 @@ func (b *builder) assignMap(m *ast.MapExpr, keys []ast.Expr, rhs ast.Expr, n ast
 	b.update(ml, keyOff, valOff)
 }
 
-// deleteElem deletes @m[keys].
+// deleteElem deletes @m[keys]; R0 is true when the element existed.
 func (b *builder) deleteElem(m *ast.MapExpr, keys []ast.Expr, n ast.Node) {
 	ml := b.mapLayout(m)
 	f := b.save()
@@ -178,15 +178,22 @@ func (b *builder) deleteElem(m *ast.MapExpr, keys []ast.Expr, n ast.Node) {
 		b.fail(n, "delete on a %s map is not supported", ml.Value)
 	}
 	keyOff := b.mapKey(ml, keys, n)
-	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
-	b.emit(asm.Mov.Reg(asm.R2, regScratch))
-	b.emit(asm.Add.Imm(asm.R2, int32(keyOff)))
 	if ml.KeySize == 4 && ml.Key == nil {
 		// array maps cannot delete: reset the element to zero
 		valOff := b.allocScratch(ml.ValueSize)
 		b.zero(valOff, ml.ValueSize)
 		b.update(ml, keyOff, valOff)
+		b.emit(asm.Mov.Imm(asm.R0, 1))
 		return
 	}
+	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
+	b.emit(asm.Mov.Reg(asm.R2, regScratch))
+	b.emit(asm.Add.Imm(asm.R2, int32(keyOff)))
 	b.emit(asm.FnMapDeleteElem.Call())
+	done := b.label("del")
+	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.emit(asm.JEq.Imm(asm.R1, 0, done))
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.mark(done)
 }

@@ -222,9 +222,9 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 	equal, differ := b.label("eq"), b.label("ne")
 	if xs && ys {
 		// a literal is compared byte by byte without a loop
-		if lit, ok := ast.Unparen(x.Y).(*ast.StringLit); ok {
+		if lit, ok := b.stringLiteral(x.Y); ok {
 			b.strEqualsLit(b.memory(x.X), xt.Size(), lit.Value, differ)
-		} else if lit, ok := ast.Unparen(x.X).(*ast.StringLit); ok {
+		} else if lit, ok := b.stringLiteral(x.X); ok {
 			b.strEqualsLit(b.memory(x.Y), yt.Size(), lit.Value, differ)
 		} else {
 			xo := b.memory(x.X)
@@ -341,11 +341,11 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 	switch v := target.(type) {
 	case *ast.Variable:
 		slot := b.slotOf(b.info.SymbolOf(v), v)
-		b.emit(asm.LoadMem(asm.R0, asm.RFP, slot.stack, asm.DWord))
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
 		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		b.emit(asm.Add.Imm(asm.R1, delta))
 		b.normalize(asm.R1, t)
-		b.emit(asm.StoreMem(asm.RFP, slot.stack, asm.R1, asm.DWord))
+		b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R1, asm.DWord))
 		if !x.Postfix {
 			b.emit(asm.Mov.Reg(asm.R0, asm.R1))
 		}

@@ -79,7 +79,7 @@ func (b *builder) formatted(kind EventKind) func(b *builder, call *ast.CallExpr,
 		if len(args) == 0 {
 			b.fail(call, "%s needs a format string", call.Fun.Name)
 		}
-		lit, ok := ast.Unparen(args[0]).(*ast.StringLit)
+		lit, ok := b.stringLiteral(args[0])
 		if !ok {
 			b.fail(args[0], "the format must be a string literal")
 		}
@@ -97,7 +97,7 @@ func exitCall(b *builder, call ast.Expr, args []ast.Expr) result {
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
 	b.emitRecord(ev, args)
-	b.jump(b.retLabel)
+	b.jump(b.exitLabel)
 	return noVal
 }
 

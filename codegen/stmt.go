@@ -116,7 +116,7 @@ func (b *builder) assignVar(v *ast.Variable, rhs ast.Expr) {
 	if slot.scalar {
 		b.scalar(rhs)
 		b.normalize(asm.R0, slot.typ)
-		b.emit(asm.StoreMem(asm.RFP, slot.stack, asm.R0, asm.DWord))
+		b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
 		return
 	}
 	b.storeTo(rhs, slot.scratch, slot.typ)
@@ -130,7 +130,7 @@ func (b *builder) clearVar(v *ast.Variable) {
 	}
 	slot := b.slotOf(sym, v)
 	if slot.scalar {
-		b.emit(storeImm(asm.RFP, slot.stack, 0, asm.DWord))
+		b.emit(storeImm(regScratch, int16(slot.scratch), 0, asm.DWord))
 		return
 	}
 	b.zero(slot.scratch, slot.typ.Size())
@@ -150,8 +150,20 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 			b.jump(l.continueLabel)
 		}
 	case "return":
+		if b.retLabel == "" {
+			b.fail(x, "return inside a for loop over a map is not supported yet")
+		}
 		if x.Value != nil {
-			b.fail(x, "return with a value outside a fn is not supported")
+			fi := b.fnResult
+			if fi == nil || fi.result == nil {
+				b.fail(x, "return with a value outside a fn")
+			}
+			if scalarType(fi.result) {
+				b.scalar(x.Value)
+				b.normalize(asm.R0, fi.result)
+			} else {
+				b.storeTo(x.Value, fi.resultOff, fi.result)
+			}
 		}
 		b.jump(b.retLabel)
 	}
@@ -191,9 +203,13 @@ func (b *builder) unroll(x *ast.UnrollStmt) {
 
 // forStmt compiles `for ($i : a..b)`; map iteration needs callbacks.
 func (b *builder) forStmt(x *ast.ForStmt) {
+	if m, ok := ast.Unparen(x.Iter).(*ast.MapExpr); ok {
+		b.forMap(x, m)
+		return
+	}
 	rng, ok := x.Iter.(*ast.RangeExpr)
 	if !ok {
-		b.fail(x, "for loops over maps are not supported yet")
+		b.fail(x, "this for loop is not supported yet")
 	}
 	sym := b.info.SymbolOf(x.Var)
 	if sym == nil {
@@ -205,23 +221,23 @@ func (b *builder) forStmt(x *ast.ForStmt) {
 	b.emit(asm.StoreMem(asm.RFP, end, asm.R0, asm.DWord))
 	b.scalar(rng.From)
 	b.normalize(asm.R0, slot.typ)
-	b.emit(asm.StoreMem(asm.RFP, slot.stack, asm.R0, asm.DWord))
+	b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
 	top, next, done := b.label("for"), b.label("fnext"), b.label("fend")
 	jge := asm.JGE
 	if isSigned(slot.typ) {
 		jge = asm.JSGE
 	}
 	b.mark(top)
-	b.emit(asm.LoadMem(asm.R0, asm.RFP, slot.stack, asm.DWord))
+	b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
 	b.emit(asm.LoadMem(asm.R1, asm.RFP, end, asm.DWord))
 	b.emit(jge.Reg(asm.R0, asm.R1, done))
 	b.loops = append(b.loops, loopCtx{breakLabel: done, continueLabel: next})
 	b.block(x.Body)
 	b.loops = b.loops[:len(b.loops)-1]
 	b.mark(next)
-	b.emit(asm.LoadMem(asm.R0, asm.RFP, slot.stack, asm.DWord))
+	b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
 	b.emit(asm.Add.Imm(asm.R0, 1))
-	b.emit(asm.StoreMem(asm.RFP, slot.stack, asm.R0, asm.DWord))
+	b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
 	b.jump(top)
 	b.mark(done)
 }

@@ -162,6 +162,10 @@ type Info struct {
 	// IdentCalls records macros called as a bare identifier (`one` for
 	// `one()`), with their expansion.
 	IdentCalls map[*ast.Ident]*CallInfo
+	// MacroArgs maps each use of a macro's expression parameter in an
+	// expansion to the caller's argument expression it stands for
+	// (evaluated where the parameter is used, as bpftrace does).
+	MacroArgs map[*ast.Ident]ast.Expr
 }
 
 func newInfo() *Info { return newInfoLike(nil) }
@@ -180,6 +184,7 @@ func newInfoLike(prev *Info) *Info {
 		Calls:       make(map[*ast.CallExpr]*CallInfo, len(prev.Calls)),
 		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
 		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
+		MacroArgs:   make(map[*ast.Ident]ast.Expr, len(prev.MacroArgs)),
 	}
 }
 
