@@ -208,7 +208,7 @@ func (b *builder) finish() asm.Instructions {
 			}
 		}
 	}
-	return insns
+	return removeUnreachable(insns)
 }
 
 // setSrc makes n the source of the instructions emitted next; it

@@ -169,16 +169,51 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 	}
 }
 
-// while compiles a while loop; the verifier bounds it.
+// maxLoopIterations bounds while loops (bpf_loop's own limit).
+const maxLoopIterations = 1 << 23
+
+// while compiles a while loop as a bpf_loop callback that stops when the
+// condition is false: variables live in scratch memory, where the
+// verifier cannot see a loop counter, so loops are never open-coded.
 func (b *builder) while(x *ast.WhileStmt) {
-	top, end := b.label("while"), b.label("wend")
-	b.mark(top)
-	b.cond(x.Cond, end)
-	b.loops = append(b.loops, loopCtx{breakLabel: end, continueLabel: top})
-	b.block(x.Body)
-	b.loops = b.loops[:len(b.loops)-1]
-	b.jump(top)
-	b.mark(end)
+	b.loopCallback(x, func() {
+		b.emit(asm.Mov.Imm(asm.R0, maxLoopIterations))
+	}, func(stop string) {
+		b.cond(x.Cond, stop)
+	}, x.Body)
+}
+
+// loopCallback emits bpf_loop(count, callback, &scratch, 0): count()
+// leaves the iteration count in R0; the callback runs head (which may
+// jump to its stop label) and then the body. break returns 1 from the
+// callback, continue 0. onIndex, when set, receives the index in R0.
+func (b *builder) loopCallback(n ast.Node, count func(), head func(stop string), body *ast.BlockExpr) {
+	cb := b.label("cb_loop")
+	b.subprogram(cb, loopProto, func() {
+		stop, next := b.label("stop"), b.label("next")
+		b.retLabel, b.exitLabel = "", stop
+		// R1 = index, R2 = our context: the scratch pointer
+		b.emit(asm.LoadMem(regScratch, asm.R2, 0, asm.DWord))
+		b.emit(asm.Mov.Reg(asm.R0, asm.R1))
+		head(stop)
+		b.loops = append(b.loops, loopCtx{breakLabel: stop, continueLabel: next})
+		b.block(body)
+		b.mark(next)
+		b.emit(asm.Mov.Imm(asm.R0, 0))
+		b.emit(asm.Return())
+		b.mark(stop)
+		b.emit(asm.Mov.Imm(asm.R0, 1))
+		b.emit(asm.Return())
+	})
+	ctx := b.allocStack(8)
+	count()
+	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	b.emit(loadFunc(asm.R2, cb))
+	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
+	b.emit(asm.Mov.Imm(asm.R4, 0))
+	b.emit(asm.FnLoop.Call())
 }
 
 // unroll repeats the body n times.
@@ -216,28 +251,24 @@ func (b *builder) forStmt(x *ast.ForStmt) {
 		b.fail(x.Var, "loop variable without a symbol")
 	}
 	slot := b.slotOf(sym, x.Var)
-	end := b.allocStack(8)
-	b.scalar(rng.To)
-	b.emit(asm.StoreMem(asm.RFP, end, asm.R0, asm.DWord))
-	b.scalar(rng.From)
-	b.normalize(asm.R0, slot.typ)
-	b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
-	top, next, done := b.label("for"), b.label("fnext"), b.label("fend")
-	jge := asm.JGE
-	if isSigned(slot.typ) {
-		jge = asm.JSGE
-	}
-	b.mark(top)
-	b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
-	b.emit(asm.LoadMem(asm.R1, asm.RFP, end, asm.DWord))
-	b.emit(jge.Reg(asm.R0, asm.R1, done))
-	b.loops = append(b.loops, loopCtx{breakLabel: done, continueLabel: next})
-	b.block(x.Body)
-	b.loops = b.loops[:len(b.loops)-1]
-	b.mark(next)
-	b.emit(asm.LoadMem(asm.R0, regScratch, int16(slot.scratch), asm.DWord))
-	b.emit(asm.Add.Imm(asm.R0, 1))
-	b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
-	b.jump(top)
-	b.mark(done)
+	// the start is kept in a scratch slot: $i = start + index
+	start := b.allocPermanent(8)
+	b.loopCallback(x, func() {
+		skip := b.label("fempty")
+		b.scalar(rng.From)
+		b.emit(asm.StoreMem(regScratch, int16(start), asm.R0, asm.DWord))
+		tmp := b.spill()
+		b.scalar(rng.To)
+		b.emit(asm.LoadMem(asm.R1, asm.RFP, tmp, asm.DWord))
+		// count = to - from when positive, else 0
+		b.emit(asm.Sub.Reg(asm.R0, asm.R1))
+		b.emit(asm.JSGT.Imm(asm.R0, 0, skip))
+		b.emit(asm.Mov.Imm(asm.R0, 0))
+		b.mark(skip)
+	}, func(stop string) {
+		b.emit(asm.LoadMem(asm.R1, regScratch, int16(start), asm.DWord))
+		b.emit(asm.Add.Reg(asm.R0, asm.R1))
+		b.normalize(asm.R0, slot.typ)
+		b.emit(asm.StoreMem(regScratch, int16(slot.scratch), asm.R0, asm.DWord))
+	}, x.Body)
 }

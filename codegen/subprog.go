@@ -22,6 +22,9 @@ var (
 	callbackProto = &btf.FuncProto{Return: btfLong, Params: []btf.FuncParam{
 		{Name: "map", Type: btfVoidPtr}, {Name: "key", Type: btfVoidPtr},
 		{Name: "value", Type: btfVoidPtr}, {Name: "ctx", Type: btfVoidPtr}}}
+	// loopProto is a bpf_loop callback.
+	loopProto = &btf.FuncProto{Return: btfLong, Params: []btf.FuncParam{
+		{Name: "index", Type: btfU64}, {Name: "ctx", Type: btfVoidPtr}}}
 	// fnProto is a script fn: u64 (void *scratch, void *ctx).
 	fnProto = &btf.FuncProto{Return: btfU64, Params: []btf.FuncParam{
 		{Name: "scratch", Type: btfVoidPtr}, {Name: "ctx", Type: btfVoidPtr}}}
