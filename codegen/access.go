@@ -330,6 +330,13 @@ func (b *builder) addressOf(x *ast.UnaryExpr) result {
 	if _, ok := b.address(x.X); ok {
 		return inReg
 	}
+	if v, ok := ast.Unparen(x.X).(*ast.Variable); ok {
+		// the address of a variable's home in the scratch buffer
+		slot := b.slotOf(b.info.SymbolOf(v), v)
+		b.emit(asm.Mov.Reg(asm.R0, regScratch))
+		b.emit(asm.Add.Imm(asm.R0, int32(slot.scratch)))
+		return inReg
+	}
 	b.fail(x, "taking the address of this expression is not supported yet")
 	return noVal
 }
@@ -361,6 +368,13 @@ func (b *builder) index(x *ast.IndexExpr) result {
 			b.emit(asm.Add.Reg(asm.R0, asm.R1))
 		}
 		return b.readAt(et, t.Space)
+	case *types.Tuple:
+		v, ok := b.constOf(x.Index)
+		if !ok || v < 0 || v >= int64(len(t.Elems)) {
+			b.fail(x, "a tuple index must be a constant in range")
+		}
+		off := b.memory(x.X)
+		return b.memValue(off+t.Offsets()[v], t.Elems[v])
 	case *types.Array, *types.String:
 		n := 0
 		if a, ok := t.(*types.Array); ok {

@@ -445,11 +445,10 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 // boundLength clamps the length in R0 to [0, size] for the verifier (a
-// length counts the NUL, as bpftrace's str(p, n) reads n-1 characters).
+// length counts the NUL: str(p, n) reads n-1 characters).
 func (b *builder) boundLength(size int) {
 	ok, zero := b.label("lenok"), b.label("len0")
 	b.emit(asm.JSLE.Imm(asm.R0, 0, zero))
-	b.emit(asm.Add.Imm(asm.R0, 1))
 	b.emit(asm.JLE.Imm(asm.R0, int32(size), ok))
 	b.emit(asm.Mov.Imm(asm.R0, int32(size)))
 	b.jump(ok)
@@ -458,10 +457,12 @@ func (b *builder) boundLength(size int) {
 	b.mark(ok)
 }
 
-// truncateAt cuts a string in scratch after n characters.
+// truncateAt cuts a string in scratch to a length of n bytes with its
+// NUL (n-1 characters).
 func (b *builder) truncateAt(off, size int, n ast.Expr) {
 	skip := b.label("trunc")
 	b.scalar(n)
+	b.emit(asm.Sub.Imm(asm.R0, 1))
 	b.emit(asm.JSLT.Imm(asm.R0, 0, skip))
 	b.emit(asm.JGE.Imm(asm.R0, int32(size), skip))
 	b.emit(asm.Add.Reg(asm.R0, regScratch))

@@ -50,7 +50,7 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 				Severity: diag.Error, Code: CodeInternal,
 				Location: diag.Location{File: f, Span: source.Span{Start: 0, End: 0}},
 				Message:  fmt.Sprintf("internal compiler error: %v", r),
-				Hint:     "please report this with the script; stack: " + firstLine(string(debug.Stack())),
+				Hint:     "please report this with the script (at " + panicSite(string(debug.Stack())) + ")",
 			})
 			obj = nil
 		}
@@ -65,11 +65,18 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 	return c.obj, c.diags
 }
 
-func firstLine(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if strings.Contains(l, "panic(") && i+3 < len(lines) {
-			return strings.TrimSpace(lines[i+3])
+// panicSite finds the compiler's source line that panicked in a stack
+// trace, for the internal-error hint.
+func panicSite(stack string) string {
+	lines := strings.Split(stack, "\n")
+	seenPanic := false
+	for _, l := range lines {
+		if strings.Contains(l, "panic(") {
+			seenPanic = true
+			continue
+		}
+		if seenPanic && strings.Contains(l, "/codegen/") && strings.Contains(l, ".go:") {
+			return strings.TrimSpace(l)
 		}
 	}
 	return ""

@@ -23,8 +23,13 @@ var mapTypes = map[string]ebpf.MapType{
 // key 0.
 func (c *compiler) declareMap(m *check.MapInfo) {
 	specName := mapSpecName(m.Name, len(c.obj.Maps))
-	ml := &MapLayout{Name: m.Name, SpecName: specName, Key: m.Key, Value: m.Value, Info: m}
-	agg, isAgg := m.Value.(*types.Aggregation)
+	value := m.Value
+	if value == nil {
+		// a map only ever read (bpftrace reads it as zero)
+		value = types.Int64
+	}
+	ml := &MapLayout{Name: m.Name, SpecName: specName, Key: m.Key, Value: value, Info: m}
+	agg, isAgg := value.(*types.Aggregation)
 	kind := m.Kind
 	if kind == "" {
 		kind = "hash"
@@ -37,7 +42,7 @@ func (c *compiler) declareMap(m *check.MapInfo) {
 	if m.Key != nil {
 		keySize = max(1, m.Key.Size())
 	}
-	valueSize := max(1, m.Value.Size())
+	valueSize := max(1, value.Size())
 	maxEntries := m.MaxEntries
 	if maxEntries <= 0 {
 		maxEntries = c.maxMapKeys

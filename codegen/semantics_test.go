@@ -158,3 +158,18 @@ func TestPrintfPayload(t *testing.T) {
 		t.Errorf("records after exit: %d", len(recs))
 	}
 }
+
+func TestStringBuiltins(t *testing.T) {
+	h := load(t, `begin {
+  @a = strlen("hello"); @b = strcontains("hello world", "o w"); @c = strcontains("hello", "xyz");
+  @d = strstr("hello", "ll"); @e = strstr("hello", "z"); @f = strcontains("abc", "");
+  $s = str("abcdef", 3); @g = $s == "ab"; @h = strerror(2) == "No such file or directory";
+  @i = syscall_name(0) == "read"; @j = signal_name(9) == "SIGKILL"; @k = probetype == "special";
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 5, "@b": 1, "@c": 0, "@d": 2, "@e": -1, "@f": 1, "@g": 1, "@h": 1, "@i": 1, "@j": 1, "@k": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
