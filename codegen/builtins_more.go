@@ -17,8 +17,11 @@ import (
 
 func init() {
 	for name, fn := range map[string]builtinFn{
-		"getopt":              getoptCall,
-		"ctx":                 func(b *builder, n ast.Expr, args []ast.Expr) result { b.emit(asm.Mov.Reg(asm.R0, regCtx)); return inReg },
+		"getopt": getoptCall,
+		"ctx": func(b *builder, n ast.Expr, args []ast.Expr) result {
+			b.emit(asm.Mov.Reg(asm.R0, regCtx))
+			return inReg
+		},
 		"is_integer":          typePredicate(func(t types.Type) bool { return types.IsInteger(t) }),
 		"is_unsigned_integer": typePredicate(func(t types.Type) bool { return types.IsInteger(t) && !isSigned(t) }),
 		"is_ptr":              typePredicate(types.IsPointer),
@@ -43,7 +46,10 @@ func init() {
 		"leader_tid":          taskField("group_leader", "pid"),
 		"leader_comm":         taskField("group_leader", "comm"),
 		"find":                findCall,
-		"default_str_length":  func(b *builder, n ast.Expr, args []ast.Expr) result { b.loadImm(asm.R0, int64(b.c.maxStrlen)); return inReg },
+		"default_str_length": func(b *builder, n ast.Expr, args []ast.Expr) result {
+			b.loadImm(asm.R0, int64(b.c.maxStrlen))
+			return inReg
+		},
 	} {
 		lowerings[name] = fn
 	}
