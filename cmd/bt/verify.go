@@ -26,7 +26,7 @@ type verifyResult struct {
 
 // insnCount is one program's size.
 type insnCount struct {
-	prog, target      string
+	prog, target     string
 	compiled, xlated int
 }
 
