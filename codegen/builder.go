@@ -90,7 +90,7 @@ func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGrou
 		c: c, info: c.prog.Info, file: file, probe: p, group: g, prog: prog,
 		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
 		fns:        map[*check.Symbol]*fnInstance{},
-		scratchMap: "bt_s_" + prog.SpecName[3:],
+		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
 	}
 }
 
@@ -117,12 +117,9 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.setSrc(node)
 	b.exitLabel = b.label("exit")
 	b.retLabel = b.exitLabel
-	// prologue: context, scratch buffer, the exit flag, variables
+	// prologue: context, scratch buffer, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
 	b.emitScratchLookup()
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 	b.allocVars(node.Body)
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)

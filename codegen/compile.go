@@ -270,15 +270,30 @@ func sharesProgram(provider string) bool {
 	return true
 }
 
+// providerAbbrev shortens provider names in program names (the kernel
+// keeps 15 characters).
+var providerAbbrev = map[string]string{
+	"tracepoint": "tp", "rawtracepoint": "rawtp", "kprobe": "kp", "kretprobe": "kretp",
+	"uprobe": "up", "uretprobe": "uretp", "interval": "intvl", "software": "sw",
+	"hardware": "hw", "watchpoint": "wp", "asyncwatchpoint": "awp", "profile": "prof",
+}
+
+// progName names the program of a probe's attach group: unique within
+// 15 characters.
 func progName(probe, group int, provider string) string {
-	n := fmt.Sprintf("bt_%d_%s", probe, strings.ReplaceAll(provider, "-", "_"))
+	p := provider
+	if a, ok := providerAbbrev[p]; ok {
+		p = a
+	}
+	suffix := fmt.Sprintf("_%d", probe)
 	if group > 0 {
-		n += fmt.Sprintf("_%d", group)
+		suffix += fmt.Sprintf("_%d", group)
 	}
-	if len(n) > 15 {
-		n = n[:15]
+	base := "bt_" + strings.ReplaceAll(p, "-", "_")
+	if len(base)+len(suffix) > 15 {
+		base = base[:15-len(suffix)]
 	}
-	return n
+	return base + suffix
 }
 
 // fileOf finds the file a node belongs to.
