@@ -67,8 +67,7 @@ func (b *builder) loadArg(a check.ProbeArg, index int, n ast.Node) result {
 		b.emit(asm.Mov.Reg(asm.R3, regCtx))
 		b.emit(asm.Add.Imm(asm.R3, int32(a.Offset)))
 		b.emit(asm.Mov.Imm(asm.R2, int32(t.Size())))
-		b.emit(asm.Mov.Reg(asm.R1, regScratch))
-		b.emit(asm.Add.Imm(asm.R1, int32(off)))
+		b.scratchPtr(asm.R1, off)
 		b.emit(asm.FnProbeReadKernel.Call())
 		return memAt(off)
 	}
@@ -104,8 +103,7 @@ func (b *builder) dataLoc(a check.ProbeArg, n ast.Node) result {
 	b.emit(asm.And.Imm(asm.R0, 0xffff))
 	b.emit(asm.Mov.Reg(asm.R3, regCtx))
 	b.emit(asm.Add.Reg(asm.R3, asm.R0))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.emit(asm.FnProbeReadKernelStr.Call())
 	return memAt(off)
 }
@@ -245,8 +243,7 @@ func (b *builder) readAt(t types.Type, space types.AddrSpace) result {
 func (b *builder) readInto(off, size int, space types.AddrSpace) {
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.Mov.Imm(asm.R2, int32(size)))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.probeRead(space)
 }
 
@@ -333,8 +330,7 @@ func (b *builder) addressOf(x *ast.UnaryExpr) result {
 	if v, ok := ast.Unparen(x.X).(*ast.Variable); ok {
 		// the address of a variable's home in the scratch buffer
 		slot := b.slotOf(b.info.SymbolOf(v), v)
-		b.emit(asm.Mov.Reg(asm.R0, regScratch))
-		b.emit(asm.Add.Imm(asm.R0, int32(slot.scratch)))
+		b.scratchPtr(asm.R0, slot.scratch)
 		return inReg
 	}
 	b.fail(x, "taking the address of this expression is not supported yet")

@@ -141,12 +141,11 @@ func helperValue(fn asm.BuiltinFunc, shr, keep int32) builtinFn {
 func commValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := max(16, t.Size())
-	off := b.allocScratch(size)
+	off := b.allocResult(size)
 	if size > 16 {
 		b.zero(off, size)
 	}
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.emit(asm.Mov.Imm(asm.R2, 16))
 	b.emit(asm.FnGetCurrentComm.Call())
 	return memAt(off)
@@ -422,7 +421,7 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		}
 		return memAt(off)
 	}
-	off := b.allocScratch(size)
+	off := b.allocResult(size)
 	b.zero(off, size)
 	lenSlot := b.allocStack(8)
 	b.loadImm(asm.R0, int64(size))
@@ -434,8 +433,7 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scalar(args[0])
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	if b.pointerSpace(args[0]) == types.AddrUser {
 		b.emit(asm.FnProbeReadUserStr.Call())
 	} else {
@@ -501,8 +499,7 @@ func bufCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scalar(args[0])
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off+4)))
+	b.scratchPtr(asm.R1, off+4)
 	b.probeRead(b.pointerSpace(args[0]))
 	return memAt(off)
 }

@@ -173,3 +173,15 @@ func TestStringBuiltins(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfReferentialStores: a value built from the variable it is
+// stored in.
+func TestSelfReferentialStores(t *testing.T) {
+	h := load(t, `begin { $t = (1, 2); $t = ($t.1, $t.0); @a = $t.0; @b = $t.1; $s = "abc"; $s = str($s, 2); @c = $s == "a"; }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 2, "@b": 1, "@c": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
