@@ -88,7 +88,7 @@ func TestVerifierCorpus(t *testing.T) {
 			failures = append(failures, f+": "+firstLineOf(r.msg))
 		}
 	}
-	t.Logf("corpus: %d scripts: %d verified, %d rejected by the checker, %d not loadable on this kernel (fentry/fexit), %d failed",
+	t.Logf("corpus: %d scripts: %d verified, %d rejected by the checker, %d not loadable on this kernel (fentry/fexit, override, data symbols), %d failed",
 		len(files), counts["ok"], counts["rejected"], counts["env"], counts["fail"])
 	for _, f := range failures {
 		t.Errorf("%s", f)

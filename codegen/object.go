@@ -96,9 +96,18 @@ type MapLayout struct {
 	// PerCPU is set when the BPF map holds one value per CPU that the
 	// runtime combines (aggregations).
 	PerCPU bool
-	// KeySize and ValueSize are the sizes in the BPF map.
+	// KeySize and ValueSize are the sizes in the BPF map. A scalar map
+	// the checker made an array (Info.Kind "array"/"percpuarray") has a
+	// uint32 key 0 (KeySize 4); other scalar maps a uint64 key 0.
 	KeySize, ValueSize int
-	Info               *check.MapInfo
+	// TseriesAgg is the combining function of a tseries map: "avg",
+	// "max", "min", "sum", or "" (the last value). A tseries value is
+	// 24 bytes per CPU, not 8: int64 value, uint64 meta (avg: count;
+	// min/max: set flag; "": boot-clock time of the last update) and
+	// uint64 epoch (boot-clock ns / interval) the bucket holds; the
+	// bucket index in the key is epoch % num_intervals.
+	TseriesAgg string
+	Info       *check.MapInfo
 }
 
 // EventKind is what a ring buffer record asks the runtime to do.

@@ -185,3 +185,29 @@ func TestSelfReferentialStores(t *testing.T) {
 		}
 	}
 }
+
+func TestTseries(t *testing.T) {
+	h := load(t, `config = { unstable_tseries = enable }
+begin { @t = tseries(5, 1s, 10); @s = tseries(3, 1s, 10, "sum"); @s = tseries(4, 1s, 10, "sum"); @m = tseries(9, 1s, 10, "max"); @m = tseries(2, 1s, 10, "max"); }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@t": 5, "@s": 7, "@m": 9} {
+		ml := h.mapLayout(name)
+		var k []byte
+		var vs [][]byte
+		it := h.coll.Maps[ml.SpecName].Iterate()
+		n := 0
+		var got int64
+		for it.Next(&k, &vs) {
+			n++
+			for _, v := range vs {
+				got += leInt(v[:8])
+			}
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || got != want {
+			t.Errorf("%s: %d buckets, value %d; want 1 bucket with %d", name, n, got, want)
+		}
+	}
+}
