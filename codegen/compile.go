@@ -130,6 +130,7 @@ func (c *compiler) compile() {
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,
 		Lost:    lostName,
+		State:   stateName,
 		Program: c.prog,
 	}
 	spec := c.obj.Spec
