@@ -320,12 +320,9 @@ func intValue(t *types.Int, u uint64) value {
 // enumValue prints an enumerator by name, or its number when no
 // enumerator has the value.
 func enumValue(t *types.Enum, u uint64) value {
-	n := u
-	if t.Signed {
-		n = uint64(signExtend(u, t.Bytes*8))
-	}
+	m := mask(t.Bytes)
 	for _, ev := range t.Values {
-		if uint64(ev.Value) == n || uint64(ev.Value)&mask(t.Bytes) == u {
+		if uint64(ev.Value)&m == u&m {
 			return symVal(ev.Name, u)
 		}
 	}
