@@ -161,10 +161,21 @@ func eventLocation(ev *codegen.Event) location {
 }
 
 // callEnd finds the offset one past the ')' that closes the call
-// starting at off: bpftrace locates a call by its whole extent.
+// starting at off: bpftrace locates a call by its whole extent. A
+// position that starts no call (an operator's operand) covers its token.
 func callEnd(src []byte, off int) int {
+	i := off
+	for i < len(src) && isWordByte(src[i]) {
+		i++
+	}
+	if i == off {
+		return min(off+1, len(src))
+	}
+	if i >= len(src) || src[i] != '(' {
+		return i
+	}
 	depth := 0
-	for i := off; i < len(src); i++ {
+	for ; i < len(src); i++ {
 		switch src[i] {
 		case '"':
 			for i++; i < len(src) && src[i] != '"'; i++ {
@@ -182,6 +193,10 @@ func callEnd(src []byte, off int) int {
 		}
 	}
 	return len(src)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '@' || c == '$' || c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // String is the location as bpftrace writes it before a message:
