@@ -388,6 +388,11 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 			groups = append(groups, g)
 		}
 		idx := binary.LittleEndian.Uint64(e.Key[bucketOff:])
+		if idx > maxBucket(agg) {
+			// No program writes such a bucket; printing up to it would
+			// only print empty lines.
+			continue
+		}
 		var sum uint64
 		for _, v := range e.Values {
 			if len(v) >= 8 {
@@ -438,6 +443,27 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 		out.entries = append(out.entries, keyedValue{k, mapValue{kind: mvHist, hist: h}})
 	}
 	return out, nil
+}
+
+// maxBucket is the largest bucket index an aggregation has: hist()
+// splits each of 64 powers of two into 2^bits buckets after the first
+// 2^bits values and the negative bucket; lhist() has one bucket per step
+// plus one below and one above; a tseries bucket is an interval number.
+func maxBucket(agg *types.Aggregation) uint64 {
+	switch agg.Kind {
+	case types.AggHist:
+		bits := int64(0)
+		if len(agg.Args) > 0 {
+			bits = min(max(agg.Args[0], 0), 5)
+		}
+		return uint64(66) << bits
+	case types.AggLhist:
+		if len(agg.Args) >= 3 && agg.Args[2] > 0 && agg.Args[1] >= agg.Args[0] {
+			return uint64((agg.Args[1]-agg.Args[0])/agg.Args[2]) + 2
+		}
+		return 0
+	}
+	return ^uint64(0)
 }
 
 // textMap prints a map in bpftrace's text form.

@@ -358,6 +358,9 @@ func (d *decoder) cString(b []byte) string {
 //	cgroup_path: u64 format index, u64 cgroup id
 //	strerror:    an errno integer of Bytes bytes
 func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
+	if need := opaqueSizes[t.Kind]; len(b) < need {
+		return value{}, &decodeError{t, need, len(b)}
+	}
 	r := d.w.res
 	switch t.Kind {
 	case types.Ksym:
@@ -397,6 +400,12 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 		return uintVal(readUint(b, min(8, t.Bytes))), nil
 	}
 	return value{}, fmt.Errorf("output: cannot print a value of type %s", t)
+}
+
+// opaqueSizes are the bytes each opaque layout reads.
+var opaqueSizes = map[types.OpaqueKind]int{
+	types.Ksym: 8, types.Usym: 12, types.Username: 8, types.Inet: 24, types.MacAddr: 6,
+	types.Timestamp: 16, types.CgroupPath: 16, types.Strerror: 1, types.TimestampMode: 1, types.StackMode: 1,
 }
 
 // pointerString prints an address as C++ streams print a void*: hex with
