@@ -356,18 +356,14 @@ func (w *Writer) readCat(name string) (string, error) {
 	return string(buf[:n]), nil
 }
 
-// formatTimestamp formats a strftime() value: nsecs on the given clock,
-// with bpftrace's %f (microseconds), %k (nanoseconds) and %l
-// (milliseconds) extensions, in local time.
-func (w *Writer) formatTimestamp(mode uint32, nsecs uint64, format string) string {
-	const boot = 1 // TimestampMode: monotonic, boot, tai, sw_tai
-	var t = unixNano(nsecs)
-	if mode == boot {
-		if w.BootTime.IsZero() {
-			return "(?)"
-		}
-		t = w.BootTime.Add(durationNS(nsecs))
+// formatTimestamp formats a strftime() value, nsecs since boot, with
+// bpftrace's %f (microseconds), %k (nanoseconds) and %l (milliseconds)
+// extensions, in local time.
+func (w *Writer) formatTimestamp(nsecs uint64, format string) string {
+	if w.BootTime.IsZero() {
+		return "(?)"
 	}
+	t := w.BootTime.Add(durationNS(nsecs))
 	if t.Unix() == 0 {
 		return "(?)"
 	}

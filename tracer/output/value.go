@@ -354,7 +354,7 @@ func (d *decoder) cString(b []byte) string {
 //	username:    u64 uid
 //	inet:        u64 address family, then 16 address bytes
 //	mac_address: 6 bytes
-//	timestamp:   u32 format index (Object.Strings), u32 mode, u64 nsecs
+//	timestamp:   u64 format index (Object.Strings), u64 boot-clock nsecs
 //	cgroup_path: u64 format index, u64 cgroup id
 //	strerror:    an errno integer of Bytes bytes
 func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
@@ -383,14 +383,12 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 	case types.MacAddr:
 		return strVal(macString(b)), nil
 	case types.Timestamp:
-		idx := binary.LittleEndian.Uint32(b)
-		mode := binary.LittleEndian.Uint32(b[4:])
-		nsecs := le64(b[8:])
+		idx, nsecs := le64(b), le64(b[8:])
 		format := "%H:%M:%S"
-		if int(idx) < len(d.w.strings) {
+		if idx < uint64(len(d.w.strings)) {
 			format = d.w.strings[idx]
 		}
-		return strVal(d.w.formatTimestamp(mode, nsecs, format)), nil
+		return strVal(d.w.formatTimestamp(nsecs, format)), nil
 	case types.CgroupPath:
 		return strVal(r.CgroupPath(le64(b[8:]))), nil
 	case types.Strerror:

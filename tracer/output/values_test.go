@@ -67,6 +67,7 @@ func printValueOf(t *testing.T, f Format, typ types.Type, b []byte) string {
 	var out bytes.Buffer
 	ev := &codegen.Event{Kind: codegen.EvPrintValue, Args: &types.Tuple{Elems: []types.Type{typ}}}
 	w := New(&out, &out, f, &codegen.Object{Events: []*codegen.Event{ev}, Strings: []string{"%H:%M:%S.%f", "%Y %l %k"}}, fakeResolver{})
+	w.BootTime = time.Unix(0, 0)
 	payload := make([]byte, ev.Args.Size())
 	copy(payload, b)
 	if err := w.Event(ev, payload); err != nil {
@@ -165,18 +166,15 @@ func TestTimestamps(t *testing.T) {
 	time.Local = time.UTC
 	defer func() { time.Local = old }()
 	ts := &types.Opaque{Kind: types.Timestamp, Bytes: 16}
-	// Format 0 is "%H:%M:%S.%f", format 1 "%Y %l %k"; mode 2 (tai) is
-	// nanoseconds since the epoch.
-	b := append(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 0), 2), u64s(3723_123456789)...)
-	if got := printValueOf(t, Text, ts, b); got != "01:02:03.123456\n" {
+	// Format 0 is "%H:%M:%S.%f", format 1 "%Y %l %k"; nanoseconds count
+	// from boot, which printValueOf's Writer puts at 1970-01-01 00:00:00.
+	if got := printValueOf(t, Text, ts, u64s(0, 3723_123456789)); got != "01:02:03.123456\n" {
 		t.Errorf("strftime %%f: %q", got)
 	}
-	b = append(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 1), 2), u64s(3723_123456789)...)
-	if got := printValueOf(t, Text, ts, b); got != "1970 123 123456789\n" {
+	if got := printValueOf(t, Text, ts, u64s(1, 3723_123456789)); got != "1970 123 123456789\n" {
 		t.Errorf("strftime %%l %%k: %q", got)
 	}
-	b = append(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 0), 2), u64s(0)...)
-	if got := printValueOf(t, Text, ts, b); got != "(?)\n" {
+	if got := printValueOf(t, Text, ts, u64s(0, 0)); got != "(?)\n" {
 		t.Errorf("time zero: %q", got)
 	}
 }
