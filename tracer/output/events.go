@@ -257,8 +257,26 @@ func (w *Writer) logf(ev *codegen.Event, msg string) error {
 		return w.jsonLocated(kind, msg, loc)
 	}
 	msg = strings.TrimSuffix(msg, "\n")
-	_, err := fmt.Fprintf(w.stderr, "%s: %s%s\n", loc, label, msg)
+	color := colorRed
+	if ev.Kind == codegen.EvWarnf {
+		color = colorYellow
+	}
+	_, err := io.WriteString(w.stderr, w.colored(color, loc.String()+": "+label+msg)+"\n")
 	return err
+}
+
+const (
+	colorRed    = "\033[31m"
+	colorYellow = "\033[33m"
+	colorReset  = "\033[0m"
+)
+
+// colored wraps a log line in a color when the Writer colors output.
+func (w *Writer) colored(color, s string) string {
+	if !w.Color {
+		return s
+	}
+	return color + s + colorReset
 }
 
 // jsonLocated prints a record with a message and the top location.
@@ -286,7 +304,7 @@ func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	}
 	msg = strings.TrimSuffix(msg, "\n")
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: WARNING: %s\n", loc, msg)
+	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
 	for _, l := range loc.context() {
 		sb.WriteString(l + "\n")
 	}

@@ -311,3 +311,18 @@ func TestMapWithStackKeys(t *testing.T) {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }
+
+func TestColoredLogs(t *testing.T) {
+	src := `begin { warnf("careful"); }`
+	f := source.NewFile("stdin", []byte(src))
+	ev := &codegen.Event{Kind: codegen.EvWarnf, Format: "careful", File: f, Pos: source.Pos(8)}
+	var out, errOut bytes.Buffer
+	w := New(&out, &errOut, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	w.Color = true
+	if err := w.Event(ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\033[33mstdin:1:9-25: WARNING: careful\033[0m\n"; errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
