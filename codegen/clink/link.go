@@ -26,7 +26,8 @@ type Linked struct {
 // libs (global functions by name). The program's own instructions are
 // not changed except its first, which gets BTF func info and a line when
 // the appended functions carry them and it has none: the kernel wants
-// func and line info for every function or for none.
+// func and line info for every function or for none. Appended functions
+// are declared static to the verifier (see below).
 //
 // An unknown callee, two libraries defining one global function or one
 // map name for different maps are errors.
@@ -78,7 +79,19 @@ func Link(prog asm.Instructions, libs ...*Library) (*Linked, error) {
 			return nil, fmt.Errorf("call to %s: no imported C file defines it", ref)
 		}
 		defined[ref] = true
+		start := len(out.Insns)
 		out.Insns = append(out.Insns, f.Insns...)
+		if fn := btf.FuncMetadata(&out.Insns[start]); fn != nil && fn.Linkage != btf.StaticFunc {
+			// Verified as a static function: in the context of each call,
+			// so a pointer argument keeps what the caller knows about it
+			// (a stack slot of the script, a map value) instead of the
+			// maybe-null memory of its declared type that a global
+			// function's separate verification assumes. This is what
+			// bpftrace gets by linking C as LLVM bitcode.
+			static := *fn
+			static.Linkage = btf.StaticFunc
+			out.Insns[start] = btf.WithFuncMetadata(out.Insns[start], &static)
+		}
 		out.Funcs = append(out.Funcs, f)
 		refs = append(refs, f.Calls...)
 		lib := byLib[f]
