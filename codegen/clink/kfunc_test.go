@@ -216,3 +216,11 @@ func TestVerifierErrorInC(t *testing.T) {
 		t.Errorf("%s:%d:%d %s: %s", p.Filename, p.Line, p.Column, d.Code, d.Message)
 	}
 }
+
+func benchKernel(b *testing.B) *btfindex.Index {
+	ix, err := btfindex.Open(btfindex.Options{NoModules: true, CacheDir: b.TempDir()})
+	if err != nil || !ix.HasBTF() {
+		b.Skipf("needs kernel BTF: %v", err)
+	}
+	return ix
+}
