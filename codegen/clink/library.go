@@ -2,6 +2,7 @@ package clink
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -180,4 +181,14 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ReadLibrary is OpenLibrary for an object in memory (the standard
+// library's embedded objects).
+func ReadLibrary(obj io.ReaderAt, source, tag string) (*Library, error) {
+	spec, err := ebpf.LoadCollectionSpecFromReader(obj)
+	if err != nil {
+		return nil, fmt.Errorf("reading the object of %s: %w", source, err)
+	}
+	return newLibrary(spec, source, tag)
 }
