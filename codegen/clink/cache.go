@@ -169,6 +169,42 @@ func buildManifest(deps []string, source, skipDir string) (manifest, error) {
 	return m, nil
 }
 
+// cacheKeep is how many objects (and manifests) the cache keeps;
+// compiling a new one removes the least recently used beyond it. A
+// manifest whose object was removed only makes its lookup miss.
+const cacheKeep = 256
+
+// pruneCache removes the least recently used objects and manifests of
+// dir beyond cacheKeep of each.
+func pruneCache(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path  string
+		mtime int64
+	}
+	for _, suffix := range []string{".o", ".deps"} {
+		var fs []file
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), suffix) {
+				continue
+			}
+			if info, err := e.Info(); err == nil {
+				fs = append(fs, file{filepath.Join(dir, e.Name()), info.ModTime().UnixNano()})
+			}
+		}
+		if len(fs) <= cacheKeep {
+			continue
+		}
+		sort.Slice(fs, func(i, j int) bool { return fs[i].mtime > fs[j].mtime })
+		for _, f := range fs[cacheKeep:] {
+			os.Remove(f.path)
+		}
+	}
+}
+
 // writeFileAtomic writes data through a temporary file and a rename, so
 // a concurrent reader sees the old file or the new one, never a part.
 func writeFileAtomic(path string, data []byte) error {

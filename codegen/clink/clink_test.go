@@ -2,15 +2,18 @@ package clink
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/cfront"
 )
@@ -292,5 +295,60 @@ func TestLinkErrors(t *testing.T) {
 	}
 	if _, err := Link(callProg("p", "nope", 1), a); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown function: %v", err)
+	}
+}
+
+// An extern __kconfig variable: cilium fills it at load.
+func TestLinkKconfigExtern(t *testing.T) {
+	needClang(t)
+	c := NewCompiler(Options{CacheDir: t.TempDir()})
+	lib := compileLib(t, c, "kc.bpf.c", `#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+unsigned int kernel_version(void) { return LINUX_KERNEL_VERSION; }
+`, "lk")
+	linked, err := Link(callProg("btclink_kver", "kernel_version", 0), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	needRoot(t)
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var major, minor, patch uint32
+	fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d.%d", &major, &minor, &patch)
+	want := major<<16 | minor<<8 | min(patch, 255)
+	spec := &ebpf.ProgramSpec{Name: "btclink_kver", Type: ebpf.RawTracepoint, License: "GPL", Instructions: linked.Insns}
+	if ret, _ := run(t, spec, linked.Maps); ret != want {
+		t.Errorf("LINUX_KERNEL_VERSION = %#x, want %#x", ret, want)
+	}
+}
+
+func TestPruneCache(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i := range cacheKeep + 10 {
+		for _, ext := range []string{".o", ".deps"} {
+			p := filepath.Join(dir, fmt.Sprintf("%03d%s", i, ext))
+			if err := os.WriteFile(p, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mt := base.Add(time.Duration(i) * time.Second)
+			if err := os.Chtimes(p, mt, mt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pruneCache(dir)
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 2*cacheKeep {
+		t.Fatalf("%d files left, want %d", len(ents), 2*cacheKeep)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "009.o")); err == nil {
+		t.Error("an old object survived")
+	}
+	if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%03d.o", cacheKeep+9))); err != nil {
+		t.Error("the newest object was removed")
 	}
 }

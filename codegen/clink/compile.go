@@ -63,7 +63,6 @@ type Compiler struct {
 	clang    string // found on first use
 	clangID  string
 	cacheDir string
-	incDir   string // holds vmlinux.h, "" without a kernel
 
 	runs atomic.Int64
 }
@@ -162,11 +161,11 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 	if err := c.setup(); err != nil {
 		return nil, nil, err
 	}
+	// The directory holding vmlinux.h is named by the BTF identity; the
+	// header itself is only needed (and written) when clang runs.
 	incDir := ""
 	if id := c.identity(); id != "" {
-		if incDir, err = c.vmlinuxDir(); err != nil {
-			return nil, nil, fmt.Errorf("vmlinux.h for %s: %w", path, err)
-		}
+		incDir = filepath.Join(c.cacheDir, "clink", "include-"+id)
 	}
 	args := c.args(incDir, filepath.Dir(path))
 	srcSum := sha256.Sum256(text)
@@ -184,11 +183,20 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 		if m, ok := decodeManifest(b); ok && m.current() {
 			objPath := filepath.Join(dir, fullKey(base, m)+".o")
 			if _, err := os.Stat(objPath); err == nil {
+				// Recently used entries survive pruning.
+				now := time.Now()
+				_ = os.Chtimes(objPath, now, now)
+				_ = os.Chtimes(manifestPath, now, now)
 				return &Object{Source: path, File: objPath, Cached: true}, nil, nil
 			}
 		}
 	}
 
+	if incDir != "" {
+		if err := c.writeVmlinux(incDir); err != nil {
+			return nil, nil, fmt.Errorf("vmlinux.h for %s: %w", path, err)
+		}
+	}
 	tmp, err := os.MkdirTemp("", "bt-clink-")
 	if err != nil {
 		return nil, nil, err
@@ -237,57 +245,49 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 	if err := writeFileAtomic(manifestPath, m.encode()); err != nil {
 		return nil, diags, err
 	}
+	pruneCache(dir)
 	return &Object{Source: path, File: objPath}, diags, nil
 }
 
 var vmlinuxMu sync.Mutex
 
-// vmlinuxDir returns a directory holding the kernel's vmlinux.h: a link
-// to the cached vmlinux-<identity>.h that bt check also uses, written
-// from BTF when neither has it yet.
-func (c *Compiler) vmlinuxDir() (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.incDir != "" {
-		return c.incDir, nil
-	}
-	id := c.identity()
-	inc := filepath.Join(c.cacheDir, "clink", "include-"+id)
+// writeVmlinux makes inc hold the kernel's vmlinux.h: a link to the
+// cached vmlinux-<identity>.h that bt check also uses, written from BTF
+// when neither has it yet.
+func (c *Compiler) writeVmlinux(inc string) error {
 	hdr := filepath.Join(inc, "vmlinux.h")
 	if st, err := os.Stat(hdr); err == nil && st.Size() > 0 {
-		c.incDir = inc
-		return inc, nil
+		return nil
 	}
 	vmlinuxMu.Lock()
 	defer vmlinuxMu.Unlock()
-	shared := filepath.Join(c.cacheDir, "vmlinux-"+id+".h")
+	shared := filepath.Join(c.cacheDir, "vmlinux-"+c.identity()+".h")
 	if st, err := os.Stat(shared); err != nil || st.Size() == 0 {
 		spec, err := c.opts.Kernel.Spec("")
 		if err != nil {
-			return "", err
+			return err
 		}
 		var buf bytes.Buffer
 		if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
-			return "", err
+			return err
 		}
 		if err := writeFileAtomic(shared, buf.Bytes()); err != nil {
-			return "", err
+			return err
 		}
 	}
 	if err := os.MkdirAll(inc, 0o755); err != nil {
-		return "", err
+		return err
 	}
 	tmp := hdr + fmt.Sprintf(".%d.tmp", os.Getpid())
 	os.Remove(tmp)
 	if err := os.Symlink(filepath.Join("..", "..", filepath.Base(shared)), tmp); err != nil {
-		return "", err
+		return err
 	}
 	if err := os.Rename(tmp, hdr); err != nil {
 		os.Remove(tmp)
-		return "", err
+		return err
 	}
-	c.incDir = inc
-	return inc, nil
+	return nil
 }
 
 var diagLine = regexp.MustCompile(`^(.+?):(\d+):(\d+): (fatal error|error|warning|note): (.*)$`)
