@@ -352,3 +352,34 @@ func TestPruneCache(t *testing.T) {
 		t.Error("the newest object was removed")
 	}
 }
+
+func TestLoad(t *testing.T) {
+	needClang(t)
+	a := writeC(t, "a.bpf.c", addOne)
+	bad := writeC(t, "bad.bpf.c", "int f(void) { return nope; }\n")
+	hdr := writeC(t, "defs.h", "int g(int);\n")
+	c := NewCompiler(Options{CacheDir: t.TempDir()})
+	libs, diags, err := c.Load([]string{hdr, a, bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(libs) != 1 || libs[0].Source != a || libs[0].Funcs["__add_one"] == nil {
+		t.Errorf("libraries %+v", libs)
+	}
+	if len(diags) != 1 || diags[0].Start().Filename != bad {
+		t.Errorf("diagnostics %v", diags)
+	}
+	// A precompiled object is read as it is.
+	obj, _, err := c.Compile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := filepath.Join(t.TempDir(), "lib.bpf.o")
+	data, _ := os.ReadFile(obj.File)
+	if err := os.WriteFile(o, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if libs, _, err := c.Load([]string{o}); err != nil || len(libs) != 1 || libs[0].Funcs["__add_one"] == nil {
+		t.Errorf("object: %v %v", libs, err)
+	}
+}

@@ -249,6 +249,41 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 	return &Object{Source: path, File: objPath}, diags, nil
 }
 
+// Load reads the C files a program imports as Libraries, tagged c0, c1,
+// ... in order: a .bpf.c is compiled (or found in the cache), a .bpf.o
+// read as it is, a header skipped (it only declares). Compile errors are
+// returned as diagnostics, and no library for that file.
+func (c *Compiler) Load(paths []string) ([]*Library, diag.List, error) {
+	var libs []*Library
+	var diags diag.List
+	for _, p := range paths {
+		tag := fmt.Sprintf("c%d", len(libs))
+		switch {
+		case strings.HasSuffix(p, ".bpf.o"):
+			lib, err := OpenLibrary(p, p, tag)
+			if err != nil {
+				return nil, diags, err
+			}
+			libs = append(libs, lib)
+		case strings.HasSuffix(p, ".bpf.c"):
+			obj, ds, err := c.Compile(p)
+			diags = append(diags, ds...)
+			if err != nil {
+				return nil, diags, err
+			}
+			if obj == nil {
+				continue
+			}
+			lib, err := OpenLibrary(obj.File, obj.Source, tag)
+			if err != nil {
+				return nil, diags, err
+			}
+			libs = append(libs, lib)
+		}
+	}
+	return libs, diags, nil
+}
+
 var vmlinuxMu sync.Mutex
 
 // writeVmlinux makes inc hold the kernel's vmlinux.h: a link to the

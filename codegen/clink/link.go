@@ -113,8 +113,14 @@ func Link(prog asm.Instructions, libs ...*Library) (*Linked, error) {
 		}
 		*first = btf.WithFuncMetadata(*first, mainFunc(name))
 	}
-	if needLine && first.Source() == nil {
-		*first = first.WithSource(asm.Comment("bt program " + first.Symbol()))
+	if needLine {
+		// Every function needs a line at its start once any has one.
+		for i := range out.Insns {
+			ins := &out.Insns[i]
+			if fn := btf.FuncMetadata(ins); (i == 0 || fn != nil) && ins.Source() == nil {
+				*ins = ins.WithSource(asm.Comment("function " + ins.Symbol()))
+			}
+		}
 	}
 	return out, nil
 }

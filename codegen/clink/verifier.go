@@ -111,8 +111,9 @@ func lineAt(insns asm.Instructions, at asm.RawInstructionOffset) *btf.Line {
 		if iter.Ins.Symbol() != "" {
 			cur = nil
 		}
-		if l, ok := iter.Ins.Source().(*btf.Line); ok {
-			cur = l
+		if src := iter.Ins.Source(); src != nil {
+			// The compiler's own positions are not C lines.
+			cur, _ = src.(*btf.Line)
 		}
 	}
 	return cur
