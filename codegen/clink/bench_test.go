@@ -2,6 +2,8 @@ package clink
 
 import (
 	"testing"
+
+	"github.com/cilium/ebpf"
 )
 
 // BenchmarkCompileWarm is the cost of a second start for one imported C
@@ -40,5 +42,42 @@ func BenchmarkCompileWarm(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkWarmStartRun is what an imported C function adds to a warm
+// start, end to end: find the cached object, read it, link __add_one into
+// a raw tracepoint program, load it into the kernel, run it once and
+// unload it (root).
+func BenchmarkWarmStartRun(b *testing.B) {
+	needClang(b)
+	needRoot(b)
+	path := writeC(b, "my_c_lib.bpf.c", addOne)
+	opts := Options{CacheDir: b.TempDir()}
+	if _, diags, err := NewCompiler(opts).Compile(path); err != nil || diags.HasErrors() {
+		b.Fatal(err, diags)
+	}
+	for b.Loop() {
+		obj, _, err := NewCompiler(opts).Compile(path)
+		if err != nil || !obj.Cached {
+			b.Fatalf("not cached: %v", err)
+		}
+		lib, err := OpenLibrary(obj.File, path, "l0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		linked, err := Link(callProg("btclink_bench", "__add_one", 1), lib)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Name: "btclink_bench", Type: ebpf.RawTracepoint, License: "GPL", Instructions: linked.Insns})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ret, err := prog.Run(&ebpf.RunOptions{Context: make([]byte, 8)})
+		prog.Close()
+		if err != nil || ret != 2 {
+			b.Fatalf("ret %d err %v", ret, err)
+		}
 	}
 }

@@ -78,3 +78,48 @@ func clangID(clang, cacheDir string) (string, error) {
 	}
 	return id, nil
 }
+
+// findClangCached is FindClang(flag) with the PATH search remembered in
+// dir: scanning PATH for clang and its versioned names costs a few
+// hundred stat calls, a noticeable part of a warm start. The record
+// holds $PATH and the modification time of each of its directories
+// (which changes when a file is added to, removed from or renamed in
+// it); while they match, the recorded clang is the one a search would
+// find.
+func findClangCached(flag, dir string) (string, error) {
+	if flag != "" || os.Getenv(ClangEnv) != "" || dir == "" {
+		return FindClang(flag)
+	}
+	stamp := pathStamp()
+	record := filepath.Join(dir, "clang-path.txt")
+	if b, err := os.ReadFile(record); err == nil {
+		if rest, ok := strings.CutPrefix(string(b), stamp); ok {
+			p := strings.TrimSuffix(rest, "\n")
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				return p, nil
+			}
+		}
+	}
+	p, err := FindClang("")
+	if err != nil {
+		return "", err
+	}
+	_ = writeFileAtomic(record, []byte(stamp+p+"\n")) // only a cache
+	return p, nil
+}
+
+// pathStamp describes $PATH and its directories' modification times.
+func pathStamp() string {
+	var b strings.Builder
+	path := os.Getenv("PATH")
+	fmt.Fprintf(&b, "PATH %s\n", path)
+	for _, d := range filepath.SplitList(path) {
+		var mtime int64
+		if st, err := os.Stat(d); err == nil {
+			mtime = st.ModTime().UnixNano()
+		}
+		fmt.Fprintf(&b, "dir %d %s\n", mtime, d)
+	}
+	b.WriteString("clang ")
+	return b.String()
+}

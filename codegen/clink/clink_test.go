@@ -383,3 +383,41 @@ func TestLoad(t *testing.T) {
 		t.Errorf("object: %v %v", libs, err)
 	}
 }
+
+// The remembered PATH search gives what a search gives, and notices a
+// clang added to a PATH directory.
+func TestFindClangCached(t *testing.T) {
+	bin := t.TempDir()
+	other := t.TempDir()
+	t.Setenv(ClangEnv, "")
+	t.Setenv("PATH", bin+string(filepath.ListSeparator)+other)
+	cache := t.TempDir()
+	if _, err := findClangCached("", cache); !errors.Is(err, ErrNoClang) {
+		t.Fatalf("empty PATH: %v", err)
+	}
+	fake := func(dir, name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	want := fake(other, "clang-17")
+	if got, err := findClangCached("", cache); err != nil || got != want {
+		t.Fatalf("got %q %v, want %q", got, err, want)
+	}
+	if got, _ := findClangCached("", cache); got != want {
+		t.Fatalf("remembered %q, want %q", got, want)
+	}
+	// A directory's mtime has a coarse clock on some file systems: make
+	// the change visible.
+	past := time.Now().Add(-time.Minute)
+	os.Chtimes(bin, past, past)
+	if _, err := findClangCached("", cache); err != nil {
+		t.Fatal(err)
+	}
+	want = fake(bin, "clang")
+	if got, _ := findClangCached("", cache); got != want {
+		t.Errorf("after adding %s: got %q", want, got)
+	}
+}

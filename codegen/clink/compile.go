@@ -93,15 +93,16 @@ func (c *Compiler) setup() error {
 	if c.clang != "" {
 		return nil
 	}
-	clang, err := FindClang(c.opts.Clang)
-	if err != nil {
-		return err
-	}
 	dir := c.opts.CacheDir
 	if dir == "" {
+		var err error
 		if dir, err = btfindex.CacheDir(); err != nil {
 			return fmt.Errorf("no cache directory for compiled C: %w", err)
 		}
+	}
+	clang, err := findClangCached(c.opts.Clang, filepath.Join(dir, "clink"))
+	if err != nil {
+		return err
 	}
 	id, err := clangID(clang, filepath.Join(dir, "clink"))
 	if err != nil {
