@@ -83,29 +83,53 @@ func TestStringFunctionsRun(t *testing.T) {
 		{"__bt_signal_name", 2, 0, "SIGINT"},
 		{"__bt_signal_name", 40, -22, "UNKNOWN"},
 	} {
-		linked, err := clink.Link(fillProg("btstd_str", tc.fn, tc.arg), lib)
-		if err != nil {
-			t.Fatal(err)
-		}
-		linked.Maps["btstd_out"] = outMap()
-		spec := &ebpf.ProgramSpec{Name: "btstd_str", Type: ebpf.RawTracepoint, License: "GPL", Instructions: linked.Insns}
-		coll, err := ebpf.NewCollection(&ebpf.CollectionSpec{Programs: map[string]*ebpf.ProgramSpec{spec.Name: spec}, Maps: linked.Maps})
-		if err != nil {
-			t.Fatalf("%s: load: %+v", tc.fn, err)
-		}
-		ret, err := coll.Programs[spec.Name].Run(&ebpf.RunOptions{Context: make([]byte, 8)})
-		var out [64]byte
-		if err == nil {
-			err = coll.Maps["btstd_out"].Lookup(uint32(0), &out)
-		}
-		coll.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := string(bytes.TrimRight(out[:], "\x00")); int32(ret) != tc.ret || got != tc.want {
-			t.Errorf("%s(%d) = %d %q, want %d %q", tc.fn, tc.arg, int32(ret), got, tc.ret, tc.want)
-		}
+		runFill(t, lib, tc.fn, tc.arg, tc.ret, tc.want)
 	}
+}
+
+// runFill runs fn(arg, out) in a raw tracepoint program and checks its
+// result and what it wrote.
+func runFill(t *testing.T, lib *clink.Library, fn string, arg, wantRet int32, want string) {
+	t.Helper()
+	linked, err := clink.Link(fillProg("btstd_str", fn, arg), lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked.Maps["btstd_out"] = outMap()
+	spec := &ebpf.ProgramSpec{Name: "btstd_str", Type: ebpf.RawTracepoint, License: "GPL", Instructions: linked.Insns}
+	coll, err := ebpf.NewCollection(&ebpf.CollectionSpec{Programs: map[string]*ebpf.ProgramSpec{spec.Name: spec}, Maps: linked.Maps})
+	if err != nil {
+		t.Fatalf("%s: load: %+v", fn, err)
+	}
+	defer coll.Close()
+	ret, err := coll.Programs[spec.Name].Run(&ebpf.RunOptions{Context: make([]byte, 8)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [64]byte
+	if err := coll.Maps["btstd_out"].Lookup(uint32(0), &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(bytes.TrimRight(out[:], "\x00")); int32(ret) != wantRet || got != want {
+		t.Errorf("%s(%d) = %d %q, want %d %q", fn, arg, int32(ret), got, wantRet, want)
+	}
+}
+
+func TestSyscallNameRuns(t *testing.T) {
+	obj, err := Object("bpf/syscalls.bpf.c")
+	if err != nil {
+		t.Skip(err)
+	}
+	lib, err := clink.ReadLibrary(bytes.NewReader(obj), "bpf/syscalls.bpf.c", "ssys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	needRoot(t)
+	// The numbers of x86-64, the only table so far.
+	runFill(t, lib, "__bt_syscall_name", 0, 0, "read")
+	runFill(t, lib, "__bt_syscall_name", 59, 0, "execve")
+	runFill(t, lib, "__bt_syscall_name", 100000, -22, "UNKNOWN")
+	runFill(t, lib, "__bt_syscall_name", -1, -22, "UNKNOWN")
 }
 
 // __bt_task_comm in a tracepoint program: CO-RE relocates the library's

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/bt-tools/bt/stdlib/internal/aot"
 )
 
 //go:embed *.bt bpf/*.bpf.c bpf/*.h bpf/*.bpf.o
@@ -39,10 +43,27 @@ func names(dir, suffix string) []string {
 func Source(name string) ([]byte, error) { return files.ReadFile(path.Clean(name)) }
 
 // Object returns the compiled object of a library C file
-// ("bpf/strings.bpf.c" -> the bytes of bpf/strings.bpf.o).
+// ("bpf/strings.bpf.c" -> the bytes of bpf/strings.bpf.o), for the
+// architecture bt runs on when its objects differ between architectures.
 func Object(csource string) ([]byte, error) {
+	csource = path.Clean(csource)
 	if !strings.HasSuffix(csource, ".bpf.c") {
 		return nil, fmt.Errorf("stdlib: %s is not a BPF C file", csource)
 	}
-	return files.ReadFile(strings.TrimSuffix(path.Clean(csource), ".c") + ".o")
+	dir, base := path.Split(csource)
+	arch := ""
+	if arches, ok := aot.PerArch[base]; ok {
+		arch = kernelArch[runtime.GOARCH]
+		if !slices.Contains(arches, arch) {
+			return nil, fmt.Errorf("stdlib: %s has no tables for %s yet", base, runtime.GOARCH)
+		}
+	}
+	return files.ReadFile(dir + aot.ObjectName(base, arch))
+}
+
+// kernelArch is the kernel's name for an architecture, as
+// __TARGET_ARCH_<arch> spells it.
+var kernelArch = map[string]string{
+	"amd64": "x86", "386": "x86", "arm64": "arm64", "arm": "arm", "s390x": "s390",
+	"ppc64le": "powerpc", "riscv64": "riscv", "loong64": "loongarch",
 }

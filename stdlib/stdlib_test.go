@@ -35,18 +35,20 @@ func TestObjectsCurrent(t *testing.T) {
 	if !bytes.Equal(inputs, sum.Inputs) {
 		t.Fatalf("the standard library's objects are stale: run `go generate ./stdlib`\nnow:\n%s\nbuilt from:\n%s", inputs, sum.Inputs)
 	}
-	srcs := CSources()
-	if len(srcs) == 0 || len(sum.Objects) != len(srcs) {
-		t.Fatalf("%d C sources, %d objects recorded", len(srcs), len(sum.Objects))
+	units, err := aot.Units("bpf")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, src := range srcs {
-		obj, err := Object(src)
+	if len(units) < len(CSources()) || len(sum.Objects) != len(units) {
+		t.Fatalf("%d C sources, %d compiles, %d objects recorded", len(CSources()), len(units), len(sum.Objects))
+	}
+	for _, u := range units {
+		obj, err := files.ReadFile("bpf/" + u.Obj)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s is not embedded: %v", u.Obj, err)
 		}
-		name := aot.ObjectName(filepath.Base(src))
-		if got := fmt.Sprintf("%x", sha256.Sum256(obj)); got != sum.Objects[name] {
-			t.Errorf("%s: embedded object %s, recorded %s: run `go generate ./stdlib`", name, got, sum.Objects[name])
+		if got := fmt.Sprintf("%x", sha256.Sum256(obj)); got != sum.Objects[u.Obj] {
+			t.Errorf("%s: embedded object %s, recorded %s: run `go generate ./stdlib`", u.Obj, got, sum.Objects[u.Obj])
 		}
 	}
 	clang, err := clink.FindClang("")

@@ -31,28 +31,65 @@ var Flags = []string{
 	"-D__BPFTRACE__",
 }
 
-// Sources are the C files compiled, one object each (x.bpf.c -> x.bpf.o).
-func Sources(dir string) ([]string, error) {
+// PerArch are the sources whose objects differ between architectures
+// (their tables do), with the architectures (the kernel's names, as in
+// __TARGET_ARCH_<arch>) they are compiled for: x.bpf.c gives x.<arch>.bpf.o,
+// compiled with -D__TARGET_ARCH_<arch>. Every other source gives one
+// object, x.bpf.o.
+var PerArch = map[string][]string{
+	"syscalls.bpf.c": {"x86"},
+}
+
+// Unit is one compile: a source, the object it gives and its extra flags.
+type Unit struct {
+	Src, Obj string
+	Defines  []string
+}
+
+// Units are the compiles of the C files of dir, sorted by object.
+func Units(dir string) ([]Unit, error) {
 	m, err := filepath.Glob(filepath.Join(dir, "*.bpf.c"))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(m))
-	for i, p := range m {
-		out[i] = filepath.Base(p)
+	var out []Unit
+	for _, p := range m {
+		src := filepath.Base(p)
+		arches, ok := PerArch[src]
+		if !ok {
+			out = append(out, Unit{Src: src, Obj: ObjectName(src, "")})
+			continue
+		}
+		for _, a := range arches {
+			out = append(out, Unit{Src: src, Obj: ObjectName(src, a), Defines: []string{"-D__TARGET_ARCH_" + a}})
+		}
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Obj < out[j].Obj })
 	return out, nil
 }
 
-// ObjectName is the object compiled from a C source.
-func ObjectName(src string) string { return strings.TrimSuffix(src, ".c") + ".o" }
+// ObjectName is the object compiled from a C source, for arch when the
+// source is in PerArch ("" otherwise).
+func ObjectName(src, arch string) string {
+	base := strings.TrimSuffix(src, ".bpf.c")
+	if arch != "" {
+		return base + "." + arch + ".bpf.o"
+	}
+	return base + ".bpf.o"
+}
 
 // Inputs is the part of objects.sum that depends only on the sources:
-// the flags and the hash of every .bpf.c and .h file of dir.
+// the flags, the per-architecture compiles and the hash of every .bpf.c
+// and .h file of dir.
 func Inputs(dir string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "flags %s\n", strings.Join(Flags, " "))
+	var perArch []string
+	for src, arches := range PerArch {
+		perArch = append(perArch, fmt.Sprintf("flags %s for %s\n", src, strings.Join(arches, " ")))
+	}
+	sort.Strings(perArch)
+	b.WriteString(strings.Join(perArch, ""))
 	var names []string
 	for _, pat := range []string{"*.bpf.c", "*.h"} {
 		m, err := filepath.Glob(filepath.Join(dir, pat))
@@ -125,7 +162,7 @@ func Build(clang, srcDir, outDir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := Sources(srcDir)
+	units, err := Units(srcDir)
 	if err != nil {
 		return nil, err
 	}
@@ -133,26 +170,27 @@ func Build(clang, srcDir, outDir string) ([]byte, error) {
 	b.WriteString("# Written by go generate (stdlib/internal/genobj); a test fails when it does not match the sources.\n")
 	fmt.Fprintf(&b, "clang %s\n", version)
 	b.Write(inputs)
-	for _, src := range srcs {
-		out, err := filepath.Abs(filepath.Join(outDir, ObjectName(src)))
+	for _, u := range units {
+		out, err := filepath.Abs(filepath.Join(outDir, u.Obj))
 		if err != nil {
 			return nil, err
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		cmd := exec.CommandContext(ctx, clang, append(append([]string{}, Flags...), "-o", out, src)...)
+		args := append(append(append([]string{}, Flags...), u.Defines...), "-o", out, u.Src)
+		cmd := exec.CommandContext(ctx, clang, args...)
 		cmd.Dir = srcDir // relative names in the debug info
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err = cmd.Run()
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("compiling %s: %v\n%s", src, err, stderr.String())
+			return nil, fmt.Errorf("compiling %s: %v\n%s", u.Src, err, stderr.String())
 		}
 		data, err := os.ReadFile(out)
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(&b, "object %x %s\n", sha256.Sum256(data), ObjectName(src))
+		fmt.Fprintf(&b, "object %x %s\n", sha256.Sum256(data), u.Obj)
 	}
 	return b.Bytes(), nil
 }
