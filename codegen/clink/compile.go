@@ -139,6 +139,9 @@ func (c *Compiler) args(incDir, srcDir string) []string {
 	}
 	a = append(a, "-iquote", srcDir)
 	for _, d := range c.opts.IncludeDirs {
+		if abs, err := filepath.Abs(d); err == nil {
+			d = abs // clang runs in a temporary directory
+		}
 		a = append(a, "-I", d)
 	}
 	if d := multiarchDir(); d != "" {
@@ -225,6 +228,11 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 			return nil, diags, fmt.Errorf("%s failed on %s: %s", filepath.Base(c.clang), path, strings.TrimSpace(stderr.String()))
 		}
 		return nil, diags, nil
+	}
+	// The object is filed under the content hashed above: make sure it is
+	// what clang read.
+	if now, err := os.ReadFile(path); err != nil || sha256.Sum256(now) != srcSum {
+		return nil, diags, fmt.Errorf("%s changed while it was being compiled", path)
 	}
 	depText, err := os.ReadFile(depFile)
 	if err != nil {

@@ -29,8 +29,9 @@ type Linked struct {
 // func and line info for every function or for none. Appended functions
 // are declared static to the verifier (see below).
 //
-// An unknown callee, two libraries defining one global function or one
-// map name for different maps are errors.
+// An unknown callee, two libraries defining one global function, a
+// program symbol (function or jump label) named like a global C function
+// or one map name for different maps are errors.
 func Link(prog asm.Instructions, libs ...*Library) (*Linked, error) {
 	if len(prog) == 0 {
 		return nil, fmt.Errorf("link: empty program")
@@ -55,6 +56,10 @@ func Link(prog asm.Instructions, libs ...*Library) (*Linked, error) {
 	var refs []string
 	for i := range prog {
 		if s := prog[i].Symbol(); s != "" {
+			if f, clash := global[s]; clash {
+				// A call to s would reach the program's own code.
+				return nil, fmt.Errorf("the program's symbol %s is also a function of %s", s, byLib[f].Source)
+			}
 			defined[s] = true
 		}
 	}
