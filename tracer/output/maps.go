@@ -576,3 +576,11 @@ func jsonMapValue(mv mapValue) string {
 	}
 	return jsonValue(mv.prim)
 }
+
+// DumpOrder returns maps in the order bpftrace's end-of-run dump prints
+// them: by name, bytewise ("@" before "@a", "@B" before "@a").
+func DumpOrder(maps []*codegen.MapLayout) []*codegen.MapLayout {
+	out := slices.Clone(maps)
+	slices.SortStableFunc(out, func(a, b *codegen.MapLayout) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}

@@ -399,3 +399,17 @@ func TestTimeSeries(t *testing.T) {
 		t.Errorf("series crossing zero:\n%s", got)
 	}
 }
+
+func TestDumpOrder(t *testing.T) {
+	maps := []*codegen.MapLayout{{Name: "@b"}, {Name: "@"}, {Name: "@a"}, {Name: "@B"}}
+	var names []string
+	for _, m := range DumpOrder(maps) {
+		names = append(names, m.Name)
+	}
+	if got := strings.Join(names, " "); got != "@ @B @a @b" {
+		t.Errorf("order %s", got)
+	}
+	if maps[0].Name != "@b" {
+		t.Error("DumpOrder changed its argument")
+	}
+}
