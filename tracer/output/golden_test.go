@@ -47,17 +47,17 @@ func dumpFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
 	}
 	unset := u64s(0, 0)
 	entries := map[string][]MapEntry{
-		"@a": {{u64s(1), [][]byte{u64s(1)}}, {u64s(i64(-5)), [][]byte{u64s(1)}}, {u64s(3), [][]byte{u64s(0)}}},
-		"@b": {{scalarKey, [][]byte{u64s(2)}}},
-		"@c": {{strKey("y", 2), [][]byte{u64s(1), u64s(1)}}, {strKey("x", 2), [][]byte{u64s(1), u64s(0)}}},
-		"@h": histEntries(nil, 0, 5, -1, 1024),
-		"@l": {{u64s(2), [][]byte{u64s(1), u64s(0)}}},
-		"@s": {{scalarKey, [][]byte{u64s(4, 1), u64s(i64(-7), 1)}}},
-		"@v": {{scalarKey, [][]byte{u64s(9, 1), u64s(0, 0)}}},
+		"@a":   {{u64s(1), [][]byte{u64s(1)}}, {u64s(i64(-5)), [][]byte{u64s(1)}}, {u64s(3), [][]byte{u64s(0)}}},
+		"@b":   {{scalarKey, [][]byte{u64s(2)}}},
+		"@c":   {{strKey("y", 2), [][]byte{u64s(1), u64s(1)}}, {strKey("x", 2), [][]byte{u64s(1), u64s(0)}}},
+		"@h":   histEntries(nil, 0, 5, -1, 1024),
+		"@l":   {{u64s(2), [][]byte{u64s(1), u64s(0)}}},
+		"@s":   {{scalarKey, [][]byte{u64s(4, 1), u64s(i64(-7), 1)}}},
+		"@v":   {{scalarKey, [][]byte{u64s(9, 1), u64s(0, 0)}}},
 		"@str": {{strKey("k", 2), [][]byte{strKey("v", 2)}}},
-		"@t":  {{enc(tk.Elems, 1, "a"), [][]byte{enc(tv.Elems, 2, "b")}}},
-		"@mn": {{scalarKey, [][]byte{u64s(i64(-3), 1), unset}}},
-		"@mx": {{scalarKey, [][]byte{unset, u64s(10, 1)}}},
+		"@t":   {{enc(tk.Elems, 1, "a"), [][]byte{enc(tv.Elems, 2, "b")}}},
+		"@mn":  {{scalarKey, [][]byte{u64s(i64(-3), 1), unset}}},
+		"@mx":  {{scalarKey, [][]byte{unset, u64s(10, 1)}}},
 	}
 	return maps, entries
 }
