@@ -62,14 +62,85 @@ func dumpFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
 	return maps, entries
 }
 
+// histFixture is the state of this script's histograms, which first
+// prints @k with top 2, then top 1 and div 2:
+//
+//	begin {
+//	  @h2 = hist(7, 2); @h2 = hist(8, 2); @h2 = hist(9, 2); @h2 = hist(13, 2); @h2 = hist(4096, 2); @h2 = hist(5200, 2);
+//	  @lk = lhist(1500, 0, 8192, 1024); @lk = lhist(5000, 0, 8192, 1024);
+//	  @ln = lhist(3, 5, 20, 5); @ln = lhist(22, 5, 20, 5); @ln = lhist(1, 5, 20, 5);
+//	  @l1 = lhist(3, 0, 10, 1); @l1 = lhist(5, 0, 10, 1);
+//	  @big = hist(5000000000);
+//	  @k[1] = hist(1); @k[2] = hist(2); @k[2] = hist(3); @k[3] = hist(100);
+//	  print(@k, 2, 1);
+//	  print(@k, 1, 2);
+//	}
+func histFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
+	maps := []*codegen.MapLayout{
+		layout("@h2", nil, agg(types.AggHist, types.Int64, 2)),
+		layout("@lk", nil, agg(types.AggLhist, types.Int64, 0, 8192, 1024)),
+		layout("@ln", nil, agg(types.AggLhist, types.Int64, 5, 20, 5)),
+		layout("@l1", nil, agg(types.AggLhist, types.Int64, 0, 10, 1)),
+		layout("@big", nil, agg(types.AggHist, types.Int64, 0)),
+		layout("@k", types.Int64, agg(types.AggHist, types.Int64, 0)),
+	}
+	lin := func(idx ...uint64) []MapEntry {
+		var out []MapEntry
+		counts := map[uint64]uint64{}
+		for _, i := range idx {
+			counts[i]++
+		}
+		for i, c := range counts {
+			out = append(out, MapEntry{u64s(i), [][]byte{u64s(c)}})
+		}
+		return out
+	}
+	var k []MapEntry
+	k = append(k, histEntries(u64s(1), 0, 1)...)
+	k = append(k, histEntries(u64s(2), 0, 2, 3)...)
+	k = append(k, histEntries(u64s(3), 0, 100)...)
+	return maps, map[string][]MapEntry{
+		"@h2":  histEntries(nil, 2, 7, 8, 9, 13, 4096, 5200),
+		"@lk":  lin(2, 5),
+		"@ln":  lin(0, 4, 0),
+		"@l1":  lin(4, 6),
+		"@big": histEntries(nil, 0, 5000000000),
+		"@k":   k,
+	}
+}
+
 func TestGoldenDump(t *testing.T) {
-	maps, entries := dumpFixture()
+	golden(t, "dump", dumpFixture, nil)
+}
+
+func TestGoldenHistograms(t *testing.T) {
+	golden(t, "hists", histFixture, func(w *Writer, maps []*codegen.MapLayout, entries map[string][]MapEntry) error {
+		k := maps[len(maps)-1]
+		if err := w.Map(k, entries[k.Name], 2, 1); err != nil {
+			return err
+		}
+		return w.Map(k, entries[k.Name], 1, 2)
+	})
+}
+
+// golden prints a fixture's maps as a run would (what before the end of
+// the run, then the end-of-run dump) in both formats and compares the
+// output with testdata/name.txt and name.json.
+func golden(t *testing.T, name string, fixture func() ([]*codegen.MapLayout, map[string][]MapEntry),
+	before func(*Writer, []*codegen.MapLayout, map[string][]MapEntry) error) {
+	t.Helper()
+	maps, entries := fixture()
 	for _, c := range []struct {
 		format Format
 		file   string
-	}{{Text, "dump.txt"}, {JSON, "dump.json"}} {
+	}{{Text, name + ".txt"}, {JSON, name + ".json"}} {
 		var out bytes.Buffer
 		w := New(&out, &out, c.format, &codegen.Object{Maps: maps}, nil)
+		if before != nil {
+			if err := before(w, maps, entries); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := w.End(); err != nil {
 			t.Fatal(err)
 		}
