@@ -109,6 +109,50 @@ func histFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
 	}
 }
 
+// sortFixture is this script's maps, which first prints @v with div 10:
+//
+//	begin {
+//	  @s["zsh"] = stats(10); @s["curl"] = stats(-4); @s["curl"] = stats(0);
+//	  @v[1] = avg(100); @v[2] = avg(30); @v[2] = avg(-6);
+//	  @mn["a"] = min(5); @mn["b"] = min(-5); @mn["c"] = min(2);
+//	  @mx["a"] = max(5); @mx["b"] = max(-5); @mx["c"] = max(2);
+//	  @su["a"] = sum(5); @su["b"] = sum(-5); @su["c"] = sum(2);
+//	  @str[2] = "b"; @str[-1] = "z"; @str[10] = "a";
+//	  @tup["b", 1] = "x"; @tup["a", 2] = "y"; @tup["a", 1] = "z";
+//	  print(@v, 0, 10);
+//	}
+//
+// Min and max maps sort by an unsigned comparison, so -5 comes last.
+func sortFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
+	s4 := str(5)
+	tk := &types.Tuple{Elems: []types.Type{str(2), types.Int64}}
+	maps := []*codegen.MapLayout{
+		layout("@s", s4, agg(types.AggStats, types.Int64)),
+		layout("@v", types.Int64, agg(types.AggAvg, types.Int64)),
+		layout("@mn", str(2), agg(types.AggMin, types.Int64)),
+		layout("@mx", str(2), agg(types.AggMax, types.Int64)),
+		layout("@su", str(2), agg(types.AggSum, types.Int64)),
+		layout("@str", types.Int64, str(2)),
+		layout("@tup", tk, str(2)),
+	}
+	one := func(key []byte, v ...uint64) MapEntry { return MapEntry{key, [][]byte{u64s(v...), make([]byte, 8*len(v))}} }
+	return maps, map[string][]MapEntry{
+		"@s":   {one(strKey("zsh", 5), 10, 1), one(strKey("curl", 5), i64(-4), 2)},
+		"@v":   {one(u64s(1), 100, 1), one(u64s(2), 24, 2)},
+		"@mn":  {one(strKey("a", 2), 5, 1), one(strKey("b", 2), i64(-5), 1), one(strKey("c", 2), 2, 1)},
+		"@mx":  {one(strKey("a", 2), 5, 1), one(strKey("b", 2), i64(-5), 1), one(strKey("c", 2), 2, 1)},
+		"@su":  {one(strKey("a", 2), 5), one(strKey("b", 2), i64(-5)), one(strKey("c", 2), 2)},
+		"@str": {{u64s(2), [][]byte{strKey("b", 2)}}, {u64s(i64(-1)), [][]byte{strKey("z", 2)}}, {u64s(10), [][]byte{strKey("a", 2)}}},
+		"@tup": {{enc(tk.Elems, "b", 1), [][]byte{strKey("x", 2)}}, {enc(tk.Elems, "a", 2), [][]byte{strKey("y", 2)}}, {enc(tk.Elems, "a", 1), [][]byte{strKey("z", 2)}}},
+	}
+}
+
+func TestGoldenSorting(t *testing.T) {
+	golden(t, "sorting", sortFixture, func(w *Writer, maps []*codegen.MapLayout, entries map[string][]MapEntry) error {
+		return w.Map(maps[1], entries["@v"], 0, 10)
+	})
+}
+
 func TestGoldenDump(t *testing.T) {
 	golden(t, "dump", dumpFixture, nil)
 }
