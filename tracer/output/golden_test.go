@@ -135,7 +135,9 @@ func sortFixture() ([]*codegen.MapLayout, map[string][]MapEntry) {
 		layout("@str", types.Int64, str(2)),
 		layout("@tup", tk, str(2)),
 	}
-	one := func(key []byte, v ...uint64) MapEntry { return MapEntry{key, [][]byte{u64s(v...), make([]byte, 8*len(v))}} }
+	one := func(key []byte, v ...uint64) MapEntry {
+		return MapEntry{key, [][]byte{u64s(v...), make([]byte, 8*len(v))}}
+	}
 	return maps, map[string][]MapEntry{
 		"@s":   {one(strKey("zsh", 5), 10, 1), one(strKey("curl", 5), i64(-4), 2)},
 		"@v":   {one(u64s(1), 100, 1), one(u64s(2), 24, 2)},

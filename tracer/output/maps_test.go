@@ -379,8 +379,8 @@ func TestTimeSeries(t *testing.T) {
 	if got := printMap(t, Text, m, entries, 0, 0); got != want {
 		t.Errorf("text:\n%s\nwant:\n%s", got, want)
 	}
-	wantJSON := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01 00:00:01.000000000","value":5},` +
-		`{"interval_start":"1970-01-01 00:00:01.200000000","value":9}]}}` + "\n"
+	wantJSON := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01T00:00:01.000000000","value":5},` +
+		`{"interval_start":"1970-01-01T00:00:01.200000000","value":9}]}}` + "\n"
 	if got := printMap(t, JSON, m, entries, 0, 0); got != wantJSON {
 		t.Errorf("json:\n%s\nwant:\n%s", got, wantJSON)
 	}
