@@ -1,0 +1,622 @@
+package tracer
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/codegen"
+)
+
+// Output formats what a running program produces. tracer/output's
+// Writer implements it (through a thin adapter for MapEntry).
+type Output interface {
+	// Event formats one ring buffer record of an event the runtime does
+	// not handle itself; payload is the record after its 8-byte ID.
+	Event(ev *codegen.Event, payload []byte) error
+	// Map prints a map as print(@m, top, div) and the end of a run do.
+	Map(m *codegen.MapLayout, entries []MapEntry, top, div int) error
+	// AttachedProbes reports the number of probes attached.
+	AttachedProbes(n int) error
+	// Lost reports records lost because the ring buffer was full.
+	Lost(n uint64) error
+}
+
+// Formatter is implemented by an Output that can format an event's
+// printf-style format and arguments into a string; system() needs it.
+type Formatter interface {
+	Format(ev *codegen.Event, payload []byte) (string, error)
+}
+
+// MapEntry is one element of a map read from the kernel: Key is the BPF
+// key, Values one value per possible CPU for per-CPU maps, else one.
+type MapEntry struct {
+	Key    []byte
+	Values [][]byte
+}
+
+// Options are a run's settings from the command line.
+type Options struct {
+	Output Output
+	// Stdout receives what iterators and system() commands write;
+	// Stderr the runtime's own warnings. Both default to the process's.
+	Stdout, Stderr io.Writer
+	// Quiet suppresses "Attached N probes".
+	Quiet bool
+	// DryRun loads, runs begin, attaches and detaches again, printing
+	// nothing, as bpftrace --dry-run does.
+	DryRun bool
+	// Unsafe allows system().
+	Unsafe bool
+	// PID restricts uprobes, profile and watchpoints to a process (-p);
+	// the run ends when it exits.
+	PID int
+	// Child is the command of -c, started stopped: the run resumes it
+	// once everything is attached and ends when it exits.
+	Child *Child
+	// Signals delivers the signals the run reacts to: SIGINT and SIGTERM
+	// end it, SIGUSR1 runs the self:signal:SIGUSR1 probes.
+	Signals <-chan os.Signal
+	// Config holds config values from the command line (-k, environment),
+	// by lower-case key; the script's config block takes precedence.
+	Config map[string]any
+}
+
+// Result is what a run ended with.
+type Result struct {
+	// ExitCode is exit()'s argument, 0 otherwise.
+	ExitCode int
+	// Attached is the number of probes attached.
+	Attached int
+	// Lost is the number of records lost over the run.
+	Lost uint64
+}
+
+// session is one run: the loaded collection, what is attached, and the
+// state of the event loop.
+type session struct {
+	obj  *codegen.Object
+	opts Options
+
+	coll *ebpf.Collection
+	// progs are the loaded programs of each Prog: one, or one per target
+	// for programs bound to their target at load time.
+	progs       map[*codegen.Prog][]*ebpf.Program
+	multiKprobe map[*codegen.Prog]bool
+	links       []io.Closer // detached in reverse order
+	iters       []iterTarget
+	events      []*codegen.Event // by ID
+	maps        map[*codegen.MapLayout]*ebpf.Map
+
+	reader   *ringbuf.Reader
+	records  chan []byte // from readLoop
+	readDone chan error
+	lost     *ebpf.Map
+	lostSeen uint64
+
+	exitCode int
+	exiting  bool // exit() was called: later records are dropped
+	resolver *Resolver
+
+	tracefsOnce sync.Once
+	tracefs     string
+	tracefsErr  error
+}
+
+type iterTarget struct {
+	it  *link.Iter
+	pin string
+}
+
+// Run loads obj, attaches it and runs it until exit(), a signal in
+// opts.Signals, the end of opts.Child or opts.PID, or an error. Every
+// kernel object it created is closed when it returns, on every path.
+// A verifier rejection is returned as an error wrapping
+// *ebpf.VerifierError.
+func Run(obj *codegen.Object, opts Options) (res Result, err error) {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if opts.Output == nil {
+		return res, errors.New("tracer: no Output")
+	}
+	s := &session{obj: obj, opts: opts, resolver: NewResolver(obj)}
+	defer func() {
+		if cerr := s.close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if err := s.load(); err != nil {
+		return res, err
+	}
+	if err := s.startReader(); err != nil {
+		return res, err
+	}
+	if err := s.runProbes("begin"); err != nil {
+		return res, err
+	}
+	n, err := s.attachAll()
+	res.Attached = n
+	if err != nil {
+		return res, err
+	}
+	if opts.DryRun {
+		return res, nil
+	}
+	if !opts.Quiet {
+		if err := opts.Output.AttachedProbes(n); err != nil {
+			return res, err
+		}
+	}
+	if opts.Child != nil {
+		if err := opts.Child.Resume(); err != nil {
+			return res, err
+		}
+	}
+	loopErr := s.loop(n)
+	err = s.finish(loopErr == nil)
+	res.ExitCode, res.Lost = s.exitCode, s.lostSeen
+	return res, errors.Join(loopErr, err)
+}
+
+// load prepares the spec and creates every map and program.
+func (s *session) load() error {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raising the locked memory limit: %w", err)
+	}
+	spec, names, err := s.prepareSpec()
+	if err != nil {
+		return err
+	}
+	coll, err := ebpf.NewCollection(spec)
+	if err != nil {
+		return fmt.Errorf("loading the program: %w", err)
+	}
+	s.coll = coll
+	s.progs = map[*codegen.Prog][]*ebpf.Program{}
+	for _, p := range s.obj.Progs {
+		for _, name := range names[p] {
+			s.progs[p] = append(s.progs[p], coll.Programs[name])
+		}
+	}
+	s.events = make([]*codegen.Event, len(s.obj.Events))
+	for _, ev := range s.obj.Events {
+		if ev.ID < 0 || ev.ID >= len(s.events) {
+			return fmt.Errorf("event ID %d out of range", ev.ID)
+		}
+		s.events[ev.ID] = ev
+	}
+	s.maps = map[*codegen.MapLayout]*ebpf.Map{}
+	for _, m := range s.obj.Maps {
+		if s.maps[m] = coll.Maps[m.SpecName]; s.maps[m] == nil {
+			return fmt.Errorf("map %s (%s) is not in the collection", m.Name, m.SpecName)
+		}
+	}
+	if s.obj.Lost != "" {
+		s.lost = coll.Maps[s.obj.Lost]
+	}
+	s.resolver.setMaps(coll.Maps[s.obj.KernelStacks], coll.Maps[s.obj.UserStacks])
+	return nil
+}
+
+// prepareSpec copies the object's spec and gives programs what the
+// kernel binds at load time: the target of a Tracing program (fentry,
+// fexit, tp_btf, iter), loading one copy per target when a program serves
+// several, and the kprobe_multi attach type for a kprobe program with
+// several functions. It returns the spec names to load for each Prog.
+func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]string, error) {
+	spec := s.obj.Spec.Copy()
+	names := map[*codegen.Prog][]string{}
+	s.multiKprobe = map[*codegen.Prog]bool{}
+	for _, p := range s.obj.Progs {
+		ps := spec.Programs[p.SpecName]
+		if ps == nil {
+			return nil, nil, fmt.Errorf("program %s is not in the collection", p.SpecName)
+		}
+		if runFromUserSpace[p.Provider] {
+			names[p] = []string{p.SpecName}
+			continue
+		}
+		if _, ok := attachers[p.Provider]; !ok {
+			return nil, nil, fmt.Errorf("%s probes are not supported yet", p.Provider)
+		}
+		if len(p.Targets) == 0 {
+			return nil, nil, fmt.Errorf("program %s has no attach point", p.SpecName)
+		}
+		switch {
+		case ps.Type == ebpf.Tracing:
+			delete(spec.Programs, p.SpecName)
+			for i, t := range p.Targets {
+				c := ps.Copy()
+				if err := bindTracing(c, p.Provider, t.Name); err != nil {
+					return nil, nil, err
+				}
+				name := p.SpecName
+				if len(p.Targets) > 1 {
+					name = fmt.Sprintf("%s#%d", p.SpecName, i)
+				}
+				spec.Programs[name] = c
+				names[p] = append(names[p], name)
+			}
+			continue
+		case ps.Type == ebpf.Kprobe && (p.Provider == "kprobe" || p.Provider == "kretprobe") && len(p.Targets) > 1:
+			multi := features.HaveBPFLinkKprobeMulti() == nil
+			for _, t := range p.Targets {
+				f, err := fields(t.Name)
+				if err != nil {
+					return nil, nil, err
+				}
+				multi = multi && f[probes.RoleOffset] == "" && f[probes.RoleAddress] == ""
+			}
+			if multi {
+				ps.AttachType = ebpf.AttachTraceKprobeMulti
+				s.multiKprobe[p] = true
+			}
+		}
+		names[p] = []string{p.SpecName}
+	}
+	return spec, names, nil
+}
+
+// tracingAttach is how each provider of Tracing programs names its
+// load-time target and attach type.
+var tracingAttach = map[string]struct {
+	role string
+	typ  ebpf.AttachType
+}{
+	"fentry":        {probes.RoleFunc, ebpf.AttachTraceFEntry},
+	"fexit":         {probes.RoleFunc, ebpf.AttachTraceFExit},
+	"rawtracepoint": {probes.RoleEvent, ebpf.AttachTraceRawTp},
+	"iter":          {probes.RoleIterator, ebpf.AttachTraceIter},
+}
+
+func bindTracing(ps *ebpf.ProgramSpec, provider, target string) error {
+	how, ok := tracingAttach[provider]
+	if !ok {
+		return fmt.Errorf("%s programs cannot be Tracing programs", provider)
+	}
+	f, err := fields(target)
+	if err != nil {
+		return err
+	}
+	if f[probes.RoleProgID] != "" || f[probes.RoleModule] == "bpf" {
+		return fmt.Errorf("%s: tracing BPF programs is not supported yet", target)
+	}
+	ps.AttachTo = f[how.role]
+	ps.AttachType = how.typ
+	return nil
+}
+
+// runProbes runs the programs of a provider run from user space (begin,
+// end, self) with BPF_PROG_TEST_RUN, in the script's order.
+func (s *session) runProbes(provider string) error {
+	for _, p := range s.obj.Progs {
+		if p.Provider != provider {
+			continue
+		}
+		for _, prog := range s.progs[p] {
+			if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+				return fmt.Errorf("running the %s probe: %w", provider, err)
+			}
+		}
+	}
+	return nil
+}
+
+// attachAll attaches every program not run from user space, in script
+// order, and counts probes as bpftrace does: every attach point, plus
+// the begin, end and self probes.
+func (s *session) attachAll() (int, error) {
+	n := 0
+	for _, p := range s.obj.Progs {
+		if runFromUserSpace[p.Provider] {
+			n++
+			continue
+		}
+		closers, err := attachers[p.Provider](s, p, s.progs[p])
+		s.links = append(s.links, closers...)
+		if err != nil {
+			return n, err
+		}
+		n += len(p.Targets)
+	}
+	if n == 0 {
+		return 0, errors.New("no probes to attach")
+	}
+	return n, nil
+}
+
+// detach closes every link and perf event, newest first.
+func (s *session) detach() error {
+	var errs []error
+	for i := len(s.links) - 1; i >= 0; i-- {
+		errs = append(errs, s.links[i].Close())
+	}
+	s.links = nil
+	return errors.Join(errs...)
+}
+
+// startReader opens the ring buffer and starts readLoop.
+func (s *session) startReader() error {
+	rb := s.coll.Maps[s.obj.RingBuf]
+	if rb == nil {
+		return fmt.Errorf("ring buffer %q is not in the collection", s.obj.RingBuf)
+	}
+	r, err := ringbuf.NewReader(rb)
+	if err != nil {
+		return err
+	}
+	s.reader = r
+	s.records = make(chan []byte, 64)
+	s.readDone = make(chan error, 1)
+	go s.readLoop()
+	return nil
+}
+
+// readLoop forwards records until the reader is flushed (the event loop
+// is ending) or closed.
+func (s *session) readLoop() {
+	defer close(s.records)
+	for {
+		rec, err := s.reader.Read()
+		if err != nil {
+			if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, ringbuf.ErrClosed) || errors.Is(err, os.ErrClosed) {
+				err = nil
+			}
+			s.readDone <- err
+			return
+		}
+		s.records <- rec.RawSample
+	}
+}
+
+// lostPollInterval is how often the Lost map is read while running.
+const lostPollInterval = time.Second
+
+// loop dispatches records until the run should end. attached is the
+// number of probes attached: with only begin and end probes (and no self
+// probes or iterators, which end by themselves) the run ends as soon as
+// the records begin wrote are handled, as in bpftrace.
+func (s *session) loop(attached int) error {
+	onlyOnce := true
+	for _, p := range s.obj.Progs {
+		if p.Provider != "begin" && p.Provider != "end" {
+			onlyOnce = false
+		}
+	}
+	if len(s.iters) > 0 {
+		if err := s.runIters(); err != nil {
+			return err
+		}
+		onlyOnce = true
+	}
+	if onlyOnce {
+		// Handle what is in the ring buffer now, then end.
+		if err := s.reader.Flush(); err != nil {
+			return err
+		}
+	}
+	var childDone <-chan struct{}
+	if s.opts.Child != nil {
+		childDone = s.opts.Child.Done()
+	}
+	tick := time.NewTicker(lostPollInterval)
+	defer tick.Stop()
+	for !s.exiting {
+		select {
+		case rec, ok := <-s.records:
+			if !ok {
+				return <-s.readDone
+			}
+			if err := s.dispatch(rec); err != nil {
+				return err
+			}
+		case sig := <-s.opts.Signals:
+			if sig == syscall.SIGUSR1 {
+				if err := s.runProbes("self"); err != nil {
+					return err
+				}
+				continue
+			}
+			return nil
+		case <-childDone:
+			return nil
+		case <-tick.C:
+			if err := s.pollLost(); err != nil {
+				return err
+			}
+			if s.opts.PID > 0 && syscall.Kill(s.opts.PID, 0) == syscall.ESRCH {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// finish ends a run: detach, let the reader hand over what the ring
+// holds (dropped after exit(), as bpftrace does), run the end programs,
+// handle their records, report lost events and print the maps.
+func (s *session) finish(printMaps bool) error {
+	errs := []error{s.detach()}
+	if s.opts.Child != nil {
+		s.opts.Child.Terminate()
+	}
+	if err := s.drainReader(!s.exiting); err != nil {
+		errs = append(errs, err)
+	}
+	s.exiting = false
+	if err := s.runProbes("end"); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.drainSync(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.pollLost(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.lostSeen > 0 {
+		fmt.Fprintf(s.opts.Stderr, "WARNING: Total lost event count: %d\n", s.lostSeen)
+	}
+	if printMaps && s.printMapsOnExit() {
+		errs = append(errs, s.printAllMaps())
+	}
+	return errors.Join(errs...)
+}
+
+// drainReader stops readLoop: after a flush it hands over every record
+// already in the ring and ends. handle says whether those records are
+// dispatched or dropped.
+func (s *session) drainReader(handle bool) error {
+	if s.records == nil {
+		return nil
+	}
+	if err := s.reader.Flush(); err != nil {
+		return err
+	}
+	var errs []error
+	for rec := range s.records {
+		if handle && !s.exiting {
+			errs = append(errs, s.dispatch(rec))
+		}
+	}
+	errs = append(errs, <-s.readDone)
+	s.records = nil
+	return errors.Join(errs...)
+}
+
+// drainSync handles the records the end programs wrote, once readLoop
+// has ended.
+func (s *session) drainSync() error {
+	if err := s.reader.Flush(); err != nil {
+		return err
+	}
+	var errs []error
+	for {
+		rec, err := s.reader.Read()
+		if errors.Is(err, ringbuf.ErrFlushed) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if !s.exiting {
+			errs = append(errs, s.dispatch(rec.RawSample))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pollLost reports records lost since the last poll.
+func (s *session) pollLost() error {
+	if s.lost == nil {
+		return nil
+	}
+	var perCPU []uint64
+	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
+		return fmt.Errorf("reading the lost event counter: %w", err)
+	}
+	var total uint64
+	for _, v := range perCPU {
+		total += v
+	}
+	if total > s.lostSeen {
+		delta := total - s.lostSeen
+		s.lostSeen = total
+		return s.opts.Output.Lost(delta)
+	}
+	return nil
+}
+
+// runIters reads each iterator to the end into Stdout, or pins it.
+func (s *session) runIters() error {
+	for _, it := range s.iters {
+		if it.pin != "" {
+			path := it.pin
+			if !strings.HasPrefix(path, "/") {
+				path = "/sys/fs/bpf/" + path
+			}
+			if err := it.it.Pin(path); err != nil {
+				return fmt.Errorf("pinning the iterator: %w", err)
+			}
+			fmt.Fprintf(s.opts.Stdout, "Program pinned to %s\n", path)
+			continue
+		}
+		r, err := it.it.Open()
+		if err != nil {
+			return fmt.Errorf("opening the iterator: %w", err)
+		}
+		_, err = io.Copy(s.opts.Stdout, r)
+		r.Close()
+		if err != nil {
+			return fmt.Errorf("reading the iterator: %w", err)
+		}
+	}
+	return nil
+}
+
+// close releases everything still open; safe after any failure.
+func (s *session) close() error {
+	errs := []error{s.detach()}
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+		if s.records != nil {
+			for range s.records {
+			}
+			<-s.readDone
+			s.records = nil
+		}
+	}
+	if s.coll != nil {
+		s.coll.Close()
+	}
+	s.resolver.close()
+	return errors.Join(errs...)
+}
+
+// printMapsOnExit reads the print_maps_on_exit config: the script's
+// config block, else the command line's, else on.
+func (s *session) printMapsOnExit() bool {
+	v, ok := any(nil), false
+	if s.obj.Program != nil {
+		if cv, set := s.obj.Program.Config["print_maps_on_exit"]; set {
+			v, ok = cv.Value, true
+		}
+	}
+	if !ok {
+		v, ok = s.opts.Config["print_maps_on_exit"]
+	}
+	if !ok {
+		return true
+	}
+	switch v := v.(type) {
+	case bool:
+		return v
+	case int64:
+		return v != 0
+	case int:
+		return v != 0
+	case string:
+		return v != "0" && v != "false"
+	}
+	return true
+}
+
+// le is the byte order of records and map values (the kernel's; bt runs
+// on little-endian machines only, as its compiler targets them).
+var le = binary.LittleEndian
