@@ -422,6 +422,7 @@ func (s *session) loop(attached int) error {
 		select {
 		case rec, ok := <-s.records:
 			if !ok {
+				s.records = nil
 				return <-s.readDone
 			}
 			if err := s.dispatch(rec); err != nil {
