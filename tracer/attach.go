@@ -179,11 +179,18 @@ func attachRawTracepoints(s *session, p *codegen.Prog, progs []*ebpf.Program) ([
 }
 
 // attachTracing attaches fentry, fexit and tp_btf programs: one loaded
-// copy per target (see prepareSpec).
+// copy per target (see prepareSpec). tp_btf links are made here, as
+// cilium/ebpf does not pass their cookie to the kernel.
 func attachTracing(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
 	var out []io.Closer
 	err := forEachTarget(p, progs, func(t codegen.Target, _ map[string]string, prog *ebpf.Program) error {
-		l, err := link.AttachTracing(link.TracingOptions{Program: prog, Cookie: t.Cookie})
+		var l link.Link
+		var err error
+		if p.Provider == "rawtracepoint" {
+			l, err = attachRawTracepoint("", prog, t.Cookie)
+		} else {
+			l, err = link.AttachTracing(link.TracingOptions{Program: prog, Cookie: t.Cookie})
+		}
 		if err == nil {
 			out = append(out, l)
 		}

@@ -253,7 +253,8 @@ type fakeOutput struct {
 	lines    []string
 	fires    map[uint64]int
 	attached chan int
-	maps     map[string][]MapEntry
+	maps     map[string][]MapEntry // the last print of each map
+	prints   [][]MapEntry          // every print, in order
 }
 
 func newFakeOutput() *fakeOutput {
@@ -279,6 +280,7 @@ func (f *fakeOutput) Map(m *codegen.MapLayout, entries []MapEntry, top, div int)
 	defer f.mu.Unlock()
 	f.lines = append(f.lines, fmt.Sprintf("map %s %d", m.Name, len(entries)))
 	f.maps[m.Name] = entries
+	f.prints = append(f.prints, entries)
 	return nil
 }
 
@@ -392,4 +394,13 @@ func checkNoLeak(t testing.TB, prefix string, before map[string]int) {
 			t.Errorf("leaked %d %s (before %d, after %d)", n-before[k], k, before[k], n)
 		}
 	}
+}
+
+// sumValues adds up an entry's per-CPU uint64 values.
+func sumValues(e MapEntry) uint64 {
+	var sum uint64
+	for _, v := range e.Values {
+		sum += le.Uint64(v)
+	}
+	return sum
 }

@@ -3,6 +3,7 @@ package tracer
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -80,19 +81,28 @@ type rawTracepointOpenAttr struct {
 	cookie uint64
 }
 
-// attachRawTracepoint links a raw tracepoint program with a cookie;
+// attachRawTracepoint links a raw tracepoint program, or with name ""
+// a tp_btf program (its target bound at load time), with a cookie;
 // without one it leaves the work to cilium/ebpf, which also works on
 // kernels older than 6.10.
 func attachRawTracepoint(name string, prog *ebpf.Program, cookie uint64) (link.Link, error) {
 	if cookie == 0 {
+		if name == "" {
+			return link.AttachTracing(link.TracingOptions{Program: prog})
+		}
 		return link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: prog})
 	}
-	b, err := unix.BytePtrFromString(name)
-	if err != nil {
-		return nil, err
+	attr := rawTracepointOpenAttr{progFD: uint32(prog.FD()), cookie: cookie}
+	var b *byte
+	if name != "" {
+		var err error
+		if b, err = unix.BytePtrFromString(name); err != nil {
+			return nil, err
+		}
+		attr.name = uint64(uintptr(unsafe.Pointer(b)))
 	}
-	attr := rawTracepointOpenAttr{name: uint64(uintptr(unsafe.Pointer(b))), progFD: uint32(prog.FD()), cookie: cookie}
 	fd, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_RAW_TRACEPOINT_OPEN, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	runtime.KeepAlive(b)
 	if errno != 0 {
 		return nil, fmt.Errorf("raw tracepoint %s: %w", name, errno)
 	}

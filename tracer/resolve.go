@@ -29,10 +29,10 @@ type Resolver struct {
 	ksyms     *btfindex.SymbolTable
 
 	mu      sync.Mutex
-	procs   map[uint32][]mapping    // by pid
-	elfs    map[string]*elfSymbols  // by path
-	users   map[uint32]string       // nil until read
-	cgroups map[uint64]string       // nil until read
+	procs   map[uint32][]mapping   // by pid
+	elfs    map[string]*elfSymbols // by path
+	users   map[uint32]string      // nil until read
+	cgroups map[uint64]string      // nil until read
 }
 
 // mapping is one file-backed executable region of a process.
