@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -268,7 +269,7 @@ func TestMapActions(t *testing.T) {
 	checkNoLeak(t, prefix, before)
 }
 
-func TestKprobeAndFentry(t *testing.T) {
+func TestKprobe(t *testing.T) {
 	needRoot(t)
 	prefix := uniquePrefix(t)
 	obj := newObject(t, prefix, 1<<16, progDef{provider: "kprobe", typ: ebpf.Kprobe, body: fireAnyBody,
@@ -278,12 +279,60 @@ func TestKprobeAndFentry(t *testing.T) {
 		t.Skipf("kprobes cannot attach on this machine: %v", err)
 	}
 	runUntilFired(t, prefix, obj, 0, func() { os.ReadFile("/proc/self/stat"); os.Stdout.Write(nil) })
+}
 
-	obj = newObject(t, prefix, 1<<16, progDef{provider: "fentry", typ: ebpf.Tracing, body: fireAnyBody,
+func TestFentry(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, progDef{provider: "fentry", typ: ebpf.Tracing, body: fireAnyBody,
 		targets: []string{"fentry:vfs_read"}})
-	_, err = Run(obj, Options{Output: newFakeOutput(), DryRun: true})
+	_, err := Run(obj, Options{Output: newFakeOutput(), DryRun: true})
 	if err != nil {
 		t.Skipf("fentry programs cannot load on this machine: %v", err)
 	}
 	runUntilFired(t, prefix, obj, 0, func() { os.ReadFile("/proc/self/stat") })
+}
+
+// BenchmarkAttachTracepoints measures attaching one program to every
+// syscalls:sys_enter_* tracepoint (361 on the reference machine) and to
+// the first 10 and 100 of them, detaching included.
+func BenchmarkAttachTracepoints(b *testing.B) {
+	needRoot(b)
+	s := &session{}
+	events, err := s.tracefsEvents()
+	if err != nil {
+		b.Skip(err)
+	}
+	dirs, err := os.ReadDir(events + "/syscalls")
+	if err != nil {
+		b.Skip("no syscall tracepoints:", err)
+	}
+	var all []string
+	for _, d := range dirs {
+		if strings.HasPrefix(d.Name(), "sys_enter_") {
+			all = append(all, "tracepoint:syscalls:"+d.Name())
+		}
+	}
+	for _, n := range []int{10, 100, len(all)} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			prefix := uniquePrefix(b)
+			obj := newObject(b, prefix, 1<<16, tracepointDef(fireBody, all[:n]...))
+			before := objectCounts(b, prefix)
+			var attach, detach time.Duration
+			for b.Loop() {
+				res, err := Run(obj, Options{Output: newFakeOutput(), DryRun: true})
+				attach += res.AttachTime
+				detach += res.DetachTime
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Attached != n {
+					b.Fatalf("attached %d, want %d", res.Attached, n)
+				}
+			}
+			b.ReportMetric(float64(attach.Microseconds())/1e3/float64(b.N), "attach-ms/op")
+			b.ReportMetric(float64(detach.Microseconds())/1e3/float64(b.N), "detach-ms/op")
+			checkNoLeak(b, prefix, before)
+		})
+	}
 }

@@ -83,6 +83,9 @@ type Result struct {
 	Attached int
 	// Lost is the number of records lost over the run.
 	Lost uint64
+	// AttachTime and DetachTime are the wall time spent attaching and
+	// detaching every probe.
+	AttachTime, DetachTime time.Duration
 }
 
 // session is one run: the loaded collection, what is attached, and the
@@ -107,9 +110,10 @@ type session struct {
 	lost     *ebpf.Map
 	lostSeen uint64
 
-	exitCode int
-	exiting  bool // exit() was called: later records are dropped
-	resolver *Resolver
+	exitCode   int
+	exiting    bool
+	detachTime time.Duration // exit() was called: later records are dropped
+	resolver   *Resolver
 
 	tracefsOnce sync.Once
 	tracefs     string
@@ -151,13 +155,17 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	if err := s.runProbes("begin"); err != nil {
 		return res, err
 	}
+	start := time.Now()
 	n, err := s.attachAll()
-	res.Attached = n
+	res.Attached, res.AttachTime = n, time.Since(start)
 	if err != nil {
 		return res, err
 	}
 	if opts.DryRun {
-		return res, nil
+		start = time.Now()
+		err := s.detach()
+		res.DetachTime = time.Since(start)
+		return res, err
 	}
 	if !opts.Quiet {
 		if err := opts.Output.AttachedProbes(n); err != nil {
@@ -171,7 +179,7 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	}
 	loopErr := s.loop(n)
 	err = s.finish(loopErr == nil)
-	res.ExitCode, res.Lost = s.exitCode, s.lostSeen
+	res.ExitCode, res.Lost, res.DetachTime = s.exitCode, s.lostSeen, s.detachTime
 	return res, errors.Join(loopErr, err)
 }
 
@@ -342,15 +350,30 @@ func (s *session) attachAll() (int, error) {
 	return n, nil
 }
 
-// detach closes every link and perf event, newest first.
+// detach closes every link and perf event. Closing a tracepoint's perf
+// event waits for RCU grace periods in the kernel (tens of milliseconds
+// each), so they are closed concurrently: waiters share grace periods,
+// and detaching hundreds of probes takes about as long as one.
 func (s *session) detach() error {
-	var errs []error
-	for i := len(s.links) - 1; i >= 0; i-- {
-		errs = append(errs, s.links[i].Close())
+	errs := make([]error, len(s.links))
+	sem := make(chan struct{}, maxConcurrentDetach)
+	var wg sync.WaitGroup
+	for i, l := range s.links {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			errs[i] = l.Close()
+			<-sem
+		}()
 	}
+	wg.Wait()
 	s.links = nil
 	return errors.Join(errs...)
 }
+
+// maxConcurrentDetach bounds the threads blocked closing links.
+const maxConcurrentDetach = 256
 
 // startReader opens the ring buffer and starts readLoop.
 func (s *session) startReader() error {
@@ -454,7 +477,9 @@ func (s *session) loop(attached int) error {
 // holds (dropped after exit(), as bpftrace does), run the end programs,
 // handle their records, report lost events and print the maps.
 func (s *session) finish(printMaps bool) error {
+	start := time.Now()
 	errs := []error{s.detach()}
+	s.detachTime = time.Since(start)
 	if s.opts.Child != nil {
 		s.opts.Child.Terminate()
 	}
