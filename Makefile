@@ -1,10 +1,10 @@
 # bt's build and test entry points. `make test` is what CI runs (.ci/run).
 GO ?= go
 # Debian packages the tests use; installed when missing and we are root.
-# clang: C interop and vmlinux.h compile tests; bpftool: BTF dumps for
+# clang, libbpf-dev: C interop (imported BPF C, the stdlib) and vmlinux.h compile tests; bpftool: BTF dumps for
 # comparisons; neovim: the editor end-to-end test; bpftrace: side-by-side
 # checks (its tools/ are part of the parser corpus).
-DEB_PACKAGES ?= clang-19 bpftool neovim bpftrace
+DEB_PACKAGES ?= clang-19 libbpf-dev bpftool neovim bpftrace
 
 .PHONY: all build test deps vet gotest fuzz bench clean
 

@@ -147,4 +147,10 @@ type Options struct {
 	Config map[string]any
 	// Unsafe allows the functions bpftrace gates behind --unsafe.
 	Unsafe bool
+	// Named are the named parameters (`-- --name=value`) getopt()
+	// reads, by name; a flag given without a value is "".
+	Named map[string]string
+	// Params are the positional parameters ($1 is Params[0]); they are
+	// compiled in as constants, as bpftrace does.
+	Params []string
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -244,6 +245,11 @@ func (c *checker) gatherFiles(files []*ast.File, diags *diag.List) []*ast.File {
 				continue
 			}
 			res, err := c.cfg.Importer.Import(f.Source, imp.Path.Value)
+			var ww *WorldWritableError
+			if errors.As(err, &ww) {
+				diags.Errorf(f.Source, imp.Path.Span(), CodeImportWorldWritable, "%v", ww).Hint = ww.Hint()
+				continue
+			}
 			if err != nil {
 				diags.Errorf(f.Source, imp.Path.Span(), CodeImport, "cannot import %q: %v", imp.Path.Value, err)
 				continue

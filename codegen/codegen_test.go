@@ -1,0 +1,54 @@
+package codegen
+
+import (
+	"encoding/binary"
+	"syscall"
+	"testing"
+)
+
+func TestBeginArithmeticPrintf(t *testing.T) {
+	h := load(t, `begin { @x = 1 + 2; printf("%d\n", @x); }`)
+	h.runBegin()
+	if got := h.intValue("@x", nil); got != 3 {
+		t.Errorf("@x = %d, want 3", got)
+	}
+	recs := h.records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d records, want 1", len(recs))
+	}
+	r := recs[0]
+	if r.ev.Kind != EvPrintf || r.ev.Format != "%d\n" {
+		t.Fatalf("event %+v", r.ev)
+	}
+	if r.ev.Args == nil || len(r.ev.Args.Elems) != 1 {
+		t.Fatalf("args %v", r.ev.Args)
+	}
+	if got := leInt(r.payload[:r.ev.Args.Elems[0].Size()]); got != 3 {
+		t.Errorf("printf payload %d, want 3", got)
+	}
+}
+
+func TestTracepointCount(t *testing.T) {
+	h := load(t, `tracepoint:syscalls:sys_enter_getppid { @[args.__syscall_nr] = count(); @n = count(); }`)
+	if len(h.obj.Progs) != 1 || h.obj.Progs[0].Provider != "tracepoint" {
+		t.Fatalf("progs %+v", h.obj.Progs)
+	}
+	h.attachTracepoint(h.obj.Progs[0], "syscalls", "sys_enter_getppid")
+	// other processes may call getppid too: wait until ours are counted
+	for try := 0; ; try++ {
+		for i := 0; i < 5; i++ {
+			syscall.Getppid()
+		}
+		if n, ok := h.lookupRaw("@n", nil); ok && leInt(n) >= 5 {
+			break
+		}
+		if try == 100 {
+			t.Fatal("no getppid events counted")
+		}
+	}
+	key := make([]byte, 4)
+	binary.LittleEndian.PutUint32(key, uint32(syscall.SYS_GETPPID))
+	if got := h.intValue("@", key); got < 5 {
+		t.Errorf("@[%d] = %d, want >= 5", syscall.SYS_GETPPID, got)
+	}
+}
