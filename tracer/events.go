@@ -1,6 +1,8 @@
 package tracer
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 
@@ -106,29 +108,34 @@ func (s *session) doZero(ev *codegen.Event, _ []byte) error {
 	return s.zeroMap(ev.Map)
 }
 
-// doSystem runs system()'s command through the shell, its output going
-// where the program's output goes, as bpftrace does.
+// doSystem runs system()'s command through the shell and prints what
+// it wrote (standard output and error together), as bpftrace does.
 func (s *session) doSystem(ev *codegen.Event, payload []byte) error {
 	if !s.opts.Unsafe {
-		return fmt.Errorf("%s: system() needs --unsafe", where(ev))
+		return s.logError(fmt.Errorf("%s: system() not allowed in safe mode. Use '--unsafe'", where(ev)))
 	}
-	f, ok := s.opts.Output.(Formatter)
-	if !ok {
-		return fmt.Errorf("%s: the output cannot format system()'s command", where(ev))
-	}
-	cmdline, err := f.Format(ev, payload)
+	cmdline, err := s.opts.Output.FormatCommand(ev, payload)
 	if err != nil {
-		return err
+		return s.logError(err)
 	}
+	var out bytes.Buffer
 	cmd := exec.Command("/bin/sh", "-c", cmdline)
-	cmd.Stdout = s.opts.Stdout
-	cmd.Stderr = s.opts.Stderr
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		if _, exited := err.(*exec.ExitError); !exited {
-			return fmt.Errorf("system(%q): %w", cmdline, err)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Exited() {
+			return s.logError(fmt.Errorf("command exited with code %d", ee.ExitCode()))
 		}
+		return s.logError(fmt.Errorf("system(%q): %w", cmdline, err))
 	}
-	return nil
+	return s.opts.Output.SystemOutput(out.String())
+}
+
+// logError reports an action that failed without ending the run, as
+// bpftrace logs the errors of its ring buffer handlers.
+func (s *session) logError(err error) error {
+	_, werr := fmt.Fprintf(s.opts.Stderr, "ERROR: %v\n", err)
+	return werr
 }
 
 // where is the script position of the call that produces ev.

@@ -284,6 +284,37 @@ func (f *fakeOutput) Map(m *codegen.MapLayout, entries []MapEntry, top, div int)
 	return nil
 }
 
+func (f *fakeOutput) DumpMap(m *codegen.MapLayout, entries []MapEntry) error {
+	return f.Map(m, entries, 0, 0)
+}
+
+func (f *fakeOutput) TotalLost(n uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n > 0 {
+		f.lines = append(f.lines, fmt.Sprintf("total lost %d", n))
+	}
+	return nil
+}
+
+func (f *fakeOutput) End() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, "end of run")
+	return nil
+}
+
+func (f *fakeOutput) FormatCommand(ev *codegen.Event, payload []byte) (string, error) {
+	return ev.Format, nil
+}
+
+func (f *fakeOutput) SystemOutput(out string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, "system "+out)
+	return nil
+}
+
 func (f *fakeOutput) AttachedProbes(n int) error {
 	f.mu.Lock()
 	f.lines = append(f.lines, fmt.Sprintf("attached %d", n))

@@ -181,7 +181,12 @@ func (s *session) printAllMaps() error {
 	})
 	var errs []error
 	for _, l := range maps {
-		errs = append(errs, s.printMap(l, 0, 0))
+		entries, err := readMap(s.maps[l])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reading %s: %w", l.Name, err))
+			continue
+		}
+		errs = append(errs, s.opts.Output.DumpMap(l, entries))
 	}
 	return errors.Join(errs...)
 }

@@ -19,34 +19,35 @@ import (
 
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/tracer/output"
 )
 
-// Output formats what a running program produces. tracer/output's
-// Writer implements it (through a thin adapter for MapEntry).
+// Output formats what a running program produces; *output.Writer
+// implements it. The runtime calls it from one goroutine.
 type Output interface {
 	// Event formats one ring buffer record of an event the runtime does
 	// not handle itself; payload is the record after its 8-byte ID.
 	Event(ev *codegen.Event, payload []byte) error
-	// Map prints a map as print(@m, top, div) and the end of a run do.
+	// Map prints a map as print(@m, top, div) does, DumpMap as the end
+	// of a run does.
 	Map(m *codegen.MapLayout, entries []MapEntry, top, div int) error
+	DumpMap(m *codegen.MapLayout, entries []MapEntry) error
 	// AttachedProbes reports the number of probes attached.
 	AttachedProbes(n int) error
-	// Lost reports records lost because the ring buffer was full.
+	// Lost reports records lost because the ring buffer was full since
+	// the last report; TotalLost the run's total at exit.
 	Lost(n uint64) error
+	TotalLost(n uint64) error
+	// End marks the end of the run, before the end-of-run map dump.
+	End() error
+	// FormatCommand formats system()'s command line; SystemOutput
+	// prints what the command wrote.
+	FormatCommand(ev *codegen.Event, payload []byte) (string, error)
+	SystemOutput(out string) error
 }
 
-// Formatter is implemented by an Output that can format an event's
-// printf-style format and arguments into a string; system() needs it.
-type Formatter interface {
-	Format(ev *codegen.Event, payload []byte) (string, error)
-}
-
-// MapEntry is one element of a map read from the kernel: Key is the BPF
-// key, Values one value per possible CPU for per-CPU maps, else one.
-type MapEntry struct {
-	Key    []byte
-	Values [][]byte
-}
+// MapEntry is one element of a map read from the kernel.
+type MapEntry = output.MapEntry
 
 // Options are a run's settings from the command line.
 type Options struct {
@@ -496,9 +497,7 @@ func (s *session) finish(printMaps bool) error {
 	if err := s.pollLost(); err != nil {
 		errs = append(errs, err)
 	}
-	if s.lostSeen > 0 {
-		fmt.Fprintf(s.opts.Stderr, "WARNING: Total lost event count: %d\n", s.lostSeen)
-	}
+	errs = append(errs, s.opts.Output.TotalLost(s.lostSeen), s.opts.Output.End())
 	if printMaps && s.printMapsOnExit() {
 		errs = append(errs, s.printAllMaps())
 	}
