@@ -1,8 +1,8 @@
 // Package tracer runs a compiled bt program (a codegen.Object) in the
 // kernel, with bpftrace's lifecycle:
 //
-//  1. load the collection (a verifier rejection is returned as an error
-//     wrapping *ebpf.VerifierError for the caller to map to the script);
+//  1. load the collection (a failure is returned as a *LoadError, which
+//     codegen.LoadDiag maps to the script line);
 //  2. run the begin programs with BPF_PROG_TEST_RUN before anything is
 //     attached;
 //  3. attach every other program's targets, by provider (a table from

@@ -74,6 +74,9 @@ type Options struct {
 	// Config holds config values from the command line (-k, environment),
 	// by lower-case key; the script's config block takes precedence.
 	Config map[string]any
+	// Resolver is the one the Output formats with; Run gives it the
+	// program's stack maps. nil: Run makes its own.
+	Resolver *Resolver
 }
 
 // Result is what a run ended with.
@@ -88,6 +91,14 @@ type Result struct {
 	// detaching every probe.
 	AttachTime, DetachTime time.Duration
 }
+
+// LoadError is a failure to load the collection: a verifier rejection
+// (Err wraps *ebpf.VerifierError) or a map or program the kernel refused.
+// codegen.LoadDiag turns it into a diagnostic on the script.
+type LoadError struct{ Err error }
+
+func (e *LoadError) Error() string { return "loading the program: " + e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
 
 // session is one run: the loaded collection, what is attached, and the
 // state of the event loop.
@@ -129,8 +140,7 @@ type iterTarget struct {
 // Run loads obj, attaches it and runs it until exit(), a signal in
 // opts.Signals, the end of opts.Child or opts.PID, or an error. Every
 // kernel object it created is closed when it returns, on every path.
-// A verifier rejection is returned as an error wrapping
-// *ebpf.VerifierError.
+// A failure to load is returned as a *LoadError.
 func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
@@ -141,7 +151,10 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	if opts.Output == nil {
 		return res, errors.New("tracer: no Output")
 	}
-	s := &session{obj: obj, opts: opts, resolver: NewResolver(obj)}
+	if opts.Resolver == nil {
+		opts.Resolver = NewResolver(obj)
+	}
+	s := &session{obj: obj, opts: opts, resolver: opts.Resolver}
 	defer func() {
 		if cerr := s.close(); err == nil && cerr != nil {
 			err = cerr
@@ -195,7 +208,7 @@ func (s *session) load() error {
 	}
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
-		return fmt.Errorf("loading the program: %w", err)
+		return &LoadError{Err: err}
 	}
 	s.coll = coll
 	s.progs = map[*codegen.Prog][]*ebpf.Program{}
