@@ -16,6 +16,7 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/codegen"
@@ -164,6 +165,9 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 		return res, err
 	}
 	if err := s.startReader(); err != nil {
+		return res, err
+	}
+	if err := s.setState(stateStart, bootNanos()); err != nil {
 		return res, err
 	}
 	if err := s.runProbes("begin"); err != nil {
@@ -501,6 +505,11 @@ func (s *session) finish(printMaps bool) error {
 		errs = append(errs, err)
 	}
 	s.exiting = false
+	// exit() set the flag that stops every program; with everything
+	// detached, clear it so that the end programs run, as in bpftrace.
+	if err := s.setState(stateExitFlag, 0); err != nil {
+		errs = append(errs, err)
+	}
 	if err := s.runProbes("end"); err != nil {
 		errs = append(errs, err)
 	}
@@ -653,6 +662,44 @@ func (s *session) printMapsOnExit() bool {
 		return v != "0" && v != "false"
 	}
 	return true
+}
+
+// The compiler's state map (see codegen/builtins.go and the prologue in
+// codegen/builder.go): a one-element array whose value holds the exit
+// flag that every program checks first (uint64 at 0; exit() sets it) and
+// the start time elapsed counts from (boot clock nanoseconds at 8).
+const (
+	stateMap      = "bt_state"
+	stateExitFlag = 0
+	stateStart    = 8
+)
+
+// setState writes a uint64 at off in the state map, when the object has
+// one.
+func (s *session) setState(off int, v uint64) error {
+	m := s.coll.Maps[stateMap]
+	if m == nil || m.Type() != ebpf.Array || int(m.ValueSize()) < off+8 {
+		return nil
+	}
+	val := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(0), val); err != nil {
+		return fmt.Errorf("reading the state map: %w", err)
+	}
+	le.PutUint64(val[off:], v)
+	if err := m.Update(uint32(0), val, ebpf.UpdateExist); err != nil {
+		return fmt.Errorf("writing the state map: %w", err)
+	}
+	return nil
+}
+
+// bootNanos is the boot clock (CLOCK_BOOTTIME, bpf_ktime_get_boot_ns's)
+// in nanoseconds.
+func bootNanos() uint64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return 0
+	}
+	return uint64(ts.Nano())
 }
 
 // le is the byte order of records and map values (the kernel's; bt runs

@@ -128,7 +128,9 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 	}
 	c := &checker{flags: checkFlags{unsafe: f.unsafe}, kernel: kernel, importer: check.NewFileImporter()}
 	prog, diags := c.checkProgram(checkInput{name: name, src: src})
-	diag.RenderAll(stderr, diags, diag.TextOptions{Color: color})
+	// Only errors: the checker's warnings are bt check's lints, which
+	// bpftrace does not print when it runs a script.
+	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -271,6 +273,17 @@ func checkPrivileges() error {
 		}
 	}
 	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
+}
+
+// errorsOnly keeps the errors of l, with the notes that follow each.
+func errorsOnly(l diag.List) diag.List {
+	var out diag.List
+	for _, d := range l {
+		if d.Severity == diag.Error {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // isTerminal reports whether w is a terminal.
