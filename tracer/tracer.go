@@ -250,7 +250,14 @@ func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]strin
 	spec := s.obj.Spec.Copy()
 	names := map[*codegen.Prog][]string{}
 	s.multiKprobe = map[*codegen.Prog]bool{}
+	seen := map[string]bool{}
 	for _, p := range s.obj.Progs {
+		if seen[p.SpecName] {
+			// Each Prog is one program: two sharing a spec would attach
+			// one's code (and attach cookie) to the other's targets.
+			return nil, nil, fmt.Errorf("two programs of the object are both named %s", p.SpecName)
+		}
+		seen[p.SpecName] = true
 		ps := spec.Programs[p.SpecName]
 		if ps == nil {
 			return nil, nil, fmt.Errorf("program %s is not in the collection", p.SpecName)

@@ -246,3 +246,14 @@ func TestErrorPathsLeaveNothing(t *testing.T) {
 	}
 	checkNoLeak(t, prefix, before)
 }
+
+func TestDuplicateProgramNamesAreRejected(t *testing.T) {
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_getppid"),
+		tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_getpgid"))
+	obj.Progs[1].SpecName = obj.Progs[0].SpecName
+	_, err := Run(obj, Options{Output: newFakeOutput()})
+	if err == nil || !strings.Contains(err.Error(), "both named") {
+		t.Errorf("err = %v, want two programs with one name rejected", err)
+	}
+}
