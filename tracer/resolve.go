@@ -15,6 +15,7 @@ import (
 
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/tracer/output"
 )
 
 // Resolver answers what formatting needs from the running system
@@ -116,6 +117,24 @@ func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 		return "", 0, false
 	}
 	return "", 0, false
+}
+
+// UserModule names the file mapped at addr in process pid (perf-mode
+// user stacks print it after each frame).
+func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	maps, ok := r.procs[pid]
+	if !ok {
+		maps = readMappings(pid)
+		r.procs[pid] = maps
+	}
+	for _, m := range maps {
+		if addr >= m.start && addr < m.end {
+			return m.path, true
+		}
+	}
+	return "", false
 }
 
 // elfSymbolsOf reads a mapped file's symbols, through the process's root
@@ -237,8 +256,19 @@ func readPasswd(path string) map[uint32]string {
 	return users
 }
 
-// cgroupRoot is where the unified cgroup hierarchy is mounted.
-const cgroupRoot = "/sys/fs/cgroup"
+// cgroup2Root is where the unified (cgroup2) hierarchy is mounted:
+// /sys/fs/cgroup on most systems, /sys/fs/cgroup/unified on hybrid ones.
+func cgroup2Root() string {
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if fs := strings.Fields(line); len(fs) >= 3 && fs[2] == "cgroup2" {
+				return fs[1]
+			}
+		}
+	}
+	return "/sys/fs/cgroup"
+}
 
 // CgroupPath is the path below the cgroup2 root of the cgroup with id
 // (its directory's inode number), "" when there is none.
@@ -249,12 +279,18 @@ func (r *Resolver) CgroupPath(id uint64) string {
 		return p
 	}
 	// Unknown ids rescan: cgroups come and go while tracing.
-	r.cgroups = scanCgroups(cgroupRoot)
+	r.cgroups = scanCgroups(cgroup2Root())
 	return r.cgroups[id]
 }
 
+// scanCgroups maps the inode numbers of the cgroup directories under
+// root, staying on root's file system, to their paths below it.
 func scanCgroups(root string) map[uint64]string {
 	ids := map[uint64]string{}
+	var rootSt syscall.Stat_t
+	if syscall.Stat(root, &rootSt) != nil {
+		return ids
+	}
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return nil
@@ -263,14 +299,22 @@ func scanCgroups(root string) map[uint64]string {
 		if err != nil {
 			return nil
 		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok {
-			rel := strings.TrimPrefix(path, root)
-			if rel == "" {
-				rel = "/"
-			}
-			ids[st.Ino] = rel
+		st, ok := info.Sys().(*syscall.Stat_t)
+		if !ok {
+			return nil
 		}
+		if st.Dev != rootSt.Dev {
+			return filepath.SkipDir
+		}
+		rel := strings.TrimPrefix(path, root)
+		if rel == "" {
+			rel = "/"
+		}
+		ids[st.Ino] = rel
 		return nil
 	})
 	return ids
 }
+
+var _ output.UserModuleResolver = (*Resolver)(nil)
+var _ output.Resolver = (*Resolver)(nil)
