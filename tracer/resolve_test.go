@@ -9,7 +9,11 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/codegen"
 )
 
 func TestKernelSymbol(t *testing.T) {
@@ -117,4 +121,74 @@ func TestUserNameAndCgroupPath(t *testing.T) {
 	if got := r.CgroupPath(st.Ino); got != path {
 		t.Errorf("CgroupPath(own) = %q, want %q", got, path)
 	}
+}
+
+// stackOutput resolves the kernel stack whose id a record carries while
+// the run is live, as the output does.
+type stackOutput struct {
+	*fakeOutput
+	r      *Resolver
+	frames chan []string
+}
+
+func (o *stackOutput) Event(ev *codegen.Event, payload []byte) error {
+	if ev.ID == evFire {
+		var names []string
+		for _, pc := range o.r.KernelStack(int64(le.Uint64(payload))) {
+			name, _, _ := o.r.KernelSymbol(pc)
+			names = append(names, name)
+		}
+		select {
+		case o.frames <- names:
+		default:
+		}
+	}
+	return o.fakeOutput.Event(ev, payload)
+}
+
+func TestKernelStack(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	stacks := prefix + "ks"
+	body := func(b *objBuilder) asm.Instructions {
+		ins := asm.Instructions{asm.Mov.Reg(asm.R9, asm.R1)}
+		ins = append(ins, b.onlyMe()...)
+		ins = append(ins,
+			asm.Mov.Reg(asm.R1, asm.R9),
+			asm.LoadMapPtr(asm.R2, 0).WithReference(stacks),
+			asm.Mov.Imm(asm.R3, 0),
+			asm.FnGetStackid.Call(),
+			asm.Mov.Reg(asm.R6, asm.R0),
+		)
+		ins = append(ins, b.emit("e", evFire, asm.R6)...)
+		return append(ins, asm.Mov.Imm(asm.R0, 0), asm.Return())
+	}
+	obj := newObject(t, prefix, 1<<16, tracepointDef(body, "tracepoint:syscalls:sys_enter_getppid"))
+	obj.Spec.Maps[stacks] = &ebpf.MapSpec{Name: stacks, Type: ebpf.StackTrace, KeySize: 4, ValueSize: 127 * 8, MaxEntries: 128}
+	obj.KernelStacks = stacks
+	before := objectCounts(t, prefix)
+	r := NewResolver(obj)
+	out := &stackOutput{fakeOutput: newFakeOutput(), r: r, frames: make(chan []string, 1)}
+	sigs := make(chan os.Signal, 1)
+	ch := runAsync(obj, Options{Output: out, Signals: sigs, Resolver: r})
+	waitAttached(t, out.fakeOutput, ch)
+	var frames []string
+	waitFor(t, "a kernel stack", func() { syscall.Getppid() }, func() bool {
+		select {
+		case frames = <-out.frames:
+			return true
+		default:
+			return false
+		}
+	})
+	sigs <- syscall.SIGINT
+	if res := waitRun(t, ch); res.err != nil {
+		t.Fatal(res.err)
+	}
+	// The syscall's entry path is on the stack.
+	joined := strings.Join(frames, " ")
+	if len(frames) < 2 || !strings.Contains(joined, "syscall") {
+		t.Errorf("kernel stack %q: want the syscall entry path", frames)
+	}
+	checkNoLeak(t, prefix, before)
 }
