@@ -464,6 +464,16 @@ func (s *session) loop(attached int) error {
 	if s.opts.Child != nil {
 		childDone = s.opts.Child.Done()
 	}
+	pidPoll := false
+	if s.opts.PID > 0 {
+		done, stop, err := watchPID(s.opts.PID)
+		if err != nil {
+			pidPoll = true // no pidfd: check on the ticker
+		} else {
+			defer stop()
+			childDone = done
+		}
+	}
 	tick := time.NewTicker(lostPollInterval)
 	defer tick.Stop()
 	for !s.exiting {
@@ -490,7 +500,7 @@ func (s *session) loop(attached int) error {
 			if err := s.pollLost(); err != nil {
 				return err
 			}
-			if s.opts.PID > 0 && syscall.Kill(s.opts.PID, 0) == syscall.ESRCH {
+			if pidPoll && syscall.Kill(s.opts.PID, 0) == syscall.ESRCH {
 				return nil
 			}
 		}
@@ -669,6 +679,44 @@ func (s *session) printMapsOnExit() bool {
 		return v != "0" && v != "false"
 	}
 	return true
+}
+
+// watchPID returns a channel closed when process pid exits, through a
+// pidfd; stop releases it.
+func watchPID(pid int) (done <-chan struct{}, stop func(), err error) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	// An eventfd wakes the waiting goroutine when the run ends first.
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(fd)
+		return nil, nil, err
+	}
+	ch := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+		for {
+			_, err := unix.Poll(fds, -1)
+			if err == unix.EINTR {
+				continue
+			}
+			if err == nil && fds[0].Revents != 0 {
+				close(ch)
+			}
+			return
+		}
+	}()
+	stop = func() {
+		unix.Write(wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		<-exited
+		unix.Close(wake)
+		unix.Close(fd)
+	}
+	return ch, stop, nil
 }
 
 // The compiler's state map (see codegen/builtins.go and the prologue in

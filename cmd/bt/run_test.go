@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -233,5 +234,22 @@ func TestRunCommandEndsTheRun(t *testing.T) {
 	}
 	if !strings.Contains(out, "@[sleep]: ") {
 		t.Errorf("stdout %q lacks the command's exit", out)
+	}
+}
+
+func TestRunPidEndsWhenTheProcessExits(t *testing.T) {
+	needRootRun(t)
+	child := exec.Command("/bin/sleep", "0.5")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go child.Wait()
+	start := time.Now()
+	code, _, errOut := run(t, "", "run", "-p", strconv.Itoa(child.Process.Pid), "-e", `interval:ms:100 { @ticks = count(); }`)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("bt ran %v after the traced process ended", d)
 	}
 }
