@@ -593,7 +593,7 @@ var entries = []Builtin{
 	{
 		Name: "strerror", Kind: Function,
 		Variants: []Signature{call(tStr64, param("error", tInt))},
-		Doc:      "The name of an errno value, as a string.",
+		Doc:      "The message of an errno value (its sign ignored), e.g. `No such file or directory` for 2.",
 		Example:  `kretprobe:vfs_read /(int64)retval < 0/ { print(strerror(-(int64)retval)); }`,
 	},
 	{
