@@ -599,7 +599,7 @@ var entries = []Builtin{
 	{
 		Name: "signal_name", Kind: Function,
 		Variants: []Signature{call(tStr64, param("sig", tInt))},
-		Doc:      "The name of a signal number, as a string.",
+		Doc:      "The description of a signal number, as the C library's `strsignal()` words it: `Killed` for 9, `Real-time signal 0` for 34.",
 	},
 	{
 		Name: "syscall_name", Kind: Function,
