@@ -202,3 +202,16 @@ func TestTaskCommRuns(t *testing.T) {
 		t.Errorf("__bt_task_comm(self) = %q, want %q", got, want)
 	}
 }
+
+// The standard library's C needs no clang: with none to be found, its
+// embedded objects still link and run.
+func TestRunsWithoutClang(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv(clink.ClangEnv, "")
+	if p, err := clink.FindClang(""); err == nil {
+		t.Fatalf("clang still found at %s", p)
+	}
+	lib := library(t, "bpf/strings.bpf.c", "snoc")
+	needRoot(t)
+	runFill(t, lib, "__bt_strerror", 1, 0, "Operation not permitted")
+}
