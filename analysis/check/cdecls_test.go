@@ -451,3 +451,28 @@ func TestFileImporter(t *testing.T) {
 		t.Errorf("absolute: %v %v", res, err)
 	}
 }
+
+// A script's struct, union or enum definition needs no closing ';'
+// (bpftrace adds it); a real C error in the definition is still one.
+func TestCScopeDefinitionWithoutSemicolon(t *testing.T) {
+	cfrontModes(t, func(t *testing.T, clang string) {
+		for _, tc := range []struct {
+			src    string
+			errors bool
+		}{
+			{"struct A { int x; }\nenum E { E1 = 4, E2 } // trailing comment\nunion U { int a; long b; } /* c */\nkprobe:f { $p = (struct A *)arg0; @[$p->x, E2] = sizeof(union U); }\n", false},
+			{"struct A { int x; };\nkprobe:f { $p = (struct A *)arg0; @ = $p->x; }\n", false},
+			{"struct A { nosuchtype x; }\nkprobe:f { $p = (struct A *)arg0; @ = $p->x; }\n", true},
+		} {
+			f := parseScript(t, "semi.bt", tc.src)
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, NoCache: true})
+			all := append(diag.List{}, ds...)
+			if cs != nil {
+				all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			}
+			if all.HasErrors() != tc.errors {
+				t.Errorf("%q: errors %v, want %v: %v", tc.src, all.HasErrors(), tc.errors, all)
+			}
+		}
+	})
+}
