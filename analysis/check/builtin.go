@@ -45,6 +45,13 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	}
 	if c.cfg.C != nil {
 		if d, ok := c.cfg.C.Define(name); ok {
+			if _, isConst := d.Value.(int64); !isConst {
+				if t, ok := c.defineExpr(x, false); ok {
+					return t
+				}
+			} else if _, bad := c.defineExpr(x, true); bad {
+				return nil
+			}
 			sym := &Symbol{Kind: SymDefine, Name: name, Loc: &d.Loc}
 			c.info.Uses[x] = sym
 			switch v := d.Value.(type) {
@@ -58,6 +65,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 			}
 			return Unknown
 		}
+	}
+	if t, ok := c.defineExpr(x, false); ok {
+		return t
 	}
 	if c.cfg.Kernel != nil {
 		if ke, ok := c.cfg.Kernel.(KernelEnums); ok {

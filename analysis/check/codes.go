@@ -53,6 +53,7 @@ const (
 	CodeLiteralRange           diag.Code = "literal-out-of-range"
 	CodeMacroCallerVar         diag.Code = "macro-caller-variable"
 	CodeMacroParamKind         diag.Code = "macro-argument-kind"
+	CodeMacroExpansion         diag.Code = "macro-expansion"
 	CodeMacroRecursion         diag.Code = "macro-recursion"
 	CodeMacroUnhygienic        diag.Code = "macro-unhygienic-access"
 	CodeMapKeyConflict         diag.Code = "map-key-conflict"
@@ -145,6 +146,7 @@ func init() {
 		diag.CodeInfo{Code: CodeLiteralRange, Severity: diag.Error, Summary: "an integer literal that does not fit the type it is stored in"},
 		diag.CodeInfo{Code: CodeMacroCallerVar, Severity: diag.Warning, Summary: "a macro reads a variable of its caller that is not one of its parameters"},
 		diag.CodeInfo{Code: CodeMacroParamKind, Severity: diag.Error, Summary: "a macro argument of the wrong kind: a $variable or @map parameter given something else"},
+		diag.CodeInfo{Code: CodeMacroExpansion, Severity: diag.Error, Summary: "a script #define used as a value whose replacement text is not one bpftrace expression"},
 		diag.CodeInfo{Code: CodeMacroRecursion, Severity: diag.Error, Summary: "a macro that expands itself"},
 		diag.CodeInfo{Code: CodeMacroUnhygienic, Severity: diag.Error, Summary: "a macro body uses a map that was not passed to it"},
 		diag.CodeInfo{Code: CodeMapKeyConflict, Severity: diag.Error, Summary: "a map is used with keys of incompatible types"},

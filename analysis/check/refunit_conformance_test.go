@@ -183,10 +183,7 @@ func refUnitVerdict(t testing.TB, c refUnitCase) diag.List {
 			errs = append(errs, d)
 		}
 	}
-	var k Kernel = permissiveKernel{}
-	if os.Getenv("BT_REFUNIT_CLOSED") != "" {
-		k = refUnitKernel{}
-	}
+	k := refUnitKernel{}
 	// As bt check does: the script's C part is compiled into its C scope.
 	files := []*ast.File{f}
 	cfg := Config{Kernel: KernelForScript(k, files...), Unsafe: c.unsafe}
