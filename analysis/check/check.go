@@ -29,6 +29,14 @@ type Config struct {
 	Importer Importer
 	// MaxRounds bounds the type inference fixpoint (0: 10).
 	MaxRounds int
+	// Positional are the values of $1, $2, ... when HasPositional is
+	// set (bt check FILE -- ARGS): $N is then the constant it will be
+	// when bpftrace runs the script ($# is len(Positional); a missing
+	// one is 0 or ""). Without them, a positional parameter is a
+	// compile-time constant of unknown value: where a constant is
+	// required (unroll, an array length, comptime) nothing is reported.
+	Positional    []string
+	HasPositional bool
 }
 
 // Importer loads what an import statement names. Paths are resolved
