@@ -37,6 +37,9 @@ type Config struct {
 	// required (unroll, an array length, comptime) nothing is reported.
 	Positional    []string
 	HasPositional bool
+	// PID is the process the script will run against (bpftrace -p), 0
+	// for none: uprobe and usdt probes may then leave out their binary.
+	PID int
 }
 
 // Importer loads what an import statement names. Paths are resolved
@@ -505,6 +508,7 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			continue
 		}
 		c.legacyAttach(ap)
+		c.checkAttachRules(ap)
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List

@@ -29,6 +29,7 @@ type checkFlags struct {
 	format     string
 	werror     bool
 	quiet      bool
+	pid        int
 	// positional are the script's arguments after "--" ($1, $2, ...).
 	positional    []string
 	hasPositional bool
@@ -79,6 +80,7 @@ file or a kernel that cannot be read.`,
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
 		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
 		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
+		fl.IntVarP(&f.pid, "pid", "p", 0, "check as for bpftrace -p `PID`: uprobe and usdt probes may leave out their binary")
 		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
 		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
@@ -333,6 +335,7 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		Importer:      c.importer,
 		Positional:    c.flags.positional,
 		HasPositional: c.flags.hasPositional,
+		PID:           c.flags.pid,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
 	if cscope != nil && check.CScopeComplete(cscope) {
