@@ -6,6 +6,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -302,6 +303,7 @@ func (c *checker) argsField(x *ast.FieldExpr, id *ast.Ident) types.Type {
 		return nil
 	}
 	if !known(t) {
+		c.argsUnknownNote(x)
 		return Unknown
 	}
 	name := x.Field.Name
@@ -329,10 +331,22 @@ func (c *checker) argsField(x *ast.FieldExpr, id *ast.Ident) types.Type {
 		}
 	}
 	if first == nil {
+		c.argsUnknownNote(x)
 		return Unknown
 	}
 	c.info.Uses[x.Field] = &Symbol{Kind: SymField, Name: name, Type: first}
 	return first
+}
+
+// argsUnknownNote says, at args.name, that the field cannot be checked
+// because the kernel's description of the probe could not be read.
+func (c *checker) argsUnknownNote(x *ast.FieldExpr) {
+	for _, ai := range c.probe.info.Attach {
+		if ai.ArgsUnknown != "" {
+			c.report(diag.Info, x.Field, CodeArgsUnknown, "args.%s is not checked: the arguments of %s are not known (%s)", x.Field.Name, describeAttach(ai), ai.ArgsUnknown)
+			return
+		}
+	}
 }
 
 func describeAttach(ai *AttachInfo) string {

@@ -9,6 +9,7 @@ const (
 	CodeArgCount               diag.Code = "wrong-argument-count"
 	CodeArgType                diag.Code = "wrong-argument-type"
 	CodeArgsMismatch           diag.Code = "args-type-mismatch"
+	CodeArgsUnknown            diag.Code = "args-unknown"
 	CodeBadAssign              diag.Code = "invalid-assignment"
 	CodeBadMapKey              diag.Code = "invalid-map-key"
 	CodeBadMapKind             diag.Code = "invalid-map-declaration"
@@ -101,6 +102,7 @@ func init() {
 		diag.CodeInfo{Code: CodeAggregationNotAssigned, Severity: diag.Error, Summary: "an aggregation function such as count() or hist() is used other than as the value assigned to a map"},
 		diag.CodeInfo{Code: CodeArgCount, Severity: diag.Error, Summary: "a function, macro or builtin is called with the wrong number of arguments"},
 		diag.CodeInfo{Code: CodeArgType, Severity: diag.Error, Summary: "an argument has a type the called function does not accept"},
+		diag.CodeInfo{Code: CodeArgsUnknown, Severity: diag.Info, Summary: "a probe's arguments could not be read (tracefs not mounted, no prototype in BTF): args fields are not checked"},
 		diag.CodeInfo{Code: CodeArgsMismatch, Severity: diag.Error, Summary: "an args field has different types in the attach points of one probe"},
 		diag.CodeInfo{Code: CodeBadAssign, Severity: diag.Error, Summary: "a value that cannot be stored (an aggregation, a map, nothing) is assigned, or the target cannot be assigned"},
 		diag.CodeInfo{Code: CodeBadMapKey, Severity: diag.Error, Summary: "a value that cannot be a map key (no value, an aggregation, a map)"},
