@@ -130,19 +130,21 @@ type fieldLayout struct {
 
 var anonRe = regexp.MustCompile(`(?:[A-Za-z_]\w*::)*\((?:anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
 
-// anonKeyRe is anonRe with the keyword clang prints before it and the
-// word inside: one macro expansion (the kernel's __struct_group) makes
-// an anonymous union, an anonymous struct and an unnamed struct at the
-// same location, which only these tell apart.
-var anonKeyRe = regexp.MustCompile(`\b(struct|union|enum)\s+(?:[A-Za-z_]\w*::)*\((anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
+// anonKeyRe is anonRe with the keyword clang prints before it: one
+// macro expansion (the kernel's __struct_group) makes an anonymous union
+// and two structs without a tag at the same location. The keyword tells
+// the union from the structs; the two structs have the same members by
+// construction (and clang's layout dumps call both "unnamed", where its
+// AST calls one "anonymous"), so they may share a key.
+var anonKeyRe = regexp.MustCompile(`\b(struct|union|enum)\s+(?:[A-Za-z_]\w*::)*\((?:anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
 
 // recordKey names a record as printed by clang ("struct foo", "union
 // foo::(anonymous at f.c:3:4)") the way this package keys records:
-// "struct foo", or "@f.c:3:4|union anonymous" for records without a tag
-// ("@f.c:3:4" when clang printed no keyword).
+// "struct foo", or "@f.c:3:4|union" for records without a tag ("@f.c:3:4"
+// when clang printed no keyword).
 func recordKey(printed string) string {
 	if m := anonKeyRe.FindStringSubmatch(printed); m != nil {
-		return "@" + m[3] + "|" + m[1] + " " + m[2]
+		return "@" + m[2] + "|" + m[1]
 	}
 	if m := anonRe.FindStringSubmatch(printed); m != nil {
 		return "@" + m[1]

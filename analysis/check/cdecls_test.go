@@ -476,3 +476,41 @@ func TestCScopeDefinitionWithoutSemicolon(t *testing.T) {
 		}
 	})
 }
+
+// The UAPI <linux/ip.h> and <linux/ipv6.h> declare their address members
+// through __struct_group (an anonymous union of an anonymous struct and
+// a named one, all from one macro expansion): every member is reachable.
+func TestCScopeStructGroupHeaders(t *testing.T) {
+	for _, h := range []string{"/usr/include/linux/ip.h", "/usr/include/linux/ipv6.h"} {
+		if _, err := os.Stat(h); err != nil {
+			t.Skipf("%s is not installed (linux-libc-dev)", h)
+		}
+	}
+	cfrontModes(t, func(t *testing.T, clang string) {
+		src := `#include <linux/ip.h>
+#include <linux/ipv6.h>
+kprobe:f {
+	$ip = (struct iphdr *)arg0;
+	$ip6 = (struct ipv6hdr *)arg1;
+	@[$ip->saddr, $ip->daddr, $ip->addrs.saddr] = count();
+	@six[$ip6->saddr.in6_u.u6_addr32[0], $ip6->addrs.daddr.in6_u.u6_addr8[1]] = count();
+}
+`
+		f := parseScript(t, "group.bt", src)
+		// As bt check does: with the kernel's BTF beside the headers and
+		// a cache; the second run reads the headers precompiled.
+		cache := t.TempDir()
+		for run := 1; run <= 2; run++ {
+			cfront.ResetCache()
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, CacheDir: cache, Kernel: liveKernel(t)})
+			all := append(diag.List{}, ds...)
+			if cs == nil || !CScopeComplete(cs) {
+				t.Skipf("no complete C scope in this mode: %v", ds)
+			}
+			all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			if all.HasErrors() {
+				t.Errorf("run %d: errors: %v", run, all)
+			}
+		}
+	})
+}
