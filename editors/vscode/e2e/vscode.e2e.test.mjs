@@ -158,6 +158,17 @@ function ourServers() {
   return [...procs].filter(([pid, p]) => p.cmd[0] === join(BIN, 'bt-lsp') && descends(pid)).map(([pid]) => pid);
 }
 
+// Whether this bt has a `run` command yet (it is being written): then
+// "bt: Run script" is also checked for the script's output.
+function btHasRun() {
+  try {
+    execFileSync(join(BIN, 'bt'), ['run', '--help'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const palette = () => page.locator('.quick-input-widget');
 
 // Runs a command by its palette title, as a user does with F1. A command
@@ -413,9 +424,14 @@ describe('bt in VS Code (code-server)', { skip: reason }, () => {
       const t = await terminalText();
       return t.replace(/\n/g, '').includes(want) && t;
     });
-    const tab = await page.locator('.terminal-tabs-entry, .single-terminal-tab').first().innerText().catch(() => '');
+    const tab = await page.locator('.part.panel .single-terminal-tab, .part.panel .terminal-tabs-entry').first().innerText();
     writeFileSync(join(ARTIFACTS, 'terminal.log'), `${tab}\n${text}\n`);
+    assert.match(tab, /bt run hello\.bt/, 'the terminal\'s name');
     assert.ok(!text.includes(`sudo ${want}`), 'sudo used although VS Code runs as root');
+    // Once bt has a run command, the script's output follows in the terminal.
+    if (btHasRun()) {
+      await waitFor('the script\'s output in the terminal', async () => (await terminalText()).includes('hello from bt run'));
+    }
     await screenshot('run-script');
   });
 });
