@@ -12,7 +12,8 @@
 ;;
 ;;   diagnostics  Flymake shows bt-lsp's errors at their line and column
 ;;   completion   `completion-at-point''s table after `tracepoint:sched:'
-;;                has sched_switch (needs the kernel's BTF)
+;;                has sched_switch, after `curtask->' task_struct's
+;;                members (both need the kernel's BTF)
 ;;   hover        eldoc's documentation of the builtin nsecs
 ;;   definition   `xref-find-definitions' on a C function jumps into the
 ;;                imported .bpf.c
@@ -201,6 +202,19 @@ runs after `find-file'; batch mode has no command loop, so run it here."
                     (format "%d candidates: %S" (length names) (seq-take names 20)))
       (bt-e2e-check "sched_wakeup among the candidates" (member "sched_wakeup" names))
       (bt-e2e-check "no syscalls event" (not (member "sys_enter_openat" names))))))
+
+(if (not (file-exists-p bt-e2e-btf))
+    (bt-e2e-skip "completion after curtask-> offers task_struct members"
+                 (format "no %s (kernel without BTF)" bt-e2e-btf))
+  (bt-e2e-test "completion after curtask-> offers task_struct members"
+    (bt-e2e-open (bt-e2e-write "curtask.bt" '("tracepoint:sched:sched_switch { $p = curtask->; }")))
+    (bt-e2e-search 1 "curtask->")
+    (forward-char (length "curtask->"))
+    (let ((names (all-completions "" (nth 2 (eglot-completion-at-point)))))
+      (dolist (want '("pid" "tgid" "comm"))
+        (bt-e2e-check (format "%s among the candidates" want) (member want names)
+                      (format "%d candidates: %S" (length names) (seq-take names 20))))
+      (bt-e2e-check "no builtin among the members" (not (member "nsecs" names))))))
 
 (bt-e2e-test "hover (eldoc) on the builtin nsecs shows its documentation"
   (with-current-buffer (bt-e2e-open bt-e2e-trace)
