@@ -64,7 +64,7 @@ fi
 PATH="$node24:$PATH" install "$here" "code-server and playwright-core" || exit 2
 # code-server's postinstall builds VS Code's server dependencies; a failure
 # there can leave npm's exit status 0, so look for its result.
-if ! PATH="$node24:$PATH" "$here/node_modules/.bin/code-server" --version >>"$log" 2>&1 ||
+if ! PATH="$node24:$PATH" "$here/node_modules/.bin/code-server" --config /dev/null --version >>"$log" 2>&1 ||
   [ ! -d "$here/node_modules/code-server/lib/vscode/node_modules" ]; then
   echo "code-server is not usable after install (see $log)"
   rm -f "$here/node_modules/.bt-lock-sha256"
