@@ -35,6 +35,8 @@ type checkFlags struct {
 	// positional are the script's arguments after "--" ($1, $2, ...).
 	positional    []string
 	hasPositional bool
+	// includeDirs are searched by the script's C #include (-I).
+	includeDirs []string
 }
 
 func init() {

@@ -7,5 +7,9 @@ import (
 )
 
 func main() {
+	if invokedAsBpftrace(os.Args[0]) {
+		// The drop-in: a link named bpftrace takes bpftrace's command line.
+		os.Exit(bpftraceMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
