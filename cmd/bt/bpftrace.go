@@ -456,7 +456,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return bpftraceFormat(stdout, stderr, name, src, a.run.outFile, errorf)
 	}
 	if a.listing {
-		return errorf("-l with a script is not supported by bt: list its probes with bt check, or give -l a search pattern")
+		return bpftraceListProgram(stdout, stderr, name, src, a.verbose)
 	}
 	switch a.run.format {
 	case "text", "json":
@@ -504,11 +504,7 @@ func (a *bpftraceArgs) readScript(stdin io.Reader, errorf func(string, ...any) i
 	}
 	b, err := os.ReadFile(a.filename)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return "", nil, errorf("failed to open file '%s': %v", a.filename, err)
+		return "", nil, errorf("failed to open file '%s': %s", a.filename, strerror(err))
 	}
 	return a.filename, b, 0
 }
@@ -545,29 +541,6 @@ func (a *bpftraceArgs) debugOutput(stdout, stderr io.Writer) func(*codegen.Objec
 		}
 		return nil
 	}
-}
-
-// bpftraceList lists probes as bpftrace -l [-v] does, through bt list.
-func bpftraceList(stdout, stderr io.Writer, pattern string, verbose bool) int {
-	if pattern == "*" {
-		pattern = ""
-	}
-	if strings.Contains(pattern, ".") && !strings.ContainsAny(pattern, ":*") {
-		fmt.Fprintf(stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", pattern, pattern)
-	}
-	err := runList(stdout, stderr, pattern, listFlags{verbose: verbose})
-	var ee exitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee) && ee.code == exitFindings:
-		// bpftrace lists nothing and succeeds when nothing matches.
-		return 0
-	case errors.As(err, &ee):
-		return 1
-	}
-	fmt.Fprintf(stderr, "ERROR: %v\n", err)
-	return 1
 }
 
 // bpftraceFormat is --fmt: bt fmt's printer, to standard output or
@@ -641,4 +614,18 @@ OPTIONS:
 CONFIGURATION:
     BPFTRACE_* environment variables and the script's config block, as in bpftrace.
 `)
+}
+
+// strerror words an error from the operating system as C's strerror does
+// ("No such file or directory"): the errno's text, capitalised.
+func strerror(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	msg := err.Error()
+	if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
+		msg = string(msg[0]-'a'+'A') + msg[1:]
+	}
+	return msg
 }
