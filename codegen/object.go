@@ -183,4 +183,8 @@ type Options struct {
 	// Params are the positional parameters ($1 is Params[0]); they are
 	// compiled in as constants, as bpftrace does.
 	Params []string
+	// ChildPID is the pid of the command of -c, started (stopped) before
+	// compiling as bpftrace does: cpid is this constant, has_cpid its
+	// being non-zero. 0 without -c.
+	ChildPID int
 }

@@ -427,9 +427,9 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "WARNING: -k: bt does not report failed probe reads and map lookups at run time; the option has no effect\n")
 	}
 	if a.pidStr != "" {
-		pid, err := strconv.ParseUint(a.pidStr, 10, 64)
+		pid, err := parseBpftraceUint(a.pidStr)
 		if err != nil {
-			return errorf("Failed to parse pid: %q is not a valid decimal number", a.pidStr)
+			return errorf("Failed to parse pid: %v", err)
 		}
 		if pid > 0x400000 {
 			return errorf("Pid out of range: %d", pid)
@@ -445,7 +445,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if len(a.positional) > 0 {
 			pattern = a.positional[0]
 		}
-		return bpftraceList(stdout, stderr, pattern, a.verbose)
+		return bpftraceList(stdout, stderr, pidPatterns(pattern, a.run.pid), a.verbose)
 	}
 
 	name, src, code := a.readScript(stdin, errorf)
@@ -456,7 +456,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return bpftraceFormat(stdout, stderr, name, src, a.run.outFile, errorf)
 	}
 	if a.listing {
-		return bpftraceListProgram(stdout, stderr, name, src, a.verbose)
+		return bpftraceListProgram(stdout, stderr, name, src, a.verbose, a.run.pid)
 	}
 	switch a.run.format {
 	case "text", "json":
@@ -628,4 +628,51 @@ func strerror(err error) string {
 		msg = string(msg[0]-'a'+'A') + msg[1:]
 	}
 	return msg
+}
+
+// parseBpftraceUint reads an unsigned integer as bpftrace reads numbers
+// on its command line: decimal, 0x hex, 0b binary or 0-led octal, an
+// optional integer suffix (u, l, ul, ll, ull); its errors name the
+// problem and the text as bpftrace's do.
+func parseBpftraceUint(s string) (uint64, error) {
+	base, digits := 10, s
+	switch {
+	case len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X"):
+		base, digits = 16, s[2:]
+	case len(s) > 2 && (s[:2] == "0b" || s[:2] == "0B"):
+		base, digits = 2, s[2:]
+	case len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '7':
+		base, digits = 8, s[1:]
+	}
+	end := 0
+	for end < len(digits) {
+		c := digits[end]
+		var d int
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'f':
+			d = int(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			d = int(c-'A') + 10
+		default:
+			d = base
+		}
+		if d >= base {
+			break
+		}
+		end++
+	}
+	if end == 0 {
+		return 0, fmt.Errorf("invalid integer: %s", s)
+	}
+	n, err := strconv.ParseUint(digits[:end], base, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s is out of range", s)
+	}
+	switch strings.ToLower(digits[end:]) {
+	case "", "u", "l", "ul", "ll", "ull":
+		return n, nil
+	}
+	return 0, fmt.Errorf("invalid trailing bytes: %s", s)
 }

@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -119,7 +120,7 @@ func bpftraceListTypes(stdout, stderr io.Writer, pattern string, verbose bool) i
 // bpftraceListProgram is -l with a program: the probes each attach point
 // matches, one per line, spelled as -l spells them (interval:ms:1000
 // lists as interval:ms:). The program is only parsed.
-func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verbose bool) int {
+func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verbose bool, pid int) int {
 	root, diags := parser.ParseFile(source.NewFile(name, src))
 	if diags.HasErrors() {
 		diags.Sort()
@@ -139,7 +140,11 @@ func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verb
 			continue
 		}
 		for _, ap := range p.AttachPoints {
-			for _, pr := range listAttachPoint(ix, ap.Raw) {
+			var found []btfindex.Probe
+			for _, pat := range strings.Split(pidPatterns(ap.Raw, pid), ",") {
+				found = append(found, listAttachPoint(ix, pat)...)
+			}
+			for _, pr := range found {
 				s := pr.String()
 				if seen[s] {
 					continue
@@ -167,18 +172,90 @@ func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verb
 }
 
 // listAttachPoint finds the probes an attach point names: itself when it
-// is a listed probe or pattern, else the probe it parameterises (its last
-// fields replaced by a wildcard, as for a rate or a count).
+// is a listed probe or pattern; for providers whose last field is a
+// parameter (a rate, a count, an address), the probe it parameterises
+// (interval:ms:1000 lists as interval:ms:).
 func listAttachPoint(ix *btfindex.Index, raw string) []btfindex.Probe {
-	pattern := raw
-	for {
-		if ps, err := ix.List(pattern); err == nil && len(ps) > 0 {
-			return ps
-		}
-		i := strings.LastIndexByte(strings.TrimSuffix(pattern, ":*"), ':')
-		if i < 0 {
-			return nil
-		}
-		pattern = pattern[:i] + ":*"
+	if ps, err := ix.List(raw); err == nil && len(ps) > 0 {
+		return ps
 	}
+	i := strings.LastIndexByte(raw, ':')
+	if i < 0 || !parameterisedProviders[strings.SplitN(raw, ":", 2)[0]] {
+		return nil
+	}
+	ps, _ := ix.List(raw[:i+1] + "*")
+	return ps
+}
+
+// parameterisedProviders are the providers (and their short names) whose
+// last field is a parameter rather than part of the probe's name.
+var parameterisedProviders = map[string]bool{
+	"interval": true, "i": true, "profile": true, "p": true,
+	"hardware": true, "h": true, "software": true, "s": true,
+	"watchpoint": true, "w": true, "asyncwatchpoint": true, "aw": true,
+}
+
+// pidPatterns rewrites a search for -p PID: a uprobe, uretprobe or usdt
+// pattern whose file is '*' (or left out) searches every executable file
+// mapped into the process, as bpftrace does.
+func pidPatterns(search string, pid int) string {
+	if pid == 0 {
+		return search
+	}
+	var out []string
+	for _, p := range strings.Split(search, ",") {
+		out = append(out, pidPattern(p, pid)...)
+	}
+	return strings.Join(out, ",")
+}
+
+// userProviders are the providers whose target is a file.
+var userProviders = map[string]string{
+	"uprobe": "uprobe", "u": "uprobe", "uretprobe": "uretprobe", "ur": "uretprobe", "usdt": "usdt", "U": "usdt",
+}
+
+func pidPattern(p string, pid int) []string {
+	parts := strings.SplitN(p, ":", 3)
+	prov, ok := userProviders[parts[0]]
+	if !ok || len(parts) < 2 {
+		return []string{p}
+	}
+	rest := ""
+	switch {
+	case len(parts) == 2: // uprobe:func in the process
+		rest = parts[1]
+	case parts[1] == "*":
+		rest = parts[2]
+	default:
+		return []string{p}
+	}
+	files := mappedExecutables(pid)
+	if len(files) == 0 {
+		return []string{p}
+	}
+	var out []string
+	for _, f := range files {
+		out = append(out, prov+":"+f+":"+rest)
+	}
+	return out
+}
+
+// mappedExecutables are the files mapped executable into process pid,
+// in the order of their first mapping.
+func mappedExecutables(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
+			continue
+		}
+		seen[f[5]] = true
+		out = append(out, f[5])
+	}
+	return out
 }

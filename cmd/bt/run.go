@@ -167,7 +167,21 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params})
+	// The command of -c starts (stopped) before compiling, as in bpftrace:
+	// its pid is the constant cpid.
+	var child *tracer.Child
+	childPID := 0
+	if f.command != "" {
+		if err := checkPrivileges(); err != nil {
+			return ui.fail("%v", err)
+		}
+		if child, err = tracer.StartChild(f.command, stdin, stdout, stderr); err != nil {
+			return ui.fail("%v", err)
+		}
+		defer child.Kill()
+		childPID = child.Pid()
+	}
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
@@ -212,14 +226,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		opts.Output = &attachNotifier{Output: w, quiet: f.quiet, stdout: stdout}
 		opts.Quiet = false
 	}
-	if f.command != "" {
-		child, err := tracer.StartChild(f.command, stdin, out, stderr)
-		if err != nil {
-			return ui.fail("%v", err)
-		}
-		opts.Child = child
-		defer child.Kill()
-	}
+	opts.Child = child
 	res, err := tracer.Run(obj, opts)
 	if err != nil {
 		var le *tracer.LoadError
