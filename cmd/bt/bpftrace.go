@@ -464,9 +464,6 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", a.run.format)
 		return 1
 	}
-	if len(a.includeFiles) > 0 {
-		return errorf("--include is not supported by bt: #include the file in the script")
-	}
 
 	ui := runUI{
 		fail: func(format string, args ...any) error {
@@ -474,6 +471,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		},
 		notifyAttached: os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "",
 		includeDirs:    a.includeDirs,
+		includeFiles:   a.includeFiles,
 		afterCompile:   a.debugOutput(stdout, stderr),
 	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
@@ -604,7 +602,7 @@ OPTIONS:
     -k, --warnings      (accepted; bt does not report failed probe reads yet)
     --no-warnings       no warning messages
     -I DIR              search DIR for the script's #include files
-    --include FILE      (not supported: #include FILE in the script)
+    --include FILE      include FILE before the script's C (as #include <FILE>)
     --unsafe            allow unsafe functions such as system()
     --dry-run           load and attach, then end without running
     --fmt               print the script in canonical format (to -o FILE if given)

@@ -136,8 +136,9 @@ type runUI struct {
 	// notifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on standard
 	// output once every probe is attached (bpftrace's runtime suite).
 	notifyAttached bool
-	// includeDirs are -I directories for the script's C.
-	includeDirs []string
+	// includeDirs are -I directories for the script's C; includeFiles
+	// headers included before it (--include).
+	includeDirs, includeFiles []string
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
@@ -159,7 +160,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		return ui.fail("%v", err)
 	}
-	c := &checker{flags: checkFlags{unsafe: f.unsafe, includeDirs: ui.includeDirs}, kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{flags: checkFlags{unsafe: f.unsafe, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles}, kernel: kernel, importer: check.NewFileImporter()}
 	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
@@ -382,7 +383,7 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
 	}
-	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs})
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
 		cfg.C = cscope
 	}
