@@ -14,12 +14,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/printer"
 	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/tracer"
+	"golang.org/x/sys/unix"
 )
 
 // bpftraceVersion is the bpftrace release whose command line bt accepts.
@@ -673,4 +676,52 @@ func parseBpftraceUint(s string) (uint64, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("invalid trailing bytes: %s", s)
+}
+
+// attachNotifier passes the attachment report on (unless quiet) and then
+// prints the line bpftrace's runtime test engine waits for. The engine
+// reads its pipe line by line only while bpftrace runs, and treats the
+// line as the start of the output to compare: a short script could end
+// (and the engine read everything in one go, line and all) before it
+// sees the line. So, when standard output is a pipe, each of the two
+// reports waits (bounded) until the reader has taken everything from the
+// pipe, as it would have while bpftrace tears its LLVM state down.
+type attachNotifier struct {
+	tracer.Output
+	quiet  bool
+	stdout io.Writer
+}
+
+func (a *attachNotifier) AttachedProbes(n int) error {
+	if !a.quiet {
+		if err := a.Output.AttachedProbes(n); err != nil {
+			return err
+		}
+		waitPipeDrained(a.stdout, time.Second)
+	}
+	if _, err := io.WriteString(a.stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n"); err != nil {
+		return err
+	}
+	waitPipeDrained(a.stdout, time.Second)
+	return nil
+}
+
+// waitPipeDrained waits until the pipe w writes to holds no unread bytes
+// (FIONREAD), for at most limit; it returns at once when w is not a pipe.
+func waitPipeDrained(w io.Writer, limit time.Duration) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		n, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCINQ) // TIOCINQ is FIONREAD
+		if err != nil || n == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

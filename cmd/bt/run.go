@@ -244,24 +244,6 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	return nil
 }
 
-// attachNotifier passes the attachment report on (unless quiet) and then
-// prints the line bpftrace's runtime test engine waits for.
-type attachNotifier struct {
-	tracer.Output
-	quiet  bool
-	stdout io.Writer
-}
-
-func (a *attachNotifier) AttachedProbes(n int) error {
-	if !a.quiet {
-		if err := a.Output.AttachedProbes(n); err != nil {
-			return err
-		}
-	}
-	_, err := io.WriteString(a.stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED\n")
-	return err
-}
-
 // splitRunArgs separates positional parameters (the script first, unless
 // -e) from the named parameters after --: --name=value or --name.
 func splitRunArgs(args []string, dash int) (params []string, named map[string]string, err error) {
