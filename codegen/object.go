@@ -187,4 +187,7 @@ type Options struct {
 	// compiling as bpftrace does: cpid is this constant, has_cpid its
 	// being non-zero. 0 without -c.
 	ChildPID int
+	// PID is the process of -p: usdt probes without a path (or '*')
+	// read their argument specs from the files it maps.
+	PID int
 }

@@ -9,7 +9,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -229,33 +228,13 @@ func pidPattern(p string, pid int) []string {
 	default:
 		return []string{p}
 	}
-	files := mappedExecutables(pid)
+	files := btfindex.MappedExecutables(pid)
 	if len(files) == 0 {
 		return []string{p}
 	}
 	var out []string
 	for _, f := range files {
 		out = append(out, prov+":"+f+":"+rest)
-	}
-	return out
-}
-
-// mappedExecutables are the files mapped executable into process pid,
-// in the order of their first mapping.
-func mappedExecutables(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return nil
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
-			continue
-		}
-		seen[f[5]] = true
-		out = append(out, f[5])
 	}
 	return out
 }

@@ -160,7 +160,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		return ui.fail("%v", err)
 	}
-	c := &checker{flags: checkFlags{unsafe: f.unsafe, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles}, kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles}, kernel: kernel, importer: check.NewFileImporter()}
 	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
@@ -182,7 +182,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
@@ -364,6 +364,7 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		Kernel:   check.KernelForScript(c.kernel, files...),
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
+		PID:      c.flags.pid,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
