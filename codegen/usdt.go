@@ -57,7 +57,7 @@ func (b *builder) usdtArg(n ast.Node, i int) {
 		b.emit(asm.LoadMem(asm.R0, regCtx, ptRegsByName[a.Reg], asm.DWord))
 	case btfindex.USDTMem:
 		slot := b.allocStack(8)
-		b.emit(asm.StoreImm(asm.RFP, slot, 0, asm.DWord))
+		b.emit(storeImm(asm.RFP, slot, 0, asm.DWord))
 		b.emit(asm.LoadMem(asm.R3, regCtx, ptRegsByName[a.Reg], asm.DWord))
 		if a.Disp != 0 {
 			b.emit(asm.Add.Imm(asm.R3, int32(a.Disp)))
