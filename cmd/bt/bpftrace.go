@@ -448,6 +448,13 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if len(a.positional) > 0 {
 			pattern = a.positional[0]
 		}
+		if pattern == "" && a.run.pid != 0 {
+			// Every probe: the kernel's, and the process's own.
+			if code := bpftraceList(stdout, stderr, "", a.verbose); code != 0 {
+				return code
+			}
+			pattern = "uprobe:*,usdt:*"
+		}
 		return bpftraceList(stdout, stderr, pidPatterns(pattern, a.run.pid), a.verbose)
 	}
 
