@@ -160,7 +160,8 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		return ui.fail("%v", err)
 	}
-	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles}, kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
 	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
@@ -365,6 +366,10 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
 		PID:      c.flags.pid,
+		// The run's parameters are known: check with their values, as
+		// bpftrace does ($1 a string or a number by its text).
+		Positional:    c.flags.positional,
+		HasPositional: c.flags.hasPositional,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
