@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,8 @@ type bpftraceArgs struct {
 	debugStages  []string
 	warnings     int // -1 --no-warnings, 0 default, 1 -k
 	buffering    string
-	unsupported  []string // options accepted with a warning that bt ignores them
+	probeFilter  *regexp.Regexp // --probe-filter
+	unsupported  []string       // options accepted with a warning that bt ignores them
 }
 
 // bpftraceOpt is one option of bpftrace's command line.
@@ -185,8 +187,13 @@ var bpftraceOpts = []bpftraceOpt{
 		// bt attaches kprobes and uprobes one by one: none of these is used.
 		return nil
 	}},
-	{"probe-filter", 0, true, func(*bpftraceArgs, string) error {
-		return errors.New("--probe-filter is not supported by bt (it selects test and bench probes, which bt does not run)")
+	{"probe-filter", 0, true, func(a *bpftraceArgs, v string) error {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return fmt.Errorf("Invalid --probe-filter regex: %v", err)
+		}
+		a.probeFilter = re
+		return nil
 	}},
 	{"usdt-file-activation", 0, false, func(a *bpftraceArgs, _ string) error {
 		a.unsupported = append(a.unsupported, "--usdt-file-activation")
@@ -517,14 +524,21 @@ func (a *bpftraceArgs) readScript(stdin io.Reader, errorf func(string, ...any) i
 	return a.filename, b, 0
 }
 
-// debugOutput returns what -d and -v print once the script is compiled:
+// debugOutput returns what -d and -v print once the script is compiled
+// (and applies --probe-filter):
 // -d dis the BPF instructions; stages of bpftrace's LLVM pipeline are
 // named as not available. nil when there is nothing to print.
 func (a *bpftraceArgs) debugOutput(stdout, stderr io.Writer) func(*codegen.Object) error {
-	if len(a.debugStages) == 0 && !a.verbose {
+	if len(a.debugStages) == 0 && !a.verbose && a.probeFilter == nil {
 		return nil
 	}
 	return func(obj *codegen.Object) error {
+		if a.probeFilter != nil {
+			if !filterProbes(obj, a.probeFilter) {
+				fmt.Fprintf(stderr, "ERROR: No probes to attach\n")
+				return exitError{1}
+			}
+		}
 		dis := false
 		for _, st := range a.debugStages {
 			if st == "all" || st == "dis" {
@@ -731,4 +745,32 @@ func waitPipeDrained(w io.Writer, limit time.Duration) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// filterProbes keeps the attach points whose full name re matches
+// (--probe-filter); programs run from user space (begin, end, self) are
+// kept whatever their name. It reports whether anything is left to run.
+func filterProbes(obj *codegen.Object, re *regexp.Regexp) bool {
+	var kept []*codegen.Prog
+	for _, p := range obj.Progs {
+		switch p.Provider {
+		case "begin", "end", "self":
+			kept = append(kept, p)
+			continue
+		}
+		var ts []codegen.Target
+		for _, t := range p.Targets {
+			if re.MatchString(t.Name) {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) == 0 {
+			delete(obj.Spec.Programs, p.SpecName)
+			continue
+		}
+		p.Targets = ts
+		kept = append(kept, p)
+	}
+	obj.Progs = kept
+	return len(kept) > 0
 }

@@ -82,6 +82,7 @@ func TestBpftraceArgsErrors(t *testing.T) {
 		{[]string{"--mode", "x"}, "--mode can only be"},
 		{[]string{"--emit-llvm", "f"}, "no IR"},
 		{[]string{"--no-feature", "fentry"}, "--no-feature can only have values"},
+		{[]string{"--probe-filter", "[x", "-e", "p"}, "Invalid --probe-filter regex"},
 	} {
 		_, err := parseBpftraceArgs(tc.args)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -304,6 +305,15 @@ func TestBpftraceNotifyAndExit(t *testing.T) {
 	out, _, code = runLink(nil, "-q", "-e", `begin { exit(); }`)
 	if code != 0 || strings.Contains(out, "NOTIFY") {
 		t.Errorf("run without the variable printed %q (exit %d)", out, code)
+	}
+	// --probe-filter keeps the matching attach points, and begin/end.
+	out, errOut, code = runLink(nil, "-q", "--probe-filter", "ms:(200|300)$", "-e",
+		`begin { printf("b\n"); } interval:ms:100 { printf("bad\n"); exit(); } interval:ms:200 { printf("ok\n"); exit(); }`)
+	if code != 0 || !strings.HasPrefix(out, "b\nok\n") || strings.Contains(out, "bad") {
+		t.Errorf("--probe-filter: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, errOut, code = runLink(nil, "--probe-filter", "nomatch", "-e", `interval:ms:100 { exit(); }`); code != 1 || !strings.Contains(errOut, "ERROR: No probes to attach") {
+		t.Errorf("--probe-filter matching nothing: exit %d, stderr %q", code, errOut)
 	}
 	out, errOut, code = runLink(nil, "-q", "-c", "/bin/sleep 0.2", "-e", `begin { printf("child %d %d\n", cpid, has_cpid); }`)
 	var pid, has int
