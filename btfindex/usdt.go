@@ -256,3 +256,19 @@ func allPIDs() []int {
 	}
 	return out
 }
+
+// AddressToFileOffset turns a virtual address of the ELF file at path
+// (as nm prints it, and as bpftrace takes uprobe:FILE:ADDRESS) into the
+// file offset the kernel's uprobes want.
+func AddressToFileOffset(path string, addr uint64) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	off, ok := fileOffset(f, addr)
+	if !ok {
+		return 0, fmt.Errorf("address %#x is in no loadable segment of %s", addr, path)
+	}
+	return off, nil
+}

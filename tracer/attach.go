@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 )
 
@@ -325,7 +326,11 @@ func attachUprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Clo
 			if err != nil {
 				return fmt.Errorf("bad address %q", addr)
 			}
-			opts.Address = n
+			// A virtual address of the file (as nm prints it): the
+			// kernel wants a file offset.
+			if opts.Address, err = btfindex.AddressToFileOffset(path, n); err != nil {
+				return err
+			}
 		}
 		var l link.Link
 		var err error
