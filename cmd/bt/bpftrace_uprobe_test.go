@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -99,28 +101,31 @@ func runLinkBounded(t *testing.T, link string, args ...string) (string, string, 
 // TestBpftraceUserTracingChild: -c starts the program, usdt arguments
 // are decoded from the notes' specs (memory operands relative to %rsp,
 // registers, 4/8/1-byte, signed and unsigned), a semaphore is raised
-// while attached, uprobe/uretprobe by symbol and symbol+offset fire, and
+// while attached, uprobe/uretprobe by symbol, symbol+offset and address
+// (a virtual address, as nm prints it) fire, and
 // the run ends when the program exits.
 func TestBpftraceUserTracingChild(t *testing.T) {
 	needRootRun(t)
 	bin := buildTracee(t)
 	link := bpftraceLink(t)
-	script := strings.NewReplacer("BIN", bin).Replace(`
+	addr := symbolValue(t, bin, "bt_add")
+	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr)).Replace(`
 usdt:BIN:btt:args { printf("args %d %ld %d %s\n", arg0, arg1, arg2, str(arg3)); }
 usdt:BIN:btt:withsem { printf("sem %d\n", arg0); }
 uprobe:BIN:bt_add { printf("add %d %d\n", arg0, arg1); }
 uretprobe:BIN:bt_add { printf("ret %d\n", retval); }
-uprobe:BIN:bt_add+4 { @off = count(); }`)
+uprobe:BIN:bt_add+4 { @off = count(); }
+uprobe:BIN:ADDR { @addr = count(); }`)
 	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", script)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "Attached 5 probes") {
-		t.Errorf("stderr %q lacks Attached 5 probes", errOut)
+	if !strings.Contains(errOut, "Attached 6 probes") {
+		t.Errorf("stderr %q lacks Attached 6 probes", errOut)
 	}
 	for _, want := range []string{
 		"args -7 -5000000000 200 hello usdt", "sem 1",
-		"add 0 40", "add 1 40", "add 2 40", "ret 40", "ret 41", "ret 42", "@off: 3",
+		"add 0 40", "add 1 40", "add 2 40", "ret 40", "ret 41", "ret 42", "@off: 3", "@addr: 3",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -155,4 +160,25 @@ func TestBpftraceUserTracingPID(t *testing.T) {
 	if !strings.Contains(out, "usdt hello usdt\n") || !strings.Contains(out, "@add: 3\n") {
 		t.Errorf("output:\n%s\nstderr: %s", out, errOut)
 	}
+}
+
+// symbolValue is the address of a symbol in an ELF file, as nm shows it.
+func symbolValue(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return 0
 }
