@@ -482,6 +482,9 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 1
 	}
 
+	if !checkNamedParams(stderr, a.named, programOptions(name, src)) {
+		return 1
+	}
 	ui := runUI{
 		fail: func(format string, args ...any) error {
 			return exitError{errorf(format, args...)}

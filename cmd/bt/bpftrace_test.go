@@ -144,6 +144,10 @@ func TestBpftraceMessagesAndExitCodes(t *testing.T) {
 		{[]string{"-p", "111a1", "-e", "begin {}"}, 1, "", "ERROR: Failed to parse pid: invalid trailing bytes: 111a1\n"},
 		{[]string{"-p", "5000000", "-e", "begin {}"}, 1, "", "ERROR: Pid out of range: 5000000\n"},
 		{[]string{"-f", "yaml", "-e", "begin {}"}, 1, "", "ERROR: Invalid output format \"yaml\"\nValid formats: 'text', 'json'\n"},
+		// Named parameters the script does not read; -- --help.
+		{[]string{"-e", `begin { print(getopt("aa", 1, "the aa")); print(getopt("bb")); }`, "--", "--help"}, 1, "", "HINT: expected program options:\n--aa: the aa\n--bb\n"},
+		{[]string{"-e", `begin { print(getopt("aa", 1)); }`, "--", "--zz=2"}, 1, "", "ERROR: unexpected program command line options: --zz\nHINT: expected program options: --aa\n"},
+		{[]string{"-e", `begin { }`, "--", "--zz"}, 1, "", "HINT: no custom program options defined.\n"},
 		// Errors in the script: bt's diagnostics, exit 1 as bpftrace.
 		{[]string{"-e", "begin { @x = 1 + \"s\"; }"}, 1, "", "stdin:1:"},
 	} {
