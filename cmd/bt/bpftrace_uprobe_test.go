@@ -134,6 +134,15 @@ uprobe:BIN:ADDR { @addr = count(); }`)
 	if n := strings.Count(out, "args -7"); n != 3 {
 		t.Errorf("%d usdt hits, want 3:\n%s", n, out)
 	}
+
+	// One program over both probes, whose arg0 are in different places
+	// (memory, a register): each is decoded by its own spec.
+	out, errOut, code = runLinkBounded(t, link, "-c", bin, "-e", "usdt:"+bin+`:btt:* { printf("%s %d\n", probe, arg0); }`)
+	for _, want := range []string{"usdt:" + bin + ":btt:args -7\n", "usdt:" + bin + ":btt:withsem 1\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("wildcard usdt: exit %d, output lacks %q:\n%s\nstderr %s", code, want, out, errOut)
+		}
+	}
 }
 
 // TestBpftraceUserTracingPID: -p PID attaches to a running process: a
