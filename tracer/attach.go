@@ -304,6 +304,11 @@ func attachUprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Clo
 		if f[probes.RoleLine] != "" {
 			return fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
 		}
+		if path == "*" && s.opts.PID > 0 {
+			ls, err := attachUprobesInProcess(s.opts.PID, f[probes.RoleFunc], prog, t.Cookie, ret)
+			out = append(out, ls...)
+			return err
+		}
 		ex := exes[path]
 		if ex == nil {
 			var err error

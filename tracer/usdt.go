@@ -59,3 +59,43 @@ func attachUSDT(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer
 	})
 	return out, err
 }
+
+// attachUprobesInProcess attaches uprobe:*:PATTERN for -p PID: the
+// functions matching PATTERN in every file the process maps executable
+// (its executable and libraries), in that process only.
+func attachUprobesInProcess(pid int, pattern string, prog *ebpf.Program, cookie uint64, ret bool) ([]io.Closer, error) {
+	m := btfindex.CompileMatcher(pattern)
+	var out []io.Closer
+	for _, path := range btfindex.MappedExecutables(pid) {
+		funcs, err := btfindex.ELFFunctions(path)
+		if err != nil {
+			continue // not an ELF file we can read: nothing to attach there
+		}
+		var ex *link.Executable
+		for _, fn := range funcs {
+			if !m.Match(fn) {
+				continue
+			}
+			if ex == nil {
+				if ex, err = link.OpenExecutable(path); err != nil {
+					return out, err
+				}
+			}
+			opts := &link.UprobeOptions{Cookie: cookie, PID: pid}
+			var l link.Link
+			if ret {
+				l, err = ex.Uretprobe(fn, prog, opts)
+			} else {
+				l, err = ex.Uprobe(fn, prog, opts)
+			}
+			if err != nil {
+				return out, fmt.Errorf("%s:%s: %w", path, fn, err)
+			}
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no function matching %s in the files process %d maps", pattern, pid)
+	}
+	return out, nil
+}
