@@ -9,6 +9,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -27,7 +29,7 @@ func bpftraceList(stdout, stderr io.Writer, search string, verbose bool) int {
 		fmt.Fprintf(stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", search, search)
 	}
 	var probes []string
-	for _, part := range strings.Split(search, ",") {
+	for _, part := range strings.Split(globPaths(search), ",") {
 		part = strings.Join(strings.Fields(part), " ")
 		if kind, _ := btfindex.ParseTypeName(part); kind != btfindex.AnyKind {
 			if len(probes) > 0 {
@@ -237,4 +239,57 @@ func pidPattern(p string, pid int) []string {
 		out = append(out, prov+":"+f+":"+rest)
 	}
 	return out
+}
+
+// globPaths expands a wildcard in the file of uprobe, uretprobe and usdt
+// searches (uprobe:./bin/app*:main) into one search per ELF file it
+// matches, spelled with the directory as written.
+func globPaths(search string) string {
+	var out []string
+	for _, p := range strings.Split(search, ",") {
+		parts := strings.SplitN(p, ":", 3)
+		prov, ok := userProviders[parts[0]]
+		if !ok || len(parts) < 3 || parts[1] == "*" || !strings.ContainsAny(parts[1], "*?[") {
+			out = append(out, p)
+			continue
+		}
+		dir, pat := filepath.Split(parts[1])
+		if strings.ContainsAny(dir, "*?[") {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(filepath.Join(".", dir))
+		if err != nil {
+			out = append(out, p)
+			continue
+		}
+		n := 0
+		for _, e := range ents {
+			if ok, _ := filepath.Match(pat, e.Name()); !ok || !isELFFile(filepath.Join(dir, e.Name())) {
+				continue
+			}
+			out = append(out, prov+":"+dir+e.Name()+":"+parts[2])
+			n++
+		}
+		if n == 0 {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// isELFFile reports whether path is a regular file starting with the ELF
+// magic number.
+func isELFFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "\x7fELF"
 }
