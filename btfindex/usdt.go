@@ -39,7 +39,10 @@ func USDTLocations(path, provider, name string) ([]USDTLocation, error) {
 	}
 	var out []USDTLocation
 	for _, p := range probes {
-		if p.Name != name || provider != "" && p.Provider != provider {
+		// A probe whose name has quotes in the note is written quoted and
+		// escaped in a script; a target name spelled back from the script
+		// has lost the escaped quotes.
+		if p.Name != name && p.Name != `"`+name+`"` || provider != "" && p.Provider != provider {
 			continue
 		}
 		pc := p.PC
