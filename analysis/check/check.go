@@ -30,6 +30,10 @@ type Config struct {
 	Importer Importer
 	// MaxRounds bounds the type inference fixpoint (0: 10).
 	MaxRounds int
+	// EnvConfig are config values from the environment (BPFTRACE_*) or
+	// command line, by canonical key: max_strlen (int64) and stack_mode
+	// (string) set the defaults the script's config block overrides.
+	EnvConfig map[string]any
 	// Positional are the values of $1, $2, ... when HasPositional is
 	// set (bt check FILE -- ARGS): $N is then the constant it will be
 	// when bpftrace runs the script ($# is len(Positional); a missing
@@ -189,7 +193,7 @@ func newChecker(cfg Config, prog *Program) *checker {
 	if cfg.MaxRounds <= 0 {
 		cfg.MaxRounds = defaultRounds
 	}
-	return &checker{
+	c := &checker{
 		cfg:      cfg,
 		prog:     prog,
 		fileOf:   map[ast.Node]*source.File{},
@@ -203,6 +207,13 @@ func newChecker(cfg Config, prog *Program) *checker {
 		maxStr:   1024,
 		stackMod: "bpftrace",
 	}
+	if n, ok := cfg.EnvConfig["max_strlen"].(int64); ok && n > 0 {
+		c.maxStr = int(n)
+	}
+	if m, ok := cfg.EnvConfig["stack_mode"].(string); ok && m != "" {
+		c.stackMod = m
+	}
+	return c
 }
 
 // probeCtx is the probe whose body is being checked.

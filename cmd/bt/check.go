@@ -312,6 +312,9 @@ type checker struct {
 	flags    checkFlags
 	kernel   check.Kernel
 	importer *check.FileImporter
+	// envConfig are BPFTRACE_* config values (bt run): defaults of the
+	// script's config block.
+	envConfig map[string]any
 }
 
 // checkAll checks the inputs in parallel; results are in input order.

@@ -160,7 +160,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		return ui.fail("%v", err)
 	}
-	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
+	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
 		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
 	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
 	// Only errors: the checker's warnings are bt check's lints, which
@@ -370,6 +370,7 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		// bpftrace does ($1 a string or a number by its text).
 		Positional:    c.flags.positional,
 		HasPositional: c.flags.hasPositional,
+		EnvConfig:     c.envConfig,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
