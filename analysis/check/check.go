@@ -76,6 +76,9 @@ func Check(files []*ast.File, cfg Config) (prog *Program) {
 			prog.Diags.Sort()
 		}
 	}()
+	if cfg.Kernel != nil {
+		prog.KernelType = cfg.Kernel.Type
+	}
 	c := newChecker(cfg, prog)
 	c.run(files)
 	return prog

@@ -217,6 +217,10 @@ type Program struct {
 	Positional int
 	// UsesParamCount is set when the script reads $#.
 	UsesParamCount bool
+	// KernelType looks up a kernel type by its C spelling ("struct
+	// task_struct"), for builtins the compiler lowers to kernel struct
+	// reads (ppid, pcomm, ...); nil when checked without a kernel.
+	KernelType func(name string) (types.Type, bool)
 }
 
 // ConfigValue is one config block setting after validation.

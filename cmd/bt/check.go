@@ -29,6 +29,8 @@ type checkFlags struct {
 	format     string
 	werror     bool
 	quiet      bool
+	verify     bool
+	insnCounts bool
 }
 
 func init() {
@@ -72,6 +74,8 @@ file or a kernel that cannot be read.`,
 		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
 		fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary line")
+		fl.BoolVar(&f.verify, "verify", false, "also compile every probe and submit it to the kernel's BPF verifier (needs root; nothing is attached)")
+		fl.BoolVar(&f.insnCounts, "insn-counts", false, "with --verify, print the instruction count of every program (compiled, and as the kernel translated it)")
 		return cmd
 	})
 }
@@ -106,6 +110,9 @@ type checkInput struct {
 // checkResult is what checking one script found.
 type checkResult struct {
 	diags diag.List
+	// verify is what --verify found (nil without it or when the
+	// script has errors).
+	verify *verifyResult
 }
 
 func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
@@ -132,6 +139,13 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	if f.noKernel && f.btf != "" {
 		return usage("--btf and --no-kernel exclude each other")
 	}
+	if f.verify && (f.noKernel || f.btf != "" || f.syntaxOnly) {
+		return usage("--verify checks against the running kernel: it excludes --btf, --no-kernel and --syntax-only")
+	}
+	if f.verify && os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "bt check: --verify loads BPF programs into the kernel, which needs root")
+		return exitError{exitUsage}
+	}
 
 	status := exitOK
 	fail := func(code int) {
@@ -151,6 +165,9 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	}
 	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
 	results := c.checkAll(inputs)
+	if f.verify {
+		reportVerify(stdout, stderr, results, f.insnCounts)
+	}
 
 	// Each diagnostic once: an imported file checked on its own and
 	// through its importer reports its problems once.
@@ -330,8 +347,13 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, cdiags...)
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
+	var vr *verifyResult
+	if c.flags.verify && !diags.HasErrors() {
+		vr = verifyProgram(prog, c.flags.unsafe)
+		diags = append(diags, vr.diags...)
+	}
 	diags.Sort()
-	return checkResult{diags: diags}
+	return checkResult{diags: diags, verify: vr}
 }
 
 // checkStdinName names standard input in diagnostics.
