@@ -13,11 +13,12 @@ import (
 // actions are the event kinds the runtime carries out itself; every
 // other kind is formatting, handed to the Output.
 var actions = map[codegen.EventKind]func(s *session, ev *codegen.Event, payload []byte) error{
-	codegen.EvExit:     (*session).doExit,
-	codegen.EvPrintMap: (*session).doPrintMap,
-	codegen.EvClear:    (*session).doClear,
-	codegen.EvZero:     (*session).doZero,
-	codegen.EvSystem:   (*session).doSystem,
+	codegen.EvExit:         (*session).doExit,
+	codegen.EvPrintMap:     (*session).doPrintMap,
+	codegen.EvClear:        (*session).doClear,
+	codegen.EvZero:         (*session).doZero,
+	codegen.EvSystem:       (*session).doSystem,
+	codegen.EvRuntimeError: (*session).doRuntimeError,
 }
 
 // dispatch handles one ring buffer record.
@@ -75,6 +76,24 @@ func (s *session) doExit(ev *codegen.Event, payload []byte) error {
 	}
 	s.exitCode = int(code)
 	s.exiting = true
+	return nil
+}
+
+// doRuntimeError prints a failed runtime check; one that also set the
+// exit flag (assert) ends the run with status 1, as bpftrace's assert
+// does.
+func (s *session) doRuntimeError(ev *codegen.Event, payload []byte) error {
+	if err := s.opts.Output.Event(ev, payload); err != nil {
+		return err
+	}
+	stop, err := s.exitFlag()
+	if err != nil {
+		return err
+	}
+	if stop {
+		s.exitCode = 1
+		s.exiting = true
+	}
 	return nil
 }
 

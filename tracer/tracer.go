@@ -719,26 +719,43 @@ func watchPID(pid int) (done <-chan struct{}, stop func(), err error) {
 	return ch, stop, nil
 }
 
-// The compiler's state map (see codegen/builtins.go and the prologue in
-// codegen/builder.go): a one-element array whose value holds the exit
-// flag that every program checks first (uint64 at 0; exit() sets it) and
-// the start time elapsed counts from (boot clock nanoseconds at 8).
+// Offsets in the value of Object.State, the compiler's state map: the
+// exit flag that every program checks first (exit() and failed asserts
+// set it) and the start time elapsed counts from (boot clock).
 const (
-	stateMap      = "bt_state"
 	stateExitFlag = 0
 	stateStart    = 8
 )
 
-// setState writes a uint64 at off in the state map, when the object has
-// one.
-func (s *session) setState(off int, v uint64) error {
-	m := s.coll.Maps[stateMap]
-	if m == nil || m.Type() != ebpf.Array || int(m.ValueSize()) < off+8 {
-		return nil
+// stateValue reads the value of the state map, nil when the object has
+// none.
+func (s *session) stateValue() (*ebpf.Map, []byte, error) {
+	m := s.coll.Maps[s.obj.State]
+	if s.obj.State == "" || m == nil || m.Type() != ebpf.Array || m.ValueSize() < stateStart+8 {
+		return nil, nil, nil
 	}
 	val := make([]byte, m.ValueSize())
 	if err := m.Lookup(uint32(0), val); err != nil {
-		return fmt.Errorf("reading the state map: %w", err)
+		return nil, nil, fmt.Errorf("reading the state map: %w", err)
+	}
+	return m, val, nil
+}
+
+// exitFlag reports whether a program set the exit flag.
+func (s *session) exitFlag() (bool, error) {
+	_, val, err := s.stateValue()
+	if val == nil {
+		return false, err
+	}
+	return le.Uint64(val[stateExitFlag:]) != 0, nil
+}
+
+// setState writes a uint64 at off in the state map, when the object has
+// one.
+func (s *session) setState(off int, v uint64) error {
+	m, val, err := s.stateValue()
+	if val == nil {
+		return err
 	}
 	le.PutUint64(val[off:], v)
 	if err := m.Update(uint32(0), val, ebpf.UpdateExist); err != nil {

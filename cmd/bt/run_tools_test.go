@@ -144,6 +144,8 @@ type toolCase struct {
 
 func containsMarker(line, marker string) bool { return strings.Contains(line, marker) }
 
+var underline = regexp.MustCompile(`^\s*[~^]+\s*$`)
+
 var numberToken = regexp.MustCompile(`^-?[0-9][0-9.:]*$`)
 
 // shape is a line's columns with numbers (pids, times, counts) replaced.
@@ -171,10 +173,11 @@ func headerLines(stdout string, isEvent func(string) bool) []string {
 			inWarning = true
 			continue
 		}
-		if inWarning && strings.HasPrefix(l, " ") {
+		if inWarning {
+			// The source line, then the underline that ends the block.
+			inWarning = !underline.MatchString(l)
 			continue
 		}
-		inWarning = false
 		if attachedLine.MatchString(l) || l == "" {
 			continue
 		}
