@@ -34,10 +34,17 @@ func (s *session) dispatch(rec []byte) error {
 	if ev.Args != nil && len(payload) < ev.Args.Size() {
 		return fmt.Errorf("%s: record of event %d has %d payload bytes, its layout needs %d", where(ev), id, len(payload), ev.Args.Size())
 	}
+	var err error
 	if act := actions[ev.Kind]; act != nil {
-		return act(s, ev, payload)
+		err = act(s, ev, payload)
+	} else {
+		err = s.opts.Output.Event(ev, payload)
 	}
-	return s.opts.Output.Event(ev, payload)
+	if err != nil {
+		// As bpftrace does with its handlers' errors: say so and go on.
+		return s.logError(err)
+	}
+	return nil
 }
 
 // intArg reads argument i of an event's payload as an integer, or def

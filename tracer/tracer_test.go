@@ -257,3 +257,31 @@ func TestDuplicateProgramNamesAreRejected(t *testing.T) {
 		t.Errorf("err = %v, want two programs with one name rejected", err)
 	}
 }
+
+// failingOutput fails to format begin's record.
+type failingOutput struct{ *fakeOutput }
+
+func (f failingOutput) Event(ev *codegen.Event, payload []byte) error {
+	if ev.ID == evBegin {
+		return errors.New("cannot format this")
+	}
+	return f.fakeOutput.Event(ev, payload)
+}
+
+func TestOutputErrorsAreReportedAndTheRunGoesOn(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, beginDef(), endDef())
+	out := failingOutput{newFakeOutput()}
+	var stderr strings.Builder
+	res, err := Run(obj, Options{Output: out, Stderr: &stderr})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("Run: %v, %+v", err, res)
+	}
+	if stderr.String() != "ERROR: cannot format this\n" {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	if log := out.log(); !slices.Contains(log, "end 0") {
+		t.Errorf("log %q: the end probe's record is missing", log)
+	}
+}
