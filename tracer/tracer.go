@@ -128,6 +128,9 @@ type session struct {
 	detachTime time.Duration // exit() was called: later records are dropped
 	resolver   *Resolver
 
+	exesMu sync.Mutex
+	exes   map[string]*link.Executable // uprobe targets by name
+
 	tracefsOnce sync.Once
 	tracefs     string
 	tracefsErr  error
@@ -362,15 +365,15 @@ func (s *session) attachAll() (int, error) {
 			n++
 			continue
 		}
-		closers, err := attachers[p.Provider](s, p, s.progs[p])
+		closers, attached, err := attachers[p.Provider](s, p, s.progs[p])
 		s.links = append(s.links, closers...)
+		n += attached
 		if err != nil {
 			return n, err
 		}
-		n += len(p.Targets)
 	}
 	if n == 0 {
-		return 0, errors.New("no probes to attach")
+		return 0, errors.New("Attachment failed for all probes.")
 	}
 	return n, nil
 }
@@ -653,18 +656,30 @@ func (s *session) close() error {
 	return errors.Join(errs...)
 }
 
-// printMapsOnExit reads the print_maps_on_exit config: the script's
-// config block, else the command line's, else on.
-func (s *session) printMapsOnExit() bool {
-	v, ok := any(nil), false
+// config reads a config value: the script's config block, else the
+// command line's.
+func (s *session) config(key string) (any, bool) {
 	if s.obj.Program != nil {
-		if cv, set := s.obj.Program.Config["print_maps_on_exit"]; set {
-			v, ok = cv.Value, true
+		if cv, set := s.obj.Program.Config[key]; set {
+			return cv.Value, true
 		}
 	}
+	v, ok := s.opts.Config[key]
+	return v, ok
+}
+
+// configString reads a config value as text, def when unset.
+func (s *session) configString(key, def string) string {
+	v, ok := s.config(key)
 	if !ok {
-		v, ok = s.opts.Config["print_maps_on_exit"]
+		return def
 	}
+	return strings.ToLower(fmt.Sprint(v))
+}
+
+// printMapsOnExit reads the print_maps_on_exit config (on by default).
+func (s *session) printMapsOnExit() bool {
+	v, ok := s.config("print_maps_on_exit")
 	if !ok {
 		return true
 	}

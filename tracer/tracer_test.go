@@ -285,3 +285,38 @@ func TestOutputErrorsAreReportedAndTheRunGoesOn(t *testing.T) {
 		t.Errorf("log %q: the end probe's record is missing", log)
 	}
 }
+
+func TestMissingProbesPolicy(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	for _, policy := range []string{"warn", "ignore"} {
+		before := objectCounts(t, prefix)
+		obj := newObject(t, prefix, 1<<16, beginDef(),
+			tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_getppid", "tracepoint:syscalls:sys_enter_no_such_call"))
+		var stderr strings.Builder
+		res, err := Run(obj, Options{Output: newFakeOutput(), Stderr: &stderr, DryRun: true,
+			Config: map[string]any{"missing_probes": policy}})
+		if err != nil {
+			t.Fatalf("%s: %v", policy, err)
+		}
+		if res.Attached != 2 {
+			t.Errorf("%s: attached %d, want 2 (begin and the tracepoint that exists)", policy, res.Attached)
+		}
+		warned := strings.Contains(stderr.String(), "WARNING: Unable to attach probe: tracepoint:syscalls:sys_enter_no_such_call. Skipping.")
+		if warned != (policy == "warn") {
+			t.Errorf("%s: stderr %q", policy, stderr.String())
+		}
+		checkNoLeak(t, prefix, before)
+	}
+	_, err := Run(newObject(t, prefix, 1<<16, tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_no_such_call")),
+		Options{Output: newFakeOutput(), Config: map[string]any{"missing_probes": "warn"}})
+	if err == nil || !strings.Contains(err.Error(), "Attachment failed for all probes") {
+		t.Errorf("nothing attached: err %v", err)
+	}
+	var ae *AttachError
+	_, err = Run(newObject(t, prefix, 1<<16, tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_no_such_call")),
+		Options{Output: newFakeOutput()})
+	if !errors.As(err, &ae) || ae.Probe != "tracepoint:syscalls:sys_enter_no_such_call" {
+		t.Errorf("default policy: err %v, want an AttachError naming the probe", err)
+	}
+}
