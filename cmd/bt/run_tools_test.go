@@ -159,14 +159,15 @@ func shape(line string) string {
 	return strings.Join(f, " ")
 }
 
-// headerLines are the lines a tracer printed before the first event,
-// without the attach notice and warnings (bpftrace v0.26 prints its
-// script warnings, with their source lines, on standard output).
+// headerLines are the lines a tracer printed before the first event —
+// any line starting with a number (a PID, a time) —, without the attach
+// notice and warnings (bpftrace v0.26 prints its script warnings, with
+// their source lines, on standard output).
 func headerLines(stdout string, isEvent func(string) bool) []string {
 	var h []string
 	inWarning := false
 	for _, l := range strings.Split(stdout, "\n") {
-		if isEvent(l) {
+		if f := strings.Fields(l); isEvent(l) || len(f) > 0 && numberToken.MatchString(f[0]) {
 			break
 		}
 		if strings.Contains(l, "WARNING: ") {
@@ -278,6 +279,36 @@ func TestToolSyncsnoop(t *testing.T) {
 		event: func(l, _ string) bool {
 			return strings.Contains(l, "bt.test") && strings.HasSuffix(l, ":sys_enter_sync")
 		},
+	})
+}
+
+func TestToolOpensnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script:  filepath.Join(bpftraceTools(), "opensnoop.bt"),
+		trigger: func(m string) { os.Open("/tmp/" + m) },
+		event:   containsMarker,
+	})
+}
+
+func TestToolExecsnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script:  filepath.Join(bpftraceTools(), "execsnoop.bt"),
+		trigger: func(m string) { exec.Command("/bin/echo", m).Run() },
+		event:   containsMarker,
+	})
+}
+
+func TestToolKillsnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script: filepath.Join(bpftraceTools(), "killsnoop.bt"),
+		trigger: func(string) {
+			cmd := exec.Command("/bin/sleep", "5")
+			if cmd.Start() == nil {
+				syscall.Kill(cmd.Process.Pid, syscall.SIGUSR2)
+				cmd.Wait()
+			}
+		},
+		event: func(l, _ string) bool { return strings.Contains(l, "bt.test") && strings.Contains(l, " 12 ") },
 	})
 }
 
