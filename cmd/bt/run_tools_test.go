@@ -308,7 +308,7 @@ func TestToolKillsnoop(t *testing.T) {
 				cmd.Wait()
 			}
 		},
-		event: func(l, _ string) bool { return strings.Contains(l, "bt.test") && strings.Contains(l, " 12 ") },
+		event: func(l, _ string) bool { return strings.Contains(l, "bt.test") && strings.Contains(l, " SIGUSR2 ") },
 	})
 }
 
