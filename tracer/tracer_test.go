@@ -320,3 +320,36 @@ func TestMissingProbesPolicy(t *testing.T) {
 		t.Errorf("default policy: err %v, want an AttachError naming the probe", err)
 	}
 }
+
+func TestChildStartsStoppedAndIsTerminated(t *testing.T) {
+	needRoot(t)
+	c, err := StartChild("/bin/sleep 30", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Stopped after exec: its state is 't' (tracing stop) until resumed.
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.Pid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(string(b)); len(f) < 3 || (f[2] != "t" && f[2] != "T") {
+		t.Errorf("child state %q, want stopped", f[2])
+	}
+	if !strings.Contains(string(b), "(sleep)") {
+		t.Errorf("child is not the command yet: %q", b)
+	}
+	c.Resume()
+	start := time.Now()
+	c.Terminate()
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("Terminate returned before the child ended")
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("SIGTERM took %v to end sleep", time.Since(start))
+	}
+	if _, err := StartChild("/no/such/command", nil, nil, nil); err == nil {
+		t.Error("a missing command started")
+	}
+}
