@@ -309,3 +309,34 @@ func TestRunAssertEndsTheRun(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q: want the message and end's output only", out, errOut)
 	}
 }
+
+func TestSplitRunArgs(t *testing.T) {
+	params, named, err := splitRunArgs([]string{"x.bt", "a", "b", "--name=v", "--flag", "c"}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(params, ",") != "x.bt,a,b,c" || named["name"] != "v" || named["flag"] != "" || len(named) != 2 {
+		t.Errorf("params %q, named %v", params, named)
+	}
+	if p, n, _ := splitRunArgs([]string{"x.bt", "1"}, -1); len(p) != 2 || n != nil {
+		t.Errorf("without --: %q %v", p, n)
+	}
+	if _, _, err := splitRunArgs([]string{"--=v"}, 0); err == nil {
+		t.Error("a named parameter without a name was accepted")
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	config, err := configFromEnv([]string{"BPFTRACE_MAX_STRLEN=200", "BPFTRACE_PRINT_MAPS_ON_EXIT=0", "BPFTRACE_STRLEN=64", "HOME=/root", "BPFTRACE_NOT_A_KEY=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BPFTRACE_STRLEN is the old name of max_strlen: the environment's
+	// order decides, as each variable is read in turn.
+	if config["max_strlen"] != int64(64) || config["print_maps_on_exit"] != false || len(config) != 2 {
+		t.Errorf("config %v", config)
+	}
+	if _, err := configFromEnv([]string{"BPFTRACE_MAX_STRLEN=lots"}); err == nil {
+		t.Error("a bad number was accepted")
+	}
+}
