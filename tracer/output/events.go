@@ -129,7 +129,7 @@ func (w *Writer) SystemOutput(out string) error {
 // printValue prints print(value) of a non-map value.
 func (w *Writer) printValue(v value) error {
 	if w.format == JSON {
-		return w.jsonLine("value", "", jsonValue(v))
+		return w.jsonValueLine("value", v)
 	}
 	_, err := io.WriteString(w.stdout, text(v)+"\n")
 	return err
@@ -292,10 +292,13 @@ func (w *Writer) colored(color, s string) string {
 
 // jsonLocated prints a record with a message and the top location.
 func (w *Writer) jsonLocated(kind, msg string, loc location) error {
-	line, col := loc.line, loc.col
-	_, err := fmt.Fprintf(w.stdout, "{\"type\": \"%s\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
-		kind, jsonString(msg), jsonString(loc.file), line, col)
-	return err
+	return w.jsonRecord(func(j *jsonOut) {
+		j.raw(`{"type": "` + kind + `", "msg": `)
+		j.str(msg)
+		j.raw(`, "filename": `)
+		j.str(loc.file)
+		j.raw(`, "line": ` + jsonUint(uint64(loc.line)) + `, "col": ` + jsonUint(uint64(loc.col)) + "}")
+	})
 }
 
 // runtimeError reports a failed runtime check. The event's Format is the

@@ -569,28 +569,29 @@ func (w *Writer) jsonMap(name string, mv mapValue) error {
 	case inner.kind == mvHist:
 		kind = "hist"
 	}
-	return w.jsonLine(kind, name, jsonMapValue(mv))
+	return w.jsonLine(kind, name, func(j *jsonOut) { j.mapValue(mv) })
 }
 
-func jsonMapValue(mv mapValue) string {
+func (j *jsonOut) mapValue(mv mapValue) {
 	switch mv.kind {
 	case mvHist:
-		return mv.hist.json()
+		mv.hist.json(j)
 	case mvTseries:
-		return mv.ts.json()
+		mv.ts.json(j)
 	case mvMap:
-		var sb strings.Builder
-		sb.WriteByte('{')
+		j.raw("{")
 		for i, e := range mv.entries {
 			if i > 0 {
-				sb.WriteString(", ")
+				j.raw(", ")
 			}
-			sb.WriteString(jsonKey(e.key) + ": " + jsonMapValue(e.val))
+			j.key(e.key)
+			j.raw(": ")
+			j.mapValue(e.val)
 		}
-		sb.WriteByte('}')
-		return sb.String()
+		j.raw("}")
+	default:
+		j.value(mv.prim)
 	}
-	return jsonValue(mv.prim)
 }
 
 // DumpOrder returns maps in the order bpftrace's end-of-run dump prints

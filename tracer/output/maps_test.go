@@ -448,3 +448,34 @@ func TestEmptyStatsMapJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONStreamTurnsHex(t *testing.T) {
+	// Once a control character was escaped, bpftrace's stream writes its
+	// own numbers (hist counts, lost and probe counts) in hex.
+	var out bytes.Buffer
+	ev := &codegen.Event{Kind: codegen.EvPrintf, Format: "\x01"}
+	w := New(&out, &out, JSON, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	h := layout("@h", nil, agg(types.AggHist, types.Int64, 0))
+	c := layout("@c", nil, agg(types.AggCount, nil))
+	if err := w.DumpMap(h, histEntries(nil, 0, 3, 3)); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		w.Event(ev, nil),
+		w.DumpMap(c, []MapEntry{{scalarKey, [][]byte{u64s(20)}}}),
+		w.DumpMap(h, histEntries(nil, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)),
+		w.Lost(26),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `{"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 2}]}}` + "\n" +
+		`{"type": "printf", "data": "\u0001"}` + "\n" +
+		`{"type": "map", "data": {"@c": 20}}` + "\n" +
+		`{"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 14}]}}` + "\n" +
+		`{"type": "lost_events", "count": 1a, "data": {"events": 1a}}` + "\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}

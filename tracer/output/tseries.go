@@ -171,24 +171,24 @@ func step(v value, d int) value {
 	return v
 }
 
-// json prints [{"interval_start":"...","value":n}, ...], leaving out
+// json writes [{"interval_start":"...","value":n}, ...], leaving out
 // intervals without data.
-func (ts *timeSeries) json() string {
-	var sb strings.Builder
-	sb.WriteByte('[')
+func (ts *timeSeries) json(j *jsonOut) {
+	j.raw("[")
 	first := true
 	for i, p := range ts.points {
 		if p.kind == kNone {
 			continue
 		}
 		if !first {
-			sb.WriteByte(',')
+			j.raw(",")
 		}
 		first = false
-		sb.WriteString(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
+		j.raw(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":`)
+		j.streamText(p)
+		j.raw("}")
 	}
-	sb.WriteByte(']')
-	return sb.String()
+	j.raw("]")
 }
 
 // padRight and padLeft pad to a width in bytes, as C++ streams count.
