@@ -326,3 +326,18 @@ func TestColoredLogs(t *testing.T) {
 		t.Errorf("got %q, want %q", errOut.String(), want)
 	}
 }
+
+func TestMultiLineCallLocation(t *testing.T) {
+	src := "begin {\n  errorf(\"a %d\",\n    1);\n}\n"
+	f := source.NewFile("ml.bt", []byte(src))
+	ev := &codegen.Event{Kind: codegen.EvErrorf, Format: "a %d", Args: &types.Tuple{Elems: []types.Type{types.Int64}},
+		File: f, Pos: source.Pos(strings.Index(src, "errorf"))}
+	var out, errOut bytes.Buffer
+	w := New(&out, &errOut, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	if err := w.Event(ev, u64s(1)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ml.bt:2-3: ERROR: a 1\n"; errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
