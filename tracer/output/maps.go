@@ -109,7 +109,11 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 	if m.Key != nil {
 		keySize = m.Key.Size()
 	}
-	if agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist || agg.Kind == types.AggTseries) {
+	if agg != nil && agg.Kind == types.AggTseries {
+		// top and div do not apply to time series, as in bpftrace.
+		return w.tseriesMap(m, agg, keySize, entries)
+	}
+	if agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist) {
 		return w.bucketedMap(m, agg, keySize, entries, top, div)
 	}
 
@@ -407,8 +411,8 @@ func (f keyField) compare(a, b []byte) int {
 	return 0
 }
 
-// bucketedMap builds hist, lhist and tseries maps: entries are grouped by
-// user key, bucket counts summed over CPUs.
+// bucketedMap builds hist and lhist maps: entries are grouped by user
+// key, bucket counts summed over CPUs.
 func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySize int, entries []MapEntry, top, div int) (mapValue, error) {
 	bucketOff := (keySize + 7) &^ 7
 	byKey := map[string]*group{}
@@ -441,9 +445,6 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 	keyCmp := keyComparer(m.Key)
 	slices.SortFunc(groups, func(a, b *group) int { return bytes.Compare(a.key, b.key) })
 
-	if agg.Kind == types.AggTseries {
-		return w.tseriesMap(m, agg, groups)
-	}
 	// Histograms print in order of their total count.
 	for _, g := range groups {
 		var total uint64
