@@ -302,15 +302,18 @@ func (w *Writer) jsonLocated(kind, msg string, loc location) error {
 }
 
 // runtimeError reports a failed runtime check. The event's Format is the
-// message; bpftrace prints it as a warning with the source context.
+// message; text output prints it as bpftrace does, a warning with the
+// source line and the failing expression underlined.
 func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	msg := ev.Format
 	if ev.Args != nil && len(ev.Args.Elems) > 0 {
-		// A payload with values (a helper's return code) is appended the
-		// way bpftrace appends helper details.
-		if s, err := w.formatEvent(ev, payload); err == nil {
-			msg = s
+		// With arguments (a helper's return code, an index), Format is a
+		// printf-style format over them.
+		s, err := w.formatEvent(ev, payload)
+		if err != nil {
+			return err
 		}
+		msg = s
 	}
 	loc := eventLocation(ev)
 	if w.format == JSON {

@@ -341,3 +341,19 @@ func TestMultiLineCallLocation(t *testing.T) {
 		t.Errorf("got %q, want %q", errOut.String(), want)
 	}
 }
+
+func TestRuntimeErrorWithArguments(t *testing.T) {
+	src := "begin { @a[1] = 1; }"
+	f := source.NewFile("stdin", []byte(src))
+	ev := &codegen.Event{Kind: codegen.EvRuntimeError, Format: "Map full; can't update element (retcode %d)",
+		Args: &types.Tuple{Elems: []types.Type{types.Int32}}, File: f, Pos: source.Pos(8)}
+	var out, errOut bytes.Buffer
+	w := New(&out, &errOut, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	if err := w.Event(ev, []byte{0xf9, 0xff, 0xff, 0xff}); err != nil {
+		t.Fatal(err)
+	}
+	want := "stdin:1:9-18: WARNING: Map full; can't update element (retcode -7)\nbegin { @a[1] = 1; }\n        ~~~~~~~~~\n"
+	if errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
