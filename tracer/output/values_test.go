@@ -39,8 +39,11 @@ func (fakeResolver) UserModule(pid uint32, addr uint64) (string, bool) {
 }
 
 func (fakeResolver) KernelStack(id int64) []uint64 {
-	if id == 7 {
+	switch id {
+	case 7:
 		return []uint64{0xffffffff81000010, 0xffffffff82000004, 0xdead}
+	case 8:
+		return []uint64{0xffffffff81000010, 0xffffffff82000004, 0xbeef}
 	}
 	return nil
 }
@@ -355,5 +358,33 @@ func TestRuntimeErrorWithArguments(t *testing.T) {
 	want := "stdin:1:9-18: WARNING: Map full; can't update element (retcode -7)\nbegin { @a[1] = 1; }\n        ~~~~~~~~~\n"
 	if errOut.String() != want {
 		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
+
+func TestStackKeysPrintingAlikeCombine(t *testing.T) {
+	// Stacks 7 and 8 differ only below the two frames kept: bpftrace
+	// would have one key for them.
+	st := &types.Stack{Mode: "bpftrace", Limit: 2}
+	var out bytes.Buffer
+	w := New(&out, &out, Text, nil, fakeResolver{})
+	m := layout("@s", st, agg(types.AggCount, nil))
+	if err := w.Map(m, []MapEntry{{u64s(7), [][]byte{u64s(4), u64s(1)}}, {u64s(8), [][]byte{u64s(2), u64s(0)}}, {u64s(1), [][]byte{u64s(1), u64s(0)}}}, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	h := layout("@h", &types.Tuple{Elems: []types.Type{st, types.Int64}}, agg(types.AggHist, types.Int64, 0))
+	if err := w.Map(h, []MapEntry{
+		{append(u64s(7, 1), u64s(2)...), [][]byte{u64s(1)}},
+		{append(u64s(8, 1), u64s(2)...), [][]byte{u64s(2)}},
+		{append(u64s(8, 2), u64s(2)...), [][]byte{u64s(1)}},
+	}, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "@s[\n]: 1\n@s[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n]: 7\n" +
+		"@h[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n, 2]:\n" +
+		"[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+		"@h[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n, 1]:\n" +
+		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
