@@ -67,8 +67,7 @@ func (b *builder) loadArg(a check.ProbeArg, index int, n ast.Node) result {
 		b.emit(asm.Mov.Reg(asm.R3, regCtx))
 		b.emit(asm.Add.Imm(asm.R3, int32(a.Offset)))
 		b.emit(asm.Mov.Imm(asm.R2, int32(t.Size())))
-		b.emit(asm.Mov.Reg(asm.R1, regScratch))
-		b.emit(asm.Add.Imm(asm.R1, int32(off)))
+		b.scratchPtr(asm.R1, off)
 		b.emit(asm.FnProbeReadKernel.Call())
 		return memAt(off)
 	}
@@ -104,8 +103,7 @@ func (b *builder) dataLoc(a check.ProbeArg, n ast.Node) result {
 	b.emit(asm.And.Imm(asm.R0, 0xffff))
 	b.emit(asm.Mov.Reg(asm.R3, regCtx))
 	b.emit(asm.Add.Reg(asm.R3, asm.R0))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.emit(asm.FnProbeReadKernelStr.Call())
 	return memAt(off)
 }
@@ -245,8 +243,7 @@ func (b *builder) readAt(t types.Type, space types.AddrSpace) result {
 func (b *builder) readInto(off, size int, space types.AddrSpace) {
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.Mov.Imm(asm.R2, int32(size)))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.probeRead(space)
 }
 
@@ -330,6 +327,12 @@ func (b *builder) addressOf(x *ast.UnaryExpr) result {
 	if _, ok := b.address(x.X); ok {
 		return inReg
 	}
+	if v, ok := ast.Unparen(x.X).(*ast.Variable); ok {
+		// the address of a variable's home in the scratch buffer
+		slot := b.slotOf(b.info.SymbolOf(v), v)
+		b.scratchPtr(asm.R0, slot.scratch)
+		return inReg
+	}
 	b.fail(x, "taking the address of this expression is not supported yet")
 	return noVal
 }
@@ -361,6 +364,13 @@ func (b *builder) index(x *ast.IndexExpr) result {
 			b.emit(asm.Add.Reg(asm.R0, asm.R1))
 		}
 		return b.readAt(et, t.Space)
+	case *types.Tuple:
+		v, ok := b.constOf(x.Index)
+		if !ok || v < 0 || v >= int64(len(t.Elems)) {
+			b.fail(x, "a tuple index must be a constant in range")
+		}
+		off := b.memory(x.X)
+		return b.memValue(off+t.Offsets()[v], t.Elems[v])
 	case *types.Array, *types.String:
 		n := 0
 		if a, ok := t.(*types.Array); ok {

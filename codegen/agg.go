@@ -50,6 +50,8 @@ func (b *builder) aggregate(ml *MapLayout, agg *types.Aggregation, keys []ast.Ex
 		b.minMax(ml, keyOff, val, agg)
 	case types.AggAvg, types.AggStats:
 		b.sumCount(ml, keyOff, val)
+	case types.AggTseries:
+		b.tseries(ml, agg, keyOff, val, call)
 	default:
 		b.fail(call, "%s() is not supported yet", agg.Kind)
 	}
@@ -188,5 +190,85 @@ func (b *builder) linearBucket(lo, hi, step int64) {
 	b.loadImm(asm.R2, step)
 	b.emit(asm.Div.Reg(asm.R0, asm.R2))
 	b.emit(asm.Add.Imm(asm.R0, 1))
+	b.mark(done)
+}
+
+// tseriesValueSize is a tseries bucket's value: the int64 value, a
+// uint64 meta word (avg: the count; min/max: whether the value is set;
+// plain: the time of the last update) and the uint64 epoch (interval
+// number, boot clock / interval) the bucket holds.
+const tseriesValueSize = 24
+
+// tseries records a value in the bucket of the current interval: bucket
+// = epoch % num_intervals; a bucket holding an older epoch starts over.
+func (b *builder) tseries(ml *MapLayout, agg *types.Aggregation, keyOff int, val int16, call *ast.CallExpr) {
+	if len(agg.Args) < 2 || agg.Args[0] <= 0 || agg.Args[1] <= 0 {
+		b.fail(call, "tseries needs a constant interval and number of intervals")
+	}
+	mode := ml.TseriesAgg
+	now, epoch, exists := b.allocStack(8), b.allocStack(8), b.allocStack(8)
+	b.emit(asm.FnKtimeGetBootNs.Call())
+	b.emit(asm.StoreMem(asm.RFP, now, asm.R0, asm.DWord))
+	b.loadImm(asm.R1, agg.Args[0])
+	b.emit(asm.Div.Reg(asm.R0, asm.R1))
+	b.emit(asm.StoreMem(asm.RFP, epoch, asm.R0, asm.DWord))
+	b.loadImm(asm.R1, agg.Args[1])
+	b.emit(asm.Mod.Reg(asm.R0, asm.R1))
+	b.emit(asm.StoreMem(regScratch, int16(keyOff+ml.KeySize-8), asm.R0, asm.DWord))
+	tmp := b.allocScratch(tseriesValueSize)
+	found, ready := b.label("tsfound"), b.label("tsready")
+	b.lookup(ml, keyOff)
+	b.emit(storeImm(asm.RFP, exists, 1, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R0, 0, found))
+	b.emit(storeImm(asm.RFP, exists, 0, asm.DWord))
+	b.zero(tmp, tseriesValueSize)
+	b.scratchPtr(asm.R0, tmp)
+	b.mark(found)
+	b.emit(asm.Mov.Reg(asm.R7, asm.R0))
+	b.emit(asm.LoadMem(asm.R2, asm.RFP, val, asm.DWord))
+	if mode != "" {
+		// a bucket of an older interval starts over
+		b.emit(asm.LoadMem(asm.R1, asm.R7, 16, asm.DWord))
+		b.emit(asm.LoadMem(asm.R3, asm.RFP, epoch, asm.DWord))
+		b.emit(asm.JEq.Reg(asm.R1, asm.R3, ready))
+		b.emit(storeImm(asm.R7, 0, 0, asm.DWord))
+		b.emit(storeImm(asm.R7, 8, 0, asm.DWord))
+		b.mark(ready)
+	}
+	switch mode {
+	case "sum", "avg":
+		b.emit(asm.LoadMem(asm.R1, asm.R7, 0, asm.DWord))
+		b.emit(asm.Add.Reg(asm.R1, asm.R2))
+		b.emit(asm.StoreMem(asm.R7, 0, asm.R1, asm.DWord))
+		if mode == "avg" {
+			b.emit(asm.LoadMem(asm.R1, asm.R7, 8, asm.DWord))
+			b.emit(asm.Add.Imm(asm.R1, 1))
+			b.emit(asm.StoreMem(asm.R7, 8, asm.R1, asm.DWord))
+		}
+	case "min", "max":
+		store, done := b.label("tsstore"), b.label("tsdone")
+		keep := asm.JSLE
+		if mode == "min" {
+			keep = asm.JSGE
+		}
+		b.emit(asm.LoadMem(asm.R1, asm.R7, 8, asm.DWord))
+		b.emit(asm.JEq.Imm(asm.R1, 0, store))
+		b.emit(asm.LoadMem(asm.R1, asm.R7, 0, asm.DWord))
+		b.emit(keep.Reg(asm.R2, asm.R1, done))
+		b.mark(store)
+		b.emit(asm.StoreMem(asm.R7, 0, asm.R2, asm.DWord))
+		b.emit(storeImm(asm.R7, 8, 1, asm.DWord))
+		b.mark(done)
+	default:
+		b.emit(asm.StoreMem(asm.R7, 0, asm.R2, asm.DWord))
+		b.emit(asm.LoadMem(asm.R1, asm.RFP, now, asm.DWord))
+		b.emit(asm.StoreMem(asm.R7, 8, asm.R1, asm.DWord))
+	}
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, epoch, asm.DWord))
+	b.emit(asm.StoreMem(asm.R7, 16, asm.R1, asm.DWord))
+	done := b.label("tsput")
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, exists, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, done))
+	b.update(ml, keyOff, tmp)
 	b.mark(done)
 }

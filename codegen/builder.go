@@ -83,14 +83,21 @@ type builder struct {
 	fnDepth  int
 	fnResult *fnInstance // the fn being compiled
 	floor    int         // scratch below this is permanently allocated
+
+	// want is where storeTo wants the value of the expression it is
+	// about to compile (-1: anywhere); dest is the same, handed to the
+	// node being compiled, for allocResult.
+	want, dest         int
+	wantSize, destSize int
 }
 
 func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGroup, prog *Prog) *builder {
 	return &builder{
 		c: c, info: c.prog.Info, file: file, probe: p, group: g, prog: prog,
 		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
-		fns:        map[*check.Symbol]*fnInstance{},
-		scratchMap: "bt_s_" + prog.SpecName[3:],
+		fns:  map[*check.Symbol]*fnInstance{},
+		want: -1, dest: -1,
+		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
 	}
 }
 
@@ -117,12 +124,9 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.setSrc(node)
 	b.exitLabel = b.label("exit")
 	b.retLabel = b.exitLabel
-	// prologue: context, scratch buffer, the exit flag, variables
+	// prologue: context, scratch buffer, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
 	b.emitScratchLookup()
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 	b.allocVars(node.Body)
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)
@@ -269,6 +273,20 @@ func (b *builder) allocScratch(n int) int {
 	return off
 }
 
+// allocResult is where a node that builds a memory value puts it: the
+// destination storeTo asked for, when the node is the value stored and
+// has that size, else a new temporary. Call it before compiling any
+// operand.
+func (b *builder) allocResult(n int) int {
+	if b.dest >= 0 && b.destSize == n {
+		off := b.dest
+		b.dest = -1
+		return off
+	}
+	b.dest = -1
+	return b.allocScratch(n)
+}
+
 // frame is a point to release temporaries to.
 type frame struct{ stack, scratch int }
 
@@ -353,4 +371,12 @@ var _ = diag.Error
 // immediate).
 func storeImm(dst asm.Register, off int16, value int64, size asm.Size) asm.Instruction {
 	return asm.Instruction{OpCode: asm.StoreImmOp(size), Dst: dst, Offset: off, Constant: int64(int32(value))}
+}
+
+// scratchPtr points dst at scratch offset off.
+func (b *builder) scratchPtr(dst asm.Register, off int) {
+	b.emit(asm.Mov.Reg(dst, regScratch))
+	if off != 0 {
+		b.emit(asm.Add.Imm(dst, int32(off)))
+	}
 }

@@ -141,12 +141,11 @@ func helperValue(fn asm.BuiltinFunc, shr, keep int32) builtinFn {
 func commValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := max(16, t.Size())
-	off := b.allocScratch(size)
+	off := b.allocResult(size)
 	if size > 16 {
 		b.zero(off, size)
 	}
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	b.emit(asm.Mov.Imm(asm.R2, 16))
 	b.emit(asm.FnGetCurrentComm.Call())
 	return memAt(off)
@@ -422,7 +421,7 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		}
 		return memAt(off)
 	}
-	off := b.allocScratch(size)
+	off := b.allocResult(size)
 	b.zero(off, size)
 	lenSlot := b.allocStack(8)
 	b.loadImm(asm.R0, int64(size))
@@ -434,8 +433,7 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scalar(args[0])
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off)))
+	b.scratchPtr(asm.R1, off)
 	if b.pointerSpace(args[0]) == types.AddrUser {
 		b.emit(asm.FnProbeReadUserStr.Call())
 	} else {
@@ -445,11 +443,10 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 // boundLength clamps the length in R0 to [0, size] for the verifier (a
-// length counts the NUL, as bpftrace's str(p, n) reads n-1 characters).
+// length counts the NUL: str(p, n) reads n-1 characters).
 func (b *builder) boundLength(size int) {
 	ok, zero := b.label("lenok"), b.label("len0")
 	b.emit(asm.JSLE.Imm(asm.R0, 0, zero))
-	b.emit(asm.Add.Imm(asm.R0, 1))
 	b.emit(asm.JLE.Imm(asm.R0, int32(size), ok))
 	b.emit(asm.Mov.Imm(asm.R0, int32(size)))
 	b.jump(ok)
@@ -458,10 +455,12 @@ func (b *builder) boundLength(size int) {
 	b.mark(ok)
 }
 
-// truncateAt cuts a string in scratch after n characters.
+// truncateAt cuts a string in scratch to a length of n bytes with its
+// NUL (n-1 characters).
 func (b *builder) truncateAt(off, size int, n ast.Expr) {
 	skip := b.label("trunc")
 	b.scalar(n)
+	b.emit(asm.Sub.Imm(asm.R0, 1))
 	b.emit(asm.JSLT.Imm(asm.R0, 0, skip))
 	b.emit(asm.JGE.Imm(asm.R0, int32(size), skip))
 	b.emit(asm.Add.Reg(asm.R0, regScratch))
@@ -500,8 +499,7 @@ func bufCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scalar(args[0])
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
-	b.emit(asm.Mov.Reg(asm.R1, regScratch))
-	b.emit(asm.Add.Imm(asm.R1, int32(off+4)))
+	b.scratchPtr(asm.R1, off+4)
 	b.probeRead(b.pointerSpace(args[0]))
 	return memAt(off)
 }

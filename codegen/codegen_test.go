@@ -28,6 +28,23 @@ func TestBeginArithmeticPrintf(t *testing.T) {
 	}
 }
 
+// TestProgramPerAttachGroup: attach points with their own args get
+// programs of their own, each in the spec under a distinct name.
+func TestProgramPerAttachGroup(t *testing.T) {
+	obj := compileSrc(t, `tracepoint:syscalls:sys_enter_open, tracepoint:syscalls:sys_enter_openat { @[args.flags] = count(); }
+tracepoint:syscalls:sys_exit_open, tracepoint:syscalls:sys_exit_openat { @r = hist(args.ret); }`, Options{})
+	if len(obj.Progs) != 4 {
+		t.Fatalf("%d programs, want 4", len(obj.Progs))
+	}
+	seen := map[string]bool{}
+	for _, p := range obj.Progs {
+		if seen[p.SpecName] || obj.Spec.Programs[p.SpecName] == nil || len(p.SpecName) > 15 {
+			t.Errorf("program name %q missing, duplicated or too long", p.SpecName)
+		}
+		seen[p.SpecName] = true
+	}
+}
+
 func TestTracepointCount(t *testing.T) {
 	h := load(t, `tracepoint:syscalls:sys_enter_getppid { @[args.__syscall_nr] = count(); @n = count(); }`)
 	if len(h.obj.Progs) != 1 || h.obj.Progs[0].Provider != "tracepoint" {

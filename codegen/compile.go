@@ -50,7 +50,7 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 				Severity: diag.Error, Code: CodeInternal,
 				Location: diag.Location{File: f, Span: source.Span{Start: 0, End: 0}},
 				Message:  fmt.Sprintf("internal compiler error: %v", r),
-				Hint:     "please report this with the script; stack: " + firstLine(string(debug.Stack())),
+				Hint:     "please report this with the script (at " + panicSite(string(debug.Stack())) + ")",
 			})
 			obj = nil
 		}
@@ -65,11 +65,18 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 	return c.obj, c.diags
 }
 
-func firstLine(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if strings.Contains(l, "panic(") && i+3 < len(lines) {
-			return strings.TrimSpace(lines[i+3])
+// panicSite finds the compiler's source line that panicked in a stack
+// trace, for the internal-error hint.
+func panicSite(stack string) string {
+	lines := strings.Split(stack, "\n")
+	seenPanic := false
+	for _, l := range lines {
+		if strings.Contains(l, "panic(") {
+			seenPanic = true
+			continue
+		}
+		if seenPanic && strings.Contains(l, "/codegen/") && strings.Contains(l, ".go:") {
+			return strings.TrimSpace(l)
 		}
 	}
 	return ""
@@ -123,6 +130,7 @@ func (c *compiler) compile() {
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,
 		Lost:    lostName,
+		State:   stateName,
 		Program: c.prog,
 	}
 	spec := c.obj.Spec
@@ -263,15 +271,30 @@ func sharesProgram(provider string) bool {
 	return true
 }
 
+// providerAbbrev shortens provider names in program names (the kernel
+// keeps 15 characters).
+var providerAbbrev = map[string]string{
+	"tracepoint": "tp", "rawtracepoint": "rawtp", "kprobe": "kp", "kretprobe": "kretp",
+	"uprobe": "up", "uretprobe": "uretp", "interval": "intvl", "software": "sw",
+	"hardware": "hw", "watchpoint": "wp", "asyncwatchpoint": "awp", "profile": "prof",
+}
+
+// progName names the program of a probe's attach group: unique within
+// 15 characters.
 func progName(probe, group int, provider string) string {
-	n := fmt.Sprintf("bt_%d_%s", probe, strings.ReplaceAll(provider, "-", "_"))
+	p := provider
+	if a, ok := providerAbbrev[p]; ok {
+		p = a
+	}
+	suffix := fmt.Sprintf("_%d", probe)
 	if group > 0 {
-		n += fmt.Sprintf("_%d", group)
+		suffix += fmt.Sprintf("_%d", group)
 	}
-	if len(n) > 15 {
-		n = n[:15]
+	base := "bt_" + strings.ReplaceAll(p, "-", "_")
+	if len(base)+len(suffix) > 15 {
+		base = base[:15-len(suffix)]
 	}
-	return n
+	return base + suffix
 }
 
 // fileOf finds the file a node belongs to.

@@ -49,6 +49,13 @@ func (b *builder) expr(e ast.Expr) result {
 	defer func() { b.src = prev }()
 	from := b.typeOf(e)
 	to := b.finalType(e)
+	// a destination asked for by storeTo goes to this node only, and only
+	// when no conversion follows
+	b.dest, b.destSize = -1, 0
+	if b.want >= 0 && from == to {
+		b.dest, b.destSize = b.want, b.wantSize
+	}
+	b.want = -1
 	if v, ok := b.info.Consts[e]; ok && types.IsInteger(to) && !hasEffects(e) {
 		b.loadImm(asm.R0, v)
 		b.normalize(asm.R0, to)
@@ -105,6 +112,16 @@ func (b *builder) memory(e ast.Expr) int {
 // storeTo compiles e and stores its value at scratch offset off as a
 // value of type t (the destination's type).
 func (b *builder) storeTo(e ast.Expr, off int, t types.Type) {
+	if b.readsRange(e, off, t.Size()) {
+		// the value reads the destination (`$t = ($t.1, $t.0)`): build it
+		// elsewhere first
+		f := b.save()
+		tmp := b.allocScratch(t.Size())
+		b.storeTo(e, tmp, t)
+		b.copy(off, tmp, t.Size())
+		b.restore(f)
+		return
+	}
 	if tup, ok := ast.Unparen(e).(*ast.TupleExpr); ok {
 		if dt, ok := types.Underlying(t).(*types.Tuple); ok && len(dt.Elems) == len(tup.Elems) {
 			b.zero(off, dt.Size())
@@ -119,11 +136,39 @@ func (b *builder) storeTo(e ast.Expr, off int, t types.Type) {
 	}
 	f := b.save()
 	defer b.restore(f)
+	if types.Identical(b.finalType(e), t) {
+		b.want, b.wantSize = off, t.Size()
+	}
 	r := b.expr(e)
+	b.want, b.dest = -1, -1
 	if r.void {
 		b.fail(e, "this expression has no value")
 	}
 	b.storeResult(r, b.finalType(e), off, t, e)
+}
+
+// readsRange reports whether e reads a variable stored in the scratch
+// range [off, off+n).
+func (b *builder) readsRange(e ast.Expr, off, n int) bool {
+	found := false
+	ast.Inspect(e, func(x ast.Node) bool {
+		if found || x == nil {
+			return false
+		}
+		if v, ok := x.(*ast.Variable); ok {
+			if sym := b.info.SymbolOf(v); sym != nil {
+				if s, ok := b.vars[sym]; ok {
+					size := 8
+					if !s.scalar {
+						size = s.typ.Size()
+					}
+					found = s.scratch < off+n && off < s.scratch+size
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // storeResult stores a compiled value of type from at off as type to.
@@ -289,8 +334,7 @@ func (b *builder) zero(off, n int) {
 	}
 	if n > 128 {
 		b.c.zerosSize = max(b.c.zerosSize, n)
-		b.emit(asm.Mov.Reg(asm.R1, regScratch))
-		b.emit(asm.Add.Imm(asm.R1, int32(off)))
+		b.scratchPtr(asm.R1, off)
 		b.emit(asm.Mov.Imm(asm.R2, int32(n)))
 		b.emit(asm.LoadMapValue(asm.R3, 0, 0).WithReference(zerosName))
 		b.emit(asm.FnProbeReadKernel.Call())
@@ -311,11 +355,9 @@ func (b *builder) copy(dst, src, n int) {
 		return
 	}
 	if n > 128 {
-		b.emit(asm.Mov.Reg(asm.R1, regScratch))
-		b.emit(asm.Add.Imm(asm.R1, int32(dst)))
+		b.scratchPtr(asm.R1, dst)
 		b.emit(asm.Mov.Imm(asm.R2, int32(n)))
-		b.emit(asm.Mov.Reg(asm.R3, regScratch))
-		b.emit(asm.Add.Imm(asm.R3, int32(src)))
+		b.scratchPtr(asm.R3, src)
 		b.emit(asm.FnProbeReadKernel.Call())
 		return
 	}
@@ -447,7 +489,7 @@ func (b *builder) stringLit(s string, t types.Type) result {
 	if st, ok := types.Underlying(t).(*types.String); ok && st.Len > n {
 		n = st.Len
 	}
-	off := b.allocScratch(n)
+	off := b.allocResult(n)
 	b.storeBytes(off, []byte(s), n)
 	return memAt(off)
 }

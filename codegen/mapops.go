@@ -53,18 +53,15 @@ func (b *builder) mapKey(ml *MapLayout, keys []ast.Expr, n ast.Node) int {
 // lookup calls bpf_map_lookup_elem; R0 is the value pointer or NULL.
 func (b *builder) lookup(ml *MapLayout, keyOff int) {
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
-	b.emit(asm.Mov.Reg(asm.R2, regScratch))
-	b.emit(asm.Add.Imm(asm.R2, int32(keyOff)))
+	b.scratchPtr(asm.R2, keyOff)
 	b.emit(asm.FnMapLookupElem.Call())
 }
 
 // update calls bpf_map_update_elem with the key and value in scratch.
 func (b *builder) update(ml *MapLayout, keyOff, valOff int) {
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
-	b.emit(asm.Mov.Reg(asm.R2, regScratch))
-	b.emit(asm.Add.Imm(asm.R2, int32(keyOff)))
-	b.emit(asm.Mov.Reg(asm.R3, regScratch))
-	b.emit(asm.Add.Imm(asm.R3, int32(valOff)))
+	b.scratchPtr(asm.R2, keyOff)
+	b.scratchPtr(asm.R3, valOff)
 	b.emit(asm.Mov.Imm(asm.R4, bpfAny))
 	b.emit(asm.FnMapUpdateElem.Call())
 }
@@ -74,6 +71,10 @@ func (b *builder) mapRead(m *ast.MapExpr, keys []ast.Expr, n ast.Expr) result {
 	ml := b.mapLayout(m)
 	if ml.Bucketed {
 		b.fail(n, "reading a %s map's value is not supported", ml.Value)
+	}
+	var off int
+	if !scalarType(ml.Value) {
+		off = b.allocResult(ml.Value.Size())
 	}
 	f := b.save()
 	keyOff := b.mapKey(ml, keys, n)
@@ -90,7 +91,6 @@ func (b *builder) mapRead(m *ast.MapExpr, keys []ast.Expr, n ast.Expr) result {
 		b.mark(done)
 		return inReg
 	}
-	off := b.allocScratch(vt.Size())
 	miss := b.label("miss")
 	b.emit(asm.JEq.Imm(asm.R0, 0, miss))
 	b.copyFrom(off, asm.R0, vt.Size())
@@ -131,8 +131,7 @@ func (b *builder) aggRead(agg *types.Aggregation, n ast.Node) result {
 func (b *builder) copyFrom(dst int, src asm.Register, n int) {
 	if n > 128 {
 		b.emit(asm.Mov.Reg(asm.R3, src))
-		b.emit(asm.Mov.Reg(asm.R1, regScratch))
-		b.emit(asm.Add.Imm(asm.R1, int32(dst)))
+		b.scratchPtr(asm.R1, dst)
 		b.emit(asm.Mov.Imm(asm.R2, int32(n)))
 		b.emit(asm.FnProbeReadKernel.Call())
 		return
@@ -187,8 +186,7 @@ func (b *builder) deleteElem(m *ast.MapExpr, keys []ast.Expr, n ast.Node) {
 		return
 	}
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
-	b.emit(asm.Mov.Reg(asm.R2, regScratch))
-	b.emit(asm.Add.Imm(asm.R2, int32(keyOff)))
+	b.scratchPtr(asm.R2, keyOff)
 	b.emit(asm.FnMapDeleteElem.Call())
 	done := b.label("del")
 	b.emit(asm.Mov.Reg(asm.R1, asm.R0))

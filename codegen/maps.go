@@ -3,6 +3,7 @@ package codegen
 import (
 	"github.com/cilium/ebpf"
 
+	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
 )
@@ -23,8 +24,13 @@ var mapTypes = map[string]ebpf.MapType{
 // key 0.
 func (c *compiler) declareMap(m *check.MapInfo) {
 	specName := mapSpecName(m.Name, len(c.obj.Maps))
-	ml := &MapLayout{Name: m.Name, SpecName: specName, Key: m.Key, Value: m.Value, Info: m}
-	agg, isAgg := m.Value.(*types.Aggregation)
+	value := m.Value
+	if value == nil {
+		// a map only ever read (bpftrace reads it as zero)
+		value = types.Int64
+	}
+	ml := &MapLayout{Name: m.Name, SpecName: specName, Key: m.Key, Value: value, Info: m}
+	agg, isAgg := value.(*types.Aggregation)
 	kind := m.Kind
 	if kind == "" {
 		kind = "hash"
@@ -37,7 +43,7 @@ func (c *compiler) declareMap(m *check.MapInfo) {
 	if m.Key != nil {
 		keySize = max(1, m.Key.Size())
 	}
-	valueSize := max(1, m.Value.Size())
+	valueSize := max(1, value.Size())
 	maxEntries := m.MaxEntries
 	if maxEntries <= 0 {
 		maxEntries = c.maxMapKeys
@@ -49,6 +55,10 @@ func (c *compiler) declareMap(m *check.MapInfo) {
 			ml.Bucketed = true
 			keySize = bucketKeySize(m.Key)
 			valueSize = 8
+			if agg.Kind == types.AggTseries {
+				valueSize = tseriesValueSize
+				ml.TseriesAgg = c.tseriesMode(m.Name)
+			}
 			if mt != ebpf.LRUCPUHash {
 				mt = ebpf.PerCPUHash
 			}
@@ -149,4 +159,37 @@ func itoa(i int) string {
 		b = append([]byte{'-'}, b...)
 	}
 	return string(b)
+}
+
+// tseriesMode finds the combining function of a tseries map ("avg",
+// "max", "min", "sum" or "" for the last value), from its tseries()
+// calls.
+func (c *compiler) tseriesMode(name string) string {
+	mode := ""
+	for _, f := range c.prog.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok {
+				return n != nil
+			}
+			var me *ast.MapExpr
+			switch l := as.Lhs.(type) {
+			case *ast.MapExpr:
+				me = l
+			case *ast.MapAccess:
+				me = l.Map
+			}
+			call, ok := ast.Unparen(as.Rhs).(*ast.CallExpr)
+			if me == nil || !ok || call.Fun.Name != "tseries" || len(call.Args) < 4 {
+				return true
+			}
+			if sym := c.prog.Info.SymbolOf(me); sym != nil && sym.Name == name {
+				if lit, ok := ast.Unparen(call.Args[3]).(*ast.StringLit); ok {
+					mode = lit.Value
+				}
+			}
+			return true
+		})
+	}
+	return mode
 }

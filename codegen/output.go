@@ -37,12 +37,15 @@ func (b *builder) emitRecord(ev *Event, values []ast.Expr) {
 }
 
 // output sends size bytes of scratch at off to the ring buffer, counting
-// the record as lost when it does not fit.
+// the record as lost when it does not fit. Nothing is sent once exit()
+// has set the exit flag.
 func (b *builder) output(off, size int) {
 	ok := b.label("out")
+	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, ok))
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ringBufName))
-	b.emit(asm.Mov.Reg(asm.R2, regScratch))
-	b.emit(asm.Add.Imm(asm.R2, int32(off)))
+	b.scratchPtr(asm.R2, off)
 	b.emit(asm.Mov.Imm(asm.R3, int32(size)))
 	b.emit(asm.Mov.Imm(asm.R4, 0))
 	b.emit(asm.FnRingbufOutput.Call())
@@ -94,9 +97,9 @@ func (b *builder) formatted(kind EventKind) func(b *builder, call *ast.CallExpr,
 // more, and asks the runtime to exit with the code, if given.
 func exitCall(b *builder, call ast.Expr, args []ast.Expr) result {
 	ev := b.newEvent(EvExit, "", b.argsTuple(args), call)
+	b.emitRecord(ev, args)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
-	b.emitRecord(ev, args)
 	b.jump(b.exitLabel)
 	return noVal
 }

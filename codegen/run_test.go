@@ -209,3 +209,6 @@ func (h *harness) attachTracepoint(prog *Prog, group, name string) {
 	}
 	h.t.Cleanup(func() { l.Close() })
 }
+
+// waitABit yields for a few milliseconds between bounded retries.
+func waitABit() { time.Sleep(5 * time.Millisecond) }

@@ -158,3 +158,56 @@ func TestPrintfPayload(t *testing.T) {
 		t.Errorf("records after exit: %d", len(recs))
 	}
 }
+
+func TestStringBuiltins(t *testing.T) {
+	h := load(t, `begin {
+  @a = strlen("hello"); @b = strcontains("hello world", "o w"); @c = strcontains("hello", "xyz");
+  @d = strstr("hello", "ll"); @e = strstr("hello", "z"); @f = strcontains("abc", "");
+  $s = str("abcdef", 3); @g = $s == "ab"; @h = strerror(2) == "No such file or directory";
+  @i = syscall_name(0) == "read"; @j = signal_name(9) == "SIGKILL"; @k = probetype == "special";
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 5, "@b": 1, "@c": 0, "@d": 2, "@e": -1, "@f": 1, "@g": 1, "@h": 1, "@i": 1, "@j": 1, "@k": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// TestSelfReferentialStores: a value built from the variable it is
+// stored in.
+func TestSelfReferentialStores(t *testing.T) {
+	h := load(t, `begin { $t = (1, 2); $t = ($t.1, $t.0); @a = $t.0; @b = $t.1; $s = "abc"; $s = str($s, 2); @c = $s == "a"; }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 2, "@b": 1, "@c": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
+
+func TestTseries(t *testing.T) {
+	h := load(t, `config = { unstable_tseries = enable }
+begin { @t = tseries(5, 1s, 10); @s = tseries(3, 1s, 10, "sum"); @s = tseries(4, 1s, 10, "sum"); @m = tseries(9, 1s, 10, "max"); @m = tseries(2, 1s, 10, "max"); }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@t": 5, "@s": 7, "@m": 9} {
+		ml := h.mapLayout(name)
+		var k []byte
+		var vs [][]byte
+		it := h.coll.Maps[ml.SpecName].Iterate()
+		n := 0
+		var got int64
+		for it.Next(&k, &vs) {
+			n++
+			for _, v := range vs {
+				got += leInt(v[:8])
+			}
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || got != want {
+			t.Errorf("%s: %d buckets, value %d; want 1 bucket with %d", name, n, got, want)
+		}
+	}
+}

@@ -119,6 +119,9 @@ type AttachInfo struct {
 	ArgsType *types.Struct // args as a struct, for `args` and `print(args)`
 	Retval   types.Type    // nil when the probe has no retval
 	Source   string        // where Args came from: "tracefs", "cache", "btf", "elf", "builtin"
+	// ArgsUnknown, when the probe exists but its arguments could not be
+	// read, says why (args.field is then not checked, and a note says so).
+	ArgsUnknown string
 }
 
 // ProbeInfo is one action block.
@@ -217,6 +220,10 @@ type Program struct {
 	Positional int
 	// UsesParamCount is set when the script reads $#.
 	UsesParamCount bool
+	// KernelType looks up a kernel type by its C spelling ("struct
+	// task_struct"), for builtins the compiler lowers to kernel struct
+	// reads (ppid, pcomm, ...); nil when checked without a kernel.
+	KernelType func(name string) (types.Type, bool)
 }
 
 // ConfigValue is one config block setting after validation.

@@ -29,13 +29,19 @@ type checkFlags struct {
 	format     string
 	werror     bool
 	quiet      bool
+	verify     bool
+	insnCounts bool
+	pid        int
+	// positional are the script's arguments after "--" ($1, $2, ...).
+	positional    []string
+	hasPositional bool
 }
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f checkFlags
 		cmd := &cobra.Command{
-			Use:   "check [flags] [FILE | DIR | -]...",
+			Use:   "check [flags] [FILE | DIR | -]... [-- ARG...]",
 			Short: "Check scripts against the kernel and report errors like a compiler",
 			Long: `Check bpftrace scripts: parse them, resolve their imports, read their C, and
 type-check them against the kernel's BTF, as bpftrace would before running
@@ -55,11 +61,19 @@ types are then not looked up). --syntax-only only parses.
 summary line), json, sarif (SARIF 2.1.0, for code scanning) or github
 (workflow annotations); the last three are written to standard output.
 
+Arguments after -- are the scripts' positional parameters ($1, $2, ..., $#),
+as they would be given to bpftrace: bt check x.bt -- 100 eth0 then checks
+unroll($1) and str($2) with those values. Without them, a positional
+parameter is a constant whose value is not known yet.
+
 The exit status is 0 when there is nothing to report, 1 when some script has
 an error (or a warning, with --werror), and 2 for bad usage, an unreadable
 file or a kernel that cannot be read.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+					args, f.positional, f.hasPositional = args[:dash], args[dash:], true
+				}
 				return runCheck(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 			},
 		}
@@ -68,10 +82,13 @@ file or a kernel that cannot be read.`,
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
 		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
 		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
+		fl.IntVarP(&f.pid, "pid", "p", 0, "check as for bpftrace -p `PID`: uprobe and usdt probes may leave out their binary")
 		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
 		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
 		fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary line")
+		fl.BoolVar(&f.verify, "verify", false, "also compile every probe and submit it to the kernel's BPF verifier (needs root; nothing is attached)")
+		fl.BoolVar(&f.insnCounts, "insn-counts", false, "with --verify, print the instruction count of every program (compiled, and as the kernel translated it)")
 		return cmd
 	})
 }
@@ -106,6 +123,9 @@ type checkInput struct {
 // checkResult is what checking one script found.
 type checkResult struct {
 	diags diag.List
+	// verify is what --verify found (nil without it or when the
+	// script has errors).
+	verify *verifyResult
 }
 
 func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
@@ -132,6 +152,13 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	if f.noKernel && f.btf != "" {
 		return usage("--btf and --no-kernel exclude each other")
 	}
+	if f.verify && (f.noKernel || f.btf != "" || f.syntaxOnly) {
+		return usage("--verify checks against the running kernel: it excludes --btf, --no-kernel and --syntax-only")
+	}
+	if f.verify && os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "bt check: --verify loads BPF programs into the kernel, which needs root")
+		return exitError{exitUsage}
+	}
 
 	status := exitOK
 	fail := func(code int) {
@@ -151,6 +178,9 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	}
 	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
 	results := c.checkAll(inputs)
+	if f.verify {
+		reportVerify(stdout, stderr, results, f.insnCounts)
+	}
 
 	// Each diagnostic once: an imported file checked on its own and
 	// through its importer reports its problems once.
@@ -317,9 +347,12 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
 	}
 	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
-		Unsafe:   c.flags.unsafe,
-		Importer: c.importer,
+		Kernel:        check.KernelForScript(c.kernel, files...),
+		Unsafe:        c.flags.unsafe,
+		Importer:      c.importer,
+		Positional:    c.flags.positional,
+		HasPositional: c.flags.hasPositional,
+		PID:           c.flags.pid,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
 	if cscope != nil && check.CScopeComplete(cscope) {
@@ -330,8 +363,13 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, cdiags...)
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
+	var vr *verifyResult
+	if c.flags.verify && !diags.HasErrors() {
+		vr = verifyProgram(prog, c.flags.unsafe)
+		diags = append(diags, vr.diags...)
+	}
 	diags.Sort()
-	return checkResult{diags: diags}
+	return checkResult{diags: diags, verify: vr}
 }
 
 // checkStdinName names standard input in diagnostics.

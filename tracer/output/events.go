@@ -161,10 +161,20 @@ func eventLocation(ev *codegen.Event) location {
 }
 
 // callEnd finds the offset one past the ')' that closes the call
-// starting at off: bpftrace locates a call by its whole extent.
+// starting at off: bpftrace locates a call by its whole extent. A
+// position that starts no call (an operand of a failing operator) runs
+// to the end of the expression: the first ';', ',', '}' or unbalanced
+// ')' or ']', trailing spaces dropped.
 func callEnd(src []byte, off int) int {
+	i := off
+	for i < len(src) && isWordByte(src[i]) {
+		i++
+	}
+	call := i > off && i < len(src) && src[i] == '('
 	depth := 0
-	for i := off; i < len(src); i++ {
+	end := len(src)
+scan:
+	for i = off; i < len(src); i++ {
 		switch src[i] {
 		case '"':
 			for i++; i < len(src) && src[i] != '"'; i++ {
@@ -172,16 +182,32 @@ func callEnd(src []byte, off int) int {
 					i++
 				}
 			}
-		case '(':
+		case '(', '[':
 			depth++
-		case ')':
+		case ')', ']':
 			depth--
-			if depth == 0 {
+			if call && depth == 0 {
 				return i + 1
+			}
+			if depth < 0 {
+				end = i
+				break scan
+			}
+		case ';', ',', '}', '\n':
+			if depth == 0 {
+				end = i
+				break scan
 			}
 		}
 	}
-	return len(src)
+	for end > off && (src[end-1] == ' ' || src[end-1] == '\t') {
+		end--
+	}
+	return end
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '@' || c == '$' || c == ':' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // String is the location as bpftrace writes it before a message:
@@ -242,8 +268,26 @@ func (w *Writer) logf(ev *codegen.Event, msg string) error {
 		return w.jsonLocated(kind, msg, loc)
 	}
 	msg = strings.TrimSuffix(msg, "\n")
-	_, err := fmt.Fprintf(w.stderr, "%s: %s%s\n", loc, label, msg)
+	color := colorRed
+	if ev.Kind == codegen.EvWarnf {
+		color = colorYellow
+	}
+	_, err := io.WriteString(w.stderr, w.colored(color, loc.String()+": "+label+msg)+"\n")
 	return err
+}
+
+const (
+	colorRed    = "\033[31m"
+	colorYellow = "\033[33m"
+	colorReset  = "\033[0m"
+)
+
+// colored wraps a log line in a color when the Writer colors output.
+func (w *Writer) colored(color, s string) string {
+	if !w.Color {
+		return s
+	}
+	return color + s + colorReset
 }
 
 // jsonLocated prints a record with a message and the top location.
@@ -271,7 +315,7 @@ func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	}
 	msg = strings.TrimSuffix(msg, "\n")
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: WARNING: %s\n", loc, msg)
+	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
 	for _, l := range loc.context() {
 		sb.WriteString(l + "\n")
 	}
@@ -341,18 +385,14 @@ func (w *Writer) readCat(name string) (string, error) {
 	return string(buf[:n]), nil
 }
 
-// formatTimestamp formats a strftime() value: nsecs on the given clock,
-// with bpftrace's %f (microseconds), %k (nanoseconds) and %l
-// (milliseconds) extensions, in local time.
-func (w *Writer) formatTimestamp(mode uint32, nsecs uint64, format string) string {
-	const boot = 1 // TimestampMode: monotonic, boot, tai, sw_tai
-	var t = unixNano(nsecs)
-	if mode == boot {
-		if w.BootTime.IsZero() {
-			return "(?)"
-		}
-		t = w.BootTime.Add(durationNS(nsecs))
+// formatTimestamp formats a strftime() value, nsecs since boot, with
+// bpftrace's %f (microseconds), %k (nanoseconds) and %l (milliseconds)
+// extensions, in local time.
+func (w *Writer) formatTimestamp(nsecs uint64, format string) string {
+	if w.BootTime.IsZero() {
+		return "(?)"
 	}
+	t := w.BootTime.Add(durationNS(nsecs))
 	if t.Unix() == 0 {
 		return "(?)"
 	}

@@ -98,7 +98,6 @@ type group struct {
 	buckets map[uint64]uint64 // bucketed maps: index -> count summed over CPUs
 	values  [][]byte          // others: the per-CPU values
 	sortKey value             // what the map sorts by
-	mv      mapValue
 }
 
 func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int) (mapValue, error) {
@@ -115,11 +114,13 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 	}
 
 	groups := make([]*group, 0, len(entries))
-	for _, e := range entries {
+	store := make([]group, len(entries))
+	for i, e := range entries {
 		if len(e.Key) < keySize {
 			return mapValue{}, fmt.Errorf("output: map %s: key of %d bytes, want %d", m.Name, len(e.Key), keySize)
 		}
-		g := &group{key: e.Key[:keySize], values: e.Values}
+		g := &store[i]
+		g.key, g.values = e.Key[:keySize], e.Values
 		if agg != nil {
 			for _, v := range e.Values {
 				if len(v) < agg.Size() {
@@ -129,16 +130,22 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 		}
 		groups = append(groups, g)
 	}
-	// The kernel hands entries in hash order; start from key order so
-	// that entries with equal values print in a stable order.
-	w.sortByKey(m.Key, groups)
+	// The kernel hands entries in hash order; entries that sort equal by
+	// value print in key order.
 	stats := agg != nil && (agg.Kind == types.AggAvg || agg.Kind == types.AggStats)
-	if byValue := w.valueSortKeys(m.Value, agg, groups); byValue {
-		slices.SortStableFunc(groups, func(a, b *group) int { return compare(a.sortKey, b.sortKey) })
-	}
+	byValue := w.valueSortKeys(m.Value, agg, groups)
+	keyCmp := keyComparer(m.Key)
+	slices.SortFunc(groups, func(a, b *group) int {
+		if byValue {
+			if c := compare(a.sortKey, b.sortKey); c != 0 {
+				return c
+			}
+		}
+		return keyCmp(a.key, b.key)
+	})
 	groups = keepTop(groups, top)
 
-	out := mapValue{kind: mvMap, stats: stats}
+	out := mapValue{kind: mvMap, stats: stats, entries: make([]keyedValue, 0, len(groups))}
 	for _, g := range groups {
 		var v value
 		var err error
@@ -208,11 +215,7 @@ func (w *Writer) valueSortKeys(vt types.Type, agg *types.Aggregation, groups []*
 			return false
 		}
 		for _, g := range groups {
-			v, err := w.plainValue(it, g.values, 1)
-			if err != nil {
-				return false
-			}
-			g.sortKey = v
+			g.sortKey = intSortKey(g.values, it.Signed)
 		}
 		return true
 	}
@@ -250,6 +253,25 @@ func (w *Writer) valueSortKeys(vt types.Type, agg *types.Aggregation, groups []*
 		}
 	}
 	return true
+}
+
+// intSortKey is what bpftrace sorts integer-valued maps by: the sum of
+// the entry's value bytes (every CPU's, back to back) read as 64-bit
+// words. Values narrower than 8 bytes hold no whole word, so such maps
+// keep the order they were read in; here, key order.
+func intSortKey(values [][]byte, signed bool) value {
+	var all []byte
+	for _, v := range values {
+		all = append(all, v...)
+	}
+	var sum uint64
+	for i := 0; i+8 <= len(all); i += 8 {
+		sum += le64(all[i:])
+	}
+	if signed {
+		return intVal(int64(sum))
+	}
+	return uintVal(sum)
 }
 
 // sumU64 sums the uint64 at off of every CPU's value.
@@ -336,38 +358,53 @@ func aggregate(t *types.Aggregation, values [][]byte, div uint64) (value, error)
 	return value{}, fmt.Errorf("output: %s is not a single-value aggregation", t)
 }
 
-// sortByKey orders groups as bpftrace orders maps it does not sort by
+// keyComparer orders keys as bpftrace orders maps it does not sort by
 // value: integer keys as signed numbers of their size, string keys
 // bytewise, tuple keys by their integer and string fields, first field
-// first. Other keys keep their (byte) order.
-func (w *Writer) sortByKey(key types.Type, groups []*group) {
-	slices.SortStableFunc(groups, func(a, b *group) int { return bytes.Compare(a.key, b.key) })
-	if key == nil {
-		return
-	}
-	switch k := types.Underlying(key).(type) {
-	case *types.Tuple:
-		offs := k.Offsets()
-		for i := len(k.Elems) - 1; i >= 0; i-- {
-			sortField(groups, k.Elems[i], offs[i])
+// first. Keys equal by those rules (and keys of other types) order by
+// their bytes.
+func keyComparer(key types.Type) func(a, b []byte) int {
+	var fields []keyField
+	if key != nil {
+		if k, ok := types.Underlying(key).(*types.Tuple); ok {
+			offs := k.Offsets()
+			for i, e := range k.Elems {
+				fields = append(fields, keyField{e, offs[i]})
+			}
+		} else {
+			fields = []keyField{{key, 0}}
 		}
-	default:
-		sortField(groups, key, 0)
+	}
+	return func(a, b []byte) int {
+		for _, f := range fields {
+			if c := f.compare(a, b); c != 0 {
+				return c
+			}
+		}
+		return bytes.Compare(a, b)
 	}
 }
 
-func sortField(groups []*group, t types.Type, off int) {
-	size := t.Size()
-	switch types.Underlying(t).(type) {
-	case *types.Int, *types.Enum:
-		slices.SortStableFunc(groups, func(a, b *group) int {
-			return cmpI(signExtend(readUint(a.key[off:], size), 8*size), signExtend(readUint(b.key[off:], size), 8*size))
-		})
-	case *types.String:
-		slices.SortStableFunc(groups, func(a, b *group) int {
-			return bytes.Compare(a.key[off:off+size], b.key[off:off+size])
-		})
+type keyField struct {
+	t   types.Type
+	off int
+}
+
+func (f keyField) compare(a, b []byte) int {
+	size := f.t.Size()
+	if len(a) < f.off+size || len(b) < f.off+size {
+		return 0
 	}
+	switch types.Underlying(f.t).(type) {
+	case *types.Int, *types.Enum:
+		if size != 1 && size != 2 && size != 4 && size != 8 {
+			return 0
+		}
+		return cmpI(signExtend(readUint(a[f.off:], size), 8*size), signExtend(readUint(b[f.off:], size), 8*size))
+	case *types.String:
+		return bytes.Compare(a[f.off:f.off+size], b[f.off:f.off+size])
+	}
+	return 0
 }
 
 // bucketedMap builds hist, lhist and tseries maps: entries are grouped by
@@ -388,6 +425,11 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 			groups = append(groups, g)
 		}
 		idx := binary.LittleEndian.Uint64(e.Key[bucketOff:])
+		if idx > maxBucket(agg) {
+			// No program writes such a bucket; printing up to it would
+			// only print empty lines.
+			continue
+		}
 		var sum uint64
 		for _, v := range e.Values {
 			if len(v) >= 8 {
@@ -396,7 +438,8 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 		}
 		g.buckets[idx] += sum
 	}
-	slices.SortStableFunc(groups, func(a, b *group) int { return bytes.Compare(a.key, b.key) })
+	keyCmp := keyComparer(m.Key)
+	slices.SortFunc(groups, func(a, b *group) int { return bytes.Compare(a.key, b.key) })
 
 	if agg.Kind == types.AggTseries {
 		return w.tseriesMap(m, agg, groups)
@@ -409,7 +452,12 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 		}
 		g.sortKey = uintVal(total)
 	}
-	slices.SortStableFunc(groups, func(a, b *group) int { return compare(a.sortKey, b.sortKey) })
+	slices.SortFunc(groups, func(a, b *group) int {
+		if c := compare(a.sortKey, b.sortKey); c != 0 {
+			return c
+		}
+		return keyCmp(a.key, b.key)
+	})
 	groups = keepTop(groups, top)
 
 	out := mapValue{kind: mvMap}
@@ -438,6 +486,27 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 		out.entries = append(out.entries, keyedValue{k, mapValue{kind: mvHist, hist: h}})
 	}
 	return out, nil
+}
+
+// maxBucket is the largest bucket index an aggregation has: hist()
+// splits each of 64 powers of two into 2^bits buckets after the first
+// 2^bits values and the negative bucket; lhist() has one bucket per step
+// plus one below and one above; a tseries bucket is an interval number.
+func maxBucket(agg *types.Aggregation) uint64 {
+	switch agg.Kind {
+	case types.AggHist:
+		bits := int64(0)
+		if len(agg.Args) > 0 {
+			bits = min(max(agg.Args[0], 0), 5)
+		}
+		return uint64(66) << bits
+	case types.AggLhist:
+		if len(agg.Args) >= 3 && agg.Args[2] > 0 && agg.Args[1] >= agg.Args[0] {
+			return uint64((agg.Args[1]-agg.Args[0])/agg.Args[2]) + 2
+		}
+		return 0
+	}
+	return ^uint64(0)
 }
 
 // textMap prints a map in bpftrace's text form.
@@ -480,15 +549,16 @@ func textMapValue(sb *strings.Builder, mv mapValue) {
 	}
 }
 
-// jsonMap prints a map as one JSON line; an empty keyed map prints
-// nothing.
+// jsonMap prints a map as one JSON line. An empty map prints nothing,
+// except an avg or stats map, which prints as an empty object (bpftrace
+// checks for emptiness before it looks inside the stats wrapper).
 func (w *Writer) jsonMap(name string, mv mapValue) error {
-	if mv.kind == mvMap && len(mv.entries) == 0 {
+	if mv.kind == mvMap && len(mv.entries) == 0 && !mv.stats {
 		return nil
 	}
 	kind := "map"
 	inner := mv
-	if mv.kind == mvMap {
+	if mv.kind == mvMap && len(mv.entries) > 0 {
 		inner = mv.entries[0].val
 	}
 	switch {
@@ -521,4 +591,12 @@ func jsonMapValue(mv mapValue) string {
 		return sb.String()
 	}
 	return jsonValue(mv.prim)
+}
+
+// DumpOrder returns maps in the order bpftrace's end-of-run dump prints
+// them: by name, bytewise ("@" before "@a", "@B" before "@a").
+func DumpOrder(maps []*codegen.MapLayout) []*codegen.MapLayout {
+	out := slices.Clone(maps)
+	slices.SortStableFunc(out, func(a, b *codegen.MapLayout) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -3,7 +3,9 @@ package output
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/codegen"
@@ -350,5 +352,99 @@ func TestHistMapsSortByTotal(t *testing.T) {
 	}
 	if got := printMap(t, Text, m, entries, 1, 0); got != want[len(want)/2:] {
 		t.Errorf("top 1:\n%s", got)
+	}
+}
+
+func TestTimeSeries(t *testing.T) {
+	old := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = old }()
+	// 100ms intervals, 3 kept; bucket indexes are interval numbers.
+	m := layout("@ts", nil, agg(types.AggTseries, types.Int64, 100_000_000, 3))
+	entries := []MapEntry{
+		{u64s(8), [][]byte{u64s(1)}}, // outside the window
+		{u64s(10), [][]byte{u64s(2), u64s(3)}},
+		{u64s(12), [][]byte{u64s(9)}},
+	}
+	line := "|" + strings.Repeat(" ", 51) + "|"
+	want := "@ts:\n" +
+		strings.Repeat(" ", 13) + "5" + strings.Repeat(" ", 20) + strings.Repeat(" ", 31) + "9\n" +
+		"hh:mm:ss.ms  |" + strings.Repeat("_", 51) + "|\n" +
+		"00:00:01.000 *" + line[1:] + " 5\n" +
+		"00:00:01.100 " + line + " -\n" +
+		"00:00:01.200 " + line[:52] + "*" + " 9\n" +
+		strings.Repeat(" ", 12) + " v" + strings.Repeat("_", 51) + "v\n" +
+		strings.Repeat(" ", 13) + "5" + strings.Repeat(" ", 20) + strings.Repeat(" ", 31) + "9\n" +
+		"\n"
+	if got := printMap(t, Text, m, entries, 0, 0); got != want {
+		t.Errorf("text:\n%s\nwant:\n%s", got, want)
+	}
+	wantJSON := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01T00:00:01.000000000","value":5},` +
+		`{"interval_start":"1970-01-01T00:00:01.200000000","value":9}]}}` + "\n"
+	if got := printMap(t, JSON, m, entries, 0, 0); got != wantJSON {
+		t.Errorf("json:\n%s\nwant:\n%s", got, wantJSON)
+	}
+	// A flat series gets room on both sides; zero inside the range is
+	// marked with '.'. One point has no interval: nanosecond times.
+	flat := []MapEntry{{u64s(10), [][]byte{u64s(4)}}}
+	if got := printMap(t, Text, m, flat, 0, 0); !strings.Contains(got, "3"+strings.Repeat(" ", 51)+"5\n") ||
+		!strings.Contains(got, "hh:mm:ss.ns        |") ||
+		!strings.Contains(got, "00:00:01.000000000 |"+strings.Repeat(" ", 25)+"*"+strings.Repeat(" ", 25)+"| 4\n") {
+		t.Errorf("flat series:\n%s", got)
+	}
+	neg := []MapEntry{{u64s(10), [][]byte{u64s(i64(-10))}}, {u64s(11), [][]byte{u64s(30)}}}
+	got := printMap(t, Text, m, neg, 0, 0)
+	// zero sits at 53 * 10/40 = 13.
+	if !strings.Contains(got, "00:00:01.000 *"+strings.Repeat(" ", 12)+"."+strings.Repeat(" ", 38)+"| -10\n") {
+		t.Errorf("series crossing zero:\n%s", got)
+	}
+}
+
+func TestDumpOrder(t *testing.T) {
+	maps := []*codegen.MapLayout{{Name: "@b"}, {Name: "@"}, {Name: "@a"}, {Name: "@B"}}
+	var names []string
+	for _, m := range DumpOrder(maps) {
+		names = append(names, m.Name)
+	}
+	if got := strings.Join(names, " "); got != "@ @B @a @b" {
+		t.Errorf("order %s", got)
+	}
+	if maps[0].Name != "@b" {
+		t.Error("DumpOrder changed its argument")
+	}
+}
+
+func TestNarrowIntValuesKeepKeyOrder(t *testing.T) {
+	// bpftrace sorts integer values as 64-bit words: an int8 value holds
+	// none, so the map is not sorted by value.
+	m := layout("@n", types.Int64, types.Int8)
+	entries := []MapEntry{{u64s(3), [][]byte{{0}}}, {u64s(1), [][]byte{{5}}}, {u64s(2), [][]byte{{0xff}}}}
+	if got, want := printMap(t, Text, m, entries, 0, 0), "@n[1]: 5\n@n[2]: -1\n@n[3]: 0\n"; got != want {
+		t.Errorf("int8 values:\n%s\nwant:\n%s", got, want)
+	}
+	m = layout("@w", types.Int64, types.Int64)
+	entries = []MapEntry{{u64s(3), [][]byte{u64s(0)}}, {u64s(1), [][]byte{u64s(5)}}, {u64s(2), [][]byte{u64s(i64(-1))}}}
+	if got, want := printMap(t, Text, m, entries, 0, 0), "@w[2]: -1\n@w[3]: 0\n@w[1]: 5\n"; got != want {
+		t.Errorf("int64 values:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestEmptyStatsMapJSON(t *testing.T) {
+	for _, val := range []types.Type{agg(types.AggStats, types.Int64), agg(types.AggAvg, types.Uint64)} {
+		var out bytes.Buffer
+		w := New(&out, &out, JSON, nil, nil)
+		if err := w.DumpMap(layout("@s", nil, val), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.DumpMap(layout("@k", types.Int64, val), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.DumpMap(layout("@c", types.Int64, agg(types.AggCount, nil)), nil); err != nil {
+			t.Fatal(err)
+		}
+		want := `{"type": "stats", "data": {"@s": {}}}` + "\n" + `{"type": "stats", "data": {"@k": {}}}` + "\n"
+		if out.String() != want {
+			t.Errorf("%s: %q, want %q", val, out.String(), want)
+		}
 	}
 }

@@ -66,6 +66,10 @@ type Writer struct {
 
 	// Warnings is false under --no-warnings: warnf() prints nothing.
 	Warnings bool
+	// Color colors errorf (red) and warnf and runtime warnings (yellow)
+	// in text mode, as bpftrace does when standard output and error are
+	// terminals or BPFTRACE_COLOR=always.
+	Color bool
 	// BootTime is the wall-clock time the system booted, for timestamps
 	// taken with the boot clock (strftime's default).
 	BootTime time.Time

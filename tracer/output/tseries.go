@@ -35,19 +35,21 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, groups
 		}
 	}
 	first := uint64(0)
-	if last+1 >= num {
-		first = last + 1 - num
+	if last >= num-1 {
+		first = last - (num - 1)
 	}
 	out := mapValue{kind: mvMap}
 	for _, g := range groups {
 		ts := &timeSeries{}
-		firstData := last + 1
+		// The series starts at the key's first interval in the window; a
+		// key with none there still shows the newest interval, empty.
+		start := last
 		for epoch := range g.buckets {
-			if epoch >= first {
-				firstData = min(firstData, epoch)
+			if epoch >= first && epoch < start {
+				start = epoch
 			}
 		}
-		for epoch := max(first, firstData); epoch <= last && firstData <= last; epoch++ {
+		for epoch := start; ; epoch++ {
 			ts.starts = append(ts.starts, unixNano(epoch*interval))
 			c, ok := g.buckets[epoch]
 			switch {
@@ -58,6 +60,9 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, groups
 			default:
 				ts.points = append(ts.points, uintVal(c))
 			}
+			if epoch == last {
+				break
+			}
 		}
 		if m.Key == nil {
 			return mapValue{kind: mvTseries, ts: ts}, nil
@@ -67,9 +72,6 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, groups
 			return mapValue{}, fmt.Errorf("output: map %s: %w", m.Name, err)
 		}
 		out.entries = append(out.entries, keyedValue{k, mapValue{kind: mvTseries, ts: ts}})
-	}
-	if m.Key == nil {
-		return mapValue{kind: mvTseries, ts: &timeSeries{}}, nil
 	}
 	return out, nil
 }
@@ -183,7 +185,7 @@ func (ts *timeSeries) json() string {
 			sb.WriteByte(',')
 		}
 		first = false
-		sb.WriteString(`{"interval_start":"` + utcTime(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
+		sb.WriteString(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
 	}
 	sb.WriteByte(']')
 	return sb.String()

@@ -354,10 +354,13 @@ func (d *decoder) cString(b []byte) string {
 //	username:    u64 uid
 //	inet:        u64 address family, then 16 address bytes
 //	mac_address: 6 bytes
-//	timestamp:   u32 format index (Object.Strings), u32 mode, u64 nsecs
+//	timestamp:   u64 format index (Object.Strings), u64 boot-clock nsecs
 //	cgroup_path: u64 format index, u64 cgroup id
 //	strerror:    an errno integer of Bytes bytes
 func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
+	if need := opaqueSizes[t.Kind]; len(b) < need {
+		return value{}, &decodeError{t, need, len(b)}
+	}
 	r := d.w.res
 	switch t.Kind {
 	case types.Ksym:
@@ -380,14 +383,12 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 	case types.MacAddr:
 		return strVal(macString(b)), nil
 	case types.Timestamp:
-		idx := binary.LittleEndian.Uint32(b)
-		mode := binary.LittleEndian.Uint32(b[4:])
-		nsecs := le64(b[8:])
+		idx, nsecs := le64(b), le64(b[8:])
 		format := "%H:%M:%S"
-		if int(idx) < len(d.w.strings) {
+		if idx < uint64(len(d.w.strings)) {
 			format = d.w.strings[idx]
 		}
-		return strVal(d.w.formatTimestamp(mode, nsecs, format)), nil
+		return strVal(d.w.formatTimestamp(nsecs, format)), nil
 	case types.CgroupPath:
 		return strVal(r.CgroupPath(le64(b[8:]))), nil
 	case types.Strerror:
@@ -397,6 +398,12 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 		return uintVal(readUint(b, min(8, t.Bytes))), nil
 	}
 	return value{}, fmt.Errorf("output: cannot print a value of type %s", t)
+}
+
+// opaqueSizes are the bytes each opaque layout reads.
+var opaqueSizes = map[types.OpaqueKind]int{
+	types.Ksym: 8, types.Usym: 12, types.Username: 8, types.Inet: 24, types.MacAddr: 6,
+	types.Timestamp: 16, types.CgroupPath: 16, types.Strerror: 1, types.TimestampMode: 1, types.StackMode: 1,
 }
 
 // pointerString prints an address as C++ streams print a void*: hex with
