@@ -46,8 +46,8 @@ var attachers = map[string]attachFunc{
 	"rawtracepoint":   each(attachRawTracepointTarget),
 	"kprobe":          attachKprobes,
 	"kretprobe":       attachKprobes,
-	"uprobe":          each(attachUprobeTarget),
-	"uretprobe":       each(attachUprobeTarget),
+	"uprobe":          attachUprobes,
+	"uretprobe":       attachUprobes,
 	"profile":         each(attachProfileTarget),
 	"interval":        each(attachIntervalTarget),
 	"software":        each(attachCountingTarget),
@@ -323,6 +323,57 @@ func (s *session) tracedPID() int {
 		return s.opts.Child.Pid()
 	}
 	return max(s.opts.PID, 0)
+}
+
+// multiUprobeTargets reports whether one uprobe_multi link can serve
+// every target of p: functions by name in one binary.
+func multiUprobeTargets(p *codegen.Prog) bool {
+	path := ""
+	for i, t := range p.Targets {
+		f, err := fields(t.Name)
+		if err != nil || f[probes.RoleFunc] == "" || f[probes.RoleOffset] != "" || f[probes.RoleAddress] != "" ||
+			f[probes.RoleLine] != "" || f[probes.RolePath] == "" || (i > 0 && f[probes.RolePath] != path) {
+			return false
+		}
+		path = f[probes.RolePath]
+	}
+	return true
+}
+
+// attachUprobes attaches uprobes and uretprobes: with one uprobe_multi
+// link when the program was loaded for it (many functions of one
+// binary), else one link per target.
+func attachUprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error) {
+	if !s.multiUprobe[p] {
+		return s.attachEach(p, progs, attachUprobeTarget, 1)
+	}
+	var syms []string
+	opts := &link.UprobeMultiOptions{PID: uint32(s.tracedPID())}
+	path := ""
+	for _, t := range p.Targets {
+		f, err := fields(t.Name)
+		if err != nil {
+			return nil, 0, err
+		}
+		path = f[probes.RolePath]
+		syms = append(syms, f[probes.RoleFunc])
+		opts.Cookies = append(opts.Cookies, t.Cookie)
+	}
+	what := fmt.Sprintf("%s (%d functions)", p.Targets[0].Name, len(p.Targets))
+	ex, err := s.executable(path)
+	if err != nil {
+		return nil, 0, s.attachFailed(what, err)
+	}
+	attach := ex.UprobeMulti
+	if p.Provider == "uretprobe" {
+		attach = ex.UretprobeMulti
+	}
+	l, err := attach(syms, progs[0], opts)
+	if err != nil {
+		// One link for all: the policy applies to the whole wildcard.
+		return nil, 0, s.attachFailed(what, err)
+	}
+	return []io.Closer{l}, len(p.Targets), nil
 }
 
 // attachUprobeTarget attaches a uprobe or uretprobe by symbol, address

@@ -336,3 +336,21 @@ func BenchmarkAttachTracepoints(b *testing.B) {
 		})
 	}
 }
+
+// One uprobe program on two functions of one binary: a uprobe_multi
+// link where the kernel has it, the attach cookie telling them apart.
+func TestUprobeMulti(t *testing.T) {
+	needRoot(t)
+	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	if _, err := os.Stat(libc); err != nil {
+		t.Skip("no libc at", libc)
+	}
+	if _, err := exec.LookPath("dash"); err != nil {
+		t.Skip("no dash")
+	}
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, progDef{provider: "uprobe", typ: ebpf.Kprobe, body: fireAnyBody,
+		targets: []string{"uprobe:" + libc + ":getppid", "uprobe:" + libc + ":getpid"}})
+	// dash calls getppid when it starts and getpid for $$.
+	runUntilFired(t, prefix, obj, 0, func() { exec.Command("dash", "-c", "echo $$ >/dev/null").Run() })
+}

@@ -112,6 +112,7 @@ type session struct {
 	// for programs bound to their target at load time.
 	progs       map[*codegen.Prog][]*ebpf.Program
 	multiKprobe map[*codegen.Prog]bool
+	multiUprobe map[*codegen.Prog]bool
 	links       []io.Closer // detached in reverse order
 	iters       []iterTarget
 	events      []*codegen.Event // by ID
@@ -253,6 +254,7 @@ func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]strin
 	spec := s.obj.Spec.Copy()
 	names := map[*codegen.Prog][]string{}
 	s.multiKprobe = map[*codegen.Prog]bool{}
+	s.multiUprobe = map[*codegen.Prog]bool{}
 	seen := map[string]bool{}
 	for _, p := range s.obj.Progs {
 		if seen[p.SpecName] {
@@ -291,6 +293,11 @@ func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]strin
 				names[p] = append(names[p], name)
 			}
 			continue
+		case ps.Type == ebpf.Kprobe && (p.Provider == "uprobe" || p.Provider == "uretprobe") && len(p.Targets) > 1:
+			if multiUprobeTargets(p) && features.HaveBPFLinkUprobeMulti() == nil {
+				ps.AttachType = ebpf.AttachTraceUprobeMulti
+				s.multiUprobe[p] = true
+			}
 		case ps.Type == ebpf.Kprobe && (p.Provider == "kprobe" || p.Provider == "kretprobe") && len(p.Targets) > 1:
 			multi := features.HaveBPFLinkKprobeMulti() == nil
 			for _, t := range p.Targets {
