@@ -15,7 +15,6 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/probes"
@@ -207,7 +206,7 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 
 // load prepares the spec and creates every map and program.
 func (s *session) load() error {
-	if err := rlimit.RemoveMemlock(); err != nil {
+	if err := raiseMemlock(); err != nil {
 		return fmt.Errorf("raising the locked memory limit: %w", err)
 	}
 	spec, names, err := s.prepareSpec()
@@ -799,3 +798,15 @@ func bootNanos() uint64 {
 // le is the byte order of records and map values (the kernel's; bt runs
 // on little-endian machines only, as its compiler targets them).
 var le = binary.LittleEndian
+
+// raiseMemlock lifts RLIMIT_MEMLOCK, which kernels before 5.11 charge BPF
+// maps to (newer ones charge the memory cgroup and ignore it). Done here
+// rather than with cilium/ebpf's rlimit package, whose init creates a
+// probe map in every process, bt version included.
+func raiseMemlock() error {
+	inf := &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+	if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, inf); err != nil && !errors.Is(err, unix.EPERM) {
+		return err
+	}
+	return nil
+}
