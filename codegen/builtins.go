@@ -67,7 +67,7 @@ func init() {
 		"uptr":     passValue,
 		"usym":     usymCall,
 		"bswap":    bswapCall,
-		"signal":   signalCall,
+		"signal":   signalWith(asm.FnSendSignal),
 		"override": overrideCall,
 		"strncmp":  strncmpCall,
 		"join":     joinCall,
@@ -544,20 +544,23 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// signalCall sends a signal to the current process.
-func signalCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	if lit, ok := b.stringLiteral(args[0]); ok {
-		sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
-		if !ok {
-			b.fail(args[0], "unknown signal %s", lit.Value)
+// signalWith sends a signal, named or numbered, with the helper for
+// the current process (signal) or thread (signal_thread).
+func signalWith(helper asm.BuiltinFunc) builtinFn {
+	return func(b *builder, n ast.Expr, args []ast.Expr) result {
+		if lit, ok := b.stringLiteral(args[0]); ok {
+			sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
+			if !ok {
+				b.fail(args[0], "unknown signal %s", lit.Value)
+			}
+			b.emit(asm.Mov.Imm(asm.R1, int32(sig)))
+		} else {
+			b.scalar(args[0])
+			b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		}
-		b.emit(asm.Mov.Imm(asm.R1, int32(sig)))
-	} else {
-		b.scalar(args[0])
-		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+		b.emit(helper.Call())
+		return noVal
 	}
-	b.emit(asm.FnSendSignal.Call())
-	return noVal
 }
 
 var signalNumbers = map[string]syscall.Signal{

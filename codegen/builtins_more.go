@@ -577,3 +577,143 @@ func substringCall(index bool) builtinFn {
 		return inReg
 	}
 }
+
+func init() {
+	lowerings["container_of"] = containerOfCall
+	lowerings["str_concat"] = strConcatCall
+	lowerings["memcmp"] = memcmpCall
+	lowerings["strcap"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		b.loadImm(asm.R0, int64(b.finalType(args[0]).Size()))
+		return inReg
+	}
+	lowerings["cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		b.loadImm(asm.R0, int64(b.c.opts.ChildPID))
+		return inReg
+	}
+	lowerings["has_cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		v := int64(0)
+		if b.c.opts.ChildPID != 0 {
+			v = 1
+		}
+		b.loadImm(asm.R0, v)
+		return inReg
+	}
+	lowerings["signal_thread"] = signalWith(asm.FnSendSignalThread)
+}
+
+// containerOfCall: the address of the struct that holds the member ptr
+// points to, ptr minus the member's offset.
+func containerOfCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	p, ok := types.Underlying(b.typeOf(n)).(*types.Pointer)
+	if !ok {
+		b.fail(n, "container_of without a pointer type")
+	}
+	st, ok := types.Underlying(p.Elem).(*types.Struct)
+	if !ok {
+		b.fail(n, "container_of of a non-struct %s", p.Elem)
+	}
+	path := fieldPath(args[2])
+	if len(path) == 0 {
+		b.fail(args[2], "container_of needs a member name")
+	}
+	off := 0
+	cur := st
+	for i, name := range path {
+		fl, ok := cur.Field(name)
+		if !ok {
+			b.fail(args[2], "%s has no member %s", cur, name)
+		}
+		off += fl.BitOffset / 8
+		if i < len(path)-1 {
+			if cur, ok = types.Underlying(fl.Type).(*types.Struct); !ok {
+				b.fail(args[2], "member %s is not a struct", name)
+			}
+		}
+	}
+	b.scalar(args[0])
+	if off != 0 {
+		b.emit(asm.Sub.Imm(asm.R0, int32(off)))
+	}
+	return inReg
+}
+
+// fieldPath reads `a` or `a.b.c` written as a member path.
+func fieldPath(e ast.Expr) []string {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return []string{x.Name}
+	case *ast.FieldExpr:
+		return append(fieldPath(x.X), x.Field.Name)
+	}
+	return nil
+}
+
+// strConcatCall appends s2 to s1 in a new string of the result's size.
+func strConcatCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	t := b.typeOf(n)
+	size := t.Size()
+	at, bt := b.finalType(args[0]), b.finalType(args[1])
+	ao := b.memory(args[0])
+	bo := b.memory(args[1])
+	off := b.allocScratch(size)
+	b.zero(off, size)
+	b.copy(off, ao, min(at.Size(), size-1))
+	// i = strlen(s1), then copy s2's bytes while they fit
+	loop, done, copyLoop := b.label("cat"), b.label("catd"), b.label("catc")
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Imm(asm.R1, int32(min(at.Size(), size-1)), copyLoop))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(off), asm.Byte))
+	b.emit(asm.JEq.Imm(asm.R3, 0, copyLoop))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(copyLoop)
+	b.emit(asm.Mov.Imm(asm.R4, 0)) // j
+	next := b.label("catn")
+	b.mark(next)
+	b.emit(asm.JGE.Imm(asm.R4, int32(bt.Size()), done))
+	b.emit(asm.JGE.Imm(asm.R1, int32(size-1), done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R4))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(bo), asm.Byte))
+	b.emit(asm.JEq.Imm(asm.R3, 0, done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.StoreMem(asm.R2, int16(off), asm.R3, asm.Byte))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.emit(asm.Add.Imm(asm.R4, 1))
+	b.jump(next)
+	b.mark(done)
+	return memAt(off)
+}
+
+// memcmpCall compares count bytes (a constant, at most the smaller
+// size): 0 when equal, else the difference of the first differing bytes.
+func memcmpCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	cnt, ok := b.constOf(args[2])
+	if !ok || cnt < 0 {
+		b.fail(args[2], "memcmp needs a constant count")
+	}
+	at, bt := b.finalType(args[0]), b.finalType(args[1])
+	cnt = min(cnt, int64(at.Size()), int64(bt.Size()))
+	ao := b.memory(args[0])
+	bo := b.memory(args[1])
+	loop, done := b.label("memcmp"), b.label("memcmpd")
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Imm(asm.R1, int32(cnt), done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(ao), asm.Byte))
+	b.emit(asm.LoadMem(asm.R4, asm.R2, int16(bo), asm.Byte))
+	b.emit(asm.Mov.Reg(asm.R0, asm.R3))
+	b.emit(asm.Sub.Reg(asm.R0, asm.R4))
+	b.emit(asm.JNE.Imm(asm.R0, 0, done))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(done)
+	return inReg
+}

@@ -180,6 +180,9 @@ type Options struct {
 	// Named are the named parameters (`-- --name=value`) getopt()
 	// reads, by name; a flag given without a value is "".
 	Named map[string]string
+	// ChildPID is the pid of the command bt runs (-c), for cpid and
+	// has_cpid; 0 when there is none.
+	ChildPID int
 	// Params are the positional parameters ($1 is Params[0]); they are
 	// compiled in as constants, as bpftrace does.
 	Params []string

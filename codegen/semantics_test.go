@@ -211,3 +211,16 @@ begin { @t = tseries(5, 1s, 10); @s = tseries(3, 1s, 10, "sum"); @s = tseries(4,
 		}
 	}
 }
+
+func TestMoreStringBuiltins(t *testing.T) {
+	h := load(t, `begin {
+  $c = str_concat("foo", "bar"); @a = $c == "foobar"; @b = strlen($c);
+  @c = memcmp("abc", "abd", 2); @d = memcmp("abc", "abd", 3) < 0; @e = strcap("abcd");
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 1, "@b": 6, "@c": 0, "@d": 1, "@e": 5} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
