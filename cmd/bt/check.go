@@ -57,6 +57,13 @@ types are then not looked up). --syntax-only only parses.
 summary line), json, sarif (SARIF 2.1.0, for code scanning) or github
 (workflow annotations); the last three are written to standard output.
 
+--verify (as root) also compiles every probe to BPF and submits it to the
+kernel's verifier, creating the maps but attaching nothing; a rejection is
+reported on the script line that produced the failing instruction. Program
+kinds the kernel cannot load at all (fentry/fexit without BPF trampolines)
+are named once. --insn-counts prints each program's instruction count,
+compiled and as the kernel translated it.
+
 The exit status is 0 when there is nothing to report, 1 when some script has
 an error (or a warning, with --werror), and 2 for bad usage, an unreadable
 file or a kernel that cannot be read.`,
