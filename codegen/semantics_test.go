@@ -224,3 +224,27 @@ func TestMoreStringBuiltins(t *testing.T) {
 		}
 	}
 }
+
+// TestSubprogramsAndCallbacks: fns with string parameters and results,
+// macros taking maps, nested loops, break out of a map loop.
+func TestSubprogramsAndCallbacks(t *testing.T) {
+	h := load(t, `
+fn greet($who: string): string { return str_concat("hi ", $who); }
+fn sign($x: int64): int64 { if ($x < 0) { return -1; } if ($x > 0) { return 1; } return 0; }
+macro add_to(@m, k, v) { @m[k] += v; }
+begin {
+  @a = greet("bob") == "hi bob";
+  @b = sign(-5) + 10 * sign(7) + 100 * sign(0);
+  add_to(@s, "x", 3); add_to(@s, "x", 4); @c = @s["x"];
+  $n = 0; for ($i : 0..3) { for ($j : 0..4) { $n += 1; } } @d = $n;
+  @m[1] = 1; @m[2] = 2; @m[3] = 3; $seen = 0;
+  for ($kv : @m) { $seen += 1; if ($seen == 2) { break; } } @e = $seen;
+  $w = 0; while (1) { $w++; if ($w >= 5) { break; } } @f = $w;
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 1, "@b": 9, "@c": 7, "@d": 12, "@e": 2, "@f": 5} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}

@@ -254,8 +254,8 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 		b.fail(decl, "fn %s calls itself (recursion is not possible in BPF)", sym.Name)
 	}
 	fi := &fnInstance{label: b.label("fn_" + decl.Name.Name)}
-	if t := b.typeOf(decl.Result); decl.Result != nil && t != nil {
-		fi.result = t
+	if _, void := sym.Type.(types.Void); sym.Type != nil && !void {
+		fi.result = sym.Type
 	}
 	if fi.result != nil && !scalarType(fi.result) && fi.result.Size() > 0 {
 		fi.resultOff = b.allocPermanent(fi.result.Size())
