@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/codegen/clink"
 )
@@ -79,17 +80,41 @@ func TestStringFunctionsRun(t *testing.T) {
 		{"__bt_strerror", -13, 0, "Permission denied"},
 		{"__bt_strerror", 0, 0, "Success"},
 		{"__bt_strerror", 4000, -22, "Unknown error"},
-		{"__bt_signal_name", 9, 0, "SIGKILL"},
-		{"__bt_signal_name", 2, 0, "SIGINT"},
-		{"__bt_signal_name", 40, -22, "UNKNOWN"},
+		{"__bt_strerror", 11, 0, "Try again (operation would block)"},
+		{"__bt_strerror", 41, -22, "Unknown error"},
+		{"__bt_signal_name", 9, 0, "Killed"},
+		{"__bt_signal_name", 2, 0, "Interrupt"},
+		{"__bt_signal_name", 31, 0, "Bad system call"},
+		{"__bt_signal_name", 0, -22, "Unknown signal 0"},
+		{"__bt_signal_name", 33, -22, "Unknown signal 33"},
+		{"__bt_signal_name", 34, 0, "Real-time signal 0"},
+		{"__bt_signal_name", 40, 0, "Real-time signal 6"},
+		{"__bt_signal_name", 64, 0, "Real-time signal 30"},
+		{"__bt_signal_name", 65, -22, "N/A"},
+		{"__bt_signal_name", -1, -22, "N/A"},
 	} {
 		runFill(t, lib, tc.fn, tc.arg, tc.ret, tc.want)
 	}
 }
 
-// runFill runs fn(arg, out) in a raw tracepoint program and checks its
-// result and what it wrote.
+// runFill runs fn(arg, out) and checks its result and what it wrote.
 func runFill(t *testing.T, lib *clink.Library, fn string, arg, wantRet int32, want string) {
+	t.Helper()
+	ret, got := fill(t, lib, fn, arg)
+	if ret != wantRet || got != want {
+		t.Errorf("%s(%d) = %d %q, want %d %q", fn, arg, ret, got, wantRet, want)
+	}
+}
+
+// fillString is what fn(arg, out) writes.
+func fillString(t *testing.T, lib *clink.Library, fn string, arg int32) string {
+	_, s := fill(t, lib, fn, arg)
+	return s
+}
+
+// fill runs fn(arg, out) in a raw tracepoint program, out being a 64-byte
+// map value, and returns its result and what it wrote.
+func fill(t *testing.T, lib *clink.Library, fn string, arg int32) (int32, string) {
 	t.Helper()
 	linked, err := clink.Link(fillProg("btstd_str", fn, arg), lib)
 	if err != nil {
@@ -110,9 +135,8 @@ func runFill(t *testing.T, lib *clink.Library, fn string, arg, wantRet int32, wa
 	if err := coll.Maps["btstd_out"].Lookup(uint32(0), &out); err != nil {
 		t.Fatal(err)
 	}
-	if got := string(bytes.TrimRight(out[:], "\x00")); int32(ret) != wantRet || got != want {
-		t.Errorf("%s(%d) = %d %q, want %d %q", fn, arg, int32(ret), got, wantRet, want)
-	}
+	s, _, _ := bytes.Cut(out[:], []byte{0})
+	return int32(ret), string(s)
 }
 
 func TestSyscallNameRuns(t *testing.T) {
@@ -125,11 +149,12 @@ func TestSyscallNameRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	needRoot(t)
-	// The numbers of x86-64, the only table so far.
-	runFill(t, lib, "__bt_syscall_name", 0, 0, "read")
-	runFill(t, lib, "__bt_syscall_name", 59, 0, "execve")
-	runFill(t, lib, "__bt_syscall_name", 100000, -22, "UNKNOWN")
-	runFill(t, lib, "__bt_syscall_name", -1, -22, "UNKNOWN")
+	// The numbers of the machine's architecture, as Go knows them.
+	runFill(t, lib, "__bt_syscall_name", unix.SYS_READ, 0, "read")
+	runFill(t, lib, "__bt_syscall_name", unix.SYS_EXECVE, 0, "execve")
+	runFill(t, lib, "__bt_syscall_name", unix.SYS_BPF, 0, "bpf")
+	runFill(t, lib, "__bt_syscall_name", 100000, -22, "Unknown syscall")
+	runFill(t, lib, "__bt_syscall_name", -1, -22, "Unknown syscall")
 }
 
 // __bt_task_comm in a tracepoint program: CO-RE relocates the library's
@@ -176,4 +201,17 @@ func TestTaskCommRuns(t *testing.T) {
 	if got, want := string(bytes.TrimRight(out[:], "\x00")), strings.TrimSpace(string(comm)); got != want {
 		t.Errorf("__bt_task_comm(self) = %q, want %q", got, want)
 	}
+}
+
+// The standard library's C needs no clang: with none to be found, its
+// embedded objects still link and run.
+func TestRunsWithoutClang(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv(clink.ClangEnv, "")
+	if p, err := clink.FindClang(""); err == nil {
+		t.Fatalf("clang still found at %s", p)
+	}
+	lib := library(t, "bpf/strings.bpf.c", "snoc")
+	needRoot(t)
+	runFill(t, lib, "__bt_strerror", 1, 0, "Operation not permitted")
 }

@@ -304,7 +304,7 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 			return true
 		}
 	}
-	if c.findMacro(name, 0) != nil {
+	if c.findMacro(name, 0) != nil || c.defines[name] != nil {
 		return true
 	}
 	if b, ok := builtins.Lookup(name); ok && b.HasBare() {

@@ -30,6 +30,17 @@ type Config struct {
 	Importer Importer
 	// MaxRounds bounds the type inference fixpoint (0: 10).
 	MaxRounds int
+	// Positional are the values of $1, $2, ... when HasPositional is
+	// set (bt check FILE -- ARGS): $N is then the constant it will be
+	// when bpftrace runs the script ($# is len(Positional); a missing
+	// one is 0 or ""). Without them, a positional parameter is a
+	// compile-time constant of unknown value: where a constant is
+	// required (unroll, an array length, comptime) nothing is reported.
+	Positional    []string
+	HasPositional bool
+	// PID is the process the script will run against (bpftrace -p), 0
+	// for none: uprobe and usdt probes may then leave out their binary.
+	PID int
 }
 
 // Importer loads what an import statement names. Paths are resolved
@@ -136,14 +147,16 @@ type checker struct {
 	hasCIncl bool                      // the script #includes C we may not see
 
 	// persistent symbols
-	maps      map[string]*mapState
-	mapOrder  []*mapState
-	varSyms   map[ast.Node]*Symbol
-	macros    map[string][]*macroDef
-	fns       map[string]*fnDef
-	fnOrder   []*fnDef
-	expands   map[expKey]*ast.BlockExpr
-	probeCtxs []*probeCtx
+	maps       map[string]*mapState
+	mapOrder   []*mapState
+	varSyms    map[ast.Node]*Symbol
+	macros     map[string][]*macroDef
+	fns        map[string]*fnDef
+	fnOrder    []*fnDef
+	expands    map[expKey]*ast.BlockExpr
+	defines    map[string]*scriptDefine      // the scripts' object-like #defines
+	defineExps map[*ast.Ident]*ast.BlockExpr // a #define's body cloned per use
+	probeCtxs  []*probeCtx
 	// writtenMaps are the maps some statement assigns (found before the
 	// walks, so that a read before the write is not "never assigned").
 	writtenMaps map[string]bool
@@ -160,6 +173,7 @@ type checker struct {
 	loops        int
 	forBody      int
 	macro        *expansion
+	defineStack  []defineUse // #defines being expanded
 	assigned     map[*Symbol]bool
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
@@ -319,6 +333,13 @@ func (c *checker) reportSpan(sev diag.Severity, span source.Span, code diag.Code
 			Message:  fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
 		})
 	}
+	for i := len(c.defineStack) - 1; i >= 0; i-- {
+		u := c.defineStack[i]
+		d.Notes = append(d.Notes, diag.Note{
+			Location: diag.Location{File: u.file, Span: u.use.Span()},
+			Message:  fmt.Sprintf("in #define %s, expanded here", u.def.name),
+		})
+	}
 	c.diags = append(c.diags, d)
 	return &c.diags[len(c.diags)-1]
 }
@@ -383,6 +404,9 @@ func (c *checker) collect() {
 			case *ast.CDecl:
 				if d.Kind == ast.CPreprocessor && strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d.Text), "#")), "include") {
 					c.hasCIncl = true
+				}
+				if d.Kind == ast.CPreprocessor {
+					c.collectDefine(d)
 				}
 			case *ast.ConfigBlock:
 				if fi > 0 {
@@ -493,6 +517,7 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			continue
 		}
 		c.legacyAttach(ap)
+		c.checkAttachRules(ap)
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List

@@ -9,6 +9,7 @@ const (
 	CodeArgCount               diag.Code = "wrong-argument-count"
 	CodeArgType                diag.Code = "wrong-argument-type"
 	CodeArgsMismatch           diag.Code = "args-type-mismatch"
+	CodeArgsUnknown            diag.Code = "args-unknown"
 	CodeBadAssign              diag.Code = "invalid-assignment"
 	CodeBadMapKey              diag.Code = "invalid-map-key"
 	CodeBadMapKind             diag.Code = "invalid-map-declaration"
@@ -54,6 +55,7 @@ const (
 	CodeLiteralRange           diag.Code = "literal-out-of-range"
 	CodeMacroCallerVar         diag.Code = "macro-caller-variable"
 	CodeMacroParamKind         diag.Code = "macro-argument-kind"
+	CodeMacroExpansion         diag.Code = "macro-expansion"
 	CodeMacroRecursion         diag.Code = "macro-recursion"
 	CodeMacroUnhygienic        diag.Code = "macro-unhygienic-access"
 	CodeMapKeyConflict         diag.Code = "map-key-conflict"
@@ -101,6 +103,7 @@ func init() {
 		diag.CodeInfo{Code: CodeAggregationNotAssigned, Severity: diag.Error, Summary: "an aggregation function such as count() or hist() is used other than as the value assigned to a map"},
 		diag.CodeInfo{Code: CodeArgCount, Severity: diag.Error, Summary: "a function, macro or builtin is called with the wrong number of arguments"},
 		diag.CodeInfo{Code: CodeArgType, Severity: diag.Error, Summary: "an argument has a type the called function does not accept"},
+		diag.CodeInfo{Code: CodeArgsUnknown, Severity: diag.Info, Summary: "a probe's arguments could not be read (tracefs not mounted, no prototype in BTF): args fields are not checked"},
 		diag.CodeInfo{Code: CodeArgsMismatch, Severity: diag.Error, Summary: "an args field has different types in the attach points of one probe"},
 		diag.CodeInfo{Code: CodeBadAssign, Severity: diag.Error, Summary: "a value that cannot be stored (an aggregation, a map, nothing) is assigned, or the target cannot be assigned"},
 		diag.CodeInfo{Code: CodeBadMapKey, Severity: diag.Error, Summary: "a value that cannot be a map key (no value, an aggregation, a map)"},
@@ -147,6 +150,7 @@ func init() {
 		diag.CodeInfo{Code: CodeLiteralRange, Severity: diag.Error, Summary: "an integer literal that does not fit the type it is stored in"},
 		diag.CodeInfo{Code: CodeMacroCallerVar, Severity: diag.Warning, Summary: "a macro reads a variable of its caller that is not one of its parameters"},
 		diag.CodeInfo{Code: CodeMacroParamKind, Severity: diag.Error, Summary: "a macro argument of the wrong kind: a $variable or @map parameter given something else"},
+		diag.CodeInfo{Code: CodeMacroExpansion, Severity: diag.Error, Summary: "a script #define used as a value whose replacement text is not one bpftrace expression"},
 		diag.CodeInfo{Code: CodeMacroRecursion, Severity: diag.Error, Summary: "a macro that expands itself"},
 		diag.CodeInfo{Code: CodeMacroUnhygienic, Severity: diag.Error, Summary: "a macro body uses a map that was not passed to it"},
 		diag.CodeInfo{Code: CodeMapKeyConflict, Severity: diag.Error, Summary: "a map is used with keys of incompatible types"},

@@ -43,11 +43,7 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 		}
 		return types.Bool{}
 	case *ast.PositionalParam:
-		c.params.usePositional(x)
-		if x.Count {
-			return types.Uint64
-		}
-		return types.Int64
+		return c.positional(x)
 	case *ast.Variable:
 		return c.varRead(x)
 	case *ast.MapExpr:
@@ -116,7 +112,7 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 		t := c.expr(x.X)
 		if v, ok := c.info.Consts[x.X]; ok {
 			c.info.Consts[x] = v
-		} else if t != nil && !IsUnknown(t) && !compileTimeExpr(x.X) {
+		} else if t != nil && !IsUnknown(t) && !compileTimeExpr(x.X) && !c.positionalUnknown(x.X) {
 			c.errorf(x, CodeNotConstant, "comptime needs an expression known when the script is compiled")
 		}
 		return t
@@ -1161,6 +1157,9 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 		return types.Int8
 	case *types.Tuple:
 		v, ok := c.constOf(x.Index)
+		if !ok && c.positionalUnknown(x.Index) {
+			return Unknown
+		}
 		if !ok {
 			c.errorf(x.Index, CodeNotConstant, "a tuple index must be a constant")
 			return nil

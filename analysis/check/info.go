@@ -119,6 +119,9 @@ type AttachInfo struct {
 	ArgsType *types.Struct // args as a struct, for `args` and `print(args)`
 	Retval   types.Type    // nil when the probe has no retval
 	Source   string        // where Args came from: "tracefs", "cache", "btf", "elf", "builtin"
+	// ArgsUnknown, when the probe exists but its arguments could not be
+	// read, says why (args.field is then not checked, and a note says so).
+	ArgsUnknown string
 }
 
 // ProbeInfo is one action block.

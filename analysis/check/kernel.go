@@ -301,13 +301,13 @@ func NewKernelFromConfig(btfPath string, noKernel bool) (Kernel, error) {
 	if noKernel {
 		return nil, nil
 	}
-	return openKernel(btfindex.Options{BTFFile: btfPath})
+	// The running kernel's tracepoint formats are in tracefs: as root,
+	// mount it when it is not (a fresh boot), as bt list and bpftrace do.
+	return openKernel(btfindex.Options{BTFFile: btfPath, NoMount: btfPath != ""})
 }
 
-// openKernel opens the index opts describe (never mounting tracefs: a
-// checker has no business changing the system) and wraps it.
+// openKernel opens the index opts describe and wraps it.
 func openKernel(opts btfindex.Options) (*kernelView, error) {
-	opts.NoMount = true
 	btfPath := opts.BTFFile
 	idx, err := btfindex.Open(opts)
 	if err != nil {

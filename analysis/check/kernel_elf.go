@@ -28,6 +28,9 @@ type elfInfo struct {
 	usdt     []btfindex.USDTProbe
 	usdtErr  error
 	hasDWARF bool
+	// dwarfPath is the file with the DWARF: path itself or its
+	// separate debug file.
+	dwarfPath string
 
 	dwarfOnce sync.Once
 	dwarf     *dwarfArgs
@@ -53,9 +56,21 @@ func (e *elfInfo) load(path string) {
 	e.once.Do(func() {
 		e.funcs, e.funcsErr = btfindex.ELFFunctions(path)
 		e.usdt, e.usdtErr = btfindex.USDTProbes(path)
+		e.dwarfPath = path
 		if f, err := elf.Open(path); err == nil {
 			e.hasDWARF = f.Section(".debug_info") != nil
 			f.Close()
+		}
+		if !e.hasDWARF {
+			// A stripped binary's DWARF may be in a separate debug file.
+			if dbg := btfindex.SeparateDebugFile(path); dbg != "" {
+				if f, err := elf.Open(dbg); err == nil {
+					if f.Section(".debug_info") != nil {
+						e.hasDWARF, e.dwarfPath = true, dbg
+					}
+					f.Close()
+				}
+			}
 		}
 	})
 }
@@ -253,7 +268,7 @@ func (k *kernel) uprobeArgs(path string, e *elfInfo, fn string) *argSet {
 		st.SetFields(nil)
 		return &argSet{typ: st, source: "elf"}
 	}
-	e.dwarfOnce.Do(func() { e.dwarf = loadDWARFArgs(path) })
+	e.dwarfOnce.Do(func() { e.dwarf = loadDWARFArgs(e.dwarfPath) })
 	if e.dwarf == nil {
 		return &argSet{source: "dwarf"}
 	}

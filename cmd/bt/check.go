@@ -31,13 +31,17 @@ type checkFlags struct {
 	quiet      bool
 	verify     bool
 	insnCounts bool
+	pid        int
+	// positional are the script's arguments after "--" ($1, $2, ...).
+	positional    []string
+	hasPositional bool
 }
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f checkFlags
 		cmd := &cobra.Command{
-			Use:   "check [flags] [FILE | DIR | -]...",
+			Use:   "check [flags] [FILE | DIR | -]... [-- ARG...]",
 			Short: "Check scripts against the kernel and report errors like a compiler",
 			Long: `Check bpftrace scripts: parse them, resolve their imports, read their C, and
 type-check them against the kernel's BTF, as bpftrace would before running
@@ -64,11 +68,19 @@ kinds the kernel cannot load at all (fentry/fexit without BPF trampolines)
 are named once. --insn-counts prints each program's instruction count,
 compiled and as the kernel translated it.
 
+Arguments after -- are the scripts' positional parameters ($1, $2, ..., $#),
+as they would be given to bpftrace: bt check x.bt -- 100 eth0 then checks
+unroll($1) and str($2) with those values. Without them, a positional
+parameter is a constant whose value is not known yet.
+
 The exit status is 0 when there is nothing to report, 1 when some script has
 an error (or a warning, with --werror), and 2 for bad usage, an unreadable
 file or a kernel that cannot be read.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+					args, f.positional, f.hasPositional = args[:dash], args[dash:], true
+				}
 				return runCheck(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 			},
 		}
@@ -77,6 +89,7 @@ file or a kernel that cannot be read.`,
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
 		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
 		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
+		fl.IntVarP(&f.pid, "pid", "p", 0, "check as for bpftrace -p `PID`: uprobe and usdt probes may leave out their binary")
 		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
 		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
@@ -341,9 +354,12 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
 	}
 	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
-		Unsafe:   c.flags.unsafe,
-		Importer: c.importer,
+		Kernel:        check.KernelForScript(c.kernel, files...),
+		Unsafe:        c.flags.unsafe,
+		Importer:      c.importer,
+		Positional:    c.flags.positional,
+		HasPositional: c.flags.hasPositional,
+		PID:           c.flags.pid,
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
 	if cscope != nil && check.CScopeComplete(cscope) {
@@ -356,7 +372,7 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, prog.Diags...)
 	var vr *verifyResult
 	if c.flags.verify && !diags.HasErrors() {
-		vr = verifyProgram(prog, c.flags.unsafe)
+		vr = verifyProgram(prog, c.flags.unsafe, c.flags.positional)
 		diags = append(diags, vr.diags...)
 	}
 	diags.Sort()

@@ -37,12 +37,12 @@ var tracingProviders = map[string]bool{"fentry": true, "fexit": true}
 // verifyProgram compiles a checked program, creates its maps and
 // submits every program to the verifier; nothing is attached and
 // everything is closed again.
-func verifyProgram(prog *check.Program, unsafe bool) *verifyResult {
+func verifyProgram(prog *check.Program, unsafe bool, params []string) *verifyResult {
 	vr := &verifyResult{refused: map[string]bool{}}
 	if len(prog.Files) > 0 && prog.Files[0] != nil {
 		vr.name = prog.Files[0].Source.Name
 	}
-	obj, diags := codegen.Compile(prog, codegen.Options{Unsafe: unsafe})
+	obj, diags := codegen.Compile(prog, codegen.Options{Unsafe: unsafe, Params: params})
 	vr.diags = diags
 	if diags.HasErrors() || obj == nil {
 		return vr

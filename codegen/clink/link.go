@@ -29,6 +29,14 @@ type Linked struct {
 // func and line info for every function or for none. Appended functions
 // are declared static to the verifier (see below).
 //
+// The calling convention is clang's for BPF (abi_test.go pins it):
+// arguments in r1-r5, the result in r0. For a parameter of 32 bits or
+// fewer the callee reads the low 32 bits of its register and trusts them
+// to hold the value extended from the parameter's width, so the caller
+// sign- or zero-extends a narrower argument by its C type and passes a
+// bool as 0 or 1. Only the bits of the result's type are defined in r0:
+// the caller extends the result from that width.
+//
 // An unknown callee, two libraries defining one global function, a
 // program symbol (function or jump label) named like a global C function
 // or one map name for different maps are errors.

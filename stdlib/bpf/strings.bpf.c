@@ -31,15 +31,40 @@ int __bt_strerror(int err, char *out)
 	return -22;
 }
 
-// __bt_signal_name fills out with the name of a signal number ("SIGINT")
-// and returns 0, or -22 (EINVAL) with out holding "UNKNOWN" for one
-// without a name (real-time signals included).
+// put2 writes v (0-99) in decimal at out[at], then a NUL.
+static void put2(char *out, int at, int v)
+{
+	if (v >= 10) {
+		out[at] = '0' + v / 10;
+		out[at + 1] = '0' + v % 10;
+		out[at + 2] = 0;
+	} else {
+		out[at] = '0' + v;
+		out[at + 1] = 0;
+	}
+}
+
+// __bt_signal_name fills out with the description of a signal number as
+// the C library's strsignal() words it ("Killed" for 9; "Real-time
+// signal 3" for SIGRTMIN+3, SIGRTMIN being 34 there) and returns 0, or
+// -22 (EINVAL) with out holding "Unknown signal N" for 0, 32 and 33 (the
+// C library's own) or "N/A" beyond 64 and for negative numbers.
 int __bt_signal_name(int sig, char *out)
 {
-	if (sig > 0 && sig < BT_SIGNAL_MAX && bt_signal_names[sig][0]) {
-		copy64(out, &bt_signal_names[sig]);
+	if (sig > 0 && sig < BT_SIGNAL_MAX && bt_signal_text[sig][0]) {
+		copy64(out, &bt_signal_text[sig]);
 		return 0;
 	}
-	__builtin_memcpy(out, "UNKNOWN", sizeof("UNKNOWN"));
+	if (sig >= 34 && sig <= 64) {
+		__builtin_memcpy(out, "Real-time signal ", 17);
+		put2(out, 17, sig - 34);
+		return 0;
+	}
+	if (sig >= 0 && sig < 34) {
+		__builtin_memcpy(out, "Unknown signal ", 15);
+		put2(out, 15, sig);
+		return -22;
+	}
+	__builtin_memcpy(out, "N/A", sizeof("N/A"));
 	return -22;
 }

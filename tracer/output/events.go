@@ -162,20 +162,19 @@ func eventLocation(ev *codegen.Event) location {
 
 // callEnd finds the offset one past the ')' that closes the call
 // starting at off: bpftrace locates a call by its whole extent. A
-// position that starts no call (an operator's operand) covers its token.
+// position that starts no call (an operand of a failing operator) runs
+// to the end of the expression: the first ';', ',', '}' or unbalanced
+// ')' or ']', trailing spaces dropped.
 func callEnd(src []byte, off int) int {
 	i := off
 	for i < len(src) && isWordByte(src[i]) {
 		i++
 	}
-	if i == off {
-		return min(off+1, len(src))
-	}
-	if i >= len(src) || src[i] != '(' {
-		return i
-	}
+	call := i > off && i < len(src) && src[i] == '('
 	depth := 0
-	for ; i < len(src); i++ {
+	end := len(src)
+scan:
+	for i = off; i < len(src); i++ {
 		switch src[i] {
 		case '"':
 			for i++; i < len(src) && src[i] != '"'; i++ {
@@ -183,16 +182,28 @@ func callEnd(src []byte, off int) int {
 					i++
 				}
 			}
-		case '(':
+		case '(', '[':
 			depth++
-		case ')':
+		case ')', ']':
 			depth--
-			if depth == 0 {
+			if call && depth == 0 {
 				return i + 1
+			}
+			if depth < 0 {
+				end = i
+				break scan
+			}
+		case ';', ',', '}', '\n':
+			if depth == 0 {
+				end = i
+				break scan
 			}
 		}
 	}
-	return len(src)
+	for end > off && (src[end-1] == ' ' || src[end-1] == '\t') {
+		end--
+	}
+	return end
 }
 
 func isWordByte(c byte) bool {

@@ -113,15 +113,14 @@ func writeJSON(sb *strings.Builder, v value) {
 	case kDuration:
 		sb.WriteString(jsonString(strconv.FormatUint(v.u, 10) + "ns"))
 	case kTime:
-		sb.WriteString(jsonString(utcTime(v)))
+		sb.WriteString(jsonString(isoLocal(v)))
 	}
 }
 
-// utcTime is a time as C++ streams print a system clock time point:
-// UTC, with nanoseconds.
-func utcTime(v value) string {
-	t := v.t.UTC()
-	return t.Format("2006-01-02 15:04:05") + "." + pad0(uint64(t.Nanosecond()), 9)
+// isoLocal is a time as bpftrace's JSON prints one: the text form,
+// local ISO 8601 with nanoseconds.
+func isoLocal(v value) string {
+	return isoTime(v.t.Local(), unitNS)
 }
 
 // jsonKey is a map key as a JSON member name: the key's text without a

@@ -215,11 +215,7 @@ func (w *Writer) valueSortKeys(vt types.Type, agg *types.Aggregation, groups []*
 			return false
 		}
 		for _, g := range groups {
-			v, err := w.plainValue(it, g.values, 1)
-			if err != nil {
-				return false
-			}
-			g.sortKey = v
+			g.sortKey = intSortKey(g.values, it.Signed)
 		}
 		return true
 	}
@@ -257,6 +253,25 @@ func (w *Writer) valueSortKeys(vt types.Type, agg *types.Aggregation, groups []*
 		}
 	}
 	return true
+}
+
+// intSortKey is what bpftrace sorts integer-valued maps by: the sum of
+// the entry's value bytes (every CPU's, back to back) read as 64-bit
+// words. Values narrower than 8 bytes hold no whole word, so such maps
+// keep the order they were read in; here, key order.
+func intSortKey(values [][]byte, signed bool) value {
+	var all []byte
+	for _, v := range values {
+		all = append(all, v...)
+	}
+	var sum uint64
+	for i := 0; i+8 <= len(all); i += 8 {
+		sum += le64(all[i:])
+	}
+	if signed {
+		return intVal(int64(sum))
+	}
+	return uintVal(sum)
 }
 
 // sumU64 sums the uint64 at off of every CPU's value.
@@ -534,15 +549,16 @@ func textMapValue(sb *strings.Builder, mv mapValue) {
 	}
 }
 
-// jsonMap prints a map as one JSON line; an empty keyed map prints
-// nothing.
+// jsonMap prints a map as one JSON line. An empty map prints nothing,
+// except an avg or stats map, which prints as an empty object (bpftrace
+// checks for emptiness before it looks inside the stats wrapper).
 func (w *Writer) jsonMap(name string, mv mapValue) error {
-	if mv.kind == mvMap && len(mv.entries) == 0 {
+	if mv.kind == mvMap && len(mv.entries) == 0 && !mv.stats {
 		return nil
 	}
 	kind := "map"
 	inner := mv
-	if mv.kind == mvMap {
+	if mv.kind == mvMap && len(mv.entries) > 0 {
 		inner = mv.entries[0].val
 	}
 	switch {
@@ -575,4 +591,12 @@ func jsonMapValue(mv mapValue) string {
 		return sb.String()
 	}
 	return jsonValue(mv.prim)
+}
+
+// DumpOrder returns maps in the order bpftrace's end-of-run dump prints
+// them: by name, bytewise ("@" before "@a", "@B" before "@a").
+func DumpOrder(maps []*codegen.MapLayout) []*codegen.MapLayout {
+	out := slices.Clone(maps)
+	slices.SortStableFunc(out, func(a, b *codegen.MapLayout) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -379,8 +379,8 @@ func TestTimeSeries(t *testing.T) {
 	if got := printMap(t, Text, m, entries, 0, 0); got != want {
 		t.Errorf("text:\n%s\nwant:\n%s", got, want)
 	}
-	wantJSON := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01 00:00:01.000000000","value":5},` +
-		`{"interval_start":"1970-01-01 00:00:01.200000000","value":9}]}}` + "\n"
+	wantJSON := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01T00:00:01.000000000","value":5},` +
+		`{"interval_start":"1970-01-01T00:00:01.200000000","value":9}]}}` + "\n"
 	if got := printMap(t, JSON, m, entries, 0, 0); got != wantJSON {
 		t.Errorf("json:\n%s\nwant:\n%s", got, wantJSON)
 	}
@@ -397,5 +397,54 @@ func TestTimeSeries(t *testing.T) {
 	// zero sits at 53 * 10/40 = 13.
 	if !strings.Contains(got, "00:00:01.000 *"+strings.Repeat(" ", 12)+"."+strings.Repeat(" ", 38)+"| -10\n") {
 		t.Errorf("series crossing zero:\n%s", got)
+	}
+}
+
+func TestDumpOrder(t *testing.T) {
+	maps := []*codegen.MapLayout{{Name: "@b"}, {Name: "@"}, {Name: "@a"}, {Name: "@B"}}
+	var names []string
+	for _, m := range DumpOrder(maps) {
+		names = append(names, m.Name)
+	}
+	if got := strings.Join(names, " "); got != "@ @B @a @b" {
+		t.Errorf("order %s", got)
+	}
+	if maps[0].Name != "@b" {
+		t.Error("DumpOrder changed its argument")
+	}
+}
+
+func TestNarrowIntValuesKeepKeyOrder(t *testing.T) {
+	// bpftrace sorts integer values as 64-bit words: an int8 value holds
+	// none, so the map is not sorted by value.
+	m := layout("@n", types.Int64, types.Int8)
+	entries := []MapEntry{{u64s(3), [][]byte{{0}}}, {u64s(1), [][]byte{{5}}}, {u64s(2), [][]byte{{0xff}}}}
+	if got, want := printMap(t, Text, m, entries, 0, 0), "@n[1]: 5\n@n[2]: -1\n@n[3]: 0\n"; got != want {
+		t.Errorf("int8 values:\n%s\nwant:\n%s", got, want)
+	}
+	m = layout("@w", types.Int64, types.Int64)
+	entries = []MapEntry{{u64s(3), [][]byte{u64s(0)}}, {u64s(1), [][]byte{u64s(5)}}, {u64s(2), [][]byte{u64s(i64(-1))}}}
+	if got, want := printMap(t, Text, m, entries, 0, 0), "@w[2]: -1\n@w[3]: 0\n@w[1]: 5\n"; got != want {
+		t.Errorf("int64 values:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestEmptyStatsMapJSON(t *testing.T) {
+	for _, val := range []types.Type{agg(types.AggStats, types.Int64), agg(types.AggAvg, types.Uint64)} {
+		var out bytes.Buffer
+		w := New(&out, &out, JSON, nil, nil)
+		if err := w.DumpMap(layout("@s", nil, val), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.DumpMap(layout("@k", types.Int64, val), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.DumpMap(layout("@c", types.Int64, agg(types.AggCount, nil)), nil); err != nil {
+			t.Fatal(err)
+		}
+		want := `{"type": "stats", "data": {"@s": {}}}` + "\n" + `{"type": "stats", "data": {"@k": {}}}` + "\n"
+		if out.String() != want {
+			t.Errorf("%s: %q, want %q", val, out.String(), want)
+		}
 	}
 }

@@ -84,7 +84,7 @@ func (st textStyle) write(sb *strings.Builder, v value) {
 		sb.WriteString(strconv.FormatUint(n, 10))
 		sb.WriteString(unit)
 	case kTime:
-		sb.WriteString(isoTime(v.t, unitNS))
+		sb.WriteString(isoTime(v.t.Local(), unitNS))
 	}
 }
 

@@ -185,7 +185,7 @@ func (ts *timeSeries) json() string {
 			sb.WriteByte(',')
 		}
 		first = false
-		sb.WriteString(`{"interval_start":"` + utcTime(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
+		sb.WriteString(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
 	}
 	sb.WriteByte(']')
 	return sb.String()

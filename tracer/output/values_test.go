@@ -243,9 +243,9 @@ func TestEventsOtherThanPrintf(t *testing.T) {
 	if want := "03:04:05\n/bin/echo,'A'\n0123"; out.String() != want {
 		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
-	wantErr := "t.bt:1:14-15: WARNING: Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.\n" +
+	wantErr := "t.bt:1:14-20: WARNING: Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.\n" +
 		"begin { $a = 1 / $b; }\n" +
-		"             ~\n"
+		"             ~~~~~~\n"
 	if errOut.String() != wantErr {
 		t.Errorf("stderr %q, want %q", errOut.String(), wantErr)
 	}

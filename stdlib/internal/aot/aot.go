@@ -37,7 +37,7 @@ var Flags = []string{
 // compiled with -D__TARGET_ARCH_<arch>. Every other source gives one
 // object, x.bpf.o.
 var PerArch = map[string][]string{
-	"syscalls.bpf.c": {"x86"},
+	"syscalls.bpf.c": {"arm64", "riscv", "x86"},
 }
 
 // Unit is one compile: a source, the object it gives and its extra flags.
