@@ -9,14 +9,17 @@ import (
 	"github.com/bt-tools/bt/analysis/types"
 )
 
-// arithOps maps a binary operator to its ALU operation, unsigned and
-// signed.
-var arithOps = map[string][2]asm.ALUOp{
-	"+": {asm.Add, asm.Add}, "-": {asm.Sub, asm.Sub}, "*": {asm.Mul, asm.Mul},
-	"/": {asm.Div, asm.SDiv}, "%": {asm.Mod, asm.SMod},
-	"&": {asm.And, asm.And}, "|": {asm.Or, asm.Or}, "^": {asm.Xor, asm.Xor},
-	"<<": {asm.LSh, asm.LSh}, ">>": {asm.RSh, asm.ArSh},
+// arithOps maps a binary operator to its ALU operation. As in bpftrace,
+// division, modulo and right shift are unsigned whatever the operands'
+// signs (the checker warns about signed operands).
+var arithOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
 }
+
+// divByZeroMessage is the runtime error bpftrace reports when a divisor
+// is zero at run time; the result is then 1.
+const divByZeroMessage = "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."
 
 // compareOps maps a comparison to the jump taken when it is true,
 // unsigned and signed, and the jump taken when it is false.
@@ -58,7 +61,7 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		b.mark(done)
 		return inReg
 	}
-	ops, ok := arithOps[x.Op]
+	op, ok := arithOps[x.Op]
 	if !ok {
 		b.fail(x, "operator %s is not supported yet", x.Op)
 	}
@@ -70,10 +73,6 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		scaleY = max(1, p.Elem.Size())
 	} else if p, ok := types.Underlying(yt).(*types.Pointer); ok && types.IsInteger(xt) {
 		scaleX = max(1, p.Elem.Size())
-	}
-	op := ops[0]
-	if isSigned(t) {
-		op = ops[1]
 	}
 	b.scalar(x.X)
 	if scaleX > 1 {
@@ -90,11 +89,29 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		}
 		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		b.emit(asm.LoadMem(asm.R0, asm.RFP, tmp, asm.DWord))
+		if op == asm.Div || op == asm.Mod {
+			b.checkedDiv(x, op)
+		} else {
+			b.emit(op.Reg(asm.R0, asm.R1))
+		}
 		b.restore(f)
-		b.emit(op.Reg(asm.R0, asm.R1))
 	}
 	b.normalize(asm.R0, t)
 	return inReg
+}
+
+// checkedDiv divides R0 by R1; a zero divisor gives 1 and a runtime
+// error record, as in bpftrace.
+func (b *builder) checkedDiv(x *ast.BinaryExpr, op asm.ALUOp) {
+	ok, done := b.label("divok"), b.label("divd")
+	b.emit(asm.JNE.Imm(asm.R1, 0, ok))
+	ev := b.newEvent(EvRuntimeError, divByZeroMessage, nil, x)
+	b.emitRecord(ev, nil)
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.jump(done)
+	b.mark(ok)
+	b.emit(op.Reg(asm.R0, asm.R1))
+	b.mark(done)
 }
 
 // constOf returns e's compile-time integer value after conversion.

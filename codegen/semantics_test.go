@@ -13,8 +13,10 @@ func TestExpressionSemantics(t *testing.T) {
 		body string
 		want map[string]int64
 	}{
-		{"arith", `@a = 7 + 3 * 2; @b = (int64)-7 / 2; @c = (int64)-7 % 3; @d = (uint64)7 / 2; @e = 1 << 10; @f = (int64)-16 >> 2; @g = 0xff & 0x0f | 0x100; @h = 5 ^ 3; @i = -(int64)5; @j = ~(uint8)0; @k = (uint8)~(uint8)0;`,
-			map[string]int64{"@a": 13, "@b": -3, "@c": -1, "@d": 3, "@e": 1024, "@f": -4, "@g": 0x10f, "@h": 6, "@i": -5, "@j": -1, "@k": -1}},
+		// division, modulo and >> are unsigned as in bpftrace (the operands
+		// are variables: the checker folds constants itself)
+		{"arith", `$m7 = (int64)-7; $m16 = (int64)-16; $two = 2; $three = 3; @a = 7 + 3 * 2; @b = $m7 / $two; @c = $m7 % $three; @d = (uint64)7 / $two; @e = 1 << 10; @f = $m16 >> $two; @g = 0xff & 0x0f | 0x100; @h = 5 ^ 3; @i = -(int64)5; @j = ~(uint8)0; @k = (uint8)~(uint8)0;`,
+			map[string]int64{"@a": 13, "@b": 9223372036854775804, "@c": 0, "@d": 3, "@e": 1024, "@f": 4611686018427387900, "@g": 0x10f, "@h": 6, "@i": -5, "@j": -1, "@k": -1}},
 		// variables are 64-bit (the checker promotes on assignment); casts wrap
 		{"wrap", `$x = (uint8)250; $x += 10; @a = $x; @b = (uint8)($x); $y = (int8)127; @c = (int8)($y + 1); $u = (uint32)0; @d = (uint32)($u - 1); @e = (uint64)($u - 1);`,
 			map[string]int64{"@a": 260, "@b": 4, "@c": -128, "@d": -1, "@e": -1}},
@@ -246,5 +248,26 @@ begin {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %d, want %d", name, got, want)
 		}
+	}
+}
+
+// TestDivideByZero: a zero divisor at run time gives 1 and a runtime
+// error record, as bpftrace does.
+func TestDivideByZero(t *testing.T) {
+	h := load(t, `begin { $z = 0; @a = 10 / $z; @b = 10 % $z; @c = 10 / ($z + 5); }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 1, "@b": 1, "@c": 2} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+	n := 0
+	for _, r := range h.records() {
+		if r.ev.Kind == EvRuntimeError && r.ev.Format == divByZeroMessage {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d divide-by-zero records, want 2", n)
 	}
 }
