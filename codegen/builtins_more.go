@@ -31,8 +31,8 @@ func init() {
 		"static_assert":       func(b *builder, n ast.Expr, args []ast.Expr) result { return noVal },
 		"assert":              assertCall,
 		"strlen":              strlenCall,
-		"strerror":            tableString("bt_strerror", errnoNames),
-		"signal_name":         tableString("bt_signames", signalNames),
+		"strerror":            tableString("bt_strerror", errnoNames, "Unknown error"),
+		"signal_name":         tableString("bt_signames", signalNames, "N/A"),
 		"kaddr":               kaddrCall,
 		"sym":                 passValue,
 		"usermode":            usermodeCall,
@@ -183,8 +183,9 @@ func strlenCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 // tableString maps a small integer to a string through a read-only
-// array map built at compile time (errno and signal names).
-func tableString(mapName string, table func() []string) builtinFn {
+// array map built at compile time (errno, signal and system call
+// names); numbers without a name give fallback.
+func tableString(mapName string, table func() []string, fallback string) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		t := b.typeOf(n)
 		size := t.Size()
@@ -192,6 +193,9 @@ func tableString(mapName string, table func() []string) builtinFn {
 		if _, ok := b.c.obj.Spec.Maps[mapName]; !ok {
 			var kvs []ebpf.MapKV
 			for i, s := range names {
+				if s == "" {
+					s = fallback
+				}
 				v := make([]byte, size)
 				copy(v, s)
 				v[size-1] = 0
@@ -201,9 +205,8 @@ func tableString(mapName string, table func() []string) builtinFn {
 				ValueSize: uint32(size), MaxEntries: uint32(len(names)), Flags: flagRdonlyProg, Contents: kvs}
 		}
 		off := b.allocScratch(size)
-		b.zero(off, size)
 		key := b.allocStack(8)
-		miss := b.label("tbl")
+		miss, done := b.label("tbl"), b.label("tbld")
 		b.scalar(args[0])
 		b.emit(asm.JGE.Imm(asm.R0, int32(len(names)), miss))
 		b.emit(asm.StoreMem(asm.RFP, key, asm.R0, asm.Word))
@@ -213,36 +216,49 @@ func tableString(mapName string, table func() []string) builtinFn {
 		b.emit(asm.FnMapLookupElem.Call())
 		b.emit(asm.JEq.Imm(asm.R0, 0, miss))
 		b.copyFrom(off, asm.R0, size)
+		b.jump(done)
 		b.mark(miss)
+		b.storeBytes(off, []byte(fallback), size)
+		b.mark(done)
 		return memAt(off)
 	}
 }
 
-// errnoNames are the C library's messages for errno values.
+// errnoNames are the C library's messages for errno values ("" for
+// numbers without one).
 func errnoNames() []string {
 	names := make([]string, 134)
 	for i := range names {
 		s := syscall.Errno(i).Error()
 		if strings.HasPrefix(s, "errno ") {
-			s = "Unknown error " + strconv.Itoa(i)
-		} else if s != "" {
-			s = strings.ToUpper(s[:1]) + s[1:]
+			s = ""
 		}
-		names[i] = s
+		names[i] = capitalize(s)
 	}
 	names[0] = "Success"
 	return names
 }
 
-// signalNames are SIGxxx names by number.
+// signalNames are the C library's signal descriptions (strsignal) by
+// number, as bpftrace prints them.
 func signalNames() []string {
 	names := make([]string, 65)
-	for name, sig := range signalNumbers {
-		if int(sig) < len(names) {
-			names[sig] = "SIG" + name
-		}
+	names[0] = "Unknown signal 0"
+	for i := 1; i < 32; i++ {
+		names[i] = capitalize(syscall.Signal(i).String())
+	}
+	names[32], names[33] = "Unknown signal 32", "Unknown signal 33"
+	for i := 34; i <= 64; i++ {
+		names[i] = "Real-time signal " + strconv.Itoa(i-34)
 	}
 	return names
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 var (
@@ -464,7 +480,7 @@ func findCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 func init() {
-	lowerings["syscall_name"] = tableString("bt_sysnames", syscallNames)
+	lowerings["syscall_name"] = tableString("bt_sysnames", syscallNames, "Unknown syscall")
 	lowerings["probetype"] = probetypeValue
 	lowerings["strcontains"] = substringCall(false)
 	lowerings["strstr"] = substringCall(true)

@@ -31,6 +31,10 @@ func (b *builder) typeOf(e ast.Node) types.Type {
 	if t := b.info.Types[e]; t != nil {
 		return t
 	}
+	if p, ok := e.(*ast.ParenExpr); ok {
+		// the checker may leave a parenthesised value untyped
+		return b.finalType(p.X)
+	}
 	return voidTy
 }
 

@@ -353,7 +353,14 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 	if x.Op == "--" {
 		delta = -1
 	}
-	t := b.typeOf(x.X)
+	t := b.typeOf(x)
+	if _, void := t.(types.Void); void {
+		t = b.typeOf(x.X)
+	}
+	if p, ok := types.Underlying(t).(*types.Pointer); ok {
+		// pointer arithmetic steps by the element size
+		delta *= int32(max(1, p.Elem.Size()))
+	}
 	target := ast.Unparen(x.X)
 	switch v := target.(type) {
 	case *ast.Variable:
@@ -376,6 +383,9 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 			m = v.(*ast.MapExpr)
 		}
 		ml := b.mapLayout(m)
+		if p, ok := types.Underlying(ml.Value).(*types.Pointer); ok && !types.IsPointer(t) {
+			delta *= int32(max(1, p.Elem.Size()))
+		}
 		keyOff := b.mapKey(ml, keys, x)
 		b.lookup(ml, keyOff)
 		old := b.allocStack(8)

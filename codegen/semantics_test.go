@@ -166,10 +166,10 @@ func TestStringBuiltins(t *testing.T) {
   @a = strlen("hello"); @b = strcontains("hello world", "o w"); @c = strcontains("hello", "xyz");
   @d = strstr("hello", "ll"); @e = strstr("hello", "z"); @f = strcontains("abc", "");
   $s = str("abcdef", 3); @g = $s == "ab"; @h = strerror(2) == "No such file or directory";
-  @i = syscall_name(0) == "read"; @j = signal_name(9) == "SIGKILL"; @k = probetype == "special";
+  @i = syscall_name(0) == "read"; @j = signal_name(9) == "Killed"; @l = signal_name(200) == "N/A"; @m = strerror(9999) == "Unknown error"; @k = probetype == "special";
 }`)
 	h.runBegin()
-	for name, want := range map[string]int64{"@a": 5, "@b": 1, "@c": 0, "@d": 2, "@e": -1, "@f": 1, "@g": 1, "@h": 1, "@i": 1, "@j": 1, "@k": 1} {
+	for name, want := range map[string]int64{"@a": 5, "@b": 1, "@c": 0, "@d": 2, "@e": -1, "@f": 1, "@g": 1, "@h": 1, "@i": 1, "@j": 1, "@k": 1, "@l": 1, "@m": 1} {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %d, want %d", name, got, want)
 		}
@@ -269,5 +269,16 @@ func TestDivideByZero(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d divide-by-zero records, want 2", n)
+	}
+}
+
+// TestPointerIncrement: ++ and -- on pointers step by the element size.
+func TestPointerIncrement(t *testing.T) {
+	h := load(t, `begin { @a = (int16 *)0x32; @a++; $p = (int64 *)0x10; $p--; @b = $p; }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 0x34, "@b": 0x8} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %#x, want %#x", name, got, want)
+		}
 	}
 }
