@@ -31,9 +31,22 @@ func (b *builder) typeOf(e ast.Node) types.Type {
 	if t := b.info.Types[e]; t != nil {
 		return t
 	}
-	if p, ok := e.(*ast.ParenExpr); ok {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
 		// the checker may leave a parenthesised value untyped
-		return b.finalType(p.X)
+		return b.finalType(x.X)
+	case *ast.CallExpr:
+		// a macro call has its expansion's type
+		if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
+			return b.typeOf(ci.Expansion)
+		}
+	case *ast.Ident:
+		if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
+			return b.typeOf(ci.Expansion)
+		}
+		if arg, ok := b.info.MacroArgs[x]; ok {
+			return b.finalType(arg)
+		}
 	}
 	return voidTy
 }
