@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"bufio"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -732,4 +733,32 @@ func memcmpCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.jump(loop)
 	b.mark(done)
 	return inReg
+}
+
+func init() {
+	lowerings["pton"] = ptonCall
+}
+
+// ptonCall is an address literal's bytes in network order, computed
+// when the script is compiled.
+func ptonCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "pton needs a literal address")
+	}
+	ip := net.ParseIP(lit.Value)
+	if ip == nil {
+		b.fail(args[0], "%q is not an IP address", lit.Value)
+	}
+	t := b.typeOf(n)
+	data := []byte(ip.To16())
+	if t.Size() == 4 {
+		data = []byte(ip.To4())
+		if data == nil {
+			b.fail(args[0], "%q is not an IPv4 address", lit.Value)
+		}
+	}
+	off := b.allocResult(t.Size())
+	b.storeBytes(off, data, t.Size())
+	return memAt(off)
 }
