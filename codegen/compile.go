@@ -3,7 +3,6 @@ package codegen
 import (
 	"fmt"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -307,9 +306,6 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 			if ast.Node(d) == n {
 				return f.Source
 			}
-			if fd, ok := d.(*ast.FnDecl); ok && ast.Node(fd) == n {
-				return f.Source
-			}
 		}
 	}
 	if len(p.Files) > 0 && p.Files[0] != nil {
@@ -318,7 +314,7 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 	return nil
 }
 
-// programType is the BPF program type of each provider.
+// programTypes is the BPF program type of each provider.
 var programTypes = map[string]ebpf.ProgramType{
 	"begin": ebpf.RawTracepoint, "end": ebpf.RawTracepoint, "self": ebpf.RawTracepoint,
 	"test": ebpf.RawTracepoint, "bench": ebpf.RawTracepoint,
@@ -329,16 +325,6 @@ var programTypes = map[string]ebpf.ProgramType{
 	"profile": ebpf.PerfEvent, "interval": ebpf.PerfEvent, "software": ebpf.PerfEvent,
 	"hardware": ebpf.PerfEvent, "watchpoint": ebpf.PerfEvent, "asyncwatchpoint": ebpf.PerfEvent,
 	"fentry": ebpf.Tracing, "fexit": ebpf.Tracing, "iter": ebpf.Tracing,
-}
-
-// sortedKeys returns m's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // scalarType reports whether values of t live in a register.

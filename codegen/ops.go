@@ -419,11 +419,11 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 		keyOff := b.mapKey(ml, keys, x)
 		b.lookup(ml, keyOff)
 		old := b.allocStack(8)
-		done := b.label("incd")
+		missing := b.label("incmiss")
 		b.emit(asm.Mov.Imm(asm.R1, 0))
-		b.emit(asm.JEq.Imm(asm.R0, 0, done+"n"))
+		b.emit(asm.JEq.Imm(asm.R0, 0, missing))
 		b.loadScalar(asm.R1, asm.R0, 0, ml.Value)
-		b.mark(done + "n")
+		b.mark(missing)
 		b.emit(asm.StoreMem(asm.RFP, old, asm.R1, asm.DWord))
 		b.emit(asm.Add.Imm(asm.R1, delta))
 		b.normalize(asm.R1, ml.Value)
@@ -436,7 +436,6 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 			b.emit(asm.Add.Imm(asm.R0, delta))
 			b.normalize(asm.R0, ml.Value)
 		}
-		_ = done
 		return inReg
 	}
 	b.fail(x, "%s of this expression is not supported yet", x.Op)
