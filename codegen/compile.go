@@ -34,9 +34,10 @@ const (
 	percpuValueLimit = 32768
 )
 
-// Compile lowers a checked program to BPF. The program must have no
-// errors (check.Program.Diags). Constructs the compiler cannot lower yet
-// are reported as codegen-unsupported diagnostics and the Object is nil.
+// Compile lowers a checked program to BPF. A program with errors
+// (check.Program.Diags) is not compiled: the result is nil with no
+// diagnostics of its own. Constructs the compiler cannot lower yet are
+// reported as codegen-unsupported diagnostics and the Object is nil.
 func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 	c := &compiler{prog: p, opts: opts, maps: map[string]*MapLayout{}}
 	defer func() {
@@ -55,6 +56,10 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 		}
 	}()
 	if p == nil {
+		return nil, nil
+	}
+	if p.Diags.HasErrors() {
+		// the checker's errors are the diagnostics: nothing to lower
 		return nil, nil
 	}
 	c.compile()
