@@ -212,7 +212,7 @@ func probeValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
 	if len(b.prog.Targets) == 1 {
-		return b.stringLit(b.prog.Targets[0].Name, t)
+		return b.stringLit(b.c.obj.ProbeNames[b.prog.Targets[0].Cookie], t)
 	}
 	off := b.allocScratch(size)
 	b.zero(off, size)

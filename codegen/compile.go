@@ -214,7 +214,7 @@ func (c *compiler) compileProbe(index int, p *check.ProbeInfo) {
 		prog := &Prog{SpecName: name, Probe: p, Provider: g.provider}
 		for _, t := range g.targets {
 			cookie := uint64(len(c.obj.ProbeNames))
-			c.obj.ProbeNames = append(c.obj.ProbeNames, t)
+			c.obj.ProbeNames = append(c.obj.ProbeNames, displayName(g, t))
 			prog.Targets = append(prog.Targets, Target{Name: t, Cookie: cookie})
 		}
 		b := newBuilder(c, file, p, g, prog)
@@ -225,6 +225,28 @@ func (c *compiler) compileProbe(index int, p *check.ProbeInfo) {
 		c.obj.Spec.Programs[name] = ps
 		c.obj.Progs = append(c.obj.Progs, prog)
 	}
+}
+
+// aliasProviders are providers whose event names have aliases the
+// checker expands (software:cpu is software:cpu-clock): bpftrace's probe
+// builtin keeps the name as written.
+var aliasProviders = map[string]bool{"software": true, "hardware": true}
+
+// displayName is what the probe builtin yields for a target: the
+// expanded name, except for an alias of a single, non-wildcard attach
+// point, which keeps its written event name after the canonical
+// provider.
+func displayName(g attachGroup, target string) string {
+	a := g.attach
+	if !aliasProviders[g.provider] || a == nil || a.Node == nil || len(g.targets) != 1 || strings.Contains(a.Node.Raw, "*") {
+		return target
+	}
+	raw := a.Node.Raw
+	i := strings.IndexByte(raw, ':')
+	if i < 0 {
+		return target
+	}
+	return g.provider + raw[i:]
 }
 
 // attachGroup is the attach points of one action block compiled into
