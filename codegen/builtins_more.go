@@ -12,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/types"
@@ -856,4 +857,54 @@ func uaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	}
 	b.fail(args[0], "symbol %s not found in %s", lit.Value, parts[1])
 	return noVal
+}
+
+func init() {
+	lowerings["percpu_kaddr"] = percpuKaddrCall
+}
+
+// pseudoBTFID marks a 64-bit load of a kernel variable by BTF id
+// (BPF_PSEUDO_BTF_ID).
+const pseudoBTFID = asm.Register(3)
+
+var (
+	kernelBTFOnce sync.Once
+	kernelBTF     *btf.Spec
+	kernelBTFErr  error
+)
+
+// percpuKaddrCall is the address of a per-CPU kernel variable: for the
+// current CPU (bpf_this_cpu_ptr) or for a given one (bpf_per_cpu_ptr,
+// NULL for a CPU that does not exist). The variable is loaded by its
+// BTF id in the running kernel.
+func percpuKaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "percpu_kaddr needs a literal variable name")
+	}
+	kernelBTFOnce.Do(func() { kernelBTF, kernelBTFErr = btf.LoadKernelSpec() })
+	if kernelBTFErr != nil {
+		b.fail(n, "percpu_kaddr needs the kernel's BTF: %v", kernelBTFErr)
+	}
+	var v *btf.Var
+	if err := kernelBTF.TypeByName(lit.Value, &v); err != nil {
+		b.fail(args[0], "the kernel's BTF has no variable %s", lit.Value)
+	}
+	id, err := kernelBTF.TypeID(v)
+	if err != nil {
+		b.fail(args[0], "no BTF id for %s: %v", lit.Value, err)
+	}
+	load := asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R1, Src: pseudoBTFID, Constant: int64(id)}
+	if len(args) > 1 {
+		tmp := b.allocStack(8)
+		b.scalar(args[1])
+		b.emit(asm.StoreMem(asm.RFP, tmp, asm.R0, asm.DWord))
+		b.emit(load)
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, tmp, asm.DWord))
+		b.emit(asm.FnPerCpuPtr.Call())
+		return inReg
+	}
+	b.emit(load)
+	b.emit(asm.FnThisCpuPtr.Call())
+	return inReg
 }
