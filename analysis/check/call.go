@@ -516,6 +516,9 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		if len(args) == 1 {
 			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok && net.ParseIP(lit.Value) == nil {
 				c.errorf(args[0].x, CodeArgType, "pton(): %q is not an IPv4 or IPv6 address", lit.Value)
+			} else if ok && strings.Contains(lit.Value, ":") {
+				// the family is the text's: an IPv6 address is 16 bytes
+				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
 	case "fail":

@@ -634,16 +634,25 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 		for _, p := range d.Params {
 			var t types.Type
 			if p != nil && p.Type != nil {
-				t = c.resolveType(p.Type)
+				t = c.sizedForStorage(c.resolveType(p.Type))
 			}
 			fn.params = append(fn.params, t)
 		}
 		fn.result = types.Void{}
 		if d.Result != nil {
-			fn.result = c.resolveType(d.Result)
+			fn.result = c.sizedForStorage(c.resolveType(d.Result))
 		}
 		fn.sym.Type = fn.result
 	}
+}
+
+// sizedForStorage gives an unsized `string` in a fn signature the
+// max_strlen capacity it has in BPF memory (any string fits in it).
+func (c *checker) sizedForStorage(t types.Type) types.Type {
+	if s, ok := t.(*types.String); ok && s.Len == 0 {
+		return &types.String{Len: c.maxStr}
+	}
+	return t
 }
 
 func (c *checker) checkProbe(pc *probeCtx) {

@@ -61,6 +61,13 @@ types are then not looked up). --syntax-only only parses.
 summary line), json, sarif (SARIF 2.1.0, for code scanning) or github
 (workflow annotations); the last three are written to standard output.
 
+--verify (as root) also compiles every probe to BPF and submits it to the
+kernel's verifier, creating the maps but attaching nothing; a rejection is
+reported on the script line that produced the failing instruction. Program
+kinds the kernel cannot load at all (fentry/fexit without BPF trampolines)
+are named once. --insn-counts prints each program's instruction count,
+compiled and as the kernel translated it.
+
 Arguments after -- are the scripts' positional parameters ($1, $2, ..., $#),
 as they would be given to bpftrace: bt check x.bt -- 100 eth0 then checks
 unroll($1) and str($2) with those values. Without them, a positional
@@ -365,7 +372,7 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, prog.Diags...)
 	var vr *verifyResult
 	if c.flags.verify && !diags.HasErrors() {
-		vr = verifyProgram(prog, c.flags.unsafe)
+		vr = verifyProgram(prog, c.flags.unsafe, c.flags.positional)
 		diags = append(diags, vr.diags...)
 	}
 	diags.Sort()
