@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/kabi"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -319,6 +320,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 		if _, _, ok := ke.EnumValue(name); ok {
 			return true
 		}
+	}
+	if _, ok := kabi.Lookup(name); ok && c.hasCIncl {
+		return true
 	}
 	return c.lenientIdent(name)
 }

@@ -169,7 +169,8 @@ type checker struct {
 	loops        int
 	forBody      int
 	macro        *expansion
-	defineStack  []defineUse // #defines being expanded
+	defineStack  []defineUse     // #defines being expanded
+	abiNoted     map[string]bool // file+name of ABI constants noted in this walk
 	assigned     map[*Symbol]bool
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
@@ -551,6 +552,7 @@ func (c *checker) walk() {
 	c.assigned = map[*Symbol]bool{}
 	c.written = map[*Symbol]bool{}
 	c.expansions = 0
+	c.abiNoted = nil
 	c.aggValue = map[*ast.CallExpr]bool{}
 	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
