@@ -23,7 +23,8 @@ import (
 type checkFlags struct {
 	syntaxOnly bool
 	color      string
-	btf        string
+	btf        []string
+	kernelsDir string
 	noKernel   bool
 	unsafe     bool
 	format     string
@@ -78,7 +79,8 @@ file or a kernel that cannot be read.`,
 		fl := cmd.Flags()
 		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors")
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
-		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
+		fl.StringArrayVar(&f.btf, "btf", nil, "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's; repeat for a matrix over several kernels")
+		fl.StringVar(&f.kernelsDir, "kernels", "", "check against every BTF or vmlinux file in `DIR` and print a matrix of what exists on which kernel")
 		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
 		fl.IntVarP(&f.pid, "pid", "p", 0, "check as for bpftrace -p `PID`: uprobe and usdt probes may leave out their binary")
 		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
@@ -119,6 +121,7 @@ type checkInput struct {
 // checkResult is what checking one script found.
 type checkResult struct {
 	diags diag.List
+	prog  *check.Program // nil when the script was only parsed
 }
 
 func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
@@ -142,8 +145,23 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 		}
 		return usage("invalid --format %q: use %s", f.format, strings.Join(names, ", "))
 	}
-	if f.noKernel && f.btf != "" {
-		return usage("--btf and --no-kernel exclude each other")
+	if f.noKernel && (len(f.btf) > 0 || f.kernelsDir != "") {
+		return usage("--btf/--kernels and --no-kernel exclude each other")
+	}
+	kernelFiles := append([]string(nil), f.btf...)
+	if f.kernelsDir != "" {
+		ents, err := os.ReadDir(f.kernelsDir)
+		if err != nil {
+			return usage("--kernels: %v", err)
+		}
+		for _, e := range ents {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				kernelFiles = append(kernelFiles, filepath.Join(f.kernelsDir, e.Name()))
+			}
+		}
+		if len(kernelFiles) == 0 {
+			return usage("--kernels: no files in %s", f.kernelsDir)
+		}
 	}
 
 	status := exitOK
@@ -154,9 +172,26 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	}
 	inputs := collectInputs(stdin, stderr, args, fail)
 
+	if len(kernelFiles) > 1 && !f.syntaxOnly {
+		if len(inputs) == 0 {
+			return exitError{status}
+		}
+		code := runMatrix(stdout, stderr, inputs, kernelFiles, f, format, color)
+		if code > status {
+			status = code
+		}
+		if status != exitOK {
+			return exitError{status}
+		}
+		return nil
+	}
 	var kernel check.Kernel
 	if !f.syntaxOnly && len(inputs) > 0 {
-		kernel, err = check.NewKernelFromConfig(f.btf, f.noKernel)
+		btfPath := ""
+		if len(kernelFiles) == 1 {
+			btfPath = kernelFiles[0]
+		}
+		kernel, err = check.NewKernelFromConfig(btfPath, f.noKernel)
 		if err != nil {
 			fmt.Fprintf(stderr, "bt check: %v\n", err)
 			return exitError{exitUsage}
@@ -347,7 +382,7 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
 	diags.Sort()
-	return checkResult{diags: diags}
+	return checkResult{diags: diags, prog: prog}
 }
 
 // checkStdinName names standard input in diagnostics.
