@@ -53,7 +53,11 @@ that names them.
 
 The kernel is the running one (its BTF, kallsyms and tracefs); --btf FILE
 checks against another kernel's BTF (raw BTF or a vmlinux ELF file), and
---no-kernel checks what does not depend on a kernel (probes and kernel
+several --btf files (or --kernels DIR, every file in DIR) check each script
+against each kernel and print a matrix of which probes, args fields, struct
+fields and types exist on which kernel, with the first error on each
+(--format json gives the same as JSON); --no-kernel checks what does not
+depend on a kernel (probes and kernel
 types are then not looked up). --syntax-only only parses.
 
 --format selects the output: text (the default, on standard error, with a
