@@ -35,7 +35,7 @@ type matrixRow struct {
 	Kind   string   `json:"kind"` // "probe", "args", "field", "type"
 	Item   string   `json:"item"`
 	Line   int      `json:"line"`
-	Status []string `json:"status"` // per kernel: "ok", "missing", or a diagnostic code
+	Status []string `json:"status"` // per kernel: "ok", "missing", "unknown", "-" (not checked), or a diagnostic code
 	start  source.Pos
 }
 
@@ -163,18 +163,21 @@ func buildMatrix(file string, kernels []*matrixKernel, i int) *matrixScript {
 		}
 		root := res.prog.Files[0]
 		verdict := func(span source.Span) string {
+			st := "ok"
 			for _, d := range res.diags {
-				if d.Severity != diag.Error || d.Start().Filename != root.Source.Name {
+				if d.Start().Filename != root.Source.Name || !(d.Span.Start < span.End && span.Start < d.Span.End || d.Span.Start == span.Start) {
 					continue
 				}
-				if d.Span.Start < span.End && span.Start < d.Span.End || d.Span.Start == span.Start {
-					if missingCodes[d.Code] {
-						return "missing"
-					}
+				switch {
+				case d.Severity == diag.Error && missingCodes[d.Code]:
+					return "missing"
+				case d.Severity == diag.Error:
 					return string(d.Code)
+				case d.Code == check.CodeArgsUnknown:
+					st = "unknown" // the kernel's description could not be read
 				}
 			}
-			return "ok"
+			return st
 		}
 		for _, p := range res.prog.Probes {
 			for _, ai := range p.Attach {
