@@ -496,6 +496,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	switch b.Name {
+	case "is_scalar":
+		if mapArg != nil {
+			switch {
+			case mapArg.firstUse != nil && mapArg.firstScalar:
+				c.info.Consts[x] = 1
+			case mapArg.firstUse != nil || mapArg.key != nil:
+				c.info.Consts[x] = 0
+			}
+		}
 	case "print":
 		c.checkPrint(x, args)
 	case "len":
