@@ -617,20 +617,64 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 	}
 	if fn := c.fns[d.Name.Name]; fn != nil && fn.decl == d {
 		c.info.Defs[d.Name] = fn.sym
-		fn.params = fn.params[:0]
-		for _, p := range d.Params {
-			var t types.Type
-			if p != nil && p.Type != nil {
-				t = c.resolveType(p.Type)
+		// A parameter's type may name another parameter (typeof($y)),
+		// declared before or after it: each is resolved once the ones it
+		// names are, with those in scope; what is left (a cycle) is
+		// resolved last and reports the undefined variable.
+		saved := c.scope
+		c.scope = newScope(nil, d)
+		fn.params = make([]types.Type, len(d.Params))
+		done := make([]bool, len(d.Params))
+		for pass := 0; pass <= len(d.Params); pass++ {
+			for i, p := range d.Params {
+				if done[i] {
+					continue
+				}
+				if pass < len(d.Params) && p != nil && namesPending(p.Type, d.Params, done) {
+					continue
+				}
+				done[i] = true
+				if p == nil {
+					continue
+				}
+				if p.Type != nil {
+					fn.params[i] = c.resolveType(p.Type)
+				}
+				if p.Var != nil {
+					sym := c.varSym(p.Var, SymParam)
+					sym.Type = fn.params[i]
+					c.scope.define(p.Var.Name, sym)
+					c.assigned[sym] = true
+				}
 			}
-			fn.params = append(fn.params, t)
 		}
 		fn.result = types.Void{}
 		if d.Result != nil {
 			fn.result = c.resolveType(d.Result)
 		}
+		c.scope = saved
 		fn.sym.Type = fn.result
 	}
+}
+
+// namesPending reports whether type expression te names a parameter whose
+// type is not resolved yet.
+func namesPending(te *ast.TypeExpr, params []*ast.Param, done []bool) bool {
+	if te == nil {
+		return false
+	}
+	pending := false
+	ast.Inspect(te, func(n ast.Node) bool {
+		if v, ok := n.(*ast.Variable); ok {
+			for i, p := range params {
+				if !done[i] && p != nil && p.Var != nil && p.Var.Name == v.Name {
+					pending = true
+				}
+			}
+		}
+		return !pending
+	})
+	return pending
 }
 
 func (c *checker) checkProbe(pc *probeCtx) {
