@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -66,19 +67,31 @@ func runMatrix(stdout, stderr io.Writer, inputs []checkInput, files []string, f 
 	status := exitOK
 	kernels := make([]*matrixKernel, len(files))
 	names := kernelNames(files)
+	// Kernels are opened and checked in parallel (reading a BTF file is
+	// most of the work).
+	var wg sync.WaitGroup
 	for i, path := range files {
 		mk := &matrixKernel{Name: names[i], Path: path}
 		kernels[i] = mk
-		k, err := check.NewKernelFromConfig(path, false)
-		if err != nil {
-			mk.Err = err.Error()
-			fmt.Fprintf(stderr, "bt check: %v\n", err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := check.NewKernelFromConfig(path, false)
+			if err != nil {
+				mk.Err = err.Error()
+				return
+			}
+			mk.Desc = k.Describe()
+			c := &checker{flags: f, kernel: k, importer: check.NewFileImporter()}
+			mk.results = c.checkAll(inputs)
+		}()
+	}
+	wg.Wait()
+	for _, mk := range kernels {
+		if mk.Err != "" {
+			fmt.Fprintf(stderr, "bt check: %s\n", mk.Err)
 			status = exitUsage
-			continue
 		}
-		mk.Desc = k.Describe()
-		c := &checker{flags: f, kernel: k, importer: check.NewFileImporter()}
-		mk.results = c.checkAll(inputs)
 	}
 	var scripts []*matrixScript
 	for i, in := range inputs {
