@@ -2,7 +2,7 @@ package probes
 
 import "testing"
 
-func TestMatchWildcard(t *testing.T) {
+func TestGlobPieces(t *testing.T) {
 	for _, tc := range []struct {
 		pattern, s string
 		want       bool
