@@ -31,9 +31,8 @@
 //   - `x = x op y` becomes `x op= y` only for operators that have that
 //     form, and never in a `let`;
 //   - a config string that is not a name stays quoted;
-//   - a ternary expression statement keeps its `;`, and so does an if or
-//     block that ends a block when dropping it would make it the block's
-//     value;
+//   - an if or block that ends a block keeps its `;` when dropping it
+//     would make it the block's value;
 //   - a conditional with block branches stays a conditional (bpftrace
 //     prints it as an if, which reads back as a different tree);
 //   - inline /* */ comments lose their trailing blanks, and a // comment
