@@ -35,6 +35,12 @@
 //     would make it the block's value;
 //   - a conditional with block branches stays a conditional (bpftrace
 //     prints it as an if, which reads back as a different tree);
+//   - a line break inside a cast's operand does not become a blank line
+//     after the statement: bpftrace's cast claims only up to its operand,
+//     so `$a = (u64)(x +\n y);` gets a blank line after it; but when the
+//     formatter itself breaks a long cast over lines, bpftrace's next run
+//     adds that blank line too, so matching it would make formatting not
+//     idempotent (a second bt fmt would change the output);
 //   - inline /* */ comments lose their trailing blanks, and a // comment
 //     that contains */ is never written as a /* */ comment;
 //   - comments that bpftrace places where its next run would move them
