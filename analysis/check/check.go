@@ -150,6 +150,7 @@ type checker struct {
 	fns        map[string]*fnDef
 	fnOrder    []*fnDef
 	expands    map[expKey]*ast.BlockExpr
+	probeNames map[string]namedProbe         // bench and test probes by provider:name
 	defines    map[string]*scriptDefine      // the scripts' object-like #defines
 	defineExps map[*ast.Ident]*ast.BlockExpr // a #define's body cloned per use
 	probeCtxs  []*probeCtx
@@ -502,6 +503,7 @@ func (c *checker) collectFn(d *ast.FnDecl) {
 
 func (c *checker) collectProbe(p *ast.Probe) {
 	pi := &ProbeInfo{Node: p}
+	c.checkProbeRules(p)
 	seen := map[string]bool{}
 	pc := &probeCtx{info: pi}
 	for _, ap := range p.AttachPoints {
