@@ -44,7 +44,7 @@ install() {
   local dir="$1" what="$2" sum
   sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   [ "$(cat "$dir/node_modules/.bt-lock-sha256" 2>/dev/null)" = "$sum" ] && return 0
-  echo "installing $what (npm ci in ${dir#"$here"/}; log: $log)"
+  echo "installing $what (npm ci in ${dir#"$(dirname "$here")"/}; log: $log)"
   rm -rf "$dir/node_modules"
   if ! (cd "$dir" && "${NPM_CI[@]}") >>"$log" 2>&1; then
     echo "npm ci for $what failed (see $log)"
