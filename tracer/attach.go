@@ -387,6 +387,9 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if f[probes.RoleLine] != "" {
 		return nil, fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
 	}
+	if path == "*" && s.tracedPID() > 0 {
+		return attachUprobesInProcess(s.tracedPID(), f[probes.RoleFunc], prog, t.Cookie, p.Provider == "uretprobe")
+	}
 	ex, err := s.executable(path)
 	if err != nil {
 		return nil, err
@@ -405,7 +408,17 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 		if err != nil {
 			return nil, fmt.Errorf("bad address %q", addr)
 		}
-		opts.Address = n
+		// A virtual address of the file (as nm prints it): the kernel
+		// wants a file offset.
+		file := path
+		if !strings.ContainsRune(file, '/') {
+			if file, err = btfindex.ResolveBinary(file); err != nil {
+				return nil, err
+			}
+		}
+		if opts.Address, err = btfindex.AddressToFileOffset(file, n); err != nil {
+			return nil, err
+		}
 	}
 	attach := ex.Uprobe
 	if p.Provider == "uretprobe" {

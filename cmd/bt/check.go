@@ -36,6 +36,9 @@ type checkFlags struct {
 	// positional are the script's arguments after "--" ($1, $2, ...).
 	positional    []string
 	hasPositional bool
+	// includeDirs are searched by the script's C #include (-I);
+	// includeFiles are included before it (bpftrace --include).
+	includeDirs, includeFiles []string
 }
 
 func init() {
