@@ -118,7 +118,7 @@ editors-vscode-test:
 	fi
 
 # The extension inside VS Code: editors/vscode/e2e/run.sh installs
-# code-server (npm, cached in editors/vscode/e2e/node_modules) and Debian's
+# code-server (npm, cached in ~/.cache/bt-vscode-e2e) and Debian's
 # chromium, builds bt, bt-lsp and the .vsix, and drives the workbench.
 editors-vscode-e2e:
 	@if $(MAKE) -s editors-node; then \

@@ -10,6 +10,14 @@ import (
 // aggregate compiles `@m[keys] = count()` and the other aggregation
 // functions. Values are per CPU, so updates need no atomics.
 func (b *builder) aggregate(ml *MapLayout, agg *types.Aggregation, keys []ast.Expr, rhs ast.Expr, n ast.Node) {
+	if blk, ok := ast.Unparen(rhs).(*ast.BlockExpr); ok && blk.Value != nil {
+		// `@m = { ...; avg($x) }`: the block's statements, then its value
+		for _, s := range blk.Stmts {
+			b.stmt(s)
+		}
+		b.aggregate(ml, agg, keys, blk.Value, n)
+		return
+	}
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok {
 		b.fail(rhs, "an aggregation map can only be assigned an aggregation function")

@@ -67,7 +67,7 @@ func init() {
 		"uptr":     passValue,
 		"usym":     usymCall,
 		"bswap":    bswapCall,
-		"signal":   signalCall,
+		"signal":   signalWith(asm.FnSendSignal),
 		"override": overrideCall,
 		"strncmp":  strncmpCall,
 		"join":     joinCall,
@@ -212,7 +212,7 @@ func probeValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
 	if len(b.prog.Targets) == 1 {
-		return b.stringLit(b.prog.Targets[0].Name, t)
+		return b.stringLit(b.c.obj.ProbeNames[b.prog.Targets[0].Cookie], t)
 	}
 	off := b.allocScratch(size)
 	b.zero(off, size)
@@ -546,20 +546,23 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// signalCall sends a signal to the current process.
-func signalCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	if lit, ok := b.stringLiteral(args[0]); ok {
-		sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
-		if !ok {
-			b.fail(args[0], "unknown signal %s", lit.Value)
+// signalWith sends a signal, named or numbered, with the helper for
+// the current process (signal) or thread (signal_thread).
+func signalWith(helper asm.BuiltinFunc) builtinFn {
+	return func(b *builder, n ast.Expr, args []ast.Expr) result {
+		if lit, ok := b.stringLiteral(args[0]); ok {
+			sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
+			if !ok {
+				b.fail(args[0], "unknown signal %s", lit.Value)
+			}
+			b.emit(asm.Mov.Imm(asm.R1, int32(sig)))
+		} else {
+			b.scalar(args[0])
+			b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		}
-		b.emit(asm.Mov.Imm(asm.R1, int32(sig)))
-	} else {
-		b.scalar(args[0])
-		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+		b.emit(helper.Call())
+		return noVal
 	}
-	b.emit(asm.FnSendSignal.Call())
-	return noVal
 }
 
 var signalNumbers = map[string]syscall.Signal{
@@ -617,8 +620,16 @@ func timeCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return noVal
 }
 
-// joinCall prints an array of string pointers joined by a separator:
-// the payload is the array as read from memory.
+// Limits of join(): how many strings it reads from the array and how
+// long each may be (bpftrace's).
+const (
+	joinMaxArgs = 16
+	joinArgSize = 1024
+)
+
+// joinCall prints the NULL-terminated array of string pointers arr
+// joined by a separator: the payload is a string[joinArgSize] array of
+// joinMaxArgs elements, read string by string (an empty string ends it).
 func joinCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	sep := " "
 	if len(args) > 1 {
@@ -626,8 +637,44 @@ func joinCall(b *builder, n ast.Expr, args []ast.Expr) result {
 			sep = lit.Value
 		}
 	}
-	ev := b.newEvent(EvJoin, sep, b.argsTuple(args[:1]), n)
-	b.emitRecord(ev, args[:1])
+	strLen := min(joinArgSize, b.c.maxStrlen)
+	arr := &types.Array{Elem: &types.String{Len: strLen}, Len: joinMaxArgs}
+	ev := b.newEvent(EvJoin, sep, &types.Tuple{Elems: []types.Type{arr}}, n)
+	f := b.save()
+	defer b.restore(f)
+	size := 8 + arr.Size()
+	off := b.allocScratch(size)
+	b.emit(storeImm(regScratch, int16(off), int64(ev.ID), asm.DWord))
+	b.zero(off+8, arr.Size())
+	space := b.pointerSpace(args[0])
+	base := b.allocStack(8)
+	ptr := b.allocStack(8)
+	b.scalar(args[0])
+	b.emit(asm.StoreMem(asm.RFP, base, asm.R0, asm.DWord))
+	end := b.label("joinend")
+	for i := 0; i < joinMaxArgs; i++ {
+		// ptr = arr[i]; stop at NULL; read the string
+		b.emit(storeImm(asm.RFP, ptr, 0, asm.DWord))
+		b.emit(asm.Mov.Reg(asm.R1, asm.RFP))
+		b.emit(asm.Add.Imm(asm.R1, int32(ptr)))
+		b.emit(asm.Mov.Imm(asm.R2, 8))
+		b.emit(asm.LoadMem(asm.R3, asm.RFP, base, asm.DWord))
+		if i > 0 {
+			b.emit(asm.Add.Imm(asm.R3, int32(8*i)))
+		}
+		b.probeRead(space)
+		b.emit(asm.LoadMem(asm.R3, asm.RFP, ptr, asm.DWord))
+		b.emit(asm.JEq.Imm(asm.R3, 0, end))
+		b.scratchPtr(asm.R1, off+8+i*strLen)
+		b.emit(asm.Mov.Imm(asm.R2, int32(strLen)))
+		if space == types.AddrUser {
+			b.emit(asm.FnProbeReadUserStr.Call())
+		} else {
+			b.emit(asm.FnProbeReadKernelStr.Call())
+		}
+	}
+	b.mark(end)
+	b.output(off, size)
 	return noVal
 }
 

@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"bufio"
+	"debug/elf"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/types"
@@ -31,8 +34,8 @@ func init() {
 		"static_assert":       func(b *builder, n ast.Expr, args []ast.Expr) result { return noVal },
 		"assert":              assertCall,
 		"strlen":              strlenCall,
-		"strerror":            tableString("bt_strerror", errnoNames),
-		"signal_name":         tableString("bt_signames", signalNames),
+		"strerror":            tableString("bt_strerror", errnoNames, "Unknown error"),
+		"signal_name":         tableString("bt_signames", signalNames, "N/A"),
 		"kaddr":               kaddrCall,
 		"sym":                 passValue,
 		"usermode":            usermodeCall,
@@ -183,8 +186,9 @@ func strlenCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 // tableString maps a small integer to a string through a read-only
-// array map built at compile time (errno and signal names).
-func tableString(mapName string, table func() []string) builtinFn {
+// array map built at compile time (errno, signal and system call
+// names); numbers without a name give fallback.
+func tableString(mapName string, table func() []string, fallback string) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		t := b.typeOf(n)
 		size := t.Size()
@@ -192,6 +196,9 @@ func tableString(mapName string, table func() []string) builtinFn {
 		if _, ok := b.c.obj.Spec.Maps[mapName]; !ok {
 			var kvs []ebpf.MapKV
 			for i, s := range names {
+				if s == "" {
+					s = fallback
+				}
 				v := make([]byte, size)
 				copy(v, s)
 				v[size-1] = 0
@@ -201,9 +208,8 @@ func tableString(mapName string, table func() []string) builtinFn {
 				ValueSize: uint32(size), MaxEntries: uint32(len(names)), Flags: flagRdonlyProg, Contents: kvs}
 		}
 		off := b.allocScratch(size)
-		b.zero(off, size)
 		key := b.allocStack(8)
-		miss := b.label("tbl")
+		miss, done := b.label("tbl"), b.label("tbld")
 		b.scalar(args[0])
 		b.emit(asm.JGE.Imm(asm.R0, int32(len(names)), miss))
 		b.emit(asm.StoreMem(asm.RFP, key, asm.R0, asm.Word))
@@ -213,36 +219,49 @@ func tableString(mapName string, table func() []string) builtinFn {
 		b.emit(asm.FnMapLookupElem.Call())
 		b.emit(asm.JEq.Imm(asm.R0, 0, miss))
 		b.copyFrom(off, asm.R0, size)
+		b.jump(done)
 		b.mark(miss)
+		b.storeBytes(off, []byte(fallback), size)
+		b.mark(done)
 		return memAt(off)
 	}
 }
 
-// errnoNames are the C library's messages for errno values.
+// errnoNames are the C library's messages for errno values ("" for
+// numbers without one).
 func errnoNames() []string {
 	names := make([]string, 134)
 	for i := range names {
 		s := syscall.Errno(i).Error()
 		if strings.HasPrefix(s, "errno ") {
-			s = "Unknown error " + strconv.Itoa(i)
-		} else if s != "" {
-			s = strings.ToUpper(s[:1]) + s[1:]
+			s = ""
 		}
-		names[i] = s
+		names[i] = capitalize(s)
 	}
 	names[0] = "Success"
 	return names
 }
 
-// signalNames are SIGxxx names by number.
+// signalNames are the C library's signal descriptions (strsignal) by
+// number, as bpftrace prints them.
 func signalNames() []string {
 	names := make([]string, 65)
-	for name, sig := range signalNumbers {
-		if int(sig) < len(names) {
-			names[sig] = "SIG" + name
-		}
+	names[0] = "Unknown signal 0"
+	for i := 1; i < 32; i++ {
+		names[i] = capitalize(syscall.Signal(i).String())
+	}
+	names[32], names[33] = "Unknown signal 32", "Unknown signal 33"
+	for i := 34; i <= 64; i++ {
+		names[i] = "Real-time signal " + strconv.Itoa(i-34)
 	}
 	return names
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 var (
@@ -464,7 +483,7 @@ func findCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 func init() {
-	lowerings["syscall_name"] = tableString("bt_sysnames", syscallNames)
+	lowerings["syscall_name"] = tableString("bt_sysnames", syscallNames, "Unknown syscall")
 	lowerings["probetype"] = probetypeValue
 	lowerings["strcontains"] = substringCall(false)
 	lowerings["strstr"] = substringCall(true)
@@ -576,4 +595,316 @@ func substringCall(index bool) builtinFn {
 		}
 		return inReg
 	}
+}
+
+func init() {
+	lowerings["container_of"] = containerOfCall
+	lowerings["str_concat"] = strConcatCall
+	lowerings["memcmp"] = memcmpCall
+	lowerings["strcap"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		b.loadImm(asm.R0, int64(b.finalType(args[0]).Size()))
+		return inReg
+	}
+	lowerings["cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		b.loadImm(asm.R0, int64(b.c.opts.ChildPID))
+		return inReg
+	}
+	lowerings["has_cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		v := int64(0)
+		if b.c.opts.ChildPID != 0 {
+			v = 1
+		}
+		b.loadImm(asm.R0, v)
+		return inReg
+	}
+	lowerings["signal_thread"] = signalWith(asm.FnSendSignalThread)
+}
+
+// containerOfCall: the address of the struct that holds the member ptr
+// points to, ptr minus the member's offset.
+func containerOfCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	p, ok := types.Underlying(b.typeOf(n)).(*types.Pointer)
+	if !ok {
+		b.fail(n, "container_of without a pointer type")
+	}
+	st, ok := types.Underlying(p.Elem).(*types.Struct)
+	if !ok {
+		b.fail(n, "container_of of a non-struct %s", p.Elem)
+	}
+	path := fieldPath(args[2])
+	if len(path) == 0 {
+		b.fail(args[2], "container_of needs a member name")
+	}
+	off := 0
+	cur := st
+	for i, name := range path {
+		fl, ok := cur.Field(name)
+		if !ok {
+			b.fail(args[2], "%s has no member %s", cur, name)
+		}
+		off += fl.BitOffset / 8
+		if i < len(path)-1 {
+			if cur, ok = types.Underlying(fl.Type).(*types.Struct); !ok {
+				b.fail(args[2], "member %s is not a struct", name)
+			}
+		}
+	}
+	b.scalar(args[0])
+	if off != 0 {
+		b.emit(asm.Sub.Imm(asm.R0, int32(off)))
+	}
+	return inReg
+}
+
+// fieldPath reads `a` or `a.b.c` written as a member path.
+func fieldPath(e ast.Expr) []string {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return []string{x.Name}
+	case *ast.FieldExpr:
+		return append(fieldPath(x.X), x.Field.Name)
+	}
+	return nil
+}
+
+// strConcatCall appends s2 to s1 in a new string of the result's size.
+func strConcatCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	t := b.typeOf(n)
+	size := t.Size()
+	at, bt := b.finalType(args[0]), b.finalType(args[1])
+	ao := b.memory(args[0])
+	bo := b.memory(args[1])
+	off := b.allocScratch(size)
+	b.zero(off, size)
+	b.copy(off, ao, min(at.Size(), size-1))
+	// i = strlen(s1), then copy s2's bytes while they fit
+	loop, done, copyLoop := b.label("cat"), b.label("catd"), b.label("catc")
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Imm(asm.R1, int32(min(at.Size(), size-1)), copyLoop))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(off), asm.Byte))
+	b.emit(asm.JEq.Imm(asm.R3, 0, copyLoop))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(copyLoop)
+	b.emit(asm.Mov.Imm(asm.R4, 0)) // j
+	next := b.label("catn")
+	b.mark(next)
+	b.emit(asm.JGE.Imm(asm.R4, int32(bt.Size()), done))
+	b.emit(asm.JGE.Imm(asm.R1, int32(size-1), done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R4))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(bo), asm.Byte))
+	b.emit(asm.JEq.Imm(asm.R3, 0, done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.StoreMem(asm.R2, int16(off), asm.R3, asm.Byte))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.emit(asm.Add.Imm(asm.R4, 1))
+	b.jump(next)
+	b.mark(done)
+	return memAt(off)
+}
+
+// memcmpCall compares count bytes (a constant, at most the smaller
+// size): 0 when equal, else the difference of the first differing bytes.
+func memcmpCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	cnt, ok := b.constOf(args[2])
+	if !ok || cnt < 0 {
+		b.fail(args[2], "memcmp needs a constant count")
+	}
+	at, bt := b.finalType(args[0]), b.finalType(args[1])
+	cnt = min(cnt, int64(at.Size()), int64(bt.Size()))
+	ao := b.memory(args[0])
+	bo := b.memory(args[1])
+	loop, done := b.label("memcmp"), b.label("memcmpd")
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Imm(asm.R1, int32(cnt), done))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(ao), asm.Byte))
+	b.emit(asm.LoadMem(asm.R4, asm.R2, int16(bo), asm.Byte))
+	b.emit(asm.Mov.Reg(asm.R0, asm.R3))
+	b.emit(asm.Sub.Reg(asm.R0, asm.R4))
+	b.emit(asm.JNE.Imm(asm.R0, 0, done))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(done)
+	return inReg
+}
+
+func init() {
+	lowerings["pton"] = ptonCall
+}
+
+// ptonCall is an address literal's bytes in network order, computed
+// when the script is compiled.
+func ptonCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "pton needs a literal address")
+	}
+	ip := net.ParseIP(lit.Value)
+	if ip == nil {
+		b.fail(args[0], "%q is not an IP address", lit.Value)
+	}
+	t := b.typeOf(n)
+	data := []byte(ip.To16())
+	if t.Size() == 4 {
+		data = []byte(ip.To4())
+		if data == nil {
+			b.fail(args[0], "%q is not an IPv4 address", lit.Value)
+		}
+	}
+	off := b.allocResult(t.Size())
+	b.storeBytes(off, data, t.Size())
+	return memAt(off)
+}
+
+func init() {
+	lowerings["debugf"] = debugfCall
+	lowerings["write_user"] = writeUserCall
+	lowerings["uaddr"] = uaddrCall
+}
+
+// debugfCall writes to the kernel's trace pipe with bpf_trace_printk,
+// which takes at most three integer arguments.
+func debugfCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "debugf needs a literal format")
+	}
+	values := args[1:]
+	if len(values) > 3 {
+		b.fail(n, "debugf takes at most 3 arguments (bpf_trace_printk)")
+	}
+	f := b.save()
+	defer b.restore(f)
+	slots := make([]int16, len(values))
+	for i, v := range values {
+		if !scalarType(b.finalType(v)) {
+			b.fail(v, "debugf prints integers only, not %s", b.finalType(v))
+		}
+		b.scalar(v)
+		slots[i] = b.spill()
+	}
+	fmtOff := b.stringLit(lit.Value, &types.String{Len: len(lit.Value) + 1}).off
+	b.scratchPtr(asm.R1, fmtOff)
+	b.emit(asm.Mov.Imm(asm.R2, int32(len(lit.Value)+1)))
+	for i, s := range slots {
+		b.emit(asm.LoadMem(asm.R3+asm.Register(i), asm.RFP, s, asm.DWord))
+	}
+	b.emit(asm.FnTracePrintk.Call())
+	return noVal
+}
+
+// writeUserCall copies len bytes of a value to user memory (unsafe);
+// true when the write succeeded.
+func writeUserCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	size, ok := b.constOf(args[2])
+	if !ok || size <= 0 {
+		b.fail(args[2], "write_user needs a constant length")
+	}
+	st := b.finalType(args[1])
+	src := b.memory(args[1])
+	size = min(size, int64(max(8, st.Size())))
+	dst := b.allocStack(8)
+	b.scalar(args[0])
+	b.emit(asm.StoreMem(asm.RFP, dst, asm.R0, asm.DWord))
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, dst, asm.DWord))
+	b.scratchPtr(asm.R2, src)
+	b.emit(asm.Mov.Imm(asm.R3, int32(size)))
+	b.emit(asm.FnProbeWriteUser.Call())
+	done := b.label("wu")
+	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.emit(asm.JEq.Imm(asm.R1, 0, done))
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.mark(done)
+	return inReg
+}
+
+// uaddrCall is a symbol's address in the probed binary (its ELF symbol
+// table; meaningful for non-PIE binaries, as in bpftrace).
+func uaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "uaddr needs a literal symbol name")
+	}
+	if len(b.group.targets) == 0 {
+		b.fail(n, "uaddr needs a uprobe or usdt probe")
+	}
+	parts := strings.SplitN(b.group.targets[0], ":", 3)
+	if len(parts) < 3 {
+		b.fail(n, "uaddr needs a uprobe or usdt probe")
+	}
+	f, err := elf.Open(parts[1])
+	if err != nil {
+		b.fail(n, "uaddr: %v", err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	for _, s := range append(syms, dyn...) {
+		if s.Name == lit.Value && s.Value != 0 {
+			b.loadImm(asm.R0, int64(s.Value))
+			return inReg
+		}
+	}
+	b.fail(args[0], "symbol %s not found in %s", lit.Value, parts[1])
+	return noVal
+}
+
+func init() {
+	lowerings["percpu_kaddr"] = percpuKaddrCall
+}
+
+// pseudoBTFID marks a 64-bit load of a kernel variable by BTF id
+// (BPF_PSEUDO_BTF_ID).
+const pseudoBTFID = asm.Register(3)
+
+var (
+	kernelBTFOnce sync.Once
+	kernelBTF     *btf.Spec
+	kernelBTFErr  error
+)
+
+// percpuKaddrCall is the address of a per-CPU kernel variable: for the
+// current CPU (bpf_this_cpu_ptr) or for a given one (bpf_per_cpu_ptr,
+// NULL for a CPU that does not exist). The variable is loaded by its
+// BTF id in the running kernel.
+func percpuKaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "percpu_kaddr needs a literal variable name")
+	}
+	kernelBTFOnce.Do(func() { kernelBTF, kernelBTFErr = btf.LoadKernelSpec() })
+	if kernelBTFErr != nil {
+		b.fail(n, "percpu_kaddr needs the kernel's BTF: %v", kernelBTFErr)
+	}
+	var v *btf.Var
+	if err := kernelBTF.TypeByName(lit.Value, &v); err != nil {
+		b.fail(args[0], "the kernel's BTF has no variable %s", lit.Value)
+	}
+	id, err := kernelBTF.TypeID(v)
+	if err != nil {
+		b.fail(args[0], "no BTF id for %s: %v", lit.Value, err)
+	}
+	load := asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R1, Src: pseudoBTFID, Constant: int64(id)}
+	if len(args) > 1 {
+		tmp := b.allocStack(8)
+		b.scalar(args[1])
+		b.emit(asm.StoreMem(asm.RFP, tmp, asm.R0, asm.DWord))
+		b.emit(load)
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, tmp, asm.DWord))
+		b.emit(asm.FnPerCpuPtr.Call())
+		return inReg
+	}
+	b.emit(load)
+	b.emit(asm.FnThisCpuPtr.Call())
+	return inReg
 }

@@ -31,6 +31,23 @@ func (b *builder) typeOf(e ast.Node) types.Type {
 	if t := b.info.Types[e]; t != nil {
 		return t
 	}
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		// the checker may leave a parenthesised value untyped
+		return b.finalType(x.X)
+	case *ast.CallExpr:
+		// a macro call has its expansion's type
+		if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
+			return b.typeOf(ci.Expansion)
+		}
+	case *ast.Ident:
+		if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
+			return b.typeOf(ci.Expansion)
+		}
+		if arg, ok := b.info.MacroArgs[x]; ok {
+			return b.finalType(arg)
+		}
+	}
 	return voidTy
 }
 
@@ -569,6 +586,16 @@ func (b *builder) record(x *ast.RecordExpr) result {
 func (b *builder) ternary(x *ast.CondExpr) result {
 	t := b.typeOf(x)
 	elseL, done := b.label("else"), b.label("fi")
+	if _, void := t.(types.Void); void && x.Then != nil {
+		// `c ? printf(...) : printf(...)`: a branch taken for its effect
+		b.cond(x.Cond, elseL)
+		b.exprStmt(x.Then)
+		b.jump(done)
+		b.mark(elseL)
+		b.exprStmt(x.Else)
+		b.mark(done)
+		return noVal
+	}
 	if scalarType(t) {
 		if x.Then == nil {
 			// c ?: e — the condition's value when true

@@ -9,14 +9,17 @@ import (
 	"github.com/bt-tools/bt/analysis/types"
 )
 
-// arithOps maps a binary operator to its ALU operation, unsigned and
-// signed.
-var arithOps = map[string][2]asm.ALUOp{
-	"+": {asm.Add, asm.Add}, "-": {asm.Sub, asm.Sub}, "*": {asm.Mul, asm.Mul},
-	"/": {asm.Div, asm.SDiv}, "%": {asm.Mod, asm.SMod},
-	"&": {asm.And, asm.And}, "|": {asm.Or, asm.Or}, "^": {asm.Xor, asm.Xor},
-	"<<": {asm.LSh, asm.LSh}, ">>": {asm.RSh, asm.ArSh},
+// arithOps maps a binary operator to its ALU operation. As in bpftrace,
+// division, modulo and right shift are unsigned whatever the operands'
+// signs (the checker warns about signed operands).
+var arithOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
 }
+
+// divByZeroMessage is the runtime error bpftrace reports when a divisor
+// is zero at run time; the result is then 1.
+const divByZeroMessage = "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."
 
 // compareOps maps a comparison to the jump taken when it is true,
 // unsigned and signed, and the jump taken when it is false.
@@ -58,7 +61,7 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		b.mark(done)
 		return inReg
 	}
-	ops, ok := arithOps[x.Op]
+	op, ok := arithOps[x.Op]
 	if !ok {
 		b.fail(x, "operator %s is not supported yet", x.Op)
 	}
@@ -70,10 +73,6 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		scaleY = max(1, p.Elem.Size())
 	} else if p, ok := types.Underlying(yt).(*types.Pointer); ok && types.IsInteger(xt) {
 		scaleX = max(1, p.Elem.Size())
-	}
-	op := ops[0]
-	if isSigned(t) {
-		op = ops[1]
 	}
 	b.scalar(x.X)
 	if scaleX > 1 {
@@ -90,11 +89,29 @@ func (b *builder) binary(x *ast.BinaryExpr) result {
 		}
 		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		b.emit(asm.LoadMem(asm.R0, asm.RFP, tmp, asm.DWord))
+		if op == asm.Div || op == asm.Mod {
+			b.checkedDiv(x, op)
+		} else {
+			b.emit(op.Reg(asm.R0, asm.R1))
+		}
 		b.restore(f)
-		b.emit(op.Reg(asm.R0, asm.R1))
 	}
 	b.normalize(asm.R0, t)
 	return inReg
+}
+
+// checkedDiv divides R0 by R1; a zero divisor gives 1 and a runtime
+// error record, as in bpftrace.
+func (b *builder) checkedDiv(x *ast.BinaryExpr, op asm.ALUOp) {
+	ok, done := b.label("divok"), b.label("divd")
+	b.emit(asm.JNE.Imm(asm.R1, 0, ok))
+	ev := b.newEvent(EvRuntimeError, divByZeroMessage, nil, x)
+	b.emitRecord(ev, nil)
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.jump(done)
+	b.mark(ok)
+	b.emit(op.Reg(asm.R0, asm.R1))
+	b.mark(done)
 }
 
 // constOf returns e's compile-time integer value after conversion.
@@ -231,6 +248,14 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 			yo := b.memory(x.Y)
 			b.strEquals(xo, yo, min(xt.Size(), yt.Size()), equal, differ)
 		}
+	} else if xb, ok := types.Underlying(xt).(*types.Buffer); ok {
+		yb, ok := types.Underlying(yt).(*types.Buffer)
+		if !ok {
+			b.fail(x, "cannot compare %s with %s", xt, yt)
+		}
+		xo := b.memory(x.X)
+		yo := b.memory(x.Y)
+		b.buffersEqual(xo, yo, min(xb.Len, yb.Len), differ)
 	} else {
 		if xt.Size() != yt.Size() {
 			b.fail(x, "cannot compare %s with %s", xt, yt)
@@ -281,6 +306,28 @@ func (b *builder) strEquals(xo, yo, n int, equal, differ string) {
 	b.emit(asm.JEq.Imm(asm.R3, 0, equal))
 	b.emit(asm.Add.Imm(asm.R1, 1))
 	b.jump(loop)
+}
+
+// buffersEqual jumps to differ unless two buffers (uint32 length, then
+// bytes) have the same length and the same bytes up to it; capacity is
+// the smaller buffer's.
+func (b *builder) buffersEqual(xo, yo, capacity int, differ string) {
+	loop, same := b.label("bufeq"), b.label("bufsame")
+	b.emit(asm.LoadMem(asm.R4, regScratch, int16(xo), asm.Word))
+	b.emit(asm.LoadMem(asm.R1, regScratch, int16(yo), asm.Word))
+	b.emit(asm.JNE.Reg(asm.R4, asm.R1, differ))
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Reg(asm.R1, asm.R4, same))
+	b.emit(asm.JGE.Imm(asm.R1, int32(capacity), same))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(xo+4), asm.Byte))
+	b.emit(asm.LoadMem(asm.R5, asm.R2, int16(yo+4), asm.Byte))
+	b.emit(asm.JNE.Reg(asm.R3, asm.R5, differ))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(same)
 }
 
 // bytesEqual jumps to differ unless n bytes at xo and yo are equal.
@@ -336,7 +383,14 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 	if x.Op == "--" {
 		delta = -1
 	}
-	t := b.typeOf(x.X)
+	t := b.typeOf(x)
+	if _, void := t.(types.Void); void {
+		t = b.typeOf(x.X)
+	}
+	if p, ok := types.Underlying(t).(*types.Pointer); ok {
+		// pointer arithmetic steps by the element size
+		delta *= int32(max(1, p.Elem.Size()))
+	}
 	target := ast.Unparen(x.X)
 	switch v := target.(type) {
 	case *ast.Variable:
@@ -359,14 +413,17 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 			m = v.(*ast.MapExpr)
 		}
 		ml := b.mapLayout(m)
+		if p, ok := types.Underlying(ml.Value).(*types.Pointer); ok && !types.IsPointer(t) {
+			delta *= int32(max(1, p.Elem.Size()))
+		}
 		keyOff := b.mapKey(ml, keys, x)
 		b.lookup(ml, keyOff)
 		old := b.allocStack(8)
-		done := b.label("incd")
+		missing := b.label("incmiss")
 		b.emit(asm.Mov.Imm(asm.R1, 0))
-		b.emit(asm.JEq.Imm(asm.R0, 0, done+"n"))
+		b.emit(asm.JEq.Imm(asm.R0, 0, missing))
 		b.loadScalar(asm.R1, asm.R0, 0, ml.Value)
-		b.mark(done + "n")
+		b.mark(missing)
 		b.emit(asm.StoreMem(asm.RFP, old, asm.R1, asm.DWord))
 		b.emit(asm.Add.Imm(asm.R1, delta))
 		b.normalize(asm.R1, ml.Value)
@@ -379,7 +436,6 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 			b.emit(asm.Add.Imm(asm.R0, delta))
 			b.normalize(asm.R0, ml.Value)
 		}
-		_ = done
 		return inReg
 	}
 	b.fail(x, "%s of this expression is not supported yet", x.Op)

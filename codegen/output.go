@@ -71,7 +71,11 @@ func (b *builder) argsTuple(values []ast.Expr) *types.Tuple {
 	}
 	t := &types.Tuple{}
 	for _, v := range values {
-		t.Elems = append(t.Elems, b.finalType(v))
+		vt := b.finalType(v)
+		if _, void := vt.(types.Void); void {
+			b.fail(v, "the checker recorded no type for this value")
+		}
+		t.Elems = append(t.Elems, vt)
 	}
 	return t
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/link"
+
+	"github.com/bt-tools/bt/analysis/types"
 )
 
 // waitRecords triggers events until pred accepts the records read so
@@ -139,4 +141,27 @@ func TestKprobeLoads(t *testing.T) {
 	load(t, `kprobe:vfs_read { @[comm, ((struct file *)arg0)->f_flags] = count(); @b = hist(arg2); @f[func] = count(); }
 kretprobe:vfs_read { @r = stats((int64)retval); }
 kprobe:do_nanosleep { @p[ppid, pcomm, curtask->pid] = count(); }`)
+}
+
+// TestJoinArgv reads a user-space argv array for join().
+func TestJoinArgv(t *testing.T) {
+	h := load(t, `tracepoint:syscalls:sys_enter_execve { join(args.argv, ","); }`)
+	h.attachTarget(h.obj.Progs[0], h.obj.Progs[0].Targets[0])
+	bin, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true binary")
+	}
+	h.waitRecords(func() { exec.Command(bin, "bt-join-a", "bt-join-b").Run() }, func(rs []record) bool {
+		for _, r := range rs {
+			if r.ev.Kind != EvJoin {
+				continue
+			}
+			arr := r.ev.Args.Elems[0].(*types.Array)
+			w := arr.Elem.Size()
+			if cstr(r.payload[w:]) == "bt-join-a" && cstr(r.payload[2*w:]) == "bt-join-b" && cstr(r.payload[3*w:]) == "" {
+				return true
+			}
+		}
+		return false
+	})
 }

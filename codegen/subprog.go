@@ -97,7 +97,7 @@ func lenCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	m, ok := ast.Unparen(args[0]).(*ast.MapExpr)
 	if !ok {
 		if st, ok := types.Underlying(b.finalType(args[0])).(*types.Stack); ok {
-			b.fail(n, "len of a %s is not supported yet", st)
+			return b.stackDepth(args[0], st)
 		}
 		b.fail(args[0], "len needs a map")
 	}
@@ -254,8 +254,8 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 		b.fail(decl, "fn %s calls itself (recursion is not possible in BPF)", sym.Name)
 	}
 	fi := &fnInstance{label: b.label("fn_" + decl.Name.Name)}
-	if t := b.typeOf(decl.Result); decl.Result != nil && t != nil {
-		fi.result = t
+	if _, void := sym.Type.(types.Void); sym.Type != nil && !void {
+		fi.result = sym.Type
 	}
 	if fi.result != nil && !scalarType(fi.result) && fi.result.Size() > 0 {
 		fi.resultOff = b.allocPermanent(fi.result.Size())
@@ -328,4 +328,43 @@ func (b *builder) permanentVars(body ast.Node) {
 		}
 		return n != nil
 	})
+}
+
+// stackDepth is len(kstack) / len(ustack): the number of frames of the
+// stack at this point, from the bytes bpf_get_stack writes (only for the
+// builtins themselves: a stored stack is an id whose frames are in user
+// space).
+func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
+	name := ""
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		name = x.Name
+	case *ast.CallExpr:
+		name = x.Fun.Name
+	}
+	if name != "kstack" && name != "ustack" {
+		b.fail(e, "len of a stored %s is not supported (its frames are resolved in user space)", st)
+	}
+	limit := st.Limit
+	if limit <= 0 || limit > maxStackFrames {
+		limit = maxStackFrames
+	}
+	flags := int32(0)
+	if st.User {
+		flags = bpfFUserStack
+	}
+	f := b.save()
+	off := b.allocScratch(8 * limit)
+	b.emit(asm.Mov.Reg(asm.R1, regCtx))
+	b.scratchPtr(asm.R2, off)
+	b.emit(asm.Mov.Imm(asm.R3, int32(8*limit)))
+	b.emit(asm.Mov.Imm(asm.R4, flags))
+	b.emit(asm.FnGetStack.Call())
+	b.restore(f)
+	done := b.label("depth")
+	b.emit(asm.RSh.Imm(asm.R0, 3))
+	b.emit(asm.JSGE.Imm(asm.R0, 0, done))
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.mark(done)
+	return inReg
 }

@@ -74,7 +74,8 @@ func VerifierDiag(obj *Object, progName string, err error) diag.Diagnostic {
 		tail = tail[len(tail)-verifierTail:]
 	}
 	for _, l := range tail {
-		d.Notes = append(d.Notes, diag.Note{Location: d.Location, Message: "verifier: " + l})
+		// the log lines are notes without a place of their own
+		d.Notes = append(d.Notes, diag.Note{Message: "verifier: " + l})
 	}
 	d.Hint = "bt produced a program the kernel does not accept: this is a bug in bt's compiler, please report it with the script"
 	return d

@@ -13,51 +13,43 @@ import (
 	"github.com/bt-tools/bt/codegen"
 )
 
-func init() { attachers["usdt"] = attachUSDT }
+func init() { attachers["usdt"] = each(attachUSDTTarget) }
 
-// attachUSDT attaches a usdt probe's program as a uprobe at every
+// attachUSDTTarget attaches a usdt probe's program as a uprobe at every
 // location of the probe in its binary (ELF .note.stapsdt), with the
 // kernel incrementing the probe's semaphore while it is attached
-// (RefCtrOffset), in the -p process only when one is given.
-func attachUSDT(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	exes := map[string]*link.Executable{}
+// (RefCtrOffset), in the traced process only when there is one.
+func attachUSDTTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	pid := s.tracedPID()
+	paths, err := btfindex.USDTFiles(f[probes.RolePath], pid)
+	if err != nil {
+		return nil, err
+	}
 	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		paths, err := btfindex.USDTFiles(f[probes.RolePath], s.opts.PID)
+	for _, path := range paths {
+		locs, err := btfindex.USDTLocations(path, f[probes.RoleNamespace], f[probes.RoleName])
+		if err != nil || len(locs) == 0 {
+			// A wildcard stands for files without the probe too.
+			continue
+		}
+		ex, err := s.executable(path)
 		if err != nil {
-			return err
+			return out, err
 		}
-		n := 0
-		for _, path := range paths {
-			locs, err := btfindex.USDTLocations(path, f[probes.RoleNamespace], f[probes.RoleName])
-			if err != nil || len(locs) == 0 {
-				// A wildcard stands for files without the probe too.
-				continue
+		for _, l := range locs {
+			up, err := ex.Uprobe("", prog, &link.UprobeOptions{
+				Address: l.Offset, RefCtrOffset: l.RefCtrOffset, Cookie: t.Cookie, PID: pid,
+			})
+			if err != nil {
+				return out, err
 			}
-			ex := exes[path]
-			if ex == nil {
-				if ex, err = link.OpenExecutable(path); err != nil {
-					return err
-				}
-				exes[path] = ex
-			}
-			for _, l := range locs {
-				up, err := ex.Uprobe("", prog, &link.UprobeOptions{
-					Address: l.Offset, RefCtrOffset: l.RefCtrOffset, Cookie: t.Cookie, PID: s.opts.PID,
-				})
-				if err != nil {
-					return err
-				}
-				out = append(out, up)
-				n++
-			}
+			out = append(out, up)
 		}
-		if n == 0 {
-			return fmt.Errorf("no USDT probe %s:%s in %s", f[probes.RoleNamespace], f[probes.RoleName], strings.Join(paths, ", "))
-		}
-		return nil
-	})
-	return out, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no USDT probe %s:%s in %s", f[probes.RoleNamespace], f[probes.RoleName], strings.Join(paths, ", "))
+	}
+	return out, nil
 }
 
 // attachUprobesInProcess attaches uprobe:*:PATTERN for -p PID: the

@@ -232,9 +232,13 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	res, err := tracer.Run(obj, opts)
 	if err != nil {
 		var le *tracer.LoadError
-		if errors.As(err, &le) {
+		var ae *tracer.AttachError
+		switch {
+		case errors.As(err, &le):
 			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
-		} else {
+		case errors.As(err, &ae):
+			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
+		default:
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		}
 		return exitError{exitFindings}

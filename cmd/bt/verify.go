@@ -37,12 +37,12 @@ var tracingProviders = map[string]bool{"fentry": true, "fexit": true}
 // verifyProgram compiles a checked program, creates its maps and
 // submits every program to the verifier; nothing is attached and
 // everything is closed again.
-func verifyProgram(prog *check.Program, unsafe bool) *verifyResult {
+func verifyProgram(prog *check.Program, unsafe bool, params []string) *verifyResult {
 	vr := &verifyResult{refused: map[string]bool{}}
 	if len(prog.Files) > 0 && prog.Files[0] != nil {
 		vr.name = prog.Files[0].Source.Name
 	}
-	obj, diags := codegen.Compile(prog, codegen.Options{Unsafe: unsafe})
+	obj, diags := codegen.Compile(prog, codegen.Options{Unsafe: unsafe, Params: params})
 	vr.diags = diags
 	if diags.HasErrors() || obj == nil {
 		return vr
@@ -111,8 +111,12 @@ func refusedKind(p *codegen.Prog, err error) string {
 		return p.Provider
 	case tracingProviders[p.Provider] && errors.As(err, &ve) && len(ve.Log) < 3:
 		return p.Provider
-	case errors.As(err, &ve) && strings.Contains(err.Error(), "bpf_override_return"):
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "cannot use helper bpf_override_return"):
 		return "override() (bpf_override_return)"
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "cannot use helper bpf_probe_write_user"):
+		return "write_user() (bpf_probe_write_user, refused under kernel lockdown)"
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "failed to find the address for kernel symbol"):
+		return "percpu_kaddr() (kernel data symbols are not in kallsyms)"
 	}
 	return ""
 }
