@@ -37,12 +37,15 @@ func USDTLocations(path, provider, name string) ([]USDTLocation, error) {
 	if s := f.Section(".stapsdt.base"); s != nil {
 		base = s.Addr
 	}
+	// Wildcards remain where the checker could not expand the target
+	// (no path: the -p process's files, or every process's).
+	nameOK, provOK := usdtMatcher(name), usdtMatcher(provider)
 	var out []USDTLocation
 	for _, p := range probes {
 		// A probe whose name has quotes in the note is written quoted and
 		// escaped in a script; a target name spelled back from the script
 		// has lost the escaped quotes.
-		if p.Name != name && p.Name != `"`+name+`"` || provider != "" && p.Provider != provider {
+		if !nameOK(p.Name) && p.Name != `"`+name+`"` || provider != "" && !provOK(p.Provider) {
 			continue
 		}
 		pc := p.PC
@@ -274,4 +277,13 @@ func AddressToFileOffset(path string, addr uint64) (uint64, error) {
 		return 0, fmt.Errorf("address %#x is in no loadable segment of %s", addr, path)
 	}
 	return off, nil
+}
+
+// usdtMatcher matches a provider or probe name, which may hold wildcards.
+func usdtMatcher(pattern string) func(string) bool {
+	if !strings.ContainsAny(pattern, "*?{[") {
+		return func(s string) bool { return s == pattern }
+	}
+	m := CompileMatcher(pattern)
+	return m.Match
 }

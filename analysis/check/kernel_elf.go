@@ -281,8 +281,8 @@ func (k *kernel) uprobeArgs(path string, e *elfInfo, fn string) *argSet {
 // usdt
 
 func (r *resolution) usdt() {
-	if !r.parts.has(probes.RolePath) || r.parts.text(probes.RolePath) == "*" {
-		return // usdt:name with -p PID, or every process
+	if path := r.parts.text(probes.RolePath); !r.parts.has(probes.RolePath) || path == "*" || path == "" {
+		return // usdt:name or usdt::ns:name with -p PID, or every process
 	}
 	paths, ok := r.binaries("usdt")
 	if !ok {
