@@ -390,6 +390,9 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if path == "*" && s.tracedPID() > 0 {
 		return attachUprobesInProcess(s.tracedPID(), f[probes.RoleFunc], prog, t.Cookie, p.Provider == "uretprobe")
 	}
+	if f[probes.RoleLang] == "cpp" {
+		return attachCxxUprobes(path, f[probes.RoleFunc], prog, t.Cookie, s.tracedPID(), p.Provider == "uretprobe")
+	}
 	ex, err := s.executable(path)
 	if err != nil {
 		return nil, err

@@ -91,3 +91,38 @@ func attachUprobesInProcess(pid int, pattern string, prog *ebpf.Program, cookie 
 	}
 	return out, nil
 }
+
+// attachCxxUprobes attaches uprobe:FILE:cpp:PATTERN: every C++ function
+// of FILE whose demangled name matches, in process pid only when not 0.
+func attachCxxUprobes(path, pattern string, prog *ebpf.Program, cookie uint64, pid int, ret bool) ([]io.Closer, error) {
+	file, err := btfindex.ResolveBinary(path)
+	if err != nil {
+		return nil, err
+	}
+	syms, err := cxxSymbols(file, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(syms) == 0 {
+		return nil, fmt.Errorf("no C++ function matching %s in %s", pattern, path)
+	}
+	ex, err := link.OpenExecutable(file)
+	if err != nil {
+		return nil, err
+	}
+	var out []io.Closer
+	for _, sym := range syms {
+		opts := &link.UprobeOptions{Cookie: cookie, PID: pid}
+		var l link.Link
+		if ret {
+			l, err = ex.Uretprobe(sym, prog, opts)
+		} else {
+			l, err = ex.Uprobe(sym, prog, opts)
+		}
+		if err != nil {
+			return out, fmt.Errorf("%s:%s: %w", path, sym, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -213,9 +214,14 @@ func (r *resolution) uprobe() {
 		}
 		return
 	case r.parts.has(probes.RoleLang):
-		// C++ names match demangled symbols, which bt does not demangle.
+		// C++ names match demangled symbols when attaching. A name with
+		// "::" is quoted, so that the target parses back to one field.
+		name := fn
+		if strings.ContainsAny(name, ": ") {
+			name = strconv.Quote(name)
+		}
 		for _, p := range paths {
-			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleLang)+":"+fn)
+			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleLang)+":"+name)
 		}
 		return
 	}

@@ -191,3 +191,30 @@ func symbolValue(t *testing.T, path, name string) uint64 {
 	t.Fatalf("no symbol %s in %s", name, path)
 	return 0
 }
+
+// TestBpftraceCxxUprobe: uprobe:FILE:cpp:NAME attaches to C++ functions
+// by demangled name (namespace included, parameters left out).
+func TestBpftraceCxxUprobe(t *testing.T) {
+	needRootRun(t)
+	if _, err := exec.LookPath("g++"); err != nil {
+		t.Skip("needs g++ to build the traced program")
+	}
+	if _, err := exec.LookPath("c++filt"); err != nil {
+		t.Skip("needs c++filt (binutils) to demangle")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "tracee.cc")
+	os.WriteFile(src, []byte(`namespace ns { __attribute__((noinline)) int add(int a, int b) { return a + b; } }
+volatile int sink;
+int main() { for (int i = 0; i < 3; i++) sink += ns::add(i, 1); return 0; }
+`), 0o644)
+	bin := filepath.Join(dir, "tracee")
+	if out, err := exec.Command("g++", "-O1", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("g++: %v\n%s", err, out)
+	}
+	link := bpftraceLink(t)
+	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", "uprobe:"+bin+`:cpp:"ns::add" { @calls = count(); @sum = sum(arg0); }`)
+	if code != 0 || !strings.Contains(out, "@calls: 3\n") || !strings.Contains(out, "@sum: 3\n") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
