@@ -1,12 +1,13 @@
 # bt's build and test entry points. `make test` is what CI runs (.ci/run).
 GO ?= go
 # Debian packages the tests use; installed when missing and we are root.
-# clang: C interop and vmlinux.h compile tests; bpftool: BTF dumps for
+# clang, libbpf-dev: C interop (imported BPF C, the stdlib) and vmlinux.h compile tests; bpftool: BTF dumps for
 # comparisons; neovim: the editor end-to-end test; bpftrace: side-by-side
-# checks (its tools/ are part of the parser corpus).
-DEB_PACKAGES ?= clang-19 bpftool neovim bpftrace
+# checks (its tools/ are part of the parser corpus); systemtap-sdt-dev:
+# sys/sdt.h for the USDT test programs the tests build.
+DEB_PACKAGES ?= clang-19 libbpf-dev bpftool neovim bpftrace systemtap-sdt-dev
 
-.PHONY: all build test deps vet gotest fuzz bench clean
+.PHONY: all build test deps vet gotest fuzz bench clean install runtime-suite
 
 all: build
 
@@ -45,6 +46,30 @@ bench:
 
 clean:
 	rm -rf bin
+
+# `make install` puts bt and bt-lsp in $(BINDIR) and a `bpftrace` link to
+# bt next to them (bt install-link), so bpftrace invocations run bt.
+# BPFTRACE_LINK=no installs without the link; an existing bpftrace there
+# is kept unless BPFTRACE_LINK=force.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+BPFTRACE_LINK ?= yes
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 bin/bt bin/bt-lsp $(DESTDIR)$(BINDIR)/
+	@link=$(DESTDIR)$(BINDIR)/bpftrace; \
+	if [ "$(BPFTRACE_LINK)" = no ]; then :; \
+	elif [ -e "$$link" -o -L "$$link" ] && [ "$$(readlink "$$link")" != bt ] && [ "$(BPFTRACE_LINK)" != force ]; then \
+	  echo "$$link exists and is not bt's link: kept (BPFTRACE_LINK=force replaces it)"; \
+	else \
+	  ln -sfn bt "$$link" && echo "$$link -> bt"; \
+	fi
+
+# bpftrace's own runtime test suite run through bt's `bpftrace` link
+# (scripts/bpftrace-runtime-suite.sh); needs root and BT_BPFTRACE_SRC.
+# TEST_FILTER selects tests as the suite's engine does.
+runtime-suite:
+	scripts/bpftrace-runtime-suite.sh
 
 # ---- editors: editors/vscode (VS Code extension), editors/nvim (Neovim),
 # editors/vim (Vim), editors/emacs (Emacs tests) ----

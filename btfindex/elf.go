@@ -41,8 +41,116 @@ func ELFFunctions(path string) ([]string, error) {
 	}
 	add(f.Symbols())
 	add(f.DynamicSymbols())
+	if dbg := SeparateDebugFile(path); dbg != "" {
+		// Static functions of a stripped binary are named only in its
+		// separate debug file (libc6-dbg and the like); their addresses
+		// are the binary's.
+		if df, err := elf.Open(dbg); err == nil {
+			add(df.Symbols())
+			df.Close()
+		}
+	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// DebugRoot is where separate debug files are installed.
+var DebugRoot = "/usr/lib/debug"
+
+// SeparateDebugFile returns the file holding path's stripped symbols and
+// DWARF, found as gdb finds it: by build ID under DebugRoot/.build-id/,
+// then by the .gnu_debuglink name next to the file, in its .debug/
+// directory and under DebugRoot with the file's directory. A debug link
+// is trusted only when the file's build ID, if any, matches. "" when
+// there is none.
+func SeparateDebugFile(path string) string {
+	f, err := elf.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	id := buildID(f)
+	if len(id) > 1 {
+		h := fmt.Sprintf("%x", id)
+		p := filepath.Join(DebugRoot, ".build-id", h[:2], h[2:]+".debug")
+		if isRegular(p) {
+			return p
+		}
+	}
+	sec := f.Section(".gnu_debuglink")
+	if sec == nil {
+		return ""
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return ""
+	}
+	name, _, _ := bytes.Cut(data, []byte{0})
+	if len(name) == 0 || strings.ContainsRune(string(name), '/') {
+		return ""
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	dir := filepath.Dir(real)
+	for _, p := range []string{
+		filepath.Join(dir, string(name)),
+		filepath.Join(dir, ".debug", string(name)),
+		filepath.Join(DebugRoot, dir, string(name)),
+	} {
+		if p == real || !isRegular(p) {
+			continue
+		}
+		if id != nil {
+			df, err := elf.Open(p)
+			if err != nil {
+				continue
+			}
+			match := bytes.Equal(buildID(df), id)
+			df.Close()
+			if !match {
+				continue
+			}
+		}
+		return p
+	}
+	return ""
+}
+
+// buildID returns the GNU build ID note of f, or nil.
+func buildID(f *elf.File) []byte {
+	for _, s := range f.Sections {
+		if s.Type != elf.SHT_NOTE {
+			continue
+		}
+		data, err := s.Data()
+		if err != nil {
+			continue
+		}
+		for len(data) >= 12 {
+			nsz := f.ByteOrder.Uint32(data[0:4])
+			dsz := f.ByteOrder.Uint32(data[4:8])
+			typ := f.ByteOrder.Uint32(data[8:12])
+			off := 12 + int(align4(nsz))
+			end := off + int(align4(dsz))
+			if off > len(data) || end > len(data) || off+int(dsz) > len(data) {
+				break
+			}
+			if typ == 3 && nsz == 4 && string(data[12:15]) == "GNU" { // NT_GNU_BUILD_ID
+				return data[off : off+int(dsz)]
+			}
+			data = data[end:]
+		}
+	}
+	return nil
+}
+
+func align4(n uint32) uint32 { return (n + 3) &^ 3 }
+
+func isRegular(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // USDTProbe is a statically defined tracing probe from an ELF file's

@@ -593,13 +593,13 @@ var entries = []Builtin{
 	{
 		Name: "strerror", Kind: Function,
 		Variants: []Signature{call(tStr64, param("error", tInt))},
-		Doc:      "The name of an errno value, as a string.",
+		Doc:      "The message of an errno value (its sign ignored), e.g. `No such file or directory` for 2.",
 		Example:  `kretprobe:vfs_read /(int64)retval < 0/ { print(strerror(-(int64)retval)); }`,
 	},
 	{
 		Name: "signal_name", Kind: Function,
 		Variants: []Signature{call(tStr64, param("sig", tInt))},
-		Doc:      "The name of a signal number, as a string.",
+		Doc:      "The description of a signal number, as the C library's `strsignal()` words it: `Killed` for 9, `Real-time signal 0` for 34.",
 	},
 	{
 		Name: "syscall_name", Kind: Function,
@@ -689,6 +689,11 @@ var entries = []Builtin{
 		Name: "is_str", Kind: Function, CompileTime: true,
 		Variants: []Signature{call(tBool, param("expression", shown(pat(TypeOrExpr), "any")))},
 		Doc:      "Whether the expression's static type is a string.",
+	},
+	{
+		Name: "is_scalar", Kind: Function, CompileTime: true,
+		Variants: []Signature{call(tBool, param("map", tMap))},
+		Doc:      "Whether the map has no keys (`@m = 1`) rather than keys (`@m[k] = 1`); known when the script is compiled.",
 	},
 	{
 		Name: "is_literal", Kind: Function, CompileTime: true,

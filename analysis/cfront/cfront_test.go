@@ -769,3 +769,70 @@ func TestVirtualHeadersAndForceIncludes(t *testing.T) {
 		t.Errorf("struct kstat at %+v", l)
 	}
 }
+
+func TestFindClangEnv(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "my-clang")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BT_CLANG", fake)
+	if got := FindClang(); got != fake {
+		t.Errorf("$BT_CLANG=%s: FindClang() = %q", fake, got)
+	}
+	t.Setenv("BT_CLANG", filepath.Join(dir, "missing"))
+	if got := FindClang(); got != "" {
+		t.Errorf("$BT_CLANG naming nothing: FindClang() = %q", got)
+	}
+}
+
+// One macro expansion can declare several records without a tag at the
+// same location: the kernel's struct-group pattern (an anonymous union
+// of an anonymous struct and a named struct, with the same members).
+// Each keeps its own members.
+func TestRecordsFromOneMacroExpansion(t *testing.T) {
+	src := `#define GROUP(NAME, MEMBERS...) union { struct { MEMBERS }; struct { MEMBERS } NAME; }
+struct hdr {
+	unsigned char kind;
+	GROUP(addrs, unsigned int src; unsigned int dst;);
+	unsigned short tail;
+};
+`
+	p := filepath.Join(t.TempDir(), "group.h")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, clang := range modes(t) {
+		t.Run(modeName(clang), func(t *testing.T) {
+			u, err := ParseFile(p, Options{Clang: clang, NoCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, ok := u.Types["struct hdr"].(*types.Struct)
+			if !ok {
+				t.Fatalf("struct hdr = %v", u.Types["struct hdr"])
+			}
+			for _, tc := range []struct {
+				path []string
+				off  int
+			}{{[]string{"src"}, 32}, {[]string{"dst"}, 64}, {[]string{"addrs", "dst"}, 64}, {[]string{"tail"}, 96}} {
+				var cur types.Type = st
+				off := 0
+				for _, name := range tc.path {
+					s, ok := types.Underlying(cur).(*types.Struct)
+					if !ok {
+						t.Fatalf("%v: %v is not a record", tc.path, cur)
+					}
+					f, ok := s.Field(name)
+					if !ok {
+						t.Fatalf("%v: no member %s in %v", tc.path, name, s)
+					}
+					cur, off = f.Type, off+f.BitOffset
+				}
+				if off != tc.off {
+					t.Errorf("%v at bit %d, want %d", tc.path, off, tc.off)
+				}
+			}
+		})
+	}
+}

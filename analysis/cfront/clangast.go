@@ -130,10 +130,22 @@ type fieldLayout struct {
 
 var anonRe = regexp.MustCompile(`(?:[A-Za-z_]\w*::)*\((?:anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
 
+// anonKeyRe is anonRe with the keyword clang prints before it: one
+// macro expansion (the kernel's __struct_group) makes an anonymous union
+// and two structs without a tag at the same location. The keyword tells
+// the union from the structs; the two structs have the same members by
+// construction (and clang's layout dumps call both "unnamed", where its
+// AST calls one "anonymous"), so they may share a key.
+var anonKeyRe = regexp.MustCompile(`\b(struct|union|enum)\s+(?:[A-Za-z_]\w*::)*\((?:anonymous|unnamed)(?: struct| union| enum)? at ([^)]*)\)`)
+
 // recordKey names a record as printed by clang ("struct foo", "union
 // foo::(anonymous at f.c:3:4)") the way this package keys records:
-// "struct foo", or "@f.c:3:4" for records without a tag.
+// "struct foo", or "@f.c:3:4|union" for records without a tag ("@f.c:3:4"
+// when clang printed no keyword).
 func recordKey(printed string) string {
+	if m := anonKeyRe.FindStringSubmatch(printed); m != nil {
+		return "@" + m[2] + "|" + m[1]
+	}
 	if m := anonRe.FindStringSubmatch(printed); m != nil {
 		return "@" + m[1]
 	}
@@ -408,12 +420,15 @@ func (b *astBuilder) walkNested(n *jnode) {
 	}
 }
 
-func (b *astBuilder) addRecord(n *jnode) *recInfo {
+func (b *astBuilder) addRecord(n *jnode) *recInfo { return b.addRecordKeyed(n, "") }
+
+// addRecordKeyed registers a record; key, when set, is the key of a
+// record without a tag as the member declared with it prints it.
+func (b *astBuilder) addRecordKeyed(n *jnode, key string) *recInfo {
 	union := n.TagUsed == "union"
-	key := ""
 	if n.Name != "" {
 		key = n.TagUsed + " " + n.Name
-	} else {
+	} else if key == "" {
 		key = b.locKey(n.Loc)
 	}
 	ri := b.records[key]
@@ -432,7 +447,14 @@ func (b *astBuilder) addRecord(n *jnode) *recInfo {
 	}
 	ri.complete = true
 	ri.loc = n.Loc
-	for _, c := range n.Inner {
+	for i, c := range n.Inner {
+		if c.Kind == "RecordDecl" && c.Name == "" && i+1 < len(n.Inner) && n.Inner[i+1].Kind == "FieldDecl" && n.Inner[i+1].Type != nil {
+			// The member declared with a record without a tag names it.
+			if k := recordKey(n.Inner[i+1].Type.QualType); strings.HasPrefix(k, "@") {
+				b.addRecordKeyed(c, k)
+				continue
+			}
+		}
 		switch c.Kind {
 		case "FieldDecl":
 			ri.fields = append(ri.fields, c)
@@ -591,6 +613,13 @@ func (b *astBuilder) resolveTag(key string) (types.Type, bool) {
 			if ri := b.records[k]; ri != nil {
 				return ri.st, true
 			}
+			// A top-level record without a tag is keyed by location.
+			if loc, _, refined := strings.Cut(k, "|"); refined {
+				if ri := b.records[loc]; ri != nil {
+					return ri.st, true
+				}
+				k = loc
+			}
 			if e, ok := b.sc.tags[k]; ok {
 				return e, true
 			}
@@ -742,9 +771,13 @@ func (b *astBuilder) parseType(s string) (types.Type, error) {
 	if t, ok := b.parsed[s]; ok {
 		return t, nil
 	}
-	src := anonRe.ReplaceAllStringFunc(s, func(m string) string {
-		k := "@" + anonRe.FindStringSubmatch(m)[1]
-		b.anon = append(b.anon, k)
+	src := anonKeyRe.ReplaceAllStringFunc(s, func(m string) string {
+		sm := anonKeyRe.FindStringSubmatch(m)
+		b.anon = append(b.anon, recordKey(m))
+		return sm[1] + " __bt_anon_" + strconv.Itoa(len(b.anon)-1)
+	})
+	src = anonRe.ReplaceAllStringFunc(src, func(m string) string {
+		b.anon = append(b.anon, recordKey(m))
 		return "__bt_anon_" + strconv.Itoa(len(b.anon)-1)
 	})
 	p := &parser{src: src, toks: lex(src, 0, len(src)), sc: b.sc}

@@ -28,8 +28,37 @@ func scriptBuf(decls []CText) cbuf {
 		segs = append(segs, segment{bufOff: b.Len(), origOff: int(d.Pos), n: len(d.Text)})
 		b.WriteString(d.Text)
 		b.WriteByte('\n')
+		if needsSemicolon(d.Text) {
+			// bpftrace ends a script's struct, union or enum definition
+			// for the C compiler: `struct S { int x; }` needs no ';'.
+			b.WriteString(";\n")
+		}
 	}
 	return cbuf{text: b.String(), segs: segs}
+}
+
+// needsSemicolon says whether a script's C definition lacks its closing
+// ';'. Comments after the definition do not count; a ';' too many is an
+// empty declaration, which C allows, so doubt errs towards adding one.
+func needsSemicolon(text string) bool {
+	t := strings.TrimSpace(text)
+	if t == "" || strings.HasPrefix(t, "#") {
+		return false
+	}
+	for {
+		last := t[strings.LastIndexByte(t, '\n')+1:]
+		if strings.HasSuffix(t, "*/") {
+			if i := strings.LastIndex(t, "/*"); i >= 0 {
+				t = strings.TrimSpace(t[:i])
+				continue
+			}
+		} else if i := strings.Index(last, "//"); i >= 0 {
+			t = strings.TrimSpace(t[:len(t)-len(last)+i])
+			continue
+		}
+		break
+	}
+	return t != "" && !strings.HasSuffix(t, ";")
 }
 
 func fileBuf(text string) cbuf {

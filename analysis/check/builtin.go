@@ -6,6 +6,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -45,6 +46,13 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	}
 	if c.cfg.C != nil {
 		if d, ok := c.cfg.C.Define(name); ok {
+			if _, isConst := d.Value.(int64); !isConst {
+				if t, ok := c.defineExpr(x, false); ok {
+					return t
+				}
+			} else if _, bad := c.defineExpr(x, true); bad {
+				return nil
+			}
 			sym := &Symbol{Kind: SymDefine, Name: name, Loc: &d.Loc}
 			c.info.Uses[x] = sym
 			switch v := d.Value.(type) {
@@ -59,6 +67,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 			return Unknown
 		}
 	}
+	if t, ok := c.defineExpr(x, false); ok {
+		return t
+	}
 	if c.cfg.Kernel != nil {
 		if ke, ok := c.cfg.Kernel.(KernelEnums); ok {
 			if v, t, ok := ke.EnumValue(name); ok {
@@ -70,6 +81,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 				return t
 			}
 		}
+	}
+	if t, ok := c.abiConst(x); ok {
+		return t
 	}
 	if c.lenientIdent(name) {
 		return Unknown
@@ -127,6 +141,9 @@ func (c *checker) unknownIdent(x *ast.Ident) {
 		}
 	}
 	c.suggestFix(e, x, x.Name, names)
+	if h := abiHint(x.Name); h != "" && e != nil && e.Hint == "" {
+		e.Hint = h
+	}
 }
 
 // checkBuiltinUse applies the rules every use of a builtin shares: where
@@ -292,6 +309,7 @@ func (c *checker) argsField(x *ast.FieldExpr, id *ast.Ident) types.Type {
 		return nil
 	}
 	if !known(t) {
+		c.argsUnknownNote(x)
 		return Unknown
 	}
 	name := x.Field.Name
@@ -319,10 +337,22 @@ func (c *checker) argsField(x *ast.FieldExpr, id *ast.Ident) types.Type {
 		}
 	}
 	if first == nil {
+		c.argsUnknownNote(x)
 		return Unknown
 	}
 	c.info.Uses[x.Field] = &Symbol{Kind: SymField, Name: name, Type: first}
 	return first
+}
+
+// argsUnknownNote says, at args.name, that the field cannot be checked
+// because the kernel's description of the probe could not be read.
+func (c *checker) argsUnknownNote(x *ast.FieldExpr) {
+	for _, ai := range c.probe.info.Attach {
+		if ai.ArgsUnknown != "" {
+			c.report(diag.Info, x.Field, CodeArgsUnknown, "args.%s is not checked: the arguments of %s are not known (%s)", x.Field.Name, describeAttach(ai), ai.ArgsUnknown)
+			return
+		}
+	}
 }
 
 func describeAttach(ai *AttachInfo) string {

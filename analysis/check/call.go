@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/kabi"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -95,8 +96,9 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	for _, a := range x.Args {
 		c.expr(a)
 	}
-	if c.cfg.C == nil && c.hasCIncl {
-		// Declared in C we cannot see.
+	if (c.cfg.C == nil && c.hasCIncl) || c.cImportFailed {
+		// Declared in C we cannot see, or in C that failed to import
+		// (reported at the import).
 		return Unknown
 	}
 	e := c.errorf(x.Fun, CodeUnknownFunction, "unknown function %s", name)
@@ -304,7 +306,7 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 			return true
 		}
 	}
-	if c.findMacro(name, 0) != nil {
+	if c.findMacro(name, 0) != nil || c.defines[name] != nil {
 		return true
 	}
 	if b, ok := builtins.Lookup(name); ok && b.HasBare() {
@@ -319,6 +321,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 		if _, _, ok := ke.EnumValue(name); ok {
 			return true
 		}
+	}
+	if _, ok := kabi.Lookup(name); ok && c.hasCIncl {
+		return true
 	}
 	return c.lenientIdent(name)
 }
@@ -492,6 +497,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	switch b.Name {
+	case "is_scalar":
+		if mapArg != nil {
+			switch {
+			case mapArg.firstUse != nil && mapArg.firstScalar:
+				c.info.Consts[x] = 1
+			case mapArg.firstUse != nil || mapArg.key != nil:
+				c.info.Consts[x] = 0
+			}
+		}
 	case "print":
 		c.checkPrint(x, args)
 	case "len":
@@ -515,6 +529,9 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		if len(args) == 1 {
 			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok && net.ParseIP(lit.Value) == nil {
 				c.errorf(args[0].x, CodeArgType, "pton(): %q is not an IPv4 or IPv6 address", lit.Value)
+			} else if ok && strings.Contains(lit.Value, ":") {
+				// the family is the text's: an IPv6 address is 16 bytes
+				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
 	case "fail":

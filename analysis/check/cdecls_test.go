@@ -451,3 +451,91 @@ func TestFileImporter(t *testing.T) {
 		t.Errorf("absolute: %v %v", res, err)
 	}
 }
+
+// A script's struct, union or enum definition needs no closing ';'
+// (bpftrace adds it); a real C error in the definition is still one.
+func TestCScopeDefinitionWithoutSemicolon(t *testing.T) {
+	cfrontModes(t, func(t *testing.T, clang string) {
+		for _, tc := range []struct {
+			src    string
+			errors bool
+		}{
+			{"struct A { int x; }\nenum E { E1 = 4, E2 } // trailing comment\nunion U { int a; long b; } /* c */\nkprobe:f { $p = (struct A *)arg0; @[$p->x, E2] = sizeof(union U); }\n", false},
+			{"struct A { int x; };\nkprobe:f { $p = (struct A *)arg0; @ = $p->x; }\n", false},
+			{"struct A { nosuchtype x; }\nkprobe:f { $p = (struct A *)arg0; @ = $p->x; }\n", true},
+		} {
+			f := parseScript(t, "semi.bt", tc.src)
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, NoCache: true})
+			all := append(diag.List{}, ds...)
+			if cs != nil {
+				all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			}
+			if all.HasErrors() != tc.errors {
+				t.Errorf("%q: errors %v, want %v: %v", tc.src, all.HasErrors(), tc.errors, all)
+			}
+		}
+	})
+}
+
+// The UAPI <linux/ip.h> and <linux/ipv6.h> declare their address members
+// through __struct_group (an anonymous union of an anonymous struct and
+// a named one, all from one macro expansion): every member is reachable.
+func TestCScopeStructGroupHeaders(t *testing.T) {
+	for _, h := range []string{"/usr/include/linux/ip.h", "/usr/include/linux/ipv6.h"} {
+		if _, err := os.Stat(h); err != nil {
+			t.Skipf("%s is not installed (linux-libc-dev)", h)
+		}
+	}
+	cfrontModes(t, func(t *testing.T, clang string) {
+		src := `#include <linux/ip.h>
+#include <linux/ipv6.h>
+kprobe:f {
+	$ip = (struct iphdr *)arg0;
+	$ip6 = (struct ipv6hdr *)arg1;
+	@[$ip->saddr, $ip->daddr, $ip->addrs.saddr] = count();
+	@six[$ip6->saddr.in6_u.u6_addr32[0], $ip6->addrs.daddr.in6_u.u6_addr8[1]] = count();
+}
+`
+		f := parseScript(t, "group.bt", src)
+		// As bt check does: with the kernel's BTF beside the headers and
+		// a cache; the second run reads the headers precompiled.
+		cache := t.TempDir()
+		for run := 1; run <= 2; run++ {
+			cfront.ResetCache()
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, CacheDir: cache, Kernel: liveKernel(t)})
+			all := append(diag.List{}, ds...)
+			if cs == nil || !CScopeComplete(cs) {
+				t.Skipf("no complete C scope in this mode: %v", ds)
+			}
+			all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			if all.HasErrors() {
+				t.Errorf("run %d: errors: %v", run, all)
+			}
+		}
+	})
+}
+
+// A C char array compares with a string (== and != only), as bpftrace
+// allows; other arrays do not.
+func TestCharArrayComparesWithString(t *testing.T) {
+	cfrontModes(t, func(t *testing.T, clang string) {
+		for _, tc := range []struct {
+			expr string
+			ok   bool
+		}{
+			{`$s->name == "abc"`, true},
+			{`"a much longer string" != $s->name`, true},
+			{`$s->ids == "abc"`, false},
+			{`$s->name < "abc"`, false},
+		} {
+			src := "struct Named { char name[4]; int ids[4]; };\nkprobe:f { $s = (struct Named *)arg0; if (" + tc.expr + ") { print(1); } }\n"
+			f := parseScript(t, "chars.bt", src)
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, NoCache: true})
+			all := append(diag.List{}, ds...)
+			all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			if all.HasErrors() == tc.ok {
+				t.Errorf("%s: errors %v, want ok=%v", tc.expr, all, tc.ok)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -29,6 +30,17 @@ type Config struct {
 	Importer Importer
 	// MaxRounds bounds the type inference fixpoint (0: 10).
 	MaxRounds int
+	// Positional are the values of $1, $2, ... when HasPositional is
+	// set (bt check FILE -- ARGS): $N is then the constant it will be
+	// when bpftrace runs the script ($# is len(Positional); a missing
+	// one is 0 or ""). Without them, a positional parameter is a
+	// compile-time constant of unknown value: where a constant is
+	// required (unroll, an array length, comptime) nothing is reported.
+	Positional    []string
+	HasPositional bool
+	// PID is the process the script will run against (bpftrace -p), 0
+	// for none: uprobe and usdt probes may then leave out their binary.
+	PID int
 }
 
 // Importer loads what an import statement names. Paths are resolved
@@ -75,6 +87,9 @@ func Check(files []*ast.File, cfg Config) (prog *Program) {
 			prog.Diags.Sort()
 		}
 	}()
+	if cfg.Kernel != nil {
+		prog.KernelType = cfg.Kernel.Type
+	}
 	c := newChecker(cfg, prog)
 	c.run(files)
 	return prog
@@ -130,16 +145,22 @@ type checker struct {
 	fileOf   map[ast.Node]*source.File // top-level decl -> its file
 	file     *source.File              // file of the node being checked
 	hasCIncl bool                      // the script #includes C we may not see
+	// cImportFailed: an import of C (or of a directory) failed, so calls
+	// to functions it may define are not reported unknown on top.
+	cImportFailed bool
 
 	// persistent symbols
-	maps      map[string]*mapState
-	mapOrder  []*mapState
-	varSyms   map[ast.Node]*Symbol
-	macros    map[string][]*macroDef
-	fns       map[string]*fnDef
-	fnOrder   []*fnDef
-	expands   map[expKey]*ast.BlockExpr
-	probeCtxs []*probeCtx
+	maps       map[string]*mapState
+	mapOrder   []*mapState
+	varSyms    map[ast.Node]*Symbol
+	macros     map[string][]*macroDef
+	fns        map[string]*fnDef
+	fnOrder    []*fnDef
+	expands    map[expKey]*ast.BlockExpr
+	probeNames map[string]namedProbe         // bench and test probes by provider:name
+	defines    map[string]*scriptDefine      // the scripts' object-like #defines
+	defineExps map[*ast.Ident]*ast.BlockExpr // a #define's body cloned per use
+	probeCtxs  []*probeCtx
 	// writtenMaps are the maps some statement assigns (found before the
 	// walks, so that a read before the write is not "never assigned").
 	writtenMaps map[string]bool
@@ -156,6 +177,8 @@ type checker struct {
 	loops        int
 	forBody      int
 	macro        *expansion
+	defineStack  []defineUse     // #defines being expanded
+	abiNoted     map[string]bool // file+name of ABI constants noted in this walk
 	assigned     map[*Symbol]bool
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
@@ -244,6 +267,14 @@ func (c *checker) gatherFiles(files []*ast.File, diags *diag.List) []*ast.File {
 				continue
 			}
 			res, err := c.cfg.Importer.Import(f.Source, imp.Path.Value)
+			if err != nil && !strings.HasSuffix(imp.Path.Value, ".bt") {
+				c.cImportFailed = true
+			}
+			var ww *WorldWritableError
+			if errors.As(err, &ww) {
+				diags.Errorf(f.Source, imp.Path.Span(), CodeImportWorldWritable, "%v", ww).Hint = ww.Hint()
+				continue
+			}
 			if err != nil {
 				diags.Errorf(f.Source, imp.Path.Span(), CodeImport, "cannot import %q: %v", imp.Path.Value, err)
 				continue
@@ -310,6 +341,13 @@ func (c *checker) reportSpan(sev diag.Severity, span source.Span, code diag.Code
 			Message:  fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
 		})
 	}
+	for i := len(c.defineStack) - 1; i >= 0; i-- {
+		u := c.defineStack[i]
+		d.Notes = append(d.Notes, diag.Note{
+			Location: diag.Location{File: u.file, Span: u.use.Span()},
+			Message:  fmt.Sprintf("in #define %s, expanded here", u.def.name),
+		})
+	}
 	c.diags = append(c.diags, d)
 	return &c.diags[len(c.diags)-1]
 }
@@ -374,6 +412,9 @@ func (c *checker) collect() {
 			case *ast.CDecl:
 				if d.Kind == ast.CPreprocessor && strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d.Text), "#")), "include") {
 					c.hasCIncl = true
+				}
+				if d.Kind == ast.CPreprocessor {
+					c.collectDefine(d)
 				}
 			case *ast.ConfigBlock:
 				if fi > 0 {
@@ -477,6 +518,7 @@ func (c *checker) collectFn(d *ast.FnDecl) {
 
 func (c *checker) collectProbe(p *ast.Probe) {
 	pi := &ProbeInfo{Node: p}
+	c.checkProbeRules(p)
 	seen := map[string]bool{}
 	pc := &probeCtx{info: pi}
 	for _, ap := range p.AttachPoints {
@@ -484,6 +526,7 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			continue
 		}
 		c.legacyAttach(ap)
+		c.checkAttachRules(ap)
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List
@@ -526,6 +569,7 @@ func (c *checker) walk() {
 	c.assigned = map[*Symbol]bool{}
 	c.written = map[*Symbol]bool{}
 	c.expansions = 0
+	c.abiNoted = nil
 	c.aggValue = map[*ast.CallExpr]bool{}
 	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
@@ -590,20 +634,73 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 	}
 	if fn := c.fns[d.Name.Name]; fn != nil && fn.decl == d {
 		c.info.Defs[d.Name] = fn.sym
-		fn.params = fn.params[:0]
-		for _, p := range d.Params {
-			var t types.Type
-			if p != nil && p.Type != nil {
-				t = c.resolveType(p.Type)
+		// A parameter's type may name another parameter (typeof($y)),
+		// declared before or after it: each is resolved once the ones it
+		// names are, with those in scope; what is left (a cycle) is
+		// resolved last and reports the undefined variable.
+		saved := c.scope
+		c.scope = newScope(nil, d)
+		fn.params = make([]types.Type, len(d.Params))
+		done := make([]bool, len(d.Params))
+		for pass := 0; pass <= len(d.Params); pass++ {
+			for i, p := range d.Params {
+				if done[i] {
+					continue
+				}
+				if pass < len(d.Params) && p != nil && namesPending(p.Type, d.Params, done) {
+					continue
+				}
+				done[i] = true
+				if p == nil {
+					continue
+				}
+				if p.Type != nil {
+					fn.params[i] = c.sizedForStorage(c.resolveType(p.Type))
+				}
+				if p.Var != nil {
+					sym := c.varSym(p.Var, SymParam)
+					sym.Type = fn.params[i]
+					c.scope.define(p.Var.Name, sym)
+					c.assigned[sym] = true
+				}
 			}
-			fn.params = append(fn.params, t)
 		}
 		fn.result = types.Void{}
 		if d.Result != nil {
-			fn.result = c.resolveType(d.Result)
+			fn.result = c.sizedForStorage(c.resolveType(d.Result))
 		}
+		c.scope = saved
 		fn.sym.Type = fn.result
 	}
+}
+
+// sizedForStorage gives an unsized `string` in a fn signature the
+// max_strlen capacity it has in BPF memory (any string fits in it).
+func (c *checker) sizedForStorage(t types.Type) types.Type {
+	if s, ok := t.(*types.String); ok && s.Len == 0 {
+		return &types.String{Len: c.maxStr}
+	}
+	return t
+}
+
+// namesPending reports whether type expression te names a parameter whose
+// type is not resolved yet.
+func namesPending(te *ast.TypeExpr, params []*ast.Param, done []bool) bool {
+	if te == nil {
+		return false
+	}
+	pending := false
+	ast.Inspect(te, func(n ast.Node) bool {
+		if v, ok := n.(*ast.Variable); ok {
+			for i, p := range params {
+				if !done[i] && p != nil && p.Var != nil && p.Var.Name == v.Name {
+					pending = true
+				}
+			}
+		}
+		return !pending
+	})
+	return pending
 }
 
 func (c *checker) checkProbe(pc *probeCtx) {

@@ -5,10 +5,12 @@ import "github.com/bt-tools/bt/analysis/diag"
 // Diagnostic codes of the checker. Every code is registered below with
 // its default severity and a one-line summary.
 const (
+	CodeABIConstant            diag.Code = "kernel-abi-constant"
 	CodeAggregationNotAssigned diag.Code = "aggregation-not-assigned"
 	CodeArgCount               diag.Code = "wrong-argument-count"
 	CodeArgType                diag.Code = "wrong-argument-type"
 	CodeArgsMismatch           diag.Code = "args-type-mismatch"
+	CodeArgsUnknown            diag.Code = "args-unknown"
 	CodeBadAssign              diag.Code = "invalid-assignment"
 	CodeBadMapKey              diag.Code = "invalid-map-key"
 	CodeBadMapKind             diag.Code = "invalid-map-declaration"
@@ -33,6 +35,7 @@ const (
 	CodeImplicitSignChange     diag.Code = "implicit-sign-conversion"
 	CodeImplicitTruncation     diag.Code = "implicit-truncation"
 	CodeImport                 diag.Code = "import-failed"
+	CodeImportWorldWritable    diag.Code = "import-world-writable"
 	CodeInternal               diag.Code = "internal-error"
 	CodeInvalidAddressOf       diag.Code = "invalid-address-of"
 	CodeInvalidCast            diag.Code = "invalid-cast"
@@ -53,6 +56,7 @@ const (
 	CodeLiteralRange           diag.Code = "literal-out-of-range"
 	CodeMacroCallerVar         diag.Code = "macro-caller-variable"
 	CodeMacroParamKind         diag.Code = "macro-argument-kind"
+	CodeMacroExpansion         diag.Code = "macro-expansion"
 	CodeMacroRecursion         diag.Code = "macro-recursion"
 	CodeMacroUnhygienic        diag.Code = "macro-unhygienic-access"
 	CodeMapKeyConflict         diag.Code = "map-key-conflict"
@@ -97,9 +101,11 @@ const errSev = diag.Error
 
 func init() {
 	diag.Register(
+		diag.CodeInfo{Code: CodeABIConstant, Severity: diag.Info, Summary: "a kernel constant (AF_INET, EAGAIN, TASK_RUNNING...) the included headers do not define, taken from bt's table of the kernel's ABI constants"},
 		diag.CodeInfo{Code: CodeAggregationNotAssigned, Severity: diag.Error, Summary: "an aggregation function such as count() or hist() is used other than as the value assigned to a map"},
 		diag.CodeInfo{Code: CodeArgCount, Severity: diag.Error, Summary: "a function, macro or builtin is called with the wrong number of arguments"},
 		diag.CodeInfo{Code: CodeArgType, Severity: diag.Error, Summary: "an argument has a type the called function does not accept"},
+		diag.CodeInfo{Code: CodeArgsUnknown, Severity: diag.Info, Summary: "a probe's arguments could not be read (tracefs not mounted, no prototype in BTF): args fields are not checked"},
 		diag.CodeInfo{Code: CodeArgsMismatch, Severity: diag.Error, Summary: "an args field has different types in the attach points of one probe"},
 		diag.CodeInfo{Code: CodeBadAssign, Severity: diag.Error, Summary: "a value that cannot be stored (an aggregation, a map, nothing) is assigned, or the target cannot be assigned"},
 		diag.CodeInfo{Code: CodeBadMapKey, Severity: diag.Error, Summary: "a value that cannot be a map key (no value, an aggregation, a map)"},
@@ -125,6 +131,7 @@ func init() {
 		diag.CodeInfo{Code: CodeImplicitSignChange, Severity: diag.Warning, Summary: "an integer is implicitly converted to a type of the other sign that cannot hold all its values"},
 		diag.CodeInfo{Code: CodeImplicitTruncation, Severity: diag.Warning, Summary: "an integer is implicitly narrowed to a declared type"},
 		diag.CodeInfo{Code: CodeImport, Severity: diag.Error, Summary: "an imported file cannot be found or read"},
+		diag.CodeInfo{Code: CodeImportWorldWritable, Severity: diag.Error, Summary: "an import names a file, or a file in a directory, that every user may write (bpftrace refuses it too)"},
 		diag.CodeInfo{Code: CodeInternal, Severity: diag.Error, Summary: "the checker failed; please report it"},
 		diag.CodeInfo{Code: CodeInvalidAddressOf, Severity: diag.Error, Summary: "& applied to something whose address cannot be taken"},
 		diag.CodeInfo{Code: CodeInvalidCast, Severity: diag.Error, Summary: "a cast between types that cannot be converted"},
@@ -145,6 +152,7 @@ func init() {
 		diag.CodeInfo{Code: CodeLiteralRange, Severity: diag.Error, Summary: "an integer literal that does not fit the type it is stored in"},
 		diag.CodeInfo{Code: CodeMacroCallerVar, Severity: diag.Warning, Summary: "a macro reads a variable of its caller that is not one of its parameters"},
 		diag.CodeInfo{Code: CodeMacroParamKind, Severity: diag.Error, Summary: "a macro argument of the wrong kind: a $variable or @map parameter given something else"},
+		diag.CodeInfo{Code: CodeMacroExpansion, Severity: diag.Error, Summary: "a script #define used as a value whose replacement text is not one bpftrace expression"},
 		diag.CodeInfo{Code: CodeMacroRecursion, Severity: diag.Error, Summary: "a macro that expands itself"},
 		diag.CodeInfo{Code: CodeMacroUnhygienic, Severity: diag.Error, Summary: "a macro body uses a map that was not passed to it"},
 		diag.CodeInfo{Code: CodeMapKeyConflict, Severity: diag.Error, Summary: "a map is used with keys of incompatible types"},

@@ -18,8 +18,14 @@ import (
 // type exists, with unknown types). Old-syntax tools (the Debian
 // package's copies) may only produce legacy-* warnings.
 
-// refRoot is the reference bpftrace source tree.
-const refRoot = "/opt/ref/bpftrace"
+// refRoot is the reference bpftrace source tree: $BT_BPFTRACE_SRC, or
+// /opt/ref/bpftrace.
+var refRoot = func() string {
+	if d := os.Getenv("BT_BPFTRACE_SRC"); d != "" {
+		return d
+	}
+	return "/opt/ref/bpftrace"
+}()
 
 // toolSets returns the tool directories present on this machine: the
 // current tools and the older packaged ones.

@@ -43,11 +43,7 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 		}
 		return types.Bool{}
 	case *ast.PositionalParam:
-		c.params.usePositional(x)
-		if x.Count {
-			return types.Uint64
-		}
-		return types.Int64
+		return c.positional(x)
 	case *ast.Variable:
 		return c.varRead(x)
 	case *ast.MapExpr:
@@ -116,7 +112,7 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 		t := c.expr(x.X)
 		if v, ok := c.info.Consts[x.X]; ok {
 			c.info.Consts[x] = v
-		} else if t != nil && !IsUnknown(t) && !compileTimeExpr(x.X) {
+		} else if t != nil && !IsUnknown(t) && !compileTimeExpr(x.X) && !c.positionalUnknown(x.X) {
 			c.errorf(x, CodeNotConstant, "comptime needs an expression known when the script is compiled")
 		}
 		return t
@@ -444,6 +440,11 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 			c.badOperands(x, lt, rt)
 			return types.Bool{}
 		}
+		// A char array (a C struct's char name[N]) compares with a
+		// string as the string it holds, as in bpftrace.
+		if (isCharArray(lt) && isString(rt)) || (isString(lt) && isCharArray(rt)) {
+			return types.Bool{}
+		}
 		switch l := types.Underlying(lt).(type) {
 		case *types.String:
 			if !isString(rt) {
@@ -485,6 +486,16 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 	}
 	c.badOperands(x, lt, rt)
 	return nil
+}
+
+// isCharArray reports whether t is an array of one-byte integers (C char).
+func isCharArray(t types.Type) bool {
+	a, ok := types.Underlying(t).(*types.Array)
+	if !ok {
+		return false
+	}
+	i, ok := types.Underlying(a.Elem).(*types.Int)
+	return ok && i.Size() == 1
 }
 
 func (c *checker) mismatch(x *ast.BinaryExpr, lt, rt types.Type) {
@@ -1161,6 +1172,9 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 		return types.Int8
 	case *types.Tuple:
 		v, ok := c.constOf(x.Index)
+		if !ok && c.positionalUnknown(x.Index) {
+			return Unknown
+		}
 		if !ok {
 			c.errorf(x.Index, CodeNotConstant, "a tuple index must be a constant")
 			return nil

@@ -192,9 +192,6 @@ type kernel struct {
 	// nothing.
 	cacheDir string
 	bins     map[string]binResult // uprobe/usdt targets by name
-	// filterPath is tracefs's available_filter_functions, preferred to
-	// kallsyms when readable (it is exactly what kprobes may attach to).
-	filterPath string
 
 	mu       sync.Mutex
 	tpArgs   map[string]*argSet // "category:event" -> args
@@ -257,9 +254,6 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		k.btfPath = btfindex.DefaultSysBTFDir + "/vmlinux"
 		k.running = true
 		k.kallsymsPath = btfindex.DefaultKallsyms
-		if dir, _ := idx.TracefsDir(); dir != "" {
-			k.filterPath = dir + "/available_filter_functions"
-		}
 	}
 	if k.desc == "" {
 		if running {
@@ -301,13 +295,13 @@ func NewKernelFromConfig(btfPath string, noKernel bool) (Kernel, error) {
 	if noKernel {
 		return nil, nil
 	}
-	return openKernel(btfindex.Options{BTFFile: btfPath})
+	// The running kernel's tracepoint formats are in tracefs: as root,
+	// mount it when it is not (a fresh boot), as bt list and bpftrace do.
+	return openKernel(btfindex.Options{BTFFile: btfPath, NoMount: btfPath != ""})
 }
 
-// openKernel opens the index opts describe (never mounting tracefs: a
-// checker has no business changing the system) and wraps it.
+// openKernel opens the index opts describe and wraps it.
 func openKernel(opts btfindex.Options) (*kernelView, error) {
-	opts.NoMount = true
 	btfPath := opts.BTFFile
 	idx, err := btfindex.Open(opts)
 	if err != nil {

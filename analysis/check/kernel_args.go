@@ -15,6 +15,8 @@ type argSet struct {
 	typ    *types.Struct // nil: the arguments are not known
 	retval types.Type    // fexit
 	source string
+	// unknown says why typ is nil when the probe exists.
+	unknown string
 }
 
 // ---------------------------------------------------------------------
@@ -42,7 +44,7 @@ func (k *kernel) buildTracepointArgs(tp btfindex.Tracepoint, maxStr int) *argSet
 	}
 	f, err := k.idx.TracepointFormat(tp.Category, tp.Event)
 	if err != nil {
-		return &argSet{source: tp.Source.String()}
+		return &argSet{source: tp.Source.String(), unknown: "its format is not readable: " + tracefsAdvice}
 	}
 	// bpftrace reads every pointer of a syscalls tracepoint as a user
 	// pointer: the record holds the system call's raw arguments.
@@ -56,7 +58,7 @@ func (k *kernel) buildTracepointArgs(tp btfindex.Tracepoint, maxStr int) *argSet
 			continue // bpftrace cannot read the common_ header fields
 		}
 		t := k.tracepointFieldType(fl, user, maxStr)
-		s.args = append(s.args, ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset})
+		s.args = append(s.args, ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset, DataLoc: fl.DataLoc})
 		fields = append(fields, types.Field{Name: fl.Name, Type: t, BitOffset: fl.Offset * 8})
 	}
 	s.typ = types.NewStruct(name, false, size, nil)
@@ -164,6 +166,9 @@ func userPointers(t types.Type) types.Type {
 // their existence comes from the architecture's syscall entry points and
 // their arguments from __do_sys_NAME when BTF has it.
 
+// tracefsAdvice says how to make tracepoint formats known.
+const tracefsAdvice = "mount tracefs (mount -t tracefs tracefs /sys/kernel/tracing) or run `bt list` once as root to cache them"
+
 var syscallPrefixes = []string{"__x64_sys_", "__arm64_sys_", "__s390x_sys_", "__riscv_sys_", "__loongarch_sys_", "__powerpc_sys_"}
 
 func (k *kernel) syntheticSyscalls() []btfindex.Tracepoint {
@@ -220,10 +225,13 @@ func (k *kernel) syntheticSyscallArgs(tp btfindex.Tracepoint, name string) *argS
 			}
 		}
 		if f == nil {
-			return s // exists, arguments unknown
+			// Exists, arguments unknown.
+			s.unknown = "tracefs is not readable and BTF has no prototype of the system call; " + tracefsAdvice
+			return s
 		}
 		sig, err := k.idx.Signature(*f)
 		if err != nil {
+			s.unknown = "its prototype in BTF is not readable: " + err.Error()
 			return s
 		}
 		for i, p := range sig.Params {
@@ -332,6 +340,7 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 	r.ai.Source = first.source
 	for _, s := range sets {
 		if s.typ == nil {
+			r.ai.ArgsUnknown = s.unknown
 			return // some target's arguments are unknown
 		}
 	}
@@ -376,7 +385,7 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		if t != a.Type {
 			same = false
 		}
-		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset})
+		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc})
 		if f, ok := first.typ.Field(a.Name); ok && a.Name != "" {
 			fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: f.BitOffset, BitSize: f.BitSize})
 		}

@@ -987,3 +987,34 @@ func TestKernelWildcardArgsMismatch(t *testing.T) {
 		t.Errorf("x: %+v %v", f, ok)
 	}
 }
+
+// Without tracefs or a cache, a syscall tracepoint whose prototype BTF
+// lacks has unknown arguments: args.field is not an error, but a note
+// says it is not checked; where BTF has the prototype, fields are checked.
+func TestSyscallArgsWithoutTracefs(t *testing.T) {
+	k := fileKernel(t)
+	var unknownEv, knownEv string
+	for _, tp := range k.kernel.syntheticSyscalls() {
+		if !strings.HasPrefix(tp.Event, "sys_enter_") {
+			continue
+		}
+		if len(k.kernel.idx.Funcs("__do_sys_"+strings.TrimPrefix(tp.Event, "sys_enter_"))) > 0 {
+			if knownEv == "" {
+				knownEv = tp.Event
+			}
+		} else if unknownEv == "" {
+			unknownEv = tp.Event
+		}
+	}
+	if unknownEv == "" || knownEv == "" {
+		t.Skipf("this kernel's BTF has no syscall of each kind (unknown %q, known %q)", unknownEv, knownEv)
+	}
+	prog := checkWith(t, k, "tracepoint:syscalls:"+unknownEv+" { print(args.no_such_field); }")
+	if prog.Diags.HasErrors() || !hasCode(prog.Diags, CodeArgsUnknown) {
+		t.Errorf("%s: want only an args-unknown note, got %v", unknownEv, prog.Diags)
+	}
+	prog = checkWith(t, k, "tracepoint:syscalls:"+knownEv+" { print(args.no_such_field); }")
+	if !hasCode(prog.Diags, CodeNoSuchField) || hasCode(prog.Diags, CodeArgsUnknown) {
+		t.Errorf("%s: want no-such-field, got %v", knownEv, prog.Diags)
+	}
+}

@@ -1,6 +1,9 @@
 package check
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -91,4 +94,68 @@ func (p *paramState) publish(prog *Program) {
 	for _, np := range p.named {
 		prog.NamedParams = append(prog.NamedParams, *np)
 	}
+}
+
+// positional checks $N or $#: with values from the command line it is
+// the constant bpftrace will see, an integer or a string (bpftrace reads
+// a parameter that is a number as an integer, anything else as a
+// string); without them an int64 of unknown value.
+func (c *checker) positional(x *ast.PositionalParam) types.Type {
+	c.params.usePositional(x)
+	if !c.cfg.HasPositional {
+		if x.Count {
+			return types.Uint64
+		}
+		return types.Int64
+	}
+	if x.Count {
+		c.info.Consts[x] = int64(len(c.cfg.Positional))
+		return types.Uint64
+	}
+	val := ""
+	if x.N >= 1 && x.N <= len(c.cfg.Positional) {
+		val = c.cfg.Positional[x.N-1]
+	}
+	if val == "" {
+		c.info.Consts[x] = 0
+		return types.Int64
+	}
+	if v, ok := positionalInt(val); ok {
+		c.info.Consts[x] = v
+		return types.Int64
+	}
+	return &types.String{Len: len(val) + 1}
+}
+
+// positionalInt reads a positional parameter's value as bpftrace does
+// when it is a number: decimal, 0x hexadecimal or 0 octal, with a sign.
+func positionalInt(s string) (int64, bool) {
+	t := strings.TrimPrefix(s, "-")
+	if t == "" || t[0] < '0' || t[0] > '9' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, 0, 64)
+	if err != nil {
+		if u, uerr := strconv.ParseUint(s, 0, 64); uerr == nil {
+			return int64(u), true
+		}
+		return 0, false
+	}
+	return v, true
+}
+
+// positionalUnknown reports whether x is not a known constant only
+// because it reads positional parameters whose values were not given.
+func (c *checker) positionalUnknown(x ast.Expr) bool {
+	if c.cfg.HasPositional || x == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if _, ok := n.(*ast.PositionalParam); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -597,7 +597,7 @@ func (c *checker) unroll(s *ast.UnrollStmt) {
 	if t != nil {
 		v, ok := c.constOf(s.Count)
 		switch {
-		case !ok && known(t):
+		case !ok && known(t) && !c.positionalUnknown(s.Count):
 			c.errorf(at, CodeUnrollCount, "the unroll count must be a constant")
 		case ok && v < 1:
 			c.errorf(at, CodeUnrollCount, "the unroll count must be at least 1, not %d", v)

@@ -29,6 +29,7 @@ import (
 //	// check: nokernel    kernel-independent (Config.Kernel nil)
 //	// check: unsafe      --unsafe
 //	// check: noc         no C scope
+//	// check: pid         as for bpftrace -p PID
 //
 // By default a small fake kernel and a fake C scope are used.
 
@@ -70,6 +71,9 @@ func checkSource(t testing.TB, name, text string, opts map[string]bool) (*Progra
 	sf := source.NewFile(name, []byte(text))
 	f, pd := parser.ParseFile(sf)
 	cfg := Config{Unsafe: opts["unsafe"]}
+	if opts["pid"] {
+		cfg.PID = 1
+	}
 	if !opts["nokernel"] {
 		cfg.Kernel = newFakeKernel()
 	}

@@ -87,6 +87,9 @@ func (c *checker) resolveTypeFor(te *ast.TypeExpr, from types.Type) types.Type {
 		if s.Len != nil {
 			c.expr(s.Len)
 			v, ok := c.constOf(s.Len)
+			if !ok && c.positionalUnknown(s.Len) {
+				v, ok = 0, true // its size is known when the script runs
+			}
 			if !ok || v < 0 {
 				c.errorf(s.Len, CodeNotConstant, "an array length must be a non-negative constant")
 				return nil

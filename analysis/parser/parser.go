@@ -44,7 +44,13 @@ func ParseFile(f *source.File) (*ast.File, diag.List) {
 // ParseExpr parses a single expression, e.g. for tests and tools. The
 // expression is always non-nil (a *ast.BadExpr when nothing parses).
 func ParseExpr(text string) (ast.Expr, diag.List) {
-	f := source.NewFile("<expr>", []byte(text))
+	return ParseExprIn(source.NewFile("<expr>", []byte(text)))
+}
+
+// ParseExprIn parses f's text as one expression; nodes carry positions
+// in f (a caller may blank out all but part of a file to parse that
+// part in place).
+func ParseExprIn(f *source.File) (ast.Expr, diag.List) {
 	p := newParser(f)
 	p.next()
 	x := p.parseExpr()

@@ -415,3 +415,17 @@ func TestCheckHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckPositionalArgs(t *testing.T) {
+	src := "begin { unroll($1) { printf(\"%s\\n\", str($2)); } }\n"
+	if code, _, errOut := run(t, src, "check", "--no-kernel", "-"); code != exitOK {
+		t.Errorf("without values: code %d err %q", code, errOut)
+	}
+	if code, _, errOut := run(t, src, "check", "--no-kernel", "-", "--", "4", "eth0"); code != exitOK {
+		t.Errorf("-- 4 eth0: code %d err %q", code, errOut)
+	}
+	code, _, errOut := run(t, src, "check", "--no-kernel", "-", "--", "1000")
+	if code != exitFindings || !strings.Contains(errOut, "error[invalid-unroll-count]") {
+		t.Errorf("-- 1000: code %d err %q", code, errOut)
+	}
+}
