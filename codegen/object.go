@@ -33,7 +33,10 @@ type Object struct {
 	// sums it and reports lost events.
 	Lost string
 	// ProbeNames are the full probe names the `probe` builtin yields,
-	// indexed by the value programs store for it (the attach cookie).
+	// indexed by the value programs store for it (the attach cookie,
+	// Target.Cookie). They are the targets' names, except that an
+	// aliased software/hardware event keeps the name as written
+	// (software:cpu:1000, attached as software:cpu-clock:1000).
 	ProbeNames []string
 	// Strings are constant strings programs refer to by index in event
 	// payloads (for example the func builtin on uprobes), when a value is
@@ -42,9 +45,30 @@ type Object struct {
 	// StackMaps names the stack trace maps in Spec.Maps, kernel and user,
 	// "" when the program takes no such stack.
 	KernelStacks, UserStacks string
+	// State is the name of a one-element array map: the exit flag
+	// (uint64 at 0; programs write no records once it is set) and the
+	// start time for `elapsed` (uint64 at 8, bpf_ktime_get_boot_ns). The
+	// runtime writes the start time before running begin programs (a
+	// program that finds it zero sets it).
+	State string
 	// Program is the checked program this object was compiled from.
 	Program *check.Program
 }
+
+// Values whose meaning the runtime resolves are laid out as follows
+// (sizes are their types' Size):
+//   - kstack: int64 stack id in KernelStacks (negative: not captured);
+//     ustack: int64 stack id in UserStacks, then the uint64 pid.
+//   - ksym, and func in kprobes: the uint64 address; usym (and func in
+//     uprobes): uint64 address, then the uint64 pid.
+//   - inet (ntop): uint64 address family, then 16 bytes of address.
+//   - timestamp (strftime): uint64 index of the format in Strings, then
+//     the boot-clock nanoseconds.
+//   - cgroup_path: uint64 cgroup id, then uint64 (index in Strings of the
+//     filter) + 1, 0 without one.
+//   - exit(): an EvExit record whose Args is the code's type, or nil
+//     without a code. assert(): an EvRuntimeError record whose Format is
+//     the message; the exit flag is set after it.
 
 // Program types, by provider. Programs for begin and end (and other
 // providers that run once from user space) are raw tracepoint programs
@@ -96,9 +120,18 @@ type MapLayout struct {
 	// PerCPU is set when the BPF map holds one value per CPU that the
 	// runtime combines (aggregations).
 	PerCPU bool
-	// KeySize and ValueSize are the sizes in the BPF map.
+	// KeySize and ValueSize are the sizes in the BPF map. A scalar map
+	// the checker made an array (Info.Kind "array"/"percpuarray") has a
+	// uint32 key 0 (KeySize 4); other scalar maps a uint64 key 0.
 	KeySize, ValueSize int
-	Info               *check.MapInfo
+	// TseriesAgg is the combining function of a tseries map: "avg",
+	// "max", "min", "sum", or "" (the last value). A tseries value is
+	// 24 bytes per CPU, not 8: int64 value, uint64 meta (avg: count;
+	// min/max: set flag; "": boot-clock time of the last update) and
+	// uint64 epoch (boot-clock ns / interval) the bucket holds; the
+	// bucket index in the key is epoch % num_intervals.
+	TseriesAgg string
+	Info       *check.MapInfo
 }
 
 // EventKind is what a ring buffer record asks the runtime to do.
@@ -147,4 +180,16 @@ type Options struct {
 	Config map[string]any
 	// Unsafe allows the functions bpftrace gates behind --unsafe.
 	Unsafe bool
+	// Named are the named parameters (`-- --name=value`) getopt()
+	// reads, by name; a flag given without a value is "".
+	Named map[string]string
+	// ChildPID is the pid of the command bt runs (-c), for cpid and
+	// has_cpid; 0 when there is none.
+	ChildPID int
+	// Params are the positional parameters ($1 is Params[0]); they are
+	// compiled in as constants, as bpftrace does.
+	Params []string
+	// PID is the process of -p: usdt probes without a path (or '*')
+	// read their argument specs from the files it maps.
+	PID int
 }

@@ -11,6 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/source"
 )
 
@@ -33,6 +34,10 @@ func resolveImport(from, path string) ([]string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(from), p)
 	}
+	// The checker's rule, so hover says why an import is refused.
+	if err := check.CheckImportPermissions(p); err != nil {
+		return nil, err
+	}
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
@@ -49,6 +54,9 @@ func resolveImport(from, path string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
+		if err := check.CheckImportPermissions(filepath.Join(p, e.Name())); err != nil {
+			return nil, err
+		}
 		if !e.IsDir() && importKind(e.Name()) != "" {
 			out = append(out, filepath.Join(p, e.Name()))
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,38 @@ func TestImportedFileDiagnostics(t *testing.T) {
 	})
 	c.waitDiagnostics(uri, 2)
 	c.waitPublished(libURI, func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+}
+
+// An import from a world-writable directory is refused by the language
+// server with the checker's diagnostic, and hover on its path says why.
+func TestImportWorldWritableRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lib.bt"), []byte("macro greet() { 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := "import \"lib.bt\";\nbegin { }\n"
+	uri := uriFromPath(filepath.Join(dir, "main.bt"))
+	c := newClient(t, Options{})
+	c.initialize(testCaps, nil)
+	c.open(uri, root, 1)
+	d := c.waitDiagnostics(uri, 1)
+	if len(d) != 1 || d[0].Code != "import-world-writable" || d[0].Range.Start.Line != 0 || d[0].Range.Start.Character != 7 {
+		t.Fatalf("diagnostics: %+v", d)
+	}
+	var h *protocol.Hover
+	c.mustCall("textDocument/hover", docPos(uri, at(t, root, "lib.bt", 0)), &h)
+	if h == nil || !strings.Contains(h.Contents.Value, "writable by every user") {
+		t.Errorf("hover on the refused import: %+v", h)
+	}
+	if locs := defAt(t, c, uri, at(t, root, "lib.bt", 0)); len(locs) != 0 {
+		t.Errorf("definition into a refused import: %+v", locs)
+	}
 }
 
 // Editing an imported file re-analyses the open files that import it.

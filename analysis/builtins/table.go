@@ -593,13 +593,13 @@ var entries = []Builtin{
 	{
 		Name: "strerror", Kind: Function,
 		Variants: []Signature{call(tStr64, param("error", tInt))},
-		Doc:      "The name of an errno value, as a string.",
+		Doc:      "The message of an errno value (its sign ignored), e.g. `No such file or directory` for 2.",
 		Example:  `kretprobe:vfs_read /(int64)retval < 0/ { print(strerror(-(int64)retval)); }`,
 	},
 	{
 		Name: "signal_name", Kind: Function,
 		Variants: []Signature{call(tStr64, param("sig", tInt))},
-		Doc:      "The name of a signal number, as a string.",
+		Doc:      "The description of a signal number, as the C library's `strsignal()` words it: `Killed` for 9, `Real-time signal 0` for 34.",
 	},
 	{
 		Name: "syscall_name", Kind: Function,

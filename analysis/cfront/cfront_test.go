@@ -770,6 +770,22 @@ func TestVirtualHeadersAndForceIncludes(t *testing.T) {
 	}
 }
 
+func TestFindClangEnv(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "my-clang")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BT_CLANG", fake)
+	if got := FindClang(); got != fake {
+		t.Errorf("$BT_CLANG=%s: FindClang() = %q", fake, got)
+	}
+	t.Setenv("BT_CLANG", filepath.Join(dir, "missing"))
+	if got := FindClang(); got != "" {
+		t.Errorf("$BT_CLANG naming nothing: FindClang() = %q", got)
+	}
+}
+
 // One macro expansion can declare several records without a tag at the
 // same location: the kernel's struct-group pattern (an anonymous union
 // of an anonymous struct and a named struct, with the same members).

@@ -52,9 +52,18 @@ func (o *Options) runner() Runner {
 	return ExecRunner{}
 }
 
-// FindClang returns a clang executable from PATH ("clang", then the
-// versioned names Debian installs), or "".
+// FindClang returns the clang bt uses: $BT_CLANG when it names an
+// executable (none when it names something else), else one from PATH
+// ("clang", then the versioned names Debian installs), or "". The
+// compiler (codegen/clink) follows the same rule after its --clang flag.
 func FindClang() string {
+	if c := os.Getenv("BT_CLANG"); c != "" {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			return ""
+		}
+		return p
+	}
 	names := []string{"clang"}
 	for v := 30; v >= 14; v-- {
 		names = append(names, fmt.Sprintf("clang-%d", v))

@@ -96,8 +96,9 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	for _, a := range x.Args {
 		c.expr(a)
 	}
-	if c.cfg.C == nil && c.hasCIncl {
-		// Declared in C we cannot see.
+	if (c.cfg.C == nil && c.hasCIncl) || c.cImportFailed {
+		// Declared in C we cannot see, or in C that failed to import
+		// (reported at the import).
 		return Unknown
 	}
 	e := c.errorf(x.Fun, CodeUnknownFunction, "unknown function %s", name)
@@ -528,6 +529,9 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		if len(args) == 1 {
 			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok && net.ParseIP(lit.Value) == nil {
 				c.errorf(args[0].x, CodeArgType, "pton(): %q is not an IPv4 or IPv6 address", lit.Value)
+			} else if ok && strings.Contains(lit.Value, ":") {
+				// the family is the text's: an IPv6 address is 16 bytes
+				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
 	case "fail":

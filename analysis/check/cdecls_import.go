@@ -17,9 +17,11 @@ import (
 // FileImporter resolves `import "path";` from files, as bpftrace does: a
 // relative path is relative to the importing script's directory; a .bt
 // file is parsed, .h and .bpf.c files are C for the CScope, a .bpf.o is
-// accepted unread, and a directory imports those of its entries. It
-// implements Importer, reads each file once, and is safe for concurrent
-// use.
+// accepted unread, and a directory imports those of its entries. A file
+// or directory that others may write is refused (CheckImportPermissions,
+// checked for the import and for every entry of an imported directory).
+// It implements Importer, reads each file once, and is safe for
+// concurrent use.
 type FileImporter struct {
 	// ReadFile reads a file; nil reads from disk. The language server
 	// passes one that prefers its open buffers.
@@ -55,6 +57,9 @@ func resolveImport(from *source.File, path string) string {
 // Import implements Importer.
 func (im *FileImporter) Import(from *source.File, path string) (*Imported, error) {
 	target := resolveImport(from, path)
+	if err := CheckImportPermissions(target); err != nil {
+		return nil, err
+	}
 	st, err := os.Stat(target)
 	if err != nil {
 		if im.ReadFile == nil {
@@ -73,6 +78,11 @@ func (im *FileImporter) Import(from *source.File, path string) (*Imported, error
 		}
 		names := make([]string, 0, len(ents))
 		for _, e := range ents {
+			// Every entry is checked, subdirectories and files of other
+			// types too, as bpftrace does before it looks at the kind.
+			if err := CheckImportPermissions(filepath.Join(target, e.Name())); err != nil {
+				return nil, err
+			}
 			if !e.IsDir() {
 				names = append(names, e.Name())
 			}

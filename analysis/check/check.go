@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -86,6 +87,9 @@ func Check(files []*ast.File, cfg Config) (prog *Program) {
 			prog.Diags.Sort()
 		}
 	}()
+	if cfg.Kernel != nil {
+		prog.KernelType = cfg.Kernel.Type
+	}
 	c := newChecker(cfg, prog)
 	c.run(files)
 	return prog
@@ -141,6 +145,9 @@ type checker struct {
 	fileOf   map[ast.Node]*source.File // top-level decl -> its file
 	file     *source.File              // file of the node being checked
 	hasCIncl bool                      // the script #includes C we may not see
+	// cImportFailed: an import of C (or of a directory) failed, so calls
+	// to functions it may define are not reported unknown on top.
+	cImportFailed bool
 
 	// persistent symbols
 	maps       map[string]*mapState
@@ -260,6 +267,14 @@ func (c *checker) gatherFiles(files []*ast.File, diags *diag.List) []*ast.File {
 				continue
 			}
 			res, err := c.cfg.Importer.Import(f.Source, imp.Path.Value)
+			if err != nil && !strings.HasSuffix(imp.Path.Value, ".bt") {
+				c.cImportFailed = true
+			}
+			var ww *WorldWritableError
+			if errors.As(err, &ww) {
+				diags.Errorf(f.Source, imp.Path.Span(), CodeImportWorldWritable, "%v", ww).Hint = ww.Hint()
+				continue
+			}
 			if err != nil {
 				diags.Errorf(f.Source, imp.Path.Span(), CodeImport, "cannot import %q: %v", imp.Path.Value, err)
 				continue
@@ -640,7 +655,7 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 					continue
 				}
 				if p.Type != nil {
-					fn.params[i] = c.resolveType(p.Type)
+					fn.params[i] = c.sizedForStorage(c.resolveType(p.Type))
 				}
 				if p.Var != nil {
 					sym := c.varSym(p.Var, SymParam)
@@ -652,11 +667,20 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 		}
 		fn.result = types.Void{}
 		if d.Result != nil {
-			fn.result = c.resolveType(d.Result)
+			fn.result = c.sizedForStorage(c.resolveType(d.Result))
 		}
 		c.scope = saved
 		fn.sym.Type = fn.result
 	}
+}
+
+// sizedForStorage gives an unsized `string` in a fn signature the
+// max_strlen capacity it has in BPF memory (any string fits in it).
+func (c *checker) sizedForStorage(t types.Type) types.Type {
+	if s, ok := t.(*types.String); ok && s.Len == 0 {
+		return &types.String{Len: c.maxStr}
+	}
+	return t
 }
 
 // namesPending reports whether type expression te names a parameter whose

@@ -35,6 +35,7 @@ const (
 	CodeImplicitSignChange     diag.Code = "implicit-sign-conversion"
 	CodeImplicitTruncation     diag.Code = "implicit-truncation"
 	CodeImport                 diag.Code = "import-failed"
+	CodeImportWorldWritable    diag.Code = "import-world-writable"
 	CodeInternal               diag.Code = "internal-error"
 	CodeInvalidAddressOf       diag.Code = "invalid-address-of"
 	CodeInvalidCast            diag.Code = "invalid-cast"
@@ -130,6 +131,7 @@ func init() {
 		diag.CodeInfo{Code: CodeImplicitSignChange, Severity: diag.Warning, Summary: "an integer is implicitly converted to a type of the other sign that cannot hold all its values"},
 		diag.CodeInfo{Code: CodeImplicitTruncation, Severity: diag.Warning, Summary: "an integer is implicitly narrowed to a declared type"},
 		diag.CodeInfo{Code: CodeImport, Severity: diag.Error, Summary: "an imported file cannot be found or read"},
+		diag.CodeInfo{Code: CodeImportWorldWritable, Severity: diag.Error, Summary: "an import names a file, or a file in a directory, that every user may write (bpftrace refuses it too)"},
 		diag.CodeInfo{Code: CodeInternal, Severity: diag.Error, Summary: "the checker failed; please report it"},
 		diag.CodeInfo{Code: CodeInvalidAddressOf, Severity: diag.Error, Summary: "& applied to something whose address cannot be taken"},
 		diag.CodeInfo{Code: CodeInvalidCast, Severity: diag.Error, Summary: "a cast between types that cannot be converted"},

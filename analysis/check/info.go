@@ -99,6 +99,10 @@ type ProbeArg struct {
 	// Offset is the byte offset in the context record for tracepoints
 	// (format files give it), -1 when arguments come in registers.
 	Offset int
+	// DataLoc marks a tracepoint `__data_loc` field: the record holds a
+	// uint32 (length << 16 | offset of the data in the record) rather
+	// than the value itself.
+	DataLoc bool
 }
 
 // AttachInfo is one attach point after wildcard expansion and lookup.
@@ -161,6 +165,10 @@ type Info struct {
 	// IdentCalls records macros called as a bare identifier (`one` for
 	// `one()`), with their expansion.
 	IdentCalls map[*ast.Ident]*CallInfo
+	// MacroArgs maps each use of a macro's expression parameter in an
+	// expansion to the caller's argument expression it stands for
+	// (evaluated where the parameter is used, as bpftrace does).
+	MacroArgs map[*ast.Ident]ast.Expr
 }
 
 func newInfo() *Info { return newInfoLike(nil) }
@@ -179,6 +187,7 @@ func newInfoLike(prev *Info) *Info {
 		Calls:       make(map[*ast.CallExpr]*CallInfo, len(prev.Calls)),
 		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
 		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
+		MacroArgs:   make(map[*ast.Ident]ast.Expr, len(prev.MacroArgs)),
 	}
 }
 
@@ -211,6 +220,10 @@ type Program struct {
 	Positional int
 	// UsesParamCount is set when the script reads $#.
 	UsesParamCount bool
+	// KernelType looks up a kernel type by its C spelling ("struct
+	// task_struct"), for builtins the compiler lowers to kernel struct
+	// reads (ppid, pcomm, ...); nil when checked without a kernel.
+	KernelType func(name string) (types.Type, bool)
 }
 
 // ConfigValue is one config block setting after validation.

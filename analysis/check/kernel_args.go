@@ -58,7 +58,7 @@ func (k *kernel) buildTracepointArgs(tp btfindex.Tracepoint, maxStr int) *argSet
 			continue // bpftrace cannot read the common_ header fields
 		}
 		t := k.tracepointFieldType(fl, user, maxStr)
-		s.args = append(s.args, ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset})
+		s.args = append(s.args, ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset, DataLoc: fl.DataLoc})
 		fields = append(fields, types.Field{Name: fl.Name, Type: t, BitOffset: fl.Offset * 8})
 	}
 	s.typ = types.NewStruct(name, false, size, nil)
@@ -385,7 +385,7 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		if t != a.Type {
 			same = false
 		}
-		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset})
+		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc})
 		if f, ok := first.typ.Field(a.Name); ok && a.Name != "" {
 			fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: f.BitOffset, BitSize: f.BitSize})
 		}

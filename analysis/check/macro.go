@@ -198,6 +198,7 @@ type expKey struct {
 
 // macroArg checks the caller's expression bound to parameter x.
 func (c *checker) macroArg(x *ast.Ident, ref *macroArgRef) types.Type {
+	c.info.MacroArgs[x] = ref.x
 	if !ref.used {
 		ref.used = true
 		savedScope, savedMacro, savedFile := c.scope, c.macro, c.file

@@ -259,7 +259,32 @@ func (c *checker) joinKey(m *mapState, t types.Type, n ast.Node) {
 		m.key = j
 	}
 	if !types.Identical(t, m.key) {
-		c.convert(n, t, m.key)
+		c.convertKey(n, t, m.key)
+	}
+}
+
+// convertKey records the conversion of a map key to the map's key type
+// on the key expressions themselves (a map access's own conversion, if
+// any, is that of its value): each of several keys to its element of
+// the key tuple.
+func (c *checker) convertKey(n ast.Node, from, to types.Type) {
+	ma, ok := n.(*ast.MapAccess)
+	if !ok {
+		c.convert(n, from, to)
+		return
+	}
+	switch {
+	case len(ma.Keys) == 1:
+		c.convert(ma.Keys[0], from, to)
+	case len(ma.Keys) > 1:
+		ft, fok := types.Underlying(from).(*types.Tuple)
+		tt, tok := types.Underlying(to).(*types.Tuple)
+		if !fok || !tok || len(ft.Elems) != len(ma.Keys) || len(tt.Elems) != len(ma.Keys) {
+			return
+		}
+		for i, k := range ma.Keys {
+			c.convert(k, ft.Elems[i], tt.Elems[i])
+		}
 	}
 }
 

@@ -30,10 +30,15 @@ type checkFlags struct {
 	format     string
 	werror     bool
 	quiet      bool
+	verify     bool
+	insnCounts bool
 	pid        int
 	// positional are the script's arguments after "--" ($1, $2, ...).
 	positional    []string
 	hasPositional bool
+	// includeDirs are searched by the script's C #include (-I);
+	// includeFiles are included before it (bpftrace --include).
+	includeDirs, includeFiles []string
 }
 
 func init() {
@@ -64,6 +69,13 @@ types are then not looked up). --syntax-only only parses.
 summary line), json, sarif (SARIF 2.1.0, for code scanning) or github
 (workflow annotations); the last three are written to standard output.
 
+--verify (as root) also compiles every probe to BPF and submits it to the
+kernel's verifier, creating the maps but attaching nothing; a rejection is
+reported on the script line that produced the failing instruction. Program
+kinds the kernel cannot load at all (fentry/fexit without BPF trampolines)
+are named once. --insn-counts prints each program's instruction count,
+compiled and as the kernel translated it.
+
 Arguments after -- are the scripts' positional parameters ($1, $2, ..., $#),
 as they would be given to bpftrace: bt check x.bt -- 100 eth0 then checks
 unroll($1) and str($2) with those values. Without them, a positional
@@ -91,6 +103,8 @@ file or a kernel that cannot be read.`,
 		fl.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 		fl.BoolVar(&f.werror, "werror", false, "count warnings as findings (exit status 1)")
 		fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print the summary line")
+		fl.BoolVar(&f.verify, "verify", false, "also compile every probe and submit it to the kernel's BPF verifier (needs root; nothing is attached)")
+		fl.BoolVar(&f.insnCounts, "insn-counts", false, "with --verify, print the instruction count of every program (compiled, and as the kernel translated it)")
 		return cmd
 	})
 }
@@ -125,7 +139,10 @@ type checkInput struct {
 // checkResult is what checking one script found.
 type checkResult struct {
 	diags diag.List
-	prog  *check.Program // nil when the script was only parsed
+	// verify is what --verify found (nil without it or when the
+	// script has errors).
+	verify *verifyResult
+	prog   *check.Program // nil when the script was only parsed
 }
 
 func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
@@ -167,6 +184,13 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 			return usage("--kernels: no files in %s", f.kernelsDir)
 		}
 	}
+	if f.verify && (f.noKernel || len(f.btf) > 0 || f.kernelsDir != "" || f.syntaxOnly) {
+		return usage("--verify checks against the running kernel: it excludes --btf, --no-kernel and --syntax-only")
+	}
+	if f.verify && os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "bt check: --verify loads BPF programs into the kernel, which needs root")
+		return exitError{exitUsage}
+	}
 
 	status := exitOK
 	fail := func(code int) {
@@ -203,6 +227,9 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	}
 	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
 	results := c.checkAll(inputs)
+	if f.verify {
+		reportVerify(stdout, stderr, results, f.insnCounts)
+	}
 
 	// Each diagnostic once: an imported file checked on its own and
 	// through its importer reports its problems once.
@@ -385,8 +412,13 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, cdiags...)
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
+	var vr *verifyResult
+	if c.flags.verify && !diags.HasErrors() {
+		vr = verifyProgram(prog, c.flags.unsafe, c.flags.positional)
+		diags = append(diags, vr.diags...)
+	}
 	diags.Sort()
-	return checkResult{diags: diags, prog: prog}
+	return checkResult{diags: diags, verify: vr, prog: prog}
 }
 
 // checkStdinName names standard input in diagnostics.

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/parser"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/tracer"
+	"github.com/bt-tools/bt/tracer/output"
+)
+
+// runFlags are bt run's options.
+type runFlags struct {
+	expr       string
+	format     string
+	outFile    string
+	quiet      bool
+	unsafe     bool
+	command    string
+	pid        int
+	dryRun     bool
+	noWarnings bool
+}
+
+func init() {
+	commands = append(commands, func() *cobra.Command {
+		var f runFlags
+		cmd := &cobra.Command{
+			Use:   "run [flags] (FILE | - | -e PROGRAM) [ARG]... [-- --NAME=VALUE...]",
+			Short: "Compile a script to BPF, load it and print what it produces, as bpftrace does",
+			Long: `Run a bpftrace script: check it as bt check does, compile it to BPF (without
+LLVM), load and attach it, and print its output exactly as bpftrace v0.26
+does. A script with errors never reaches the kernel.
+
+The script is FILE, standard input for -, or the text of -e. Arguments after
+it are the positional parameters $1, $2, ...; after --, --NAME=VALUE (or
+--NAME) sets the named parameter getopt("NAME") reads.
+
+The run ends when the script calls exit(), on Ctrl-C or SIGTERM, when the
+command of -c ends, or when the process of -p exits; then the end probes run
+and every map is printed. SIGUSR1 runs the self:signal:SIGUSR1 probes.
+Configuration comes from the script's config block and from BPFTRACE_*
+environment variables (BPFTRACE_MAX_STRLEN and the rest).
+
+Loading BPF needs root (or CAP_BPF and CAP_PERFMON). The exit status is
+exit()'s code, 0 after a signal, 1 for a script error or a failure while
+running, and 2 for bad usage or missing privileges.`,
+			Args: cobra.ArbitraryArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, cmd.ArgsLenAtDash(), f)
+			},
+		}
+		fl := cmd.Flags()
+		fl.StringVarP(&f.expr, "expr", "e", "", "run `PROGRAM` given on the command line")
+		fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
+		fl.StringVarP(&f.outFile, "output", "o", "", "write the program's output to `FILE`")
+		fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print \"Attached N probes\"")
+		fl.BoolVar(&f.unsafe, "unsafe", false, "allow unsafe functions (system(), ...)")
+		fl.StringVarP(&f.command, "command", "c", "", "run `CMD` (split at spaces), starting it once probes are attached; end when it exits")
+		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
+		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
+		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		return cmd
+	})
+}
+
+// outputFormats are the -f values.
+var outputFormats = map[string]output.Format{"text": output.Text, "json": output.JSON}
+
+func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, f runFlags) error {
+	usage := func(format string, a ...any) error {
+		fmt.Fprintf(stderr, "bt run: "+format+"\n", a...)
+		return exitError{exitUsage}
+	}
+	if _, ok := outputFormats[f.format]; !ok {
+		return usage("invalid output format %q: use text or json", f.format)
+	}
+	if f.command != "" && f.pid != 0 {
+		return usage("-c and -p exclude each other")
+	}
+	params, named, err := splitRunArgs(args, dash)
+	if err != nil {
+		return usage("%v", err)
+	}
+	var name string
+	var src []byte
+	switch {
+	case f.expr != "":
+		name, src = "stdin", []byte(f.expr)
+	case len(params) == 0:
+		return usage("no program given: a script file, - for standard input, or -e PROGRAM")
+	default:
+		name, params = params[0], params[1:]
+		if name == "-" {
+			src, err = io.ReadAll(stdin)
+			name = "stdin"
+		} else {
+			src, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return usage("%v", err)
+		}
+	}
+	return runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: params, named: named}, f, runUI{fail: usage})
+}
+
+// runInput is a script to run with its parameters.
+type runInput struct {
+	name   string
+	src    []byte
+	params []string
+	named  map[string]string
+}
+
+// runUI is what differs between bt run and the bpftrace command line
+// (bpftrace.go) around one shared run: how usage and environment errors
+// are worded and with which exit status, and bpftrace's extras.
+type runUI struct {
+	// fail reports a usage or environment error and returns the exit
+	// error to return.
+	fail func(format string, a ...any) error
+	// notifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on standard
+	// output once every probe is attached (bpftrace's runtime suite).
+	notifyAttached bool
+	// includeDirs are -I directories for the script's C; includeFiles
+	// headers included before it (--include).
+	includeDirs, includeFiles []string
+	// afterCompile, when set, sees the compiled object before it is
+	// loaded (bpftrace -d, -v); a non-nil error ends the run.
+	afterCompile func(obj *codegen.Object) error
+}
+
+// runSource checks, compiles, loads and runs one script.
+func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlags, ui runUI) error {
+	format, ok := outputFormats[f.format]
+	if !ok {
+		return ui.fail("invalid output format %q: use text or json", f.format)
+	}
+	config, err := configFromEnv(os.Environ())
+	if err != nil {
+		return ui.fail("%v", err)
+	}
+	color, _ := useColor("auto", stderr)
+
+	kernel, err := check.NewKernelFromConfig("", false)
+	if err != nil {
+		return ui.fail("%v", err)
+	}
+	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
+	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
+	// Only errors: the checker's warnings are bt check's lints, which
+	// bpftrace does not print when it runs a script.
+	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
+	if prog == nil || diags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	// The command of -c starts (stopped) before compiling, as in bpftrace:
+	// its pid is the constant cpid.
+	var child *tracer.Child
+	childPID := 0
+	if f.command != "" {
+		if err := checkPrivileges(); err != nil {
+			return ui.fail("%v", err)
+		}
+		if child, err = tracer.StartChild(f.command, stdin, stdout, stderr); err != nil {
+			return ui.fail("%v", err)
+		}
+		defer child.Kill()
+		childPID = child.Pid()
+	}
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid})
+	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
+	if obj == nil || cdiags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	if ui.afterCompile != nil {
+		if err := ui.afterCompile(obj); err != nil {
+			return err
+		}
+	}
+	if err := checkPrivileges(); err != nil {
+		return ui.fail("%v", err)
+	}
+
+	out := stdout
+	if f.outFile != "" {
+		file, err := os.Create(f.outFile)
+		if err != nil {
+			return ui.fail("%v", err)
+		}
+		defer file.Close()
+		out = file
+	}
+	resolver := tracer.NewResolver(obj)
+	w := output.New(out, stderr, format, obj, resolver)
+	for k, v := range config {
+		w.SetConfig(k, v)
+	}
+	w.Warnings = !f.noWarnings
+	w.Color = color && isTerminal(out)
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+
+	opts := tracer.Options{
+		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun,
+		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver,
+	}
+	if ui.notifyAttached {
+		// The tracer reports attachment through Output.AttachedProbes,
+		// which -q silences: take the report and decide here.
+		opts.Output = &attachNotifier{Output: w, quiet: f.quiet, stdout: stdout}
+		opts.Quiet = false
+	}
+	opts.Child = child
+	res, err := tracer.Run(obj, opts)
+	if err != nil {
+		var le *tracer.LoadError
+		var ae *tracer.AttachError
+		switch {
+		case errors.As(err, &le):
+			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
+		case errors.As(err, &ae):
+			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
+		default:
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		}
+		return exitError{exitFindings}
+	}
+	if res.ExitCode != 0 {
+		return exitError{res.ExitCode}
+	}
+	return nil
+}
+
+// splitRunArgs separates positional parameters (the script first, unless
+// -e) from the named parameters after --: --name=value or --name.
+func splitRunArgs(args []string, dash int) (params []string, named map[string]string, err error) {
+	if dash < 0 {
+		return args, nil, nil
+	}
+	params = append(params, args[:dash]...)
+	for _, a := range args[dash:] {
+		if !strings.HasPrefix(a, "--") {
+			params = append(params, a)
+			continue
+		}
+		k, v, _ := strings.Cut(a[2:], "=")
+		if k == "" {
+			return nil, nil, fmt.Errorf("bad named parameter %q: use --name=value", a)
+		}
+		if named == nil {
+			named = map[string]string{}
+		}
+		named[k] = v
+	}
+	return params, named, nil
+}
+
+// configFromEnv reads the BPFTRACE_* environment variables of config
+// keys, validated as bpftrace does, by canonical key.
+func configFromEnv(env []string) (map[string]any, error) {
+	config := map[string]any{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "BPFTRACE_") {
+			continue
+		}
+		key, ok := builtins.LookupConfig(k)
+		if !ok || key.Env != k || key.NoEffect {
+			continue
+		}
+		if err := key.CheckString(v); err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		cur := key.Current()
+		switch cur.Type {
+		case builtins.ConfigInt:
+			n, _ := strconv.ParseUint(v, 0, 64)
+			config[cur.Name] = int64(n)
+		case builtins.ConfigBool:
+			config[cur.Name] = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "on") || strings.EqualFold(v, "yes")
+		default:
+			config[cur.Name] = v
+		}
+	}
+	return config, nil
+}
+
+// Capability bits of /proc/self/status's CapEff (linux/capability.h).
+const (
+	capSysAdmin = 21
+	capPerfmon  = 38
+	capBPF      = 39
+)
+
+// checkPrivileges says, in one line, why this process cannot load and
+// attach BPF programs, or nil when it can.
+func checkPrivileges() error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	b, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+				caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				has := func(c uint) bool { return err == nil && caps&(1<<c) != 0 }
+				if has(capSysAdmin) || (has(capBPF) && has(capPerfmon)) {
+					return nil
+				}
+			}
+		}
+	}
+	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
+}
+
+// errorsOnly keeps the errors of l, with the notes that follow each.
+func errorsOnly(l diag.List) diag.List {
+	var out diag.List
+	for _, d := range l {
+		if d.Severity == diag.Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// checkProgram parses and checks one script as bt check does (checkOne),
+// keeping the checked program for the compiler.
+func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
+	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
+	}
+	scripts, cimports := check.Gather(c.importer, root)
+	files := append([]*ast.File{root}, scripts...)
+	for _, s := range scripts {
+		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
+	}
+	cfg := check.Config{
+		Kernel:   check.KernelForScript(c.kernel, files...),
+		Unsafe:   c.flags.unsafe,
+		Importer: c.importer,
+		PID:      c.flags.pid,
+		// The run's parameters are known: check with their values, as
+		// bpftrace does ($1 a string or a number by its text).
+		Positional:    c.flags.positional,
+		HasPositional: c.flags.hasPositional,
+	}
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
+	if cscope != nil && check.CScopeComplete(cscope) {
+		cfg.C = cscope
+	}
+	diags = append(diags, cdiags...)
+	prog := check.Check([]*ast.File{root}, cfg)
+	diags = append(diags, prog.Diags...)
+	diags.Sort()
+	return prog, diags
+}

@@ -1,0 +1,367 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/analysis/types"
+)
+
+// Registers with a fixed role in every program.
+const (
+	regCtx     = asm.R6 // the program's context
+	regScratch = asm.R9 // the per-CPU scratch buffer
+)
+
+// stackLimit is the BPF stack size.
+const stackLimit = 512
+
+// srcPos is the source a group of instructions comes from; it is the
+// asm.Instruction source, read back to turn a verifier rejection into a
+// diagnostic on the script line.
+type srcPos struct {
+	file *source.File
+	span source.Span
+}
+
+func (s *srcPos) String() string {
+	if s == nil || s.file == nil {
+		return ""
+	}
+	p := s.file.Position(s.span.Start)
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
+
+// varSlot is where a scratch variable lives in the scratch buffer
+// (scalars as a 64-bit value in canonical form).
+type varSlot struct {
+	typ     types.Type
+	scalar  bool
+	scratch int
+}
+
+// loopCtx is the innermost loop's jump targets.
+type loopCtx struct {
+	breakLabel, continueLabel string
+}
+
+// builder compiles one program.
+type builder struct {
+	c     *compiler
+	info  *check.Info
+	file  *source.File
+	probe *check.ProbeInfo
+	group attachGroup
+	prog  *Prog
+
+	insns   asm.Instructions
+	src     *srcPos
+	pending []string          // labels for the next instruction
+	alias   map[string]string // label -> label of the same instruction
+	nlabel  int
+
+	stack, maxStack     int // bytes used below R10
+	scratch, maxScratch int // bytes used in the scratch buffer
+
+	vars       map[*check.Symbol]*varSlot
+	loops      []loopCtx
+	exitLabel  string
+	scratchMap string
+	// retLabel is where `return` jumps: the end of the probe or fn.
+	retLabel string
+
+	subprogs asm.Instructions // callbacks and fns, after the program
+	subStack int              // the deepest subprogram stack
+	countCB  string           // the element-counting callback, once made
+	fns      map[*check.Symbol]*fnInstance
+	fnDepth  int
+	fnResult *fnInstance // the fn being compiled
+	floor    int         // scratch below this is permanently allocated
+
+	// want is where storeTo wants the value of the expression it is
+	// about to compile (-1: anywhere); dest is the same, handed to the
+	// node being compiled, for allocResult.
+	want, dest         int
+	wantSize, destSize int
+}
+
+func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGroup, prog *Prog) *builder {
+	return &builder{
+		c: c, info: c.prog.Info, file: file, probe: p, group: g, prog: prog,
+		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
+		fns:  map[*check.Symbol]*fnInstance{},
+		want: -1, dest: -1,
+		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
+	}
+}
+
+// fail aborts the program with a codegen-unsupported diagnostic at n.
+func (b *builder) fail(n ast.Node, format string, args ...any) {
+	panic(unsupported{node: n, msg: fmt.Sprintf(format, args...)})
+}
+
+// build compiles the program. It reports false (with a diagnostic) when
+// the program cannot be compiled.
+func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			u, isU := r.(unsupported)
+			if !isU {
+				panic(r)
+			}
+			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
+			d.Hint = "bt cannot compile this yet; bpftrace runs it"
+			ps, ok = nil, false
+		}
+	}()
+	node := b.probe.Node
+	b.setSrc(node)
+	b.exitLabel = b.label("exit")
+	b.retLabel = b.exitLabel
+	// prologue: context, scratch buffer, variables
+	b.emit(asm.Mov.Reg(regCtx, asm.R1))
+	b.emitScratchLookup()
+	b.allocVars(node.Body)
+	if node.Predicate != nil {
+		b.setSrc(node.Predicate)
+		b.cond(node.Predicate, b.exitLabel)
+	}
+	b.block(node.Body)
+	b.mark(b.exitLabel)
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.emit(asm.Return())
+	b.appendFns()
+	if b.maxStack+b.subStack > stackLimit {
+		b.c.errorf(b.file, node, CodeTooLarge, "the program needs %d bytes of BPF stack, more than %d", b.maxStack+b.subStack, stackLimit)
+		return nil, false
+	}
+	sz := max(8, alignUp(b.maxScratch, 8))
+	scratchType := ebpf.PerCPUArray
+	if sz > percpuValueLimit {
+		b.c.errorf(b.file, node, CodeTooLarge, "the program needs %d bytes of scratch space, more than a per-CPU map value can hold (%d)", sz, percpuValueLimit)
+		return nil, false
+	}
+	b.c.obj.Spec.Maps[b.scratchMap] = &ebpf.MapSpec{Name: b.scratchMap, Type: scratchType, KeySize: 4, ValueSize: uint32(sz), MaxEntries: 1}
+	insns := b.finish()
+	ps = &ebpf.ProgramSpec{
+		Name:         b.prog.SpecName,
+		Type:         programTypes[b.group.provider],
+		License:      "GPL",
+		Instructions: insns,
+	}
+	b.attachSpec(ps)
+	return ps, true
+}
+
+// attachSpec fills in what the kernel needs at load time for tracing
+// programs (the attach target) and attach types.
+func (b *builder) attachSpec(ps *ebpf.ProgramSpec) {
+	switch b.group.provider {
+	case "fentry":
+		ps.AttachType = ebpf.AttachTraceFEntry
+	case "fexit":
+		ps.AttachType = ebpf.AttachTraceFExit
+	case "iter":
+		ps.AttachType = ebpf.AttachTraceIter
+	default:
+		return
+	}
+	if len(b.group.targets) > 0 {
+		t := b.group.targets[0]
+		if i := lastColon(t); i >= 0 {
+			ps.AttachTo = t[i+1:]
+		}
+	}
+}
+
+func lastColon(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ':' {
+			return i
+		}
+	}
+	return -1
+}
+
+// emitScratchLookup points regScratch at this program's scratch buffer.
+func (b *builder) emitScratchLookup() {
+	off := b.allocStack(8)
+	b.emit(storeImm(asm.RFP, off, 0, asm.DWord))
+	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(b.scratchMap))
+	b.emit(asm.Mov.Reg(asm.R2, asm.RFP))
+	b.emit(asm.Add.Imm(asm.R2, int32(off)))
+	b.emit(asm.FnMapLookupElem.Call())
+	b.emit(asm.JEq.Imm(asm.R0, 0, b.exitLabel))
+	b.emit(asm.Mov.Reg(regScratch, asm.R0))
+}
+
+// finish resolves label aliases and returns the instructions.
+func (b *builder) finish() asm.Instructions {
+	insns := b.insns
+	insns[0] = insns[0].WithSymbol(b.prog.SpecName)
+	for i := range insns {
+		if r := insns[i].Reference(); r != "" {
+			if a, ok := b.alias[r]; ok {
+				insns[i] = insns[i].WithReference(a)
+			}
+		}
+	}
+	return removeUnreachable(insns)
+}
+
+// setSrc makes n the source of the instructions emitted next; it
+// returns the previous source for restoring.
+func (b *builder) setSrc(n ast.Node) *srcPos {
+	prev := b.src
+	if n != nil {
+		b.src = &srcPos{file: b.file, span: n.Span()}
+	}
+	return prev
+}
+
+// emit appends instructions, attaching pending labels and the source.
+func (b *builder) emit(ins ...asm.Instruction) {
+	for _, in := range ins {
+		if len(b.pending) > 0 {
+			in = in.WithSymbol(b.pending[0])
+			for _, l := range b.pending[1:] {
+				b.alias[l] = b.pending[0]
+			}
+			b.pending = b.pending[:0]
+		}
+		if b.src != nil {
+			in = in.WithSource(b.src)
+		}
+		b.insns = append(b.insns, in)
+	}
+}
+
+// label makes a new unique label.
+func (b *builder) label(what string) string {
+	b.nlabel++
+	return fmt.Sprintf("%s.%s%d", b.prog.SpecName, what, b.nlabel)
+}
+
+// mark places label l at the next emitted instruction.
+func (b *builder) mark(l string) { b.pending = append(b.pending, l) }
+
+// jump emits an unconditional jump.
+func (b *builder) jump(l string) { b.emit(asm.Ja.Label(l)) }
+
+// allocStack reserves n bytes (rounded to 8) of stack and returns the
+// offset from R10. Temporaries are released with releaseStack.
+func (b *builder) allocStack(n int) int16 {
+	b.stack += alignUp(n, 8)
+	b.maxStack = max(b.maxStack, b.stack)
+	return int16(-b.stack)
+}
+
+// allocScratch reserves n bytes of the scratch buffer, aligned to 8.
+func (b *builder) allocScratch(n int) int {
+	off := alignUp(b.scratch, 8)
+	b.scratch = off + max(n, 1)
+	b.maxScratch = max(b.maxScratch, b.scratch)
+	if b.scratch > 32000 {
+		panic(unsupported{node: nil, msg: "the program's temporary values exceed the scratch buffer"})
+	}
+	return off
+}
+
+// allocResult is where a node that builds a memory value puts it: the
+// destination storeTo asked for, when the node is the value stored and
+// has that size, else a new temporary. Call it before compiling any
+// operand.
+func (b *builder) allocResult(n int) int {
+	if b.dest >= 0 && b.destSize == n {
+		off := b.dest
+		b.dest = -1
+		return off
+	}
+	b.dest = -1
+	return b.allocScratch(n)
+}
+
+// frame is a point to release temporaries to.
+type frame struct{ stack, scratch int }
+
+func (b *builder) save() frame     { return frame{b.stack, b.scratch} }
+func (b *builder) restore(f frame) { b.stack, b.scratch = f.stack, max(f.scratch, b.floor) }
+
+// allocVars gives every scratch variable of the probe a home before any
+// temporary is allocated.
+func (b *builder) allocVars(body ast.Node) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		v, ok := n.(*ast.Variable)
+		if !ok {
+			return true
+		}
+		sym := b.info.SymbolOf(v)
+		if sym == nil || sym.Kind != check.SymVar {
+			return true
+		}
+		b.varSlotOf(sym)
+		return true
+	})
+	// macro expansions are separate trees
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		var ci *check.CallInfo
+		switch x := n.(type) {
+		case *ast.CallExpr:
+			ci = b.info.Calls[x]
+		case *ast.Ident:
+			ci = b.info.IdentCalls[x]
+		}
+		if ci != nil && ci.Expansion != nil {
+			b.allocVars(ci.Expansion)
+		}
+		return true
+	})
+}
+
+func (b *builder) varSlotOf(sym *check.Symbol) *varSlot {
+	if s, ok := b.vars[sym]; ok {
+		return s
+	}
+	t := sym.Type
+	if t == nil {
+		t = types.Int64
+	}
+	// variables live in the scratch buffer, not on the stack, so that
+	// callbacks (for loops over maps) and fn subprograms reach them
+	// through the scratch pointer; scalars take 8 bytes in canonical form
+	s := &varSlot{typ: t, scalar: scalarType(t)}
+	size := t.Size()
+	if s.scalar {
+		size = 8
+	}
+	s.scratch = b.allocScratch(size)
+	b.zero(s.scratch, size)
+	b.vars[sym] = s
+	return s
+}
+
+// storeImm is `*(size *)(dst + off) = value`; unlike asm.StoreImm it
+// also makes the 64-bit form (the kernel sign-extends the 32-bit
+// immediate).
+func storeImm(dst asm.Register, off int16, value int64, size asm.Size) asm.Instruction {
+	return asm.Instruction{OpCode: asm.StoreImmOp(size), Dst: dst, Offset: off, Constant: int64(int32(value))}
+}
+
+// scratchPtr points dst at scratch offset off.
+func (b *builder) scratchPtr(dst asm.Register, off int) {
+	b.emit(asm.Mov.Reg(dst, regScratch))
+	if off != 0 {
+		b.emit(asm.Add.Imm(dst, int32(off)))
+	}
+}

@@ -1,0 +1,1 @@
+../../nvim/ftdetect/bpftrace.vim

@@ -1,0 +1,1 @@
+../../nvim/syntax/bpftrace.vim

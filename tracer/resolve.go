@@ -1,0 +1,320 @@
+package tracer
+
+import (
+	"bufio"
+	"debug/elf"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/tracer/output"
+)
+
+// Resolver answers what formatting needs from the running system
+// (tracer/output's Resolver interface): kernel symbols from kallsyms,
+// user symbols from the ELF files a process maps, stack frames from the
+// program's stack trace maps, user names from /etc/passwd and cgroup
+// paths from cgroupfs. Every table is read on first use and kept.
+type Resolver struct {
+	kstacks, ustacks *ebpf.Map
+
+	ksymsOnce sync.Once
+	ksyms     *btfindex.SymbolTable
+
+	mu      sync.Mutex
+	procs   map[uint32][]mapping   // by pid
+	elfs    map[string]*elfSymbols // by path
+	users   map[uint32]string      // nil until read
+	cgroups map[uint64]string      // nil until read
+}
+
+// mapping is one file-backed executable region of a process.
+type mapping struct {
+	start, end, offset uint64
+	path               string
+}
+
+// elfSymbols is a binary's function symbols and its loadable segments,
+// to turn a file offset into a symbol address.
+type elfSymbols struct {
+	syms  *btfindex.SymbolTable
+	loads []elf.ProgHeader
+}
+
+// NewResolver makes a resolver for a program; its stack maps are set once
+// the program is loaded.
+func NewResolver(obj *codegen.Object) *Resolver {
+	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[string]*elfSymbols{}}
+}
+
+func (r *Resolver) setMaps(kstacks, ustacks *ebpf.Map) {
+	r.kstacks, r.ustacks = kstacks, ustacks
+}
+
+// close drops the stack maps (the collection closes them).
+func (r *Resolver) close() { r.kstacks, r.ustacks = nil, nil }
+
+func (r *Resolver) kernelSymbols() *btfindex.SymbolTable {
+	r.ksymsOnce.Do(func() {
+		t, err := btfindex.ReadKernelSymbols("/proc/kallsyms")
+		if err == nil && t.Len() > 0 {
+			r.ksyms = t
+		}
+	})
+	return r.ksyms
+}
+
+// KernelSymbol names the kernel function containing addr.
+func (r *Resolver) KernelSymbol(addr uint64) (string, uint64, bool) {
+	t := r.kernelSymbols()
+	if t == nil {
+		return "", 0, false
+	}
+	s, ok := t.Lookup(addr)
+	if !ok {
+		return "", 0, false
+	}
+	return s.Name, addr - s.Addr, true
+}
+
+// UserSymbol names the function containing addr in process pid, from the
+// ELF file mapped there.
+func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	maps, ok := r.procs[pid]
+	if !ok {
+		maps = readMappings(pid)
+		r.procs[pid] = maps
+	}
+	for _, m := range maps {
+		if addr < m.start || addr >= m.end {
+			continue
+		}
+		es := r.elfSymbolsOf(pid, m.path)
+		if es == nil {
+			return "", 0, false
+		}
+		fileOff := addr - m.start + m.offset
+		for _, ph := range es.loads {
+			if fileOff >= ph.Off && fileOff < ph.Off+ph.Filesz {
+				vaddr := fileOff - ph.Off + ph.Vaddr
+				s, ok := es.syms.Lookup(vaddr)
+				if !ok {
+					return "", 0, false
+				}
+				return s.Name, vaddr - s.Addr, true
+			}
+		}
+		return "", 0, false
+	}
+	return "", 0, false
+}
+
+// UserModule names the file mapped at addr in process pid (perf-mode
+// user stacks print it after each frame).
+func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	maps, ok := r.procs[pid]
+	if !ok {
+		maps = readMappings(pid)
+		r.procs[pid] = maps
+	}
+	for _, m := range maps {
+		if addr >= m.start && addr < m.end {
+			return m.path, true
+		}
+	}
+	return "", false
+}
+
+// elfSymbolsOf reads a mapped file's symbols, through the process's root
+// so that files of other mount namespaces are found. Caller holds mu.
+func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
+	if es, ok := r.elfs[path]; ok {
+		return es
+	}
+	var es *elfSymbols
+	for _, p := range []string{filepath.Join("/proc", strconv.Itoa(int(pid)), "root", path), path} {
+		f, err := elf.Open(p)
+		if err != nil {
+			continue
+		}
+		var loads []elf.ProgHeader
+		for _, prog := range f.Progs {
+			if prog.Type == elf.PT_LOAD {
+				loads = append(loads, prog.ProgHeader)
+			}
+		}
+		f.Close()
+		syms, err := btfindex.ReadELFSymbols(p)
+		if err != nil {
+			continue
+		}
+		es = &elfSymbols{syms: syms, loads: loads}
+		break
+	}
+	r.elfs[path] = es
+	return es
+}
+
+// readMappings reads the executable file mappings of a process.
+func readMappings(pid uint32) []mapping {
+	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(int(pid)), "maps"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []mapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fs := strings.Fields(sc.Text())
+		if len(fs) < 6 || !strings.Contains(fs[1], "x") || !strings.HasPrefix(fs[5], "/") {
+			continue
+		}
+		lo, hi, _ := strings.Cut(fs[0], "-")
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		off, err3 := strconv.ParseUint(fs[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		out = append(out, mapping{start: start, end: end, offset: off, path: fs[5]})
+	}
+	return out
+}
+
+// KernelStack returns the frames of a kernel stack id.
+func (r *Resolver) KernelStack(id int64) []uint64 { return stackFrames(r.kstacks, id) }
+
+// UserStack returns the frames of a user stack id.
+func (r *Resolver) UserStack(id int64) []uint64 { return stackFrames(r.ustacks, id) }
+
+// stackFrames reads a stack trace map entry: addresses until the first 0.
+func stackFrames(m *ebpf.Map, id int64) []uint64 {
+	if m == nil || id < 0 {
+		return nil
+	}
+	buf := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(id), buf); err != nil {
+		return nil
+	}
+	var frames []uint64
+	for i := 0; i+8 <= len(buf); i += 8 {
+		a := le.Uint64(buf[i:])
+		if a == 0 {
+			break
+		}
+		frames = append(frames, a)
+	}
+	return frames
+}
+
+// UserName is the login name of uid from /etc/passwd, or the number.
+func (r *Resolver) UserName(uid uint32) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.users == nil {
+		r.users = readPasswd("/etc/passwd")
+	}
+	if name, ok := r.users[uid]; ok {
+		return name
+	}
+	return strconv.FormatUint(uint64(uid), 10)
+}
+
+func readPasswd(path string) map[uint32]string {
+	users := map[uint32]string{}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return users
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		// name:password:uid:gid:gecos:home:shell
+		fs := strings.SplitN(line, ":", 4)
+		if len(fs) < 4 {
+			continue
+		}
+		uid, err := strconv.ParseUint(fs[2], 10, 32)
+		if err != nil {
+			continue
+		}
+		if _, dup := users[uint32(uid)]; !dup {
+			users[uint32(uid)] = fs[0]
+		}
+	}
+	return users
+}
+
+// cgroup2Root is where the unified (cgroup2) hierarchy is mounted:
+// /sys/fs/cgroup on most systems, /sys/fs/cgroup/unified on hybrid ones.
+func cgroup2Root() string {
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if fs := strings.Fields(line); len(fs) >= 3 && fs[2] == "cgroup2" {
+				return fs[1]
+			}
+		}
+	}
+	return "/sys/fs/cgroup"
+}
+
+// CgroupPath is the path below the cgroup2 root of the cgroup with id
+// (its directory's inode number), "" when there is none.
+func (r *Resolver) CgroupPath(id uint64) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p, ok := r.cgroups[id]; ok {
+		return p
+	}
+	// Unknown ids rescan: cgroups come and go while tracing.
+	r.cgroups = scanCgroups(cgroup2Root())
+	return r.cgroups[id]
+}
+
+// scanCgroups maps the inode numbers of the cgroup directories under
+// root, staying on root's file system, to their paths below it.
+func scanCgroups(root string) map[uint64]string {
+	ids := map[uint64]string{}
+	var rootSt syscall.Stat_t
+	if syscall.Stat(root, &rootSt) != nil {
+		return ids
+	}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		st, ok := info.Sys().(*syscall.Stat_t)
+		if !ok {
+			return nil
+		}
+		if st.Dev != rootSt.Dev {
+			return filepath.SkipDir
+		}
+		rel := strings.TrimPrefix(path, root)
+		if rel == "" {
+			rel = "/"
+		}
+		ids[st.Ino] = rel
+		return nil
+	})
+	return ids
+}
+
+var _ output.UserModuleResolver = (*Resolver)(nil)
+var _ output.Resolver = (*Resolver)(nil)
