@@ -3,6 +3,8 @@ package codegen
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/cilium/ebpf"
 )
 
 // TestExpressionSemantics runs begin programs and compares scalar maps
@@ -280,5 +282,42 @@ func TestPointerIncrement(t *testing.T) {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %#x, want %#x", name, got, want)
 		}
+	}
+}
+
+// TestLeaveFromLoops: return and exit() inside loop bodies leave the
+// probe, not only the loop.
+func TestLeaveFromLoops(t *testing.T) {
+	h := load(t, `begin {
+  @a = 0; for ($i : 0..10) { @a = $i; if ($i == 3) { return; } } @b = 1;
+}
+end {
+  @m[1] = 1; @m[2] = 2; $n = 0; for ($kv : @m) { $n += 1; for ($j : 0..5) { exit(); } } @c = 1;
+}`)
+	h.runBegin()
+	if got := h.intValue("@a", nil); got != 3 {
+		t.Errorf("@a = %d, want 3", got)
+	}
+	if v, ok := h.lookupRaw("@b", nil); ok && leInt(v) != 0 {
+		t.Errorf("@b = %d: the statement after the loop ran", leInt(v))
+	}
+	for _, p := range h.obj.Progs {
+		if p.Provider == "end" {
+			if _, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if v, ok := h.lookupRaw("@c", nil); ok && leInt(v) != 0 {
+		t.Errorf("@c = %d: the statement after exit() ran", leInt(v))
+	}
+	exits := 0
+	for _, r := range h.records() {
+		if r.ev.Kind == EvExit {
+			exits++
+		}
+	}
+	if exits != 1 {
+		t.Errorf("%d exit records, want 1", exits)
 	}
 }
