@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
@@ -119,7 +120,11 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 				panic(r)
 			}
 			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
-			d.Hint = "bt cannot compile this yet; bpftrace runs it"
+			if u.node == nil && b.src != nil {
+				// a limit hit while compiling the current statement
+				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
+			}
+			d.Hint = "bt's compiler cannot lower this yet"
 			ps, ok = nil, false
 		}
 	}()
