@@ -103,6 +103,10 @@ type ProbeArg struct {
 	// uint32 (length << 16 | offset of the data in the record) rather
 	// than the value itself.
 	DataLoc bool
+	// OffsetVaries is set when the targets of a wildcard have this
+	// field at different offsets (Offset is the first target's): one
+	// program cannot read it for all of them.
+	OffsetVaries bool
 }
 
 // AttachInfo is one attach point after wildcard expansion and lookup.
