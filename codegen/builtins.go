@@ -264,6 +264,8 @@ func (b *builder) ctxArg(n ast.Node, i int) {
 			b.fail(n, "arg%d is not in a register on x86_64", i)
 		}
 		b.emit(asm.LoadMem(asm.R0, regCtx, ptRegsArgs[i], asm.DWord))
+	case p == "usdt":
+		b.usdtArg(n, i)
 	case p == "rawtracepoint" || p == "fentry" || p == "fexit" || p == "tracepoint" && false:
 		b.emit(asm.LoadMem(asm.R0, regCtx, int16(8*i), asm.DWord))
 	default:

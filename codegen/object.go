@@ -189,4 +189,7 @@ type Options struct {
 	// Params are the positional parameters ($1 is Params[0]); they are
 	// compiled in as constants, as bpftrace does.
 	Params []string
+	// PID is the process of -p: usdt probes without a path (or '*')
+	// read their argument specs from the files it maps.
+	PID int
 }

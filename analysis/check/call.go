@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/kabi"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -321,6 +322,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 			return true
 		}
 	}
+	if _, ok := kabi.Lookup(name); ok && c.hasCIncl {
+		return true
+	}
 	return c.lenientIdent(name)
 }
 
@@ -493,6 +497,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	switch b.Name {
+	case "is_scalar":
+		if mapArg != nil {
+			switch {
+			case mapArg.firstUse != nil && mapArg.firstScalar:
+				c.info.Consts[x] = 1
+			case mapArg.firstUse != nil || mapArg.key != nil:
+				c.info.Consts[x] = 0
+			}
+		}
 	case "print":
 		c.checkPrint(x, args)
 	case "len":
