@@ -105,8 +105,11 @@ type ProbeArg struct {
 	DataLoc bool
 	// OffsetVaries is set when the targets of a wildcard have this
 	// field at different offsets (Offset is the first target's): one
-	// program cannot read it for all of them.
-	OffsetVaries bool
+	// program cannot read it for all of them. TargetOffsets then gives
+	// the offset in each target, in AttachInfo.Targets order (nil when
+	// not known per target).
+	OffsetVaries  bool
+	TargetOffsets []int
 }
 
 // AttachInfo is one attach point after wildcard expansion and lookup.

@@ -386,7 +386,15 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		if t != a.Type {
 			same = false
 		}
-		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies})
+		pa := ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies}
+		if varies && len(sets) == len(r.ai.Targets) {
+			pa.TargetOffsets = make([]int, len(sets))
+			pa.TargetOffsets[0] = a.Offset
+			for i, m := range others {
+				pa.TargetOffsets[i+1] = m[a.Name].Offset
+			}
+		}
+		args = append(args, pa)
 		if f, ok := first.typ.Field(a.Name); ok && a.Name != "" {
 			fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: f.BitOffset, BitSize: f.BitSize})
 		}
