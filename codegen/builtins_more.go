@@ -619,7 +619,6 @@ func init() {
 	// bpftrace rely on the value it gives (see the builtin's entry in
 	// analysis/builtins).
 	lowerings["has_cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
-		// bpftrace v0.26 defines it as cpid == 0 (see the builtin's doc)
 		v := int64(0)
 		if b.c.opts.ChildPID == 0 {
 			v = 1
