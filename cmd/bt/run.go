@@ -12,12 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
-	"github.com/bt-tools/bt/analysis/parser"
-	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/tracer"
 	"github.com/bt-tools/bt/tracer/output"
@@ -350,39 +347,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// checkProgram parses and checks one script as bt check does (checkOne),
-// keeping the checked program for the compiler.
-func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
-	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
-	if diags.HasErrors() {
-		diags.Sort()
-		return nil, diags
-	}
-	scripts, cimports := check.Gather(c.importer, root)
-	files := append([]*ast.File{root}, scripts...)
-	for _, s := range scripts {
-		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
-	}
-	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
-		Unsafe:   c.flags.unsafe,
-		Importer: c.importer,
-		PID:      c.flags.pid,
-		// The run's parameters are known: check with their values, as
-		// bpftrace does ($1 a string or a number by its text).
-		Positional:    c.flags.positional,
-		HasPositional: c.flags.hasPositional,
-		EnvConfig:     c.envConfig,
-	}
-	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
-	if cscope != nil && check.CScopeComplete(cscope) {
-		cfg.C = cscope
-	}
-	diags = append(diags, cdiags...)
-	prog := check.Check([]*ast.File{root}, cfg)
-	diags = append(diags, prog.Diags...)
-	diags.Sort()
-	return prog, diags
 }
