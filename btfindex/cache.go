@@ -125,8 +125,8 @@ func (ix *Index) encodeCache() []byte {
 	for _, m := range ix.mods {
 		e.str(m.name)
 	}
-	e.table(&ix.funcs)
-	e.table(&ix.types)
+	e.table(ix.funcTab())
+	e.table(ix.typeTab())
 	return le.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 }
 
@@ -320,14 +320,53 @@ func (ix *Index) decodeCache(b []byte) error {
 	if kept[0].name != "vmlinux" {
 		return errBadCache
 	}
+	ix.attachKnown = attach == 1
+	ix.mods = kept
+	// The name tables (most of the file) are decoded when a query first
+	// needs them: a script that asks nothing of the kernel does not pay
+	// for 180k names. The checksum above already vouches for the bytes.
+	ix.pendingTables, ix.pendingMods = d.b, nmods
+	return nil
+}
+
+// decodeTables decodes the name tables that decodeCache left pending.
+func (ix *Index) decodeTables(b []byte, nmods int) error {
+	d := &decoder{b: b}
 	var funcs, types nameTable
 	d.table(&funcs, nmods)
 	d.table(&types, nmods)
 	if d.err != nil || len(d.b) != 0 {
 		return errBadCache
 	}
-	ix.attachKnown = attach == 1
-	ix.mods = kept
 	ix.funcs, ix.types = funcs, types
 	return nil
+}
+
+// funcTab is the table of every BTF function, decoded on first use.
+func (ix *Index) funcTab() *nameTable {
+	ix.tablesOnce.Do(ix.loadTables)
+	return &ix.funcs
+}
+
+// typeTab is the table of every named type, decoded on first use.
+func (ix *Index) typeTab() *nameTable {
+	ix.tablesOnce.Do(ix.loadTables)
+	return &ix.types
+}
+
+// loadTables decodes pending cached tables; should they not decode
+// after all, the tables are built from BTF as without a cache.
+func (ix *Index) loadTables() {
+	b := ix.pendingTables
+	if b == nil {
+		return
+	}
+	ix.pendingTables = nil
+	if ix.decodeTables(b, ix.pendingMods) == nil {
+		return
+	}
+	if err := ix.build(); err != nil {
+		ix.btfErr = &NoBTFError{Path: ix.mods[0].path, Err: err}
+		ix.mods = nil
+	}
 }

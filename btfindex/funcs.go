@@ -27,33 +27,33 @@ type KernelFunc struct {
 }
 
 func (ix *Index) funcAt(i int) KernelFunc {
-	info := ix.funcs.info[i]
+	info := ix.funcTab().info[i]
 	return KernelFunc{
-		Name:       ix.funcs.names[i],
-		Module:     ix.mods[ix.funcs.mods[i]].name,
+		Name:       ix.funcTab().names[i],
+		Module:     ix.mods[ix.funcTab().mods[i]].name,
 		Attachable: !ix.attachKnown || info&funcAttachable != 0,
 		Kfunc:      info&funcKfunc != 0,
 		Global:     info&funcGlobal != 0,
 		NumParams:  int(info & funcParamsMask),
-		ID:         btf.TypeID(ix.funcs.ids[i]),
+		ID:         btf.TypeID(ix.funcTab().ids[i]),
 	}
 }
 
 // NumFuncs is the number of BTF functions (all modules).
-func (ix *Index) NumFuncs() int { return ix.funcs.len() }
+func (ix *Index) NumFuncs() int { return ix.funcTab().len() }
 
 // FuncNames returns the sorted names of BTF functions starting with
 // prefix; a name defined in several modules (or twice) appears once per
 // definition. The slice shares the index's storage: do not modify it.
 func (ix *Index) FuncNames(prefix string) []string {
-	lo, hi := ix.funcs.prefixRange(prefix)
-	return ix.funcs.names[lo:hi:hi]
+	lo, hi := ix.funcTab().prefixRange(prefix)
+	return ix.funcTab().names[lo:hi:hi]
 }
 
 // Funcs lists the BTF functions whose name starts with prefix, sorted by
 // name then module.
 func (ix *Index) Funcs(prefix string) []KernelFunc {
-	lo, hi := ix.funcs.prefixRange(prefix)
+	lo, hi := ix.funcTab().prefixRange(prefix)
 	out := make([]KernelFunc, 0, hi-lo)
 	for i := lo; i < hi; i++ {
 		out = append(out, ix.funcAt(i))
@@ -68,9 +68,9 @@ func (ix *Index) Func(module, name string) (KernelFunc, error) {
 	if ix.btfErr != nil {
 		return KernelFunc{}, ix.btfErr
 	}
-	lo, hi := ix.funcs.exactRange(name)
+	lo, hi := ix.funcTab().exactRange(name)
 	for i := lo; i < hi; i++ {
-		if module == "" || ix.mods[ix.funcs.mods[i]].name == module {
+		if module == "" || ix.mods[ix.funcTab().mods[i]].name == module {
 			return ix.funcAt(i), nil
 		}
 	}
@@ -78,16 +78,16 @@ func (ix *Index) Func(module, name string) (KernelFunc, error) {
 	if module != "" {
 		full = module + ":" + name
 	}
-	return KernelFunc{}, &NotFoundError{What: "function", Name: full, Suggestions: ix.suggestIn(&ix.funcs, name)}
+	return KernelFunc{}, &NotFoundError{What: "function", Name: full, Suggestions: ix.suggestIn(ix.funcTab(), name)}
 }
 
 // Kfuncs lists the functions tagged bpf_kfunc whose name starts with
 // prefix.
 func (ix *Index) Kfuncs(prefix string) []KernelFunc {
-	lo, hi := ix.funcs.prefixRange(prefix)
+	lo, hi := ix.funcTab().prefixRange(prefix)
 	var out []KernelFunc
 	for i := lo; i < hi; i++ {
-		if ix.funcs.info[i]&funcKfunc != 0 {
+		if ix.funcTab().info[i]&funcKfunc != 0 {
 			out = append(out, ix.funcAt(i))
 		}
 	}

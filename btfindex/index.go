@@ -75,6 +75,11 @@ type Index struct {
 	mods  []module
 	funcs nameTable // every BTF function, sorted by name then module
 	types nameTable // every named struct/union/enum/typedef/int/float
+	// Tables loaded from the cache are decoded on first use (funcTab,
+	// typeTab); until then pendingTables holds their encoded bytes.
+	tablesOnce    sync.Once
+	pendingTables []byte
+	pendingMods   int
 
 	specMu sync.Mutex
 	specs  []*btf.Spec // per module, loaded on demand

@@ -475,8 +475,8 @@ func TestCache(t *testing.T) {
 	if !second.FromCache() {
 		t.Fatal("second open did not use the cache")
 	}
-	if !slices.Equal(first.funcs.names, second.funcs.names) || !slices.Equal(first.funcs.info, second.funcs.info) ||
-		!slices.Equal(first.types.names, second.types.names) || !slices.Equal(first.types.ids, second.types.ids) || second.attachKnown != first.attachKnown {
+	if !slices.Equal(first.funcTab().names, second.funcTab().names) || !slices.Equal(first.funcTab().info, second.funcTab().info) ||
+		!slices.Equal(first.typeTab().names, second.typeTab().names) || !slices.Equal(first.typeTab().ids, second.typeTab().ids) || second.attachKnown != first.attachKnown {
 		t.Fatal("cached index differs from the built one")
 	}
 	// Types decode lazily from a cached index too.
@@ -507,7 +507,7 @@ func TestCache(t *testing.T) {
 		if ix.FromCache() {
 			t.Errorf("%s cache file was used", name)
 		}
-		if !slices.Equal(ix.funcs.names, first.funcs.names) {
+		if !slices.Equal(ix.funcs.names, first.funcTab().names) {
 			t.Errorf("%s: rebuilt index differs", name)
 		}
 		// And it was rewritten whole.

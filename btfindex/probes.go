@@ -199,7 +199,7 @@ func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, 
 	m := CompileMatcher(search)
 	out := make([]Probe, 0, 64)
 	if prov.Kind == KindKprobe || prov.Kind == KindFentry {
-		out = make([]Probe, 0, ix.funcs.len()/4)
+		out = make([]Probe, 0, ix.funcTab().len()/4)
 	}
 	emit := func(line string, p Probe) {
 		if strings.Contains(line, ".part.") || !m.Match(line) {
@@ -225,11 +225,11 @@ func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, 
 			return nil, nil
 		}
 		withModule := target != ""
-		for i, name := range ix.funcs.names {
-			if ix.attachKnown && ix.funcs.info[i]&funcAttachable == 0 {
+		for i, name := range ix.funcTab().names {
+			if ix.attachKnown && ix.funcTab().info[i]&funcAttachable == 0 {
 				continue
 			}
-			mod := ix.mods[ix.funcs.mods[i]].name
+			mod := ix.mods[ix.funcTab().mods[i]].name
 			if withModule {
 				emitMod(mod, name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
 			} else {
@@ -241,17 +241,17 @@ func (ix *Index) matchProvider(prov *Provider, target, search string) ([]Probe, 
 			return nil, nil
 		}
 		g := m.funcPrefix()
-		lo, hi := 0, ix.funcs.len()
+		lo, hi := 0, ix.funcTab().len()
 		if g != "" {
-			lo, hi = ix.funcs.prefixRange(g)
+			lo, hi = ix.funcTab().prefixRange(g)
 		}
 		for i := lo; i < hi; i++ {
-			info := ix.funcs.info[i]
+			info := ix.funcTab().info[i]
 			if (ix.attachKnown && info&funcAttachable == 0) || info&funcParamsMask > MaxTraceArgs {
 				continue
 			}
-			mod := ix.mods[ix.funcs.mods[i]].name
-			name := ix.funcs.names[i]
+			mod := ix.mods[ix.funcTab().mods[i]].name
+			name := ix.funcTab().names[i]
 			emitMod(mod, name, Probe{Provider: prov.Name, Target: mod, Name: name, Source: SourceBTF})
 		}
 	case KindRawTracepoint:
@@ -389,18 +389,18 @@ func (ix *Index) rawTracepoints() []rawTP {
 	var out []rawTP
 	seen := map[string]bool{}
 	for _, prefix := range []string{"__probestub_", "__traceiter_"} {
-		lo, hi := ix.funcs.prefixRange(prefix)
+		lo, hi := ix.funcTab().prefixRange(prefix)
 		for i := lo; i < hi; i++ {
-			if ix.funcs.info[i]&funcParamsMask > MaxTraceArgs {
+			if ix.funcTab().info[i]&funcParamsMask > MaxTraceArgs {
 				continue
 			}
-			mod := ix.mods[ix.funcs.mods[i]].name
-			name := ix.funcs.names[i][len(prefix):]
+			mod := ix.mods[ix.funcTab().mods[i]].name
+			name := ix.funcTab().names[i][len(prefix):]
 			if seen[mod+":"+name] {
 				continue
 			}
 			seen[mod+":"+name] = true
-			out = append(out, rawTP{module: mod, name: name, mod: ix.funcs.mods[i], id: ix.funcs.ids[i]})
+			out = append(out, rawTP{module: mod, name: name, mod: ix.funcTab().mods[i], id: ix.funcTab().ids[i]})
 		}
 	}
 	slices.SortFunc(out, func(a, b rawTP) int {
@@ -420,13 +420,13 @@ func (ix *Index) iters() []string {
 	}
 	const prefix = "bpf_iter__"
 	var out []string
-	lo, hi := ix.types.prefixRange(prefix)
+	lo, hi := ix.typeTab().prefixRange(prefix)
 	for i := lo; i < hi; i++ {
-		if ix.types.info[i] != kindStruct {
+		if ix.typeTab().info[i] != kindStruct {
 			continue
 		}
-		name := ix.types.names[i][len(prefix):]
-		if a, b := ix.funcs.exactRange("bpf_iter_" + name); a < b {
+		name := ix.typeTab().names[i][len(prefix):]
+		if a, b := ix.funcTab().exactRange("bpf_iter_" + name); a < b {
 			out = append(out, name)
 		}
 	}

@@ -429,14 +429,14 @@ func isIdentByte(c byte) bool {
 func (ix *Index) catalogueFromBTF(c *tpCatalogue) {
 	c.source = SourceBTF
 	const prefix = "btf_trace_"
-	lo, hi := ix.types.prefixRange(prefix)
+	lo, hi := ix.typeTab().prefixRange(prefix)
 	var events []string
 	words := map[string]int{}
 	for i := lo; i < hi; i++ {
-		if ix.types.info[i] != kindTypedef {
+		if ix.typeTab().info[i] != kindTypedef {
 			continue
 		}
-		ev := ix.types.names[i][len(prefix):]
+		ev := ix.typeTab().names[i][len(prefix):]
 		events = append(events, ev)
 		if w, _, ok := strings.Cut(ev, "_"); ok {
 			words[w]++
@@ -524,14 +524,14 @@ func (ix *Index) guessEventClass(event string) (string, bool) {
 		return "", false
 	}
 	best, bestLen, tie := "", -1, false
-	lo, hi := ix.funcs.prefixRange("__bpf_trace_")
+	lo, hi := ix.funcTab().prefixRange("__bpf_trace_")
 	for i := lo; i < hi; i++ {
-		t, err := ix.typeByID(ix.funcs.mods[i], ix.funcs.ids[i])
+		t, err := ix.typeByID(ix.funcTab().mods[i], ix.funcTab().ids[i])
 		if err != nil || t.(*btf.Func).Type != proto {
 			continue
 		}
-		class := ix.funcs.names[i][len("__bpf_trace_"):]
-		if a, b := ix.types.exactRange("trace_event_raw_" + class); a == b {
+		class := ix.funcTab().names[i][len("__bpf_trace_"):]
+		if a, b := ix.typeTab().exactRange("trace_event_raw_" + class); a == b {
 			continue
 		}
 		n := len(commonPrefixStr(class, event))

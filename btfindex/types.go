@@ -76,14 +76,14 @@ func (t TypeName) CName() string {
 // TypeNames lists the named types whose name starts with prefix, of the
 // given kind (AnyKind for all), sorted by name. It does not decode BTF.
 func (ix *Index) TypeNames(prefix string, kind TypeKind) []TypeName {
-	lo, hi := ix.types.prefixRange(prefix)
+	lo, hi := ix.typeTab().prefixRange(prefix)
 	var out []TypeName
 	for i := lo; i < hi; i++ {
-		k := kindOfRaw(ix.types.info[i])
+		k := kindOfRaw(ix.typeTab().info[i])
 		if kind != AnyKind && k != kind {
 			continue
 		}
-		out = append(out, TypeName{Name: ix.types.names[i], Kind: k, Module: ix.mods[ix.types.mods[i]].name, ID: btf.TypeID(ix.types.ids[i])})
+		out = append(out, TypeName{Name: ix.typeTab().names[i], Kind: k, Module: ix.mods[ix.typeTab().mods[i]].name, ID: btf.TypeID(ix.typeTab().ids[i])})
 	}
 	return out
 }
@@ -192,11 +192,11 @@ func parseDeclarators(name string) (string, func(btf.Type) btf.Type, error) {
 
 func (ix *Index) namedType(name string) (btf.Type, error) {
 	kind, n := ParseTypeName(name)
-	lo, hi := ix.types.exactRange(n)
+	lo, hi := ix.typeTab().exactRange(n)
 	pick := -1
 	for _, want := range kindsFor(kind) {
 		for i := lo; i < hi; i++ {
-			if kindOfRaw(ix.types.info[i]) == want {
+			if kindOfRaw(ix.typeTab().info[i]) == want {
 				pick = i
 				break
 			}
@@ -206,9 +206,9 @@ func (ix *Index) namedType(name string) (btf.Type, error) {
 		}
 	}
 	if pick < 0 {
-		return nil, &NotFoundError{What: "type", Name: name, Suggestions: ix.suggestIn(&ix.types, n)}
+		return nil, &NotFoundError{What: "type", Name: name, Suggestions: ix.suggestIn(ix.typeTab(), n)}
 	}
-	return ix.typeByID(ix.types.mods[pick], ix.types.ids[pick])
+	return ix.typeByID(ix.typeTab().mods[pick], ix.typeTab().ids[pick])
 }
 
 func kindsFor(k TypeKind) []TypeKind {
@@ -349,12 +349,12 @@ func (ix *Index) EnumValue(name string) (*btf.Enum, btf.EnumValue, error) {
 	if ix.btfErr != nil {
 		return nil, btf.EnumValue{}, ix.btfErr
 	}
-	for i, n := range ix.types.names {
-		if k := ix.types.info[i]; k != kindEnum && k != kindEnum64 {
+	for i, n := range ix.typeTab().names {
+		if k := ix.typeTab().info[i]; k != kindEnum && k != kindEnum64 {
 			continue
 		}
 		_ = n
-		t, err := ix.typeByID(ix.types.mods[i], ix.types.ids[i])
+		t, err := ix.typeByID(ix.typeTab().mods[i], ix.typeTab().ids[i])
 		if err != nil {
 			continue
 		}

@@ -95,8 +95,9 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	for _, a := range x.Args {
 		c.expr(a)
 	}
-	if c.cfg.C == nil && c.hasCIncl {
-		// Declared in C we cannot see.
+	if (c.cfg.C == nil && c.hasCIncl) || c.cImportFailed {
+		// Declared in C we cannot see, or in C that failed to import
+		// (reported at the import).
 		return Unknown
 	}
 	e := c.errorf(x.Fun, CodeUnknownFunction, "unknown function %s", name)

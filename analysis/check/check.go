@@ -145,6 +145,9 @@ type checker struct {
 	fileOf   map[ast.Node]*source.File // top-level decl -> its file
 	file     *source.File              // file of the node being checked
 	hasCIncl bool                      // the script #includes C we may not see
+	// cImportFailed: an import of C (or of a directory) failed, so calls
+	// to functions it may define are not reported unknown on top.
+	cImportFailed bool
 
 	// persistent symbols
 	maps       map[string]*mapState
@@ -262,6 +265,9 @@ func (c *checker) gatherFiles(files []*ast.File, diags *diag.List) []*ast.File {
 				continue
 			}
 			res, err := c.cfg.Importer.Import(f.Source, imp.Path.Value)
+			if err != nil && !strings.HasSuffix(imp.Path.Value, ".bt") {
+				c.cImportFailed = true
+			}
 			var ww *WorldWritableError
 			if errors.As(err, &ww) {
 				diags.Errorf(f.Source, imp.Path.Span(), CodeImportWorldWritable, "%v", ww).Hint = ww.Hint()

@@ -192,9 +192,6 @@ type kernel struct {
 	// nothing.
 	cacheDir string
 	bins     map[string]binResult // uprobe/usdt targets by name
-	// filterPath is tracefs's available_filter_functions, preferred to
-	// kallsyms when readable (it is exactly what kprobes may attach to).
-	filterPath string
 
 	mu       sync.Mutex
 	tpArgs   map[string]*argSet // "category:event" -> args
@@ -257,9 +254,6 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		k.btfPath = btfindex.DefaultSysBTFDir + "/vmlinux"
 		k.running = true
 		k.kallsymsPath = btfindex.DefaultKallsyms
-		if dir, _ := idx.TracefsDir(); dir != "" {
-			k.filterPath = dir + "/available_filter_functions"
-		}
 	}
 	if k.desc == "" {
 		if running {

@@ -74,8 +74,11 @@ func (k *kernel) kprobeSyms() (*kprobeSyms, string, error) {
 			return s, src, nil
 		}
 	}
-	if k.filterPath != "" {
-		if b, err := os.ReadFile(k.filterPath); err == nil && len(b) > 0 {
+	// tracefs's available_filter_functions is preferred to kallsyms: it
+	// lists exactly the traceable functions. Looking for tracefs reads
+	// its event list, so it is only done here, when kprobes need it.
+	if dir := k.tracefsDir(); dir != "" {
+		if b, err := os.ReadFile(dir + "/available_filter_functions"); err == nil && len(b) > 0 {
 			k.ksyms, k.ksymsSrc = parseFilterFunctions(string(b)), "tracefs"
 		}
 	}
@@ -233,4 +236,14 @@ func parseKallsymsText(text string) *kprobeSyms {
 	}
 	sort.Sort(s)
 	return s
+}
+
+// tracefsDir is the running kernel's tracefs directory, "" when there is
+// none or the kernel is not the running one.
+func (k *kernel) tracefsDir() string {
+	if !k.running {
+		return ""
+	}
+	dir, _ := k.idx.TracefsDir()
+	return dir
 }

@@ -1,11 +1,26 @@
-// Command bt checks, formats, lists and (in a later release) runs bpftrace
-// scripts. Every subcommand is a thin layer over the analysis core.
+// Command bt checks, formats, lists and runs bpftrace scripts. Every
+// subcommand is a thin layer over the analysis core, the compiler and the
+// runtime.
 package main
 
 import (
 	"os"
+	"runtime/pprof"
 )
 
 func main() {
+	// BT_CPUPROFILE=FILE writes a CPU profile of the whole command, for
+	// finding where start-up time goes (go tool pprof FILE).
+	if path := os.Getenv("BT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				code := execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(code)
+			}
+			f.Close()
+		}
+	}
 	os.Exit(execute(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -296,6 +296,9 @@ func TestLinkErrors(t *testing.T) {
 	if _, err := Link(callProg("p", "nope", 1), a); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown function: %v", err)
 	}
+	if _, err := OpenLibrary(filepath.Join(c.cacheDir, "x.o"), "x.bpf.c", "bad-tag"); err == nil || !strings.Contains(err.Error(), "tag") {
+		t.Errorf("a tag with '-': %v", err)
+	}
 	if _, err := Link(callProg("__add_one", "__add_one", 1), a); err == nil || !strings.Contains(err.Error(), "also a function") {
 		t.Errorf("program symbol named like a C function: %v", err)
 	}

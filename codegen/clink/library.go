@@ -60,6 +60,9 @@ type Func struct {
 // program: short, letters, digits and '_' (map names are at most 15
 // bytes in the kernel, and the section name is appended to the tag).
 func OpenLibrary(objPath, source, tag string) (*Library, error) {
+	if err := checkTag(tag); err != nil {
+		return nil, err
+	}
 	spec, err := ebpf.LoadCollectionSpec(objPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading the object of %s: %w", source, err)
@@ -186,9 +189,24 @@ func sortedKeys(m map[string]bool) []string {
 // ReadLibrary is OpenLibrary for an object in memory (the standard
 // library's embedded objects).
 func ReadLibrary(obj io.ReaderAt, source, tag string) (*Library, error) {
+	if err := checkTag(tag); err != nil {
+		return nil, err
+	}
 	spec, err := ebpf.LoadCollectionSpecFromReader(obj)
 	if err != nil {
 		return nil, fmt.Errorf("reading the object of %s: %w", source, err)
 	}
 	return newLibrary(spec, source, tag)
+}
+
+// checkTag says whether tag can prefix kernel map names and symbols.
+func checkTag(tag string) error {
+	ok := tag != "" && len(tag) <= 8
+	for _, c := range []byte(tag) {
+		ok = ok && isIdentByte(c)
+	}
+	if !ok {
+		return fmt.Errorf("library tag %q: want 1 to 8 letters, digits or '_'", tag)
+	}
+	return nil
 }

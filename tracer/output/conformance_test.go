@@ -162,3 +162,52 @@ func TestGoldenAgainstBpftrace(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintfValuesAgainstBpftrace prints strings, tuples, bools and
+// buffers with every flag and width as bpftrace does.
+func TestPrintfValuesAgainstBpftrace(t *testing.T) {
+	bin := bpftraceBinary(t)
+	s3 := &types.String{Len: 3}
+	tup := &types.Tuple{Elems: []types.Type{types.Int64, s3}}
+	buf := &types.Buffer{Len: 3}
+	args := []struct {
+		conv  string
+		expr  string
+		typ   types.Type
+		value any
+	}{
+		{"s", `"ab"`, s3, "ab"},
+		{"s", `(-1, "x")`, tup, []any{-1, "x"}},
+		{"s", `true`, types.Bool{}, true},
+		{"r", `buf("a\x01b", 3)`, buf, []byte("a\x01b")},
+		{"rx", `buf("a\x01b", 3)`, buf, []byte("a\x01b")},
+		{"rh", `buf("a\x01b", 3)`, buf, []byte("a\x01b")},
+	}
+	var script strings.Builder
+	var want bytes.Buffer
+	script.WriteString("begin {\n")
+	for _, a := range args {
+		for _, flags := range []string{"", "-", "+", "#", "0", "-0", " "} {
+			for _, width := range []string{"", "7"} {
+				spec := "%" + flags + width + a.conv
+				label := strings.ReplaceAll(spec, "%", "%%")
+				fmt.Fprintf(&script, "  printf(\"%s|%s|\\n\", %s);\n", label, spec, a.expr)
+				want.WriteString(runPrintf(t, label+"|"+spec+"|\n", []types.Type{a.typ}, a.value))
+			}
+		}
+	}
+	script.WriteString("  exit();\n}\n")
+	got := runBpftrace(t, bin, "-e", script.String())
+	if !bytes.Equal(got, want.Bytes()) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(want.String(), "\n")
+		for i := range wl {
+			if i >= len(gl) || gl[i] != wl[i] {
+				g := ""
+				if i < len(gl) {
+					g = gl[i]
+				}
+				t.Errorf("line %d: bpftrace %q, output %q", i, g, wl[i])
+			}
+		}
+	}
+}

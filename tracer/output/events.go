@@ -129,7 +129,7 @@ func (w *Writer) SystemOutput(out string) error {
 // printValue prints print(value) of a non-map value.
 func (w *Writer) printValue(v value) error {
 	if w.format == JSON {
-		return w.jsonLine("value", "", jsonValue(v))
+		return w.jsonValueLine("value", v)
 	}
 	_, err := io.WriteString(w.stdout, text(v)+"\n")
 	return err
@@ -292,22 +292,28 @@ func (w *Writer) colored(color, s string) string {
 
 // jsonLocated prints a record with a message and the top location.
 func (w *Writer) jsonLocated(kind, msg string, loc location) error {
-	line, col := loc.line, loc.col
-	_, err := fmt.Fprintf(w.stdout, "{\"type\": \"%s\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
-		kind, jsonString(msg), jsonString(loc.file), line, col)
-	return err
+	return w.jsonRecord(func(j *jsonOut) {
+		j.raw(`{"type": "` + kind + `", "msg": `)
+		j.str(msg)
+		j.raw(`, "filename": `)
+		j.str(loc.file)
+		j.raw(`, "line": ` + jsonUint(uint64(loc.line)) + `, "col": ` + jsonUint(uint64(loc.col)) + "}")
+	})
 }
 
 // runtimeError reports a failed runtime check. The event's Format is the
-// message; bpftrace prints it as a warning with the source context.
+// message; text output prints it as bpftrace does, a warning with the
+// source line and the failing expression underlined.
 func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	msg := ev.Format
 	if ev.Args != nil && len(ev.Args.Elems) > 0 {
-		// A payload with values (a helper's return code) is appended the
-		// way bpftrace appends helper details.
-		if s, err := w.formatEvent(ev, payload); err == nil {
-			msg = s
+		// With arguments (a helper's return code, an index), Format is a
+		// printf-style format over them.
+		s, err := w.formatEvent(ev, payload)
+		if err != nil {
+			return err
 		}
+		msg = s
 	}
 	loc := eventLocation(ev)
 	if w.format == JSON {

@@ -184,40 +184,48 @@ func (h *histogram) text(sb *strings.Builder) {
 	}
 }
 
-// json prints [{"min": lo, "max": hi, "count": n}, ...] where max is the
+// json writes [{"min": lo, "max": hi, "count": n}, ...] where max is the
 // inclusive upper bound and min or max is left out where unbounded.
-func (h *histogram) json() string {
-	var sb strings.Builder
-	sb.WriteByte('[')
+func (h *histogram) json(j *jsonOut) {
+	j.raw("[")
 	for i, c := range h.counts {
 		if i > 0 {
-			sb.WriteByte(',')
+			j.raw(",")
 		}
-		sb.WriteByte('{')
+		j.raw("{")
 		if i == 0 && h.lower != nil {
-			sb.WriteString(`"min": ` + jsonValue(*h.lower) + ", ")
+			j.raw(`"min": `)
+			j.value(*h.lower)
+			j.raw(", ")
 		} else if i > 0 {
-			sb.WriteString(`"min": ` + jsonValue(h.labels[i-1]) + ", ")
+			j.raw(`"min": `)
+			j.value(h.labels[i-1])
+			j.raw(", ")
 		}
 		if i < len(h.labels) {
-			sb.WriteString(`"max": ` + oneLess(h.labels[i]) + ", ")
+			j.raw(`"max": `)
+			j.oneLess(h.labels[i])
+			j.raw(", ")
 		}
-		sb.WriteString(`"count": ` + strconv.FormatUint(c, 10) + "}")
+		j.raw(`"count": `)
+		j.streamUint(c)
+		j.raw("}")
 	}
-	sb.WriteByte(']')
-	return sb.String()
+	j.raw("]")
 }
 
-// oneLess is a label minus one, the inclusive bound JSON prints.
-func oneLess(v value) string {
+// oneLess writes a label minus one, the inclusive bound JSON prints.
+func (j *jsonOut) oneLess(v value) {
 	switch v.kind {
 	case kInt:
-		return jsonInt(v.i - 1)
+		j.raw(jsonInt(v.i - 1))
 	case kUint, kSymbolic:
 		if v.u == 0 {
-			return "-1"
+			j.raw("-1")
+		} else {
+			j.raw(jsonInt(int64(v.u - 1)))
 		}
-		return jsonInt(int64(v.u - 1))
+	default:
+		j.value(v)
 	}
-	return jsonValue(v)
 }

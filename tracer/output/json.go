@@ -11,12 +11,26 @@ import (
 // ","; integers a double cannot hold exactly are quoted strings; symbolic
 // values (enums, pointers, hist labels) print as their numbers; buffers
 // as arrays of signed bytes.
+//
+// bpftrace writes JSON straight to its output stream, and escaping a
+// control character switches that stream to hexadecimal for good: every
+// number it later writes with the stream itself (hist counts, tseries
+// values, lost-event and probe counts) is hex from then on. jsonOut
+// carries that state so the output matches byte for byte.
 
-// jsonString quotes s as bpftrace does: \" \\ \n \r \t escaped, other
-// bytes below 0x20 as \u00XX. Bytes from 0x80 are signed chars there,
-// so they print as \u with the sign-extended 32-bit hex value.
-func jsonString(s string) string {
-	var sb strings.Builder
+// jsonOut builds one JSON record.
+type jsonOut struct {
+	sb  strings.Builder
+	hex *bool // the stream is in hex mode
+}
+
+func (j *jsonOut) raw(s string) { j.sb.WriteString(s) }
+
+// str quotes s as bpftrace does: \" \\ \n \r \t escaped, other bytes
+// below 0x20 as \u00XX. Bytes from 0x80 are signed chars there, so they
+// print as \u with the sign-extended 32-bit hex value.
+func (j *jsonOut) str(s string) {
+	sb := &j.sb
 	sb.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -33,14 +47,36 @@ func jsonString(s string) string {
 			sb.WriteString(`\t`)
 		default:
 			if c <= 0x1f || c >= 0x80 {
-				fmt.Fprintf(&sb, `\u%04x`, uint32(int32(int8(c))))
+				fmt.Fprintf(sb, `\u%04x`, uint32(int32(int8(c))))
+				*j.hex = true
 			} else {
 				sb.WriteByte(c)
 			}
 		}
 	}
 	sb.WriteByte('"')
-	return sb.String()
+}
+
+// streamUint writes a number the way the stream itself formats it.
+func (j *jsonOut) streamUint(u uint64) {
+	if *j.hex {
+		j.raw(strconv.FormatUint(u, 16))
+	} else {
+		j.raw(strconv.FormatUint(u, 10))
+	}
+}
+
+// streamText writes a value's text form through the stream: integers
+// follow its hex mode (negative ones as their two's complement).
+func (j *jsonOut) streamText(v value) {
+	switch {
+	case *j.hex && v.kind == kInt:
+		j.raw(strconv.FormatUint(uint64(v.i), 16))
+	case *j.hex && v.kind == kUint:
+		j.raw(strconv.FormatUint(v.u, 16))
+	default:
+		j.raw(text(v))
+	}
 }
 
 // jsonInt prints an integer, quoted when a double cannot hold it.
@@ -62,58 +98,52 @@ func jsonUint(u uint64) string {
 	return s
 }
 
-// jsonValue renders a value.
-func jsonValue(v value) string {
-	var sb strings.Builder
-	writeJSON(&sb, v)
-	return sb.String()
-}
-
-func writeJSON(sb *strings.Builder, v value) {
+// value writes a value.
+func (j *jsonOut) value(v value) {
 	switch v.kind {
 	case kNone:
-		sb.WriteString("null")
+		j.raw("null")
 	case kBool:
-		sb.WriteString(strconv.FormatBool(v.b))
+		j.raw(strconv.FormatBool(v.b))
 	case kInt:
-		sb.WriteString(jsonInt(v.i))
+		j.raw(jsonInt(v.i))
 	case kUint, kSymbolic:
-		sb.WriteString(jsonUint(v.u))
+		j.raw(jsonUint(v.u))
 	case kString:
-		sb.WriteString(jsonString(v.s))
+		j.str(v.s)
 	case kBuffer:
-		sb.WriteByte('[')
+		j.raw("[")
 		for i, c := range v.bytes {
 			if i > 0 {
-				sb.WriteByte(',')
+				j.raw(",")
 			}
-			sb.WriteString(strconv.Itoa(int(int8(c))))
+			j.raw(strconv.Itoa(int(int8(c))))
 		}
-		sb.WriteByte(']')
+		j.raw("]")
 	case kArray, kTuple:
-		sb.WriteByte('[')
+		j.raw("[")
 		for i, e := range v.elems {
 			if i > 0 {
-				sb.WriteByte(',')
+				j.raw(",")
 			}
-			writeJSON(sb, e)
+			j.value(e)
 		}
-		sb.WriteByte(']')
+		j.raw("]")
 	case kRecord:
-		sb.WriteByte('{')
+		j.raw("{")
 		for i, e := range v.elems {
 			if i > 0 {
-				sb.WriteString(", ")
+				j.raw(", ")
 			}
-			sb.WriteString(jsonString(v.names[i]))
-			sb.WriteString(": ")
-			writeJSON(sb, e)
+			j.str(v.names[i])
+			j.raw(": ")
+			j.value(e)
 		}
-		sb.WriteByte('}')
+		j.raw("}")
 	case kDuration:
-		sb.WriteString(jsonString(strconv.FormatUint(v.u, 10) + "ns"))
+		j.str(strconv.FormatUint(v.u, 10) + "ns")
 	case kTime:
-		sb.WriteString(jsonString(isoLocal(v)))
+		j.str(isoLocal(v))
 	}
 }
 
@@ -123,11 +153,10 @@ func isoLocal(v value) string {
 	return isoTime(v.t.Local(), unitNS)
 }
 
-// jsonKey is a map key as a JSON member name: the key's text without a
+// key writes a map key as a JSON member name: the key's text without a
 // tuple's parentheses and without any spaces.
-func jsonKey(k value) string {
-	s := stripParens(text(k))
-	return jsonString(strings.ReplaceAll(s, " ", ""))
+func (j *jsonOut) key(k value) {
+	j.str(strings.ReplaceAll(stripParens(text(k)), " ", ""))
 }
 
 // stripParens drops the outer parentheses of a key's text, as bpftrace
@@ -139,21 +168,38 @@ func stripParens(s string) string {
 	return s
 }
 
-// jsonLine prints {"type": kind, "data": data}, or with a name
-// {"type": kind, "data": {"name": data}}.
-func (w *Writer) jsonLine(kind, name, data string) error {
-	var sb strings.Builder
-	sb.WriteString(`{"type": "` + kind + `", "data": `)
-	if name != "" {
-		sb.WriteString("{" + jsonString(name) + ": " + data + "}")
-	} else {
-		sb.WriteString(data)
-	}
-	sb.WriteString("}\n")
-	_, err := io.WriteString(w.stdout, sb.String())
+// jsonRecord builds one record with the Writer's stream state and
+// prints it as a line.
+func (w *Writer) jsonRecord(build func(j *jsonOut)) error {
+	j := &jsonOut{hex: &w.jsonHex}
+	build(j)
+	j.raw("\n")
+	_, err := io.WriteString(w.stdout, j.sb.String())
 	return err
 }
 
+// jsonLine prints {"type": kind, "data": data}, or with a name
+// {"type": kind, "data": {"name": data}}.
+func (w *Writer) jsonLine(kind, name string, data func(j *jsonOut)) error {
+	return w.jsonRecord(func(j *jsonOut) {
+		j.raw(`{"type": "` + kind + `", "data": `)
+		if name != "" {
+			j.raw("{")
+			j.str(name)
+			j.raw(": ")
+			data(j)
+			j.raw("}")
+		} else {
+			data(j)
+		}
+		j.raw("}")
+	})
+}
+
 func (w *Writer) jsonData(kind, s string) error {
-	return w.jsonLine(kind, "", jsonString(s))
+	return w.jsonLine(kind, "", func(j *jsonOut) { j.str(s) })
+}
+
+func (w *Writer) jsonValueLine(kind string, v value) error {
+	return w.jsonLine(kind, "", func(j *jsonOut) { j.value(v) })
 }

@@ -109,18 +109,22 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 	if m.Key != nil {
 		keySize = m.Key.Size()
 	}
-	if agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist || agg.Kind == types.AggTseries) {
+	if agg != nil && agg.Kind == types.AggTseries {
+		// top and div do not apply to time series, as in bpftrace.
+		return w.tseriesMap(m, agg, keySize, entries)
+	}
+	if agg != nil && (agg.Kind == types.AggHist || agg.Kind == types.AggLhist) {
 		return w.bucketedMap(m, agg, keySize, entries, top, div)
 	}
 
 	groups := make([]*group, 0, len(entries))
 	store := make([]group, len(entries))
+	merge := agg != nil && hasStack(m.Key)
+	byKey := map[string]*group{}
 	for i, e := range entries {
 		if len(e.Key) < keySize {
 			return mapValue{}, fmt.Errorf("output: map %s: key of %d bytes, want %d", m.Name, len(e.Key), keySize)
 		}
-		g := &store[i]
-		g.key, g.values = e.Key[:keySize], e.Values
 		if agg != nil {
 			for _, v := range e.Values {
 				if len(v) < agg.Size() {
@@ -128,6 +132,18 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 				}
 			}
 		}
+		if merge {
+			// Combining the per-CPU values of both entries combines the
+			// aggregations (counts and totals add, min/max compare).
+			ck := w.canonicalKey(m.Key, e.Key[:keySize])
+			if g := byKey[ck]; g != nil {
+				g.values = append(slices.Clip(g.values), e.Values...)
+				continue
+			}
+			byKey[ck] = &store[i]
+		}
+		g := &store[i]
+		g.key, g.values = e.Key[:keySize], e.Values
 		groups = append(groups, g)
 	}
 	// The kernel hands entries in hash order; entries that sort equal by
@@ -167,6 +183,31 @@ func (w *Writer) mapValue(m *codegen.MapLayout, entries []MapEntry, top, div int
 		out.entries = append(out.entries, keyedValue{k, mapValue{kind: mvPrim, prim: v}})
 	}
 	return out, nil
+}
+
+// hasStack reports whether a key holds a stack. bpftrace keys such maps
+// by the frames themselves; here a key holds a stack id, and two ids
+// whose stacks print the same (deeper stacks cut to the same frames)
+// are one key, so their entries combine.
+func hasStack(t types.Type) bool {
+	switch t := types.Underlying(t).(type) {
+	case *types.Stack:
+		return true
+	case *types.Tuple:
+		return slices.ContainsFunc(t.Elems, hasStack)
+	case *types.Record:
+		return slices.ContainsFunc(t.Elems, hasStack)
+	}
+	return false
+}
+
+// canonicalKey identifies a key by how it prints.
+func (w *Writer) canonicalKey(t types.Type, b []byte) string {
+	v, err := w.dec.decode(t, b)
+	if err != nil {
+		return "\x00raw:" + string(b)
+	}
+	return text(v)
 }
 
 // keepTop keeps the last top groups (all when top is 0).
@@ -407,17 +448,21 @@ func (f keyField) compare(a, b []byte) int {
 	return 0
 }
 
-// bucketedMap builds hist, lhist and tseries maps: entries are grouped by
-// user key, bucket counts summed over CPUs.
+// bucketedMap builds hist and lhist maps: entries are grouped by user
+// key, bucket counts summed over CPUs.
 func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySize int, entries []MapEntry, top, div int) (mapValue, error) {
 	bucketOff := (keySize + 7) &^ 7
 	byKey := map[string]*group{}
+	merge := hasStack(m.Key)
 	var groups []*group
 	for _, e := range entries {
 		if len(e.Key) < bucketOff+8 {
 			return mapValue{}, fmt.Errorf("output: map %s: key of %d bytes, want %d", m.Name, len(e.Key), bucketOff+8)
 		}
 		uk := string(e.Key[:keySize])
+		if merge {
+			uk = w.canonicalKey(m.Key, e.Key[:keySize])
+		}
 		g := byKey[uk]
 		if g == nil {
 			g = &group{key: e.Key[:keySize], buckets: map[uint64]uint64{}}
@@ -441,9 +486,6 @@ func (w *Writer) bucketedMap(m *codegen.MapLayout, agg *types.Aggregation, keySi
 	keyCmp := keyComparer(m.Key)
 	slices.SortFunc(groups, func(a, b *group) int { return bytes.Compare(a.key, b.key) })
 
-	if agg.Kind == types.AggTseries {
-		return w.tseriesMap(m, agg, groups)
-	}
 	// Histograms print in order of their total count.
 	for _, g := range groups {
 		var total uint64
@@ -569,28 +611,29 @@ func (w *Writer) jsonMap(name string, mv mapValue) error {
 	case inner.kind == mvHist:
 		kind = "hist"
 	}
-	return w.jsonLine(kind, name, jsonMapValue(mv))
+	return w.jsonLine(kind, name, func(j *jsonOut) { j.mapValue(mv) })
 }
 
-func jsonMapValue(mv mapValue) string {
+func (j *jsonOut) mapValue(mv mapValue) {
 	switch mv.kind {
 	case mvHist:
-		return mv.hist.json()
+		mv.hist.json(j)
 	case mvTseries:
-		return mv.ts.json()
+		mv.ts.json(j)
 	case mvMap:
-		var sb strings.Builder
-		sb.WriteByte('{')
+		j.raw("{")
 		for i, e := range mv.entries {
 			if i > 0 {
-				sb.WriteString(", ")
+				j.raw(", ")
 			}
-			sb.WriteString(jsonKey(e.key) + ": " + jsonMapValue(e.val))
+			j.key(e.key)
+			j.raw(": ")
+			j.mapValue(e.val)
 		}
-		sb.WriteByte('}')
-		return sb.String()
+		j.raw("}")
+	default:
+		j.value(mv.prim)
 	}
-	return jsonValue(mv.prim)
 }
 
 // DumpOrder returns maps in the order bpftrace's end-of-run dump prints

@@ -448,3 +448,70 @@ func TestEmptyStatsMapJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONStreamTurnsHex(t *testing.T) {
+	// Once a control character was escaped, bpftrace's stream writes its
+	// own numbers (hist counts, lost and probe counts) in hex.
+	var out bytes.Buffer
+	ev := &codegen.Event{Kind: codegen.EvPrintf, Format: "\x01"}
+	w := New(&out, &out, JSON, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	h := layout("@h", nil, agg(types.AggHist, types.Int64, 0))
+	c := layout("@c", nil, agg(types.AggCount, nil))
+	if err := w.DumpMap(h, histEntries(nil, 0, 3, 3)); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		w.Event(ev, nil),
+		w.DumpMap(c, []MapEntry{{scalarKey, [][]byte{u64s(20)}}}),
+		w.DumpMap(h, histEntries(nil, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3)),
+		w.Lost(26),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `{"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 2}]}}` + "\n" +
+		`{"type": "printf", "data": "\u0001"}` + "\n" +
+		`{"type": "map", "data": {"@c": 20}}` + "\n" +
+		`{"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 14}]}}` + "\n" +
+		`{"type": "lost_events", "count": 1a, "data": {"events": 1a}}` + "\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+func TestTimeSeriesBpftraceLayout(t *testing.T) {
+	old := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = old }()
+	// Per CPU {value, meta, epoch}; the bucket index is a ring slot.
+	slot := func(idx uint64, cpus ...[]byte) MapEntry { return MapEntry{u64s(idx), cpus} }
+	for _, c := range []struct {
+		fn   int64
+		want string
+	}{
+		{0, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`}, // newest write wins
+		{1, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":40}]`},
+		{2, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":7}]`},
+		{3, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`},
+		{4, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":12}]`},
+	} {
+		m := layout("@ts", nil, agg(types.AggTseries, types.Int64, 1_000_000_000, 5, c.fn))
+		entries := []MapEntry{
+			// Slot 0: CPU 0 wrote epoch 10 (value 5, meta 100), CPU 1 epoch
+			// 10 too (value 7, meta 50); CPU 2 still holds epoch 5.
+			slot(0, u64s(5, 100, 10), u64s(7, 50, 10), u64s(9, 1, 5)),
+			// Slot 2: only epoch 7; slot 3 never written.
+			slot(2, u64s(4, 1, 7), u64s(0, 0, 0), u64s(0, 0, 0)),
+			slot(3, u64s(0, 0, 0), u64s(0, 0, 0), u64s(0, 0, 0)),
+		}
+		if c.fn == 1 {
+			// avg: meta counts; (60+60)/3 = 40 for epoch 10.
+			entries[0] = slot(0, u64s(60, 1, 10), u64s(60, 2, 10), u64s(9, 1, 5))
+		}
+		want := `{"type": "tseries", "data": {"@ts": ` + c.want + "}}\n"
+		if got := printMap(t, JSON, m, entries, 0, 0); got != want {
+			t.Errorf("agg %d:\n%s\nwant:\n%s", c.fn, got, want)
+		}
+	}
+}

@@ -60,6 +60,9 @@ type Writer struct {
 	formats map[int]*formatString
 	strings []string
 
+	// jsonHex is the JSON stream's hex mode (see jsonOut).
+	jsonHex bool
+
 	truncTrailer string
 	maxCatBytes  int
 	maxStrlen    int
@@ -160,7 +163,7 @@ func (noResolver) CgroupPath(uint64) string                         { return "" 
 // text mode; a JSON record in JSON mode).
 func (w *Writer) AttachedProbes(n int) error {
 	if w.format == JSON {
-		return w.out("{\"type\": \"attached_probes\", \"count\": %d, \"data\": {\"probes\": %d}}\n", n, n)
+		return w.jsonCount("attached_probes", "probes", uint64(n))
 	}
 	noun := "probes"
 	if n == 1 {
@@ -173,7 +176,7 @@ func (w *Writer) AttachedProbes(n int) error {
 // Lost reports records lost because the ring buffer was full.
 func (w *Writer) Lost(n uint64) error {
 	if w.format == JSON {
-		return w.out("{\"type\": \"lost_events\", \"count\": %d, \"data\": {\"events\": %d}}\n", n, n)
+		return w.jsonCount("lost_events", "events", n)
 	}
 	_, err := fmt.Fprintf(w.stderr, "Lost %d events\n", n)
 	return err
@@ -199,9 +202,15 @@ func (w *Writer) End() error {
 	return err
 }
 
-func (w *Writer) out(format string, args ...any) error {
-	_, err := fmt.Fprintf(w.stdout, format, args...)
-	return err
+// jsonCount prints {"type": kind, "count": n, "data": {"field": n}}.
+func (w *Writer) jsonCount(kind, field string, n uint64) error {
+	return w.jsonRecord(func(j *jsonOut) {
+		j.raw(`{"type": "` + kind + `", "count": `)
+		j.streamUint(n)
+		j.raw(`, "data": {"` + field + `": `)
+		j.streamUint(n)
+		j.raw("}}")
+	})
 }
 
 // errNotOutput is returned for events whose action is the runtime's.

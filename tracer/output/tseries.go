@@ -1,7 +1,9 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,49 +19,87 @@ type timeSeries struct {
 	points []value
 }
 
+// tseriesAgg is how a tseries combines the values of one interval, by
+// its index in Aggregation.Args[2] (absent: none, the last value wins).
+type tseriesAgg int64
+
+const (
+	tsLast tseriesAgg = iota
+	tsAvg
+	tsMax
+	tsMin
+	tsSum
+)
+
 // tseriesMap builds a tseries map. Its Aggregation args are the interval
-// in nanoseconds and the number of intervals kept; a bucket index is the
-// interval number since the epoch (time / interval) and its per-CPU
-// values are summed. Every key shares the window that ends at the newest
-// interval of any key.
-func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, groups []*group) (mapValue, error) {
+// in nanoseconds, the number of intervals kept and optionally the
+// aggregation (tseriesAgg). Two value layouts are read:
+//
+//   - bpftrace's: per CPU 24 bytes {value, meta, epoch}, where epoch is
+//     the interval number since the epoch (0: never written) and meta the
+//     write time (last-value series) or the count (avg); the key's bucket
+//     index is only a slot. CPUs' values for the same epoch combine by
+//     the aggregation, and a slot keeps its newest epoch.
+//   - a plain 8-byte value per CPU, summed, whose bucket index is the
+//     interval number.
+//
+// Every key shares the window that ends at the newest interval of any
+// key; keys print in key order.
+func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, keySize int, entries []MapEntry) (mapValue, error) {
 	if len(agg.Args) < 2 || agg.Args[0] <= 0 || agg.Args[1] <= 0 {
 		return mapValue{}, fmt.Errorf("output: map %s: tseries needs an interval and a number of intervals", m.Name)
 	}
 	interval, num := uint64(agg.Args[0]), uint64(agg.Args[1])
-	signed := agg.Elem != nil && agg.Elem.Signed
-	var last uint64
-	for _, g := range groups {
-		for epoch := range g.buckets {
-			last = max(last, epoch)
-		}
+	fn := tsLast
+	if len(agg.Args) > 2 {
+		fn = tseriesAgg(agg.Args[2])
 	}
+	signed := agg.Elem != nil && agg.Elem.Signed
+	bucketOff := (keySize + 7) &^ 7
+	type series struct {
+		key    []byte
+		points map[uint64]value
+	}
+	byKey := map[string]*series{}
+	var keys []*series
+	var last uint64
+	for _, e := range entries {
+		if len(e.Key) < bucketOff+8 {
+			return mapValue{}, fmt.Errorf("output: map %s: key of %d bytes, want %d", m.Name, len(e.Key), bucketOff+8)
+		}
+		s := byKey[string(e.Key[:keySize])]
+		if s == nil {
+			s = &series{key: e.Key[:keySize], points: map[uint64]value{}}
+			byKey[string(s.key)] = s
+			keys = append(keys, s)
+		}
+		epoch, v, ok := reduceTseries(e.Values, le64(e.Key[bucketOff:]), fn, signed)
+		if !ok {
+			continue
+		}
+		s.points[epoch] = v
+		last = max(last, epoch)
+	}
+	slices.SortFunc(keys, func(a, b *series) int { return bytes.Compare(a.key, b.key) })
+
 	first := uint64(0)
 	if last >= num-1 {
 		first = last - (num - 1)
 	}
 	out := mapValue{kind: mvMap}
-	for _, g := range groups {
+	for _, s := range keys {
 		ts := &timeSeries{}
 		// The series starts at the key's first interval in the window; a
 		// key with none there still shows the newest interval, empty.
 		start := last
-		for epoch := range g.buckets {
+		for epoch := range s.points {
 			if epoch >= first && epoch < start {
 				start = epoch
 			}
 		}
 		for epoch := start; ; epoch++ {
 			ts.starts = append(ts.starts, unixNano(epoch*interval))
-			c, ok := g.buckets[epoch]
-			switch {
-			case !ok:
-				ts.points = append(ts.points, value{})
-			case signed:
-				ts.points = append(ts.points, intVal(int64(c)))
-			default:
-				ts.points = append(ts.points, uintVal(c))
-			}
+			ts.points = append(ts.points, s.points[epoch]) // kNone when missing
 			if epoch == last {
 				break
 			}
@@ -67,13 +107,82 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, groups
 		if m.Key == nil {
 			return mapValue{kind: mvTseries, ts: ts}, nil
 		}
-		k, err := w.dec.decode(m.Key, g.key)
+		k, err := w.dec.decode(m.Key, s.key)
 		if err != nil {
 			return mapValue{}, fmt.Errorf("output: map %s: %w", m.Name, err)
 		}
 		out.entries = append(out.entries, keyedValue{k, mapValue{kind: mvTseries, ts: ts}})
 	}
 	return out, nil
+}
+
+// reduceTseries combines one bucket's per-CPU values into the value of
+// its newest interval; ok is false for a bucket never written.
+func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (epoch uint64, v value, ok bool) {
+	mk := func(u uint64) value {
+		if signed {
+			return intVal(int64(u))
+		}
+		return uintVal(u)
+	}
+	full := len(values) > 0
+	for _, b := range values {
+		full = full && len(b) >= 24
+	}
+	if !full {
+		return bucket, mk(sumU64(values, 0)), true
+	}
+	type slot struct{ val, meta uint64 }
+	byEpoch := map[uint64]*slot{}
+	less := func(a, b uint64) bool {
+		if signed {
+			return int64(a) < int64(b)
+		}
+		return a < b
+	}
+	for _, b := range values {
+		val, meta, e := le64(b), le64(b[8:]), le64(b[16:])
+		if e == 0 {
+			continue // never used
+		}
+		epoch = max(epoch, e)
+		cur := byEpoch[e]
+		if cur == nil {
+			byEpoch[e] = &slot{val, meta}
+			continue
+		}
+		switch fn {
+		case tsLast:
+			if less(cur.meta, meta) {
+				cur.val, cur.meta = val, meta
+			}
+		case tsAvg:
+			cur.val += val
+			cur.meta += meta
+		case tsMax:
+			if less(cur.val, val) {
+				cur.val = val
+			}
+		case tsMin:
+			if less(val, cur.val) {
+				cur.val = val
+			}
+		case tsSum:
+			cur.val += val
+		}
+	}
+	if epoch == 0 {
+		return 0, value{}, false
+	}
+	latest := byEpoch[epoch]
+	if fn == tsAvg && latest.meta != 0 {
+		if signed {
+			latest.val = uint64(int64(latest.val) / int64(latest.meta))
+		} else {
+			latest.val /= latest.meta
+		}
+	}
+	return epoch, mk(latest.val), true
 }
 
 // distance is a - b for integer values (two's complement).
@@ -171,24 +280,24 @@ func step(v value, d int) value {
 	return v
 }
 
-// json prints [{"interval_start":"...","value":n}, ...], leaving out
+// json writes [{"interval_start":"...","value":n}, ...], leaving out
 // intervals without data.
-func (ts *timeSeries) json() string {
-	var sb strings.Builder
-	sb.WriteByte('[')
+func (ts *timeSeries) json(j *jsonOut) {
+	j.raw("[")
 	first := true
 	for i, p := range ts.points {
 		if p.kind == kNone {
 			continue
 		}
 		if !first {
-			sb.WriteByte(',')
+			j.raw(",")
 		}
 		first = false
-		sb.WriteString(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":` + text(p) + "}")
+		j.raw(`{"interval_start":"` + isoLocal(value{t: ts.starts[i]}) + `","value":`)
+		j.streamText(p)
+		j.raw("}")
 	}
-	sb.WriteByte(']')
-	return sb.String()
+	j.raw("]")
 }
 
 // padRight and padLeft pad to a width in bytes, as C++ streams count.

@@ -39,8 +39,11 @@ func (fakeResolver) UserModule(pid uint32, addr uint64) (string, bool) {
 }
 
 func (fakeResolver) KernelStack(id int64) []uint64 {
-	if id == 7 {
+	switch id {
+	case 7:
 		return []uint64{0xffffffff81000010, 0xffffffff82000004, 0xdead}
+	case 8:
+		return []uint64{0xffffffff81000010, 0xffffffff82000004, 0xbeef}
 	}
 	return nil
 }
@@ -324,5 +327,64 @@ func TestColoredLogs(t *testing.T) {
 	}
 	if want := "\033[33mstdin:1:9-25: WARNING: careful\033[0m\n"; errOut.String() != want {
 		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
+
+func TestMultiLineCallLocation(t *testing.T) {
+	src := "begin {\n  errorf(\"a %d\",\n    1);\n}\n"
+	f := source.NewFile("ml.bt", []byte(src))
+	ev := &codegen.Event{Kind: codegen.EvErrorf, Format: "a %d", Args: &types.Tuple{Elems: []types.Type{types.Int64}},
+		File: f, Pos: source.Pos(strings.Index(src, "errorf"))}
+	var out, errOut bytes.Buffer
+	w := New(&out, &errOut, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	if err := w.Event(ev, u64s(1)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ml.bt:2-3: ERROR: a 1\n"; errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
+
+func TestRuntimeErrorWithArguments(t *testing.T) {
+	src := "begin { @a[1] = 1; }"
+	f := source.NewFile("stdin", []byte(src))
+	ev := &codegen.Event{Kind: codegen.EvRuntimeError, Format: "Map full; can't update element (retcode %d)",
+		Args: &types.Tuple{Elems: []types.Type{types.Int32}}, File: f, Pos: source.Pos(8)}
+	var out, errOut bytes.Buffer
+	w := New(&out, &errOut, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	if err := w.Event(ev, []byte{0xf9, 0xff, 0xff, 0xff}); err != nil {
+		t.Fatal(err)
+	}
+	want := "stdin:1:9-18: WARNING: Map full; can't update element (retcode -7)\nbegin { @a[1] = 1; }\n        ~~~~~~~~~\n"
+	if errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+}
+
+func TestStackKeysPrintingAlikeCombine(t *testing.T) {
+	// Stacks 7 and 8 differ only below the two frames kept: bpftrace
+	// would have one key for them.
+	st := &types.Stack{Mode: "bpftrace", Limit: 2}
+	var out bytes.Buffer
+	w := New(&out, &out, Text, nil, fakeResolver{})
+	m := layout("@s", st, agg(types.AggCount, nil))
+	if err := w.Map(m, []MapEntry{{u64s(7), [][]byte{u64s(4), u64s(1)}}, {u64s(8), [][]byte{u64s(2), u64s(0)}}, {u64s(1), [][]byte{u64s(1), u64s(0)}}}, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	h := layout("@h", &types.Tuple{Elems: []types.Type{st, types.Int64}}, agg(types.AggHist, types.Int64, 0))
+	if err := w.Map(h, []MapEntry{
+		{append(u64s(7, 1), u64s(2)...), [][]byte{u64s(1)}},
+		{append(u64s(8, 1), u64s(2)...), [][]byte{u64s(2)}},
+		{append(u64s(8, 2), u64s(2)...), [][]byte{u64s(1)}},
+	}, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "@s[\n]: 1\n@s[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n]: 7\n" +
+		"@h[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n, 2]:\n" +
+		"[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+		"@h[\n        do_sys_open+16\n        entry_SYSCALL_64+4\n, 1]:\n" +
+		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
