@@ -186,4 +186,6 @@ type Options struct {
 	// Params are the positional parameters ($1 is Params[0]); they are
 	// compiled in as constants, as bpftrace does.
 	Params []string
+	// C is the C the program imports (ccall.go).
+	C COptions
 }

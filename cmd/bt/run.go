@@ -34,6 +34,7 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
+	clang      string
 }
 
 func init() {
@@ -74,6 +75,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
 		return cmd
 	})
 }
@@ -134,7 +136,14 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: named, Params: params})
+	copts := codegen.COptions{Clang: f.clang}
+	if len(prog.Files) > 0 {
+		_, copts.Files = check.Gather(c.importer, prog.Files[0])
+	}
+	if ix := check.KernelIndex(kernel); ix != nil {
+		copts.Kernel = ix
+	}
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: named, Params: params, C: copts})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
