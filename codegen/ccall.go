@@ -73,11 +73,13 @@ func (b *builder) cCall(x *ast.CallExpr, ci *check.CallInfo) result {
 	b.emit(asm.Call.Label(x.Fun.Name))
 	b.c.usesC = true
 	res := b.typeOf(x)
-	b.extendResult(res)
-	b.renormalizeOutArgs(x.Args)
 	if _, void := types.Underlying(res).(types.Void); void || res == nil {
+		// R0 is undefined after a void function: nothing to keep
+		b.renormalizeOutArgs(x.Args, false)
 		return noVal
 	}
+	b.extendResult(res)
+	b.renormalizeOutArgs(x.Args, true)
 	return inReg
 }
 
@@ -98,8 +100,8 @@ func (b *builder) extendResult(t types.Type) {
 // renormalizeOutArgs restores the canonical form of scalar variables
 // whose address was passed to C: the C writes only its type's bytes of
 // the 8-byte home (an int through int *), leaving the upper bytes of a
-// sign-extended value stale. R0 is kept.
-func (b *builder) renormalizeOutArgs(args []ast.Expr) {
+// sign-extended value stale. R0 is kept when keepR0.
+func (b *builder) renormalizeOutArgs(args []ast.Expr, keepR0 bool) {
 	saved := int16(0)
 	for _, a := range args {
 		u, ok := ast.Unparen(a).(*ast.UnaryExpr)
@@ -122,7 +124,7 @@ func (b *builder) renormalizeOutArgs(args []ast.Expr) {
 		if sz, _ := intInfo(t); !types.IsInteger(t) || sz >= 8 {
 			continue
 		}
-		if saved == 0 {
+		if keepR0 && saved == 0 {
 			saved = b.spill()
 		}
 		b.loadScalar(asm.R1, regScratch, slot.scratch, t)

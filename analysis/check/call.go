@@ -178,6 +178,10 @@ func (c *checker) callC(x *ast.CallExpr, f *CFunc) types.Type {
 		if p.Name != "" {
 			what = fmt.Sprintf("argument %s of %s", p.Name, f.Name)
 		}
+		if pointeeWidthsDiffer(t, p.Type) {
+			c.errorf(a, CodeArgType, "%s has type %s, which does not match %s: C would access the value with another width", what, typeName(t), typeName(p.Type))
+			continue
+		}
 		c.checkValueFits(a, t, p.Type, what)
 	}
 	return resultOrUnknown(f.Result)

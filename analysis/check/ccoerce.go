@@ -21,3 +21,34 @@ func sameBytesAsString(a, b types.Type) bool {
 	elem, ok := types.Underlying(arr.Elem).(*types.Int)
 	return ok && elem.Bits == 8
 }
+
+// passedByAddress reports whether a value of type t may be passed where
+// C wants the pointer want: a string to a char (or void) pointer, and an
+// array to a pointer to its element type. The compiler passes the
+// address of the value's fixed-size memory, as C passes arrays.
+func passedByAddress(t types.Type, want *types.Pointer) bool {
+	switch x := types.Underlying(t).(type) {
+	case *types.String:
+		if isVoid(want.Elem) {
+			return true
+		}
+		e, ok := types.Underlying(want.Elem).(*types.Int)
+		return ok && e.Bits == 8
+	case *types.Array:
+		return isVoid(want.Elem) || sameKind(x.Elem, want.Elem) && x.Elem.Size() == want.Elem.Size()
+	}
+	return false
+}
+
+// pointeeWidthsDiffer reports whether t and want are pointers to
+// integers of different sizes: C would read or write through the pointer
+// with its own width, past the end of the script's value or short of it.
+func pointeeWidthsDiffer(t, want types.Type) bool {
+	tp, wp := ptrOf(t), ptrOf(want)
+	if tp == nil || wp == nil {
+		return false
+	}
+	ti, ok1 := types.Underlying(tp.Elem).(*types.Int)
+	wi, ok2 := types.Underlying(wp.Elem).(*types.Int)
+	return ok1 && ok2 && ti.Bits != wi.Bits
+}

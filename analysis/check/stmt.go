@@ -772,6 +772,9 @@ func (c *checker) checkValueFitsCode(x ast.Expr, t, want types.Type, what string
 		if ti != nil {
 			return true // an address
 		}
+		if passedByAddress(t, wp) {
+			return true
+		}
 	}
 	if sameKind(t, want) {
 		if !fits(t, want) {
