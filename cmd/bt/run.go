@@ -19,6 +19,7 @@ import (
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
 	"github.com/bt-tools/bt/tracer/output"
 )
@@ -129,19 +130,19 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 		return usage("%v", err)
 	}
 	c := &checker{flags: checkFlags{unsafe: f.unsafe}, kernel: kernel, importer: check.NewFileImporter()}
-	prog, diags := c.checkProgram(checkInput{name: name, src: src})
+	kix := check.KernelIndex(kernel)
+	copts := codegen.COptions{Clang: f.clang}
+	if kix != nil {
+		copts.Kernel = kix
+	}
+	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel})
+	prog, cimports, diags := c.checkProgram(checkInput{name: name, src: src}, copts.Compiler)
+	copts.Files = cimports
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
 	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
-	}
-	copts := codegen.COptions{Clang: f.clang}
-	if len(prog.Files) > 0 {
-		_, copts.Files = check.Gather(c.importer, prog.Files[0])
-	}
-	if ix := check.KernelIndex(kernel); ix != nil {
-		copts.Kernel = ix
 	}
 	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: named, Params: params, C: copts})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
@@ -306,12 +307,14 @@ func isTerminal(w io.Writer) bool {
 }
 
 // checkProgram parses and checks one script as bt check does (checkOne),
-// keeping the checked program for the compiler.
-func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
+// keeping the checked program and the C files it imports for the
+// compiler. With comp, imported C that clink's cache holds is checked
+// against the objects' BTF (warmCScope), without running clang.
+func (c *checker) checkProgram(in checkInput, comp *clink.Compiler) (*check.Program, []check.CImport, diag.List) {
 	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
 	if diags.HasErrors() {
 		diags.Sort()
-		return nil, diags
+		return nil, nil, diags
 	}
 	scripts, cimports := check.Gather(c.importer, root)
 	files := append([]*ast.File{root}, scripts...)
@@ -323,6 +326,15 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
 	}
+	if cs := warmCScope(files, cimports, comp); cs != nil {
+		cfg.C = cs
+		if prog := check.Check([]*ast.File{root}, cfg); !prog.Diags.HasErrors() {
+			diags = append(diags, prog.Diags...)
+			diags.Sort()
+			return prog, cimports, diags
+		}
+		cfg.C = nil
+	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
 	if cscope != nil && check.CScopeComplete(cscope) {
 		cfg.C = cscope
@@ -331,5 +343,5 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
 	diags.Sort()
-	return prog, diags
+	return prog, cimports, diags
 }
