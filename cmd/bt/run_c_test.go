@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/codegen/clink"
 )
 
@@ -91,7 +92,6 @@ begin {
 }
 `,
 	})
-	code, out, errOut := run(t, "", "run", "-q", filepath.Join(dir, "kinds.bt"))
 	want := `(-1, 255, -300, 65535, -5, 4000000000, -9000000000)
 (7, 3, true, false, 1, -1)
 205
@@ -102,8 +102,12 @@ begin {
 41
 -95
 `
-	if code != 0 || !strings.HasPrefix(out, want) {
-		t.Fatalf("exit %d, stderr %q\nstdout:\n%s\nwant:\n%s", code, errOut, out, want)
+	// The second run is warm: checked against the cached object's BTF.
+	for i := 0; i < 2; i++ {
+		code, out, errOut := run(t, "", "run", "-q", filepath.Join(dir, "kinds.bt"))
+		if code != 0 || !strings.HasPrefix(out, want) {
+			t.Fatalf("run %d: exit %d, stderr %q\nstdout:\n%s\nwant:\n%s", i, code, errOut, out, want)
+		}
 	}
 }
 
@@ -236,5 +240,45 @@ func TestRunCVerifierError(t *testing.T) {
 	code, _, errOut := run(t, "", "run", filepath.Join(dir, "len.bt"))
 	if code != exitFindings || !strings.Contains(errOut, "len.bpf.c:6:") || !strings.Contains(errOut, "error[c-verifier-error]") {
 		t.Fatalf("exit %d, stderr %q; want c-verifier-error at len.bpf.c:6", code, errOut)
+	}
+}
+
+// After one run, the C is checked and linked from the cache: no clang.
+func TestRunCWarmStartRunsNoClang(t *testing.T) {
+	dir := cFiles(t, map[string]string{
+		"lib.bpf.c": "struct pair { int a; long b; };\nint __add_one(int val) { return 1 + val; }\nlong pair_sum(struct pair *p) { return p->a + p->b; }\n",
+		"add.bt":    "import \"lib.bpf.c\";\nbegin { print(__add_one(1)); exit(); }\n",
+	})
+	script := filepath.Join(dir, "add.bt")
+	if code, _, errOut := run(t, "", "run", "-q", script); code != 0 {
+		t.Fatalf("cold run: exit %d, stderr %q", code, errOut)
+	}
+	kernel, err := check.NewKernelFromConfig("", false)
+	if err != nil {
+		t.Skipf("no kernel: %v", err)
+	}
+	comp := clink.NewCompiler(clink.Options{Kernel: check.KernelIndex(kernel)})
+	c := &checker{kernel: kernel, importer: check.NewFileImporter()}
+	src, _ := os.ReadFile(script)
+	prog, cimports, diags := c.checkProgram(checkInput{name: script, src: src}, comp)
+	if prog == nil || diags.HasErrors() || len(cimports) != 1 {
+		t.Fatalf("check: %v (imports %v)", diags, cimports)
+	}
+	cs := warmCScope(prog.Files, cimports, comp)
+	if cs == nil {
+		t.Fatal("the compiled object was not found in the cache")
+	}
+	f, ok := cs.Func("__add_one")
+	if !ok || len(f.Params) != 1 || f.Params[0].Type.String() != "int32" || f.Result.String() != "int32" {
+		t.Errorf("__add_one from BTF: %+v", f)
+	}
+	if pt, ok := cs.Type("struct  pair"); !ok || pt.Size() != 16 {
+		t.Errorf("struct pair from BTF: %v %v", pt, ok)
+	}
+	if _, diags, err := comp.Load([]string{cimports[0].Path}); err != nil || diags.HasErrors() {
+		t.Fatalf("load: %v %v", err, diags)
+	}
+	if n := comp.ClangRuns(); n != 0 {
+		t.Errorf("a warm start ran clang %d times", n)
 	}
 }
