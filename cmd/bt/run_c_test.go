@@ -282,3 +282,28 @@ func TestRunCWarmStartRunsNoClang(t *testing.T) {
 		t.Errorf("a warm start ran clang %d times", n)
 	}
 }
+
+// C called from bpf_loop callbacks (while, for) and from an fn
+// subprogram, and a C global variable shared by the begin and end
+// programs (the object's .bss created once).
+func TestRunCCallsFromLoopsFnsAndGlobals(t *testing.T) {
+	dir := cFiles(t, map[string]string{
+		"lib.bpf.c": "static int counter;\nint bump(void) { return ++counter; }\nlong sx32(int v) { return v; }\nlong id64(long v) { return v; }\n",
+		"loop.bt": `import "lib.bpf.c";
+fn twice($v: int32): int64 { return sx32($v) * 2; }
+begin {
+  $i = 0; $s = (int64)0;
+  while ($i < 3) { $s = $s + sx32($i); $i++; }
+  for $k : 0..3 { $s = $s + id64($k); }
+  print(($s, twice(21)));
+  bump(); bump();
+  exit();
+}
+end { print(bump()); }
+`,
+	})
+	code, out, errOut := run(t, "", "run", "-q", filepath.Join(dir, "loop.bt"))
+	if want := "(6, 42)\n3\n"; code != 0 || !strings.HasPrefix(out, want) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+}
