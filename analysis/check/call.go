@@ -169,6 +169,7 @@ func (c *checker) callC(x *ast.CallExpr, f *CFunc) types.Type {
 		return resultOrUnknown(f.Result)
 	}
 	for i, a := range x.Args {
+		c.cOutArg(a)
 		t := c.expr(a)
 		if i >= n || t == nil {
 			continue

@@ -1,6 +1,9 @@
 package check
 
-import "github.com/bt-tools/bt/analysis/types"
+import (
+	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/types"
+)
 
 // sameBytesAsString reports whether a and b are a string[N] and a C
 // array of N one-byte integers (char[N]), in either order: the same
@@ -51,4 +54,22 @@ func pointeeWidthsDiffer(t, want types.Type) bool {
 	ti, ok1 := types.Underlying(tp.Elem).(*types.Int)
 	wi, ok2 := types.Underlying(wp.Elem).(*types.Int)
 	return ok1 && ok2 && ti.Bits != wi.Bits
+}
+
+// cOutArg notes that C may write a variable whose address a call passes
+// (`f(&$buf)`): it then counts as assigned, for the used-before-assigned
+// and never-assigned warnings.
+func (c *checker) cOutArg(a ast.Expr) {
+	u, ok := ast.Unparen(a).(*ast.UnaryExpr)
+	if !ok || u.Op != "&" {
+		return
+	}
+	v, ok := ast.Unparen(u.X).(*ast.Variable)
+	if !ok {
+		return
+	}
+	if sym, _ := c.lookupVar(v.Name); sym != nil && sym.Type != nil {
+		c.assigned[sym] = true
+		c.written[sym] = true
+	}
 }
