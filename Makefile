@@ -6,7 +6,7 @@ GO ?= go
 # checks (its tools/ are part of the parser corpus).
 DEB_PACKAGES ?= clang-19 libbpf-dev bpftool neovim bpftrace
 
-.PHONY: all build test deps vet gotest fuzz bench clean
+.PHONY: all build test deps vet gotest fuzz bench clean install runtime-suite
 
 all: build
 
@@ -45,6 +45,30 @@ bench:
 
 clean:
 	rm -rf bin
+
+# `make install` puts bt and bt-lsp in $(BINDIR) and a `bpftrace` link to
+# bt next to them (bt install-link), so bpftrace invocations run bt.
+# BPFTRACE_LINK=no installs without the link; an existing bpftrace there
+# is kept unless BPFTRACE_LINK=force.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+BPFTRACE_LINK ?= yes
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 bin/bt bin/bt-lsp $(DESTDIR)$(BINDIR)/
+	@link=$(DESTDIR)$(BINDIR)/bpftrace; \
+	if [ "$(BPFTRACE_LINK)" = no ]; then :; \
+	elif [ -e "$$link" -o -L "$$link" ] && [ "$$(readlink "$$link")" != bt ] && [ "$(BPFTRACE_LINK)" != force ]; then \
+	  echo "$$link exists and is not bt's link: kept (BPFTRACE_LINK=force replaces it)"; \
+	else \
+	  ln -sfn bt "$$link" && echo "$$link -> bt"; \
+	fi
+
+# bpftrace's own runtime test suite run through bt's `bpftrace` link
+# (scripts/bpftrace-runtime-suite.sh); needs root and BT_BPFTRACE_SRC.
+# TEST_FILTER selects tests as the suite's engine does.
+runtime-suite:
+	scripts/bpftrace-runtime-suite.sh
 
 # ---- editors: editors/vscode (VS Code extension), editors/nvim (Neovim),
 # editors/vim (Vim), editors/emacs (Emacs tests) ----
@@ -94,7 +118,7 @@ editors-vscode-test:
 	fi
 
 # The extension inside VS Code: editors/vscode/e2e/run.sh installs
-# code-server (npm, cached in editors/vscode/e2e/node_modules) and Debian's
+# code-server (npm, cached in ~/.cache/bt-vscode-e2e) and Debian's
 # chromium, builds bt, bt-lsp and the .vsix, and drives the workbench.
 editors-vscode-e2e:
 	@if $(MAKE) -s editors-node; then \

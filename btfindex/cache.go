@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // The on-disk index is one file per identity:
@@ -274,11 +275,33 @@ func (ix *Index) loadCache() error {
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(path)
+	b, err := mapFile(path)
 	if err != nil {
 		return err
 	}
 	return ix.decodeCache(b)
+}
+
+// mapFile maps a cache file read-only: start-up touches only the pages
+// of its header, and the tables' pages when a query needs them. The
+// mapping lives as long as the process (an index is not closed); where
+// mapping fails the file is read instead.
+func mapFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if n := st.Size(); n > 0 && n < 1<<31 {
+		if b, err := syscall.Mmap(int(f.Fd()), 0, int(n), syscall.PROT_READ, syscall.MAP_PRIVATE); err == nil {
+			return b, nil
+		}
+	}
+	return os.ReadFile(path)
 }
 
 func (ix *Index) decodeCache(b []byte) error {

@@ -320,12 +320,13 @@ func (m Matcher) funcPrefix() string {
 	prefix := ""
 	for i, g := range m {
 		p := g.Prefix()
+		first, afterStar := g.FirstPiece()
 		// Module and function names have no ':', so the pattern's first
 		// ':' is the line's: what follows it up to a '*' is literal.
 		var fp string
 		switch {
-		case g.star0 && len(g.pieces) > 0 && strings.HasPrefix(g.pieces[0], ":"):
-			fp = g.pieces[0][1:]
+		case strings.HasPrefix(first, ":") && afterStar:
+			fp = first[1:]
 		case p != "" && strings.Contains(p, ":"):
 			_, fp, _ = strings.Cut(p, ":")
 		default:

@@ -8,7 +8,6 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
-	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
@@ -351,20 +350,6 @@ func (b *builder) varSlotOf(sym *check.Symbol) *varSlot {
 	b.vars[sym] = s
 	return s
 }
-
-// internalf reports a compiler bug at n.
-func (b *builder) internalf(n ast.Node, format string, args ...any) {
-	panic(fmt.Sprintf("%s: %s", (&srcPos{file: b.file, span: spanOf(n)}).String(), fmt.Sprintf(format, args...)))
-}
-
-func spanOf(n ast.Node) source.Span {
-	if n == nil {
-		return source.Span{}
-	}
-	return n.Span()
-}
-
-var _ = diag.Error
 
 // storeImm is `*(size *)(dst + off) = value`; unlike asm.StoreImm it
 // also makes the 64-bit form (the kernel sign-extends the 32-bit

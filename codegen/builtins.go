@@ -215,7 +215,7 @@ func probeValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
 	if len(b.prog.Targets) == 1 {
-		return b.stringLit(b.prog.Targets[0].Name, t)
+		return b.stringLit(b.c.obj.ProbeNames[b.prog.Targets[0].Cookie], t)
 	}
 	off := b.allocScratch(size)
 	b.zero(off, size)
@@ -267,6 +267,8 @@ func (b *builder) ctxArg(n ast.Node, i int) {
 			b.fail(n, "arg%d is not in a register on x86_64", i)
 		}
 		b.emit(asm.LoadMem(asm.R0, regCtx, ptRegsArgs[i], asm.DWord))
+	case p == "usdt":
+		b.usdtArg(n, i)
 	case p == "rawtracepoint" || p == "fentry" || p == "fexit" || p == "tracepoint" && false:
 		b.emit(asm.LoadMem(asm.R0, regCtx, int16(8*i), asm.DWord))
 	default:

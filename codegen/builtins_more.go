@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"bufio"
+	"debug/elf"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/types"
@@ -731,5 +734,177 @@ func memcmpCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.emit(asm.Add.Imm(asm.R1, 1))
 	b.jump(loop)
 	b.mark(done)
+	return inReg
+}
+
+func init() {
+	lowerings["pton"] = ptonCall
+}
+
+// ptonCall is an address literal's bytes in network order, computed
+// when the script is compiled.
+func ptonCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "pton needs a literal address")
+	}
+	ip := net.ParseIP(lit.Value)
+	if ip == nil {
+		b.fail(args[0], "%q is not an IP address", lit.Value)
+	}
+	t := b.typeOf(n)
+	data := []byte(ip.To16())
+	if t.Size() == 4 {
+		data = []byte(ip.To4())
+		if data == nil {
+			b.fail(args[0], "%q is not an IPv4 address", lit.Value)
+		}
+	}
+	off := b.allocResult(t.Size())
+	b.storeBytes(off, data, t.Size())
+	return memAt(off)
+}
+
+func init() {
+	lowerings["debugf"] = debugfCall
+	lowerings["write_user"] = writeUserCall
+	lowerings["uaddr"] = uaddrCall
+}
+
+// debugfCall writes to the kernel's trace pipe with bpf_trace_printk,
+// which takes at most three integer arguments.
+func debugfCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "debugf needs a literal format")
+	}
+	values := args[1:]
+	if len(values) > 3 {
+		b.fail(n, "debugf takes at most 3 arguments (bpf_trace_printk)")
+	}
+	f := b.save()
+	defer b.restore(f)
+	slots := make([]int16, len(values))
+	for i, v := range values {
+		if !scalarType(b.finalType(v)) {
+			b.fail(v, "debugf prints integers only, not %s", b.finalType(v))
+		}
+		b.scalar(v)
+		slots[i] = b.spill()
+	}
+	fmtOff := b.stringLit(lit.Value, &types.String{Len: len(lit.Value) + 1}).off
+	b.scratchPtr(asm.R1, fmtOff)
+	b.emit(asm.Mov.Imm(asm.R2, int32(len(lit.Value)+1)))
+	for i, s := range slots {
+		b.emit(asm.LoadMem(asm.R3+asm.Register(i), asm.RFP, s, asm.DWord))
+	}
+	b.emit(asm.FnTracePrintk.Call())
+	return noVal
+}
+
+// writeUserCall copies len bytes of a value to user memory (unsafe);
+// true when the write succeeded.
+func writeUserCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	size, ok := b.constOf(args[2])
+	if !ok || size <= 0 {
+		b.fail(args[2], "write_user needs a constant length")
+	}
+	st := b.finalType(args[1])
+	src := b.memory(args[1])
+	size = min(size, int64(max(8, st.Size())))
+	dst := b.allocStack(8)
+	b.scalar(args[0])
+	b.emit(asm.StoreMem(asm.RFP, dst, asm.R0, asm.DWord))
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, dst, asm.DWord))
+	b.scratchPtr(asm.R2, src)
+	b.emit(asm.Mov.Imm(asm.R3, int32(size)))
+	b.emit(asm.FnProbeWriteUser.Call())
+	done := b.label("wu")
+	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.emit(asm.JEq.Imm(asm.R1, 0, done))
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.mark(done)
+	return inReg
+}
+
+// uaddrCall is a symbol's address in the probed binary (its ELF symbol
+// table; meaningful for non-PIE binaries, as in bpftrace).
+func uaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "uaddr needs a literal symbol name")
+	}
+	if len(b.group.targets) == 0 {
+		b.fail(n, "uaddr needs a uprobe or usdt probe")
+	}
+	parts := strings.SplitN(b.group.targets[0], ":", 3)
+	if len(parts) < 3 {
+		b.fail(n, "uaddr needs a uprobe or usdt probe")
+	}
+	f, err := elf.Open(parts[1])
+	if err != nil {
+		b.fail(n, "uaddr: %v", err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	for _, s := range append(syms, dyn...) {
+		if s.Name == lit.Value && s.Value != 0 {
+			b.loadImm(asm.R0, int64(s.Value))
+			return inReg
+		}
+	}
+	b.fail(args[0], "symbol %s not found in %s", lit.Value, parts[1])
+	return noVal
+}
+
+func init() {
+	lowerings["percpu_kaddr"] = percpuKaddrCall
+}
+
+// pseudoBTFID marks a 64-bit load of a kernel variable by BTF id
+// (BPF_PSEUDO_BTF_ID).
+const pseudoBTFID = asm.Register(3)
+
+var (
+	kernelBTFOnce sync.Once
+	kernelBTF     *btf.Spec
+	kernelBTFErr  error
+)
+
+// percpuKaddrCall is the address of a per-CPU kernel variable: for the
+// current CPU (bpf_this_cpu_ptr) or for a given one (bpf_per_cpu_ptr,
+// NULL for a CPU that does not exist). The variable is loaded by its
+// BTF id in the running kernel.
+func percpuKaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	lit, ok := b.stringLiteral(args[0])
+	if !ok {
+		b.fail(args[0], "percpu_kaddr needs a literal variable name")
+	}
+	kernelBTFOnce.Do(func() { kernelBTF, kernelBTFErr = btf.LoadKernelSpec() })
+	if kernelBTFErr != nil {
+		b.fail(n, "percpu_kaddr needs the kernel's BTF: %v", kernelBTFErr)
+	}
+	var v *btf.Var
+	if err := kernelBTF.TypeByName(lit.Value, &v); err != nil {
+		b.fail(args[0], "the kernel's BTF has no variable %s", lit.Value)
+	}
+	id, err := kernelBTF.TypeID(v)
+	if err != nil {
+		b.fail(args[0], "no BTF id for %s: %v", lit.Value, err)
+	}
+	load := asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R1, Src: pseudoBTFID, Constant: int64(id)}
+	if len(args) > 1 {
+		tmp := b.allocStack(8)
+		b.scalar(args[1])
+		b.emit(asm.StoreMem(asm.RFP, tmp, asm.R0, asm.DWord))
+		b.emit(load)
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, tmp, asm.DWord))
+		b.emit(asm.FnPerCpuPtr.Call())
+		return inReg
+	}
+	b.emit(load)
+	b.emit(asm.FnThisCpuPtr.Call())
 	return inReg
 }

@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -189,7 +191,7 @@ func (c *compiler) linkC() {
 			continue
 		}
 		ps.Instructions = linked.Insns
-		for _, name := range sortedKeys(linked.Maps) {
+		for _, name := range slices.Sorted(maps.Keys(linked.Maps)) {
 			if have, dup := c.obj.Spec.Maps[name]; dup && have != linked.Maps[name] {
 				c.errorf(fileOf(c.prog, p.Probe.Node), p.Probe.Node, CodeCLink, "the imported C's map %s has the name of one of the script's maps", name)
 				continue

@@ -69,3 +69,19 @@ func TestTracepointCount(t *testing.T) {
 		t.Errorf("@[%d] = %d, want >= 5", syscall.SYS_GETPPID, got)
 	}
 }
+
+// TestProbeNameAlias: an aliased event keeps its written name for the
+// probe builtin and is attached by its expanded one.
+func TestProbeNameAlias(t *testing.T) {
+	obj := compileSrc(t, `software:cpu:100000 { @[probe] = count(); }`, Options{})
+	if len(obj.Progs) != 1 || len(obj.Progs[0].Targets) != 1 {
+		t.Fatalf("progs %+v", obj.Progs)
+	}
+	tg := obj.Progs[0].Targets[0]
+	if got := obj.ProbeNames[tg.Cookie]; got != "software:cpu:100000" {
+		t.Errorf("probe name %q, want software:cpu:100000", got)
+	}
+	if tg.Name == "software:cpu:100000" {
+		t.Errorf("target %q: want the expanded event to attach", tg.Name)
+	}
+}

@@ -3,7 +3,6 @@ package codegen
 import (
 	"fmt"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -35,9 +34,10 @@ const (
 	percpuValueLimit = 32768
 )
 
-// Compile lowers a checked program to BPF. The program must have no
-// errors (check.Program.Diags). Constructs the compiler cannot lower yet
-// are reported as codegen-unsupported diagnostics and the Object is nil.
+// Compile lowers a checked program to BPF. A program with errors
+// (check.Program.Diags) is not compiled: the result is nil with no
+// diagnostics of its own. Constructs the compiler cannot lower yet are
+// reported as codegen-unsupported diagnostics and the Object is nil.
 func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 	c := &compiler{prog: p, opts: opts, maps: map[string]*MapLayout{}}
 	defer func() {
@@ -56,6 +56,10 @@ func Compile(p *check.Program, opts Options) (obj *Object, diags diag.List) {
 		}
 	}()
 	if p == nil {
+		return nil, nil
+	}
+	if p.Diags.HasErrors() {
+		// the checker's errors are the diagnostics: nothing to lower
 		return nil, nil
 	}
 	c.compile()
@@ -212,7 +216,7 @@ func (c *compiler) compileProbe(index int, p *check.ProbeInfo) {
 		prog := &Prog{SpecName: name, Probe: p, Provider: g.provider}
 		for _, t := range g.targets {
 			cookie := uint64(len(c.obj.ProbeNames))
-			c.obj.ProbeNames = append(c.obj.ProbeNames, t)
+			c.obj.ProbeNames = append(c.obj.ProbeNames, displayName(g, t))
 			prog.Targets = append(prog.Targets, Target{Name: t, Cookie: cookie})
 		}
 		b := newBuilder(c, file, p, g, prog)
@@ -223,6 +227,28 @@ func (c *compiler) compileProbe(index int, p *check.ProbeInfo) {
 		c.obj.Spec.Programs[name] = ps
 		c.obj.Progs = append(c.obj.Progs, prog)
 	}
+}
+
+// aliasProviders are providers whose event names have aliases the
+// checker expands (software:cpu is software:cpu-clock): bpftrace's probe
+// builtin keeps the name as written.
+var aliasProviders = map[string]bool{"software": true, "hardware": true}
+
+// displayName is what the probe builtin yields for a target: the
+// expanded name, except for an alias of a single, non-wildcard attach
+// point, which keeps its written event name after the canonical
+// provider.
+func displayName(g attachGroup, target string) string {
+	a := g.attach
+	if !aliasProviders[g.provider] || a == nil || a.Node == nil || len(g.targets) != 1 || strings.Contains(a.Node.Raw, "*") {
+		return target
+	}
+	raw := a.Node.Raw
+	i := strings.IndexByte(raw, ':')
+	if i < 0 {
+		return target
+	}
+	return g.provider + raw[i:]
 }
 
 // attachGroup is the attach points of one action block compiled into
@@ -309,9 +335,6 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 			if ast.Node(d) == n {
 				return f.Source
 			}
-			if fd, ok := d.(*ast.FnDecl); ok && ast.Node(fd) == n {
-				return f.Source
-			}
 		}
 	}
 	if len(p.Files) > 0 && p.Files[0] != nil {
@@ -320,7 +343,7 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 	return nil
 }
 
-// programType is the BPF program type of each provider.
+// programTypes is the BPF program type of each provider.
 var programTypes = map[string]ebpf.ProgramType{
 	"begin": ebpf.RawTracepoint, "end": ebpf.RawTracepoint, "self": ebpf.RawTracepoint,
 	"test": ebpf.RawTracepoint, "bench": ebpf.RawTracepoint,
@@ -331,16 +354,6 @@ var programTypes = map[string]ebpf.ProgramType{
 	"profile": ebpf.PerfEvent, "interval": ebpf.PerfEvent, "software": ebpf.PerfEvent,
 	"hardware": ebpf.PerfEvent, "watchpoint": ebpf.PerfEvent, "asyncwatchpoint": ebpf.PerfEvent,
 	"fentry": ebpf.Tracing, "fexit": ebpf.Tracing, "iter": ebpf.Tracing,
-}
-
-// sortedKeys returns m's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // scalarType reports whether values of t live in a register.

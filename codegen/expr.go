@@ -586,6 +586,16 @@ func (b *builder) record(x *ast.RecordExpr) result {
 func (b *builder) ternary(x *ast.CondExpr) result {
 	t := b.typeOf(x)
 	elseL, done := b.label("else"), b.label("fi")
+	if _, void := t.(types.Void); void && x.Then != nil {
+		// `c ? printf(...) : printf(...)`: a branch taken for its effect
+		b.cond(x.Cond, elseL)
+		b.exprStmt(x.Then)
+		b.jump(done)
+		b.mark(elseL)
+		b.exprStmt(x.Else)
+		b.mark(done)
+		return noVal
+	}
 	if scalarType(t) {
 		if x.Then == nil {
 			// c ?: e — the condition's value when true

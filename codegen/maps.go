@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"strconv"
+
 	"github.com/cilium/ebpf"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -134,31 +136,12 @@ func mapSpecName(name string, index int) string {
 			base = append(base, byte(r))
 		}
 	}
-	prefix := "m" + itoa(index) + "_"
+	prefix := "m" + strconv.Itoa(index) + "_"
 	n := prefix + string(base)
 	if len(n) > 15 {
 		n = n[:15]
 	}
 	return n
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	for i > 0 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-		i /= 10
-	}
-	if neg {
-		b = append([]byte{'-'}, b...)
-	}
-	return string(b)
 }
 
 // tseriesMode finds the combining function of a tseries map ("avg",

@@ -33,7 +33,10 @@ type Object struct {
 	// sums it and reports lost events.
 	Lost string
 	// ProbeNames are the full probe names the `probe` builtin yields,
-	// indexed by the value programs store for it (the attach cookie).
+	// indexed by the value programs store for it (the attach cookie,
+	// Target.Cookie). They are the targets' names, except that an
+	// aliased software/hardware event keeps the name as written
+	// (software:cpu:1000, attached as software:cpu-clock:1000).
 	ProbeNames []string
 	// Strings are constant strings programs refer to by index in event
 	// payloads (for example the func builtin on uprobes), when a value is
@@ -186,6 +189,9 @@ type Options struct {
 	// Params are the positional parameters ($1 is Params[0]); they are
 	// compiled in as constants, as bpftrace does.
 	Params []string
+	// PID is the process of -p: usdt probes without a path (or '*')
+	// read their argument specs from the files it maps.
+	PID int
 	// C is the C the program imports (ccall.go).
 	C COptions
 }

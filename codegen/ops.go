@@ -248,6 +248,14 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 			yo := b.memory(x.Y)
 			b.strEquals(xo, yo, min(xt.Size(), yt.Size()), equal, differ)
 		}
+	} else if xb, ok := types.Underlying(xt).(*types.Buffer); ok {
+		yb, ok := types.Underlying(yt).(*types.Buffer)
+		if !ok {
+			b.fail(x, "cannot compare %s with %s", xt, yt)
+		}
+		xo := b.memory(x.X)
+		yo := b.memory(x.Y)
+		b.buffersEqual(xo, yo, min(xb.Len, yb.Len), differ)
 	} else {
 		if xt.Size() != yt.Size() {
 			b.fail(x, "cannot compare %s with %s", xt, yt)
@@ -298,6 +306,28 @@ func (b *builder) strEquals(xo, yo, n int, equal, differ string) {
 	b.emit(asm.JEq.Imm(asm.R3, 0, equal))
 	b.emit(asm.Add.Imm(asm.R1, 1))
 	b.jump(loop)
+}
+
+// buffersEqual jumps to differ unless two buffers (uint32 length, then
+// bytes) have the same length and the same bytes up to it; capacity is
+// the smaller buffer's.
+func (b *builder) buffersEqual(xo, yo, capacity int, differ string) {
+	loop, same := b.label("bufeq"), b.label("bufsame")
+	b.emit(asm.LoadMem(asm.R4, regScratch, int16(xo), asm.Word))
+	b.emit(asm.LoadMem(asm.R1, regScratch, int16(yo), asm.Word))
+	b.emit(asm.JNE.Reg(asm.R4, asm.R1, differ))
+	b.emit(asm.Mov.Imm(asm.R1, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Reg(asm.R1, asm.R4, same))
+	b.emit(asm.JGE.Imm(asm.R1, int32(capacity), same))
+	b.scratchPtr(asm.R2, 0)
+	b.emit(asm.Add.Reg(asm.R2, asm.R1))
+	b.emit(asm.LoadMem(asm.R3, asm.R2, int16(xo+4), asm.Byte))
+	b.emit(asm.LoadMem(asm.R5, asm.R2, int16(yo+4), asm.Byte))
+	b.emit(asm.JNE.Reg(asm.R3, asm.R5, differ))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.jump(loop)
+	b.mark(same)
 }
 
 // bytesEqual jumps to differ unless n bytes at xo and yo are equal.
@@ -389,11 +419,11 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 		keyOff := b.mapKey(ml, keys, x)
 		b.lookup(ml, keyOff)
 		old := b.allocStack(8)
-		done := b.label("incd")
+		missing := b.label("incmiss")
 		b.emit(asm.Mov.Imm(asm.R1, 0))
-		b.emit(asm.JEq.Imm(asm.R0, 0, done+"n"))
+		b.emit(asm.JEq.Imm(asm.R0, 0, missing))
 		b.loadScalar(asm.R1, asm.R0, 0, ml.Value)
-		b.mark(done + "n")
+		b.mark(missing)
 		b.emit(asm.StoreMem(asm.RFP, old, asm.R1, asm.DWord))
 		b.emit(asm.Add.Imm(asm.R1, delta))
 		b.normalize(asm.R1, ml.Value)
@@ -406,7 +436,6 @@ func (b *builder) incDec(x *ast.UnaryExpr) result {
 			b.emit(asm.Add.Imm(asm.R0, delta))
 			b.normalize(asm.R0, ml.Value)
 		}
-		_ = done
 		return inReg
 	}
 	b.fail(x, "%s of this expression is not supported yet", x.Op)

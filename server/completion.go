@@ -18,7 +18,7 @@ func init() {
 	register("completionItem/resolve", completionResolve)
 	capabilityHooks = append(capabilityHooks, func(s *Server, c *serverCapabilities) {
 		c.CompletionProvider = &completionOptions{
-			TriggerCharacters: []string{":", ".", ">", "@", "$", "/", "("},
+			TriggerCharacters: []string{":", ".", ">", "@", "$", "/", "(", "%"},
 			ResolveProvider:   true,
 		}
 	})

@@ -24,6 +24,9 @@ import (
 func (c *completer) code(decl ast.Decl) {
 	text := c.snap.File.Text
 	toks := scanTokens(text, codeStart(decl), c.pos)
+	if c.formatVerbs(toks) {
+		return
+	}
 	cur, before, ok := cursorToken(toks, c.pos)
 	if !ok {
 		return

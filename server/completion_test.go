@@ -328,3 +328,38 @@ func TestCompletionRangesInNegotiatedEncoding(t *testing.T) {
 		}
 	}
 }
+
+// After '%' in a format string, the conversions bpftrace supports.
+func TestCompletionFormatVerbs(t *testing.T) {
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	got := labels(completeAt(t, c, uri1, `begin { printf("pid %‸") }`))
+	for _, w := range []string{"%d", "%s", "%x", "%u", "%r"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("%s missing from %d items", w, len(got))
+		}
+	}
+	if _, ok := got["%f"]; ok {
+		t.Errorf("%s offered: bpftrace rejects floating point conversions", "%f")
+	}
+	if it := got["%s"]; it.TextEdit == nil || it.TextEdit.NewText != "s" {
+		t.Errorf("%%s edit %+v", it.TextEdit)
+	}
+	// Flags and width are kept; a typed letter narrows.
+	got = labels(completeAt(t, c, uri1, `begin { printf("%-16‸", comm) }`))
+	if _, ok := got["%-16s"]; !ok {
+		t.Errorf("%%-16s missing: %v", got)
+	}
+	got = labels(completeAt(t, c, uri1, `begin { printf("%l‸", 1) }`))
+	if _, ok := got["%ld"]; !ok {
+		t.Errorf("%%ld missing: %v", got)
+	}
+	// Not after "%%", not outside a format string, not in other strings.
+	for _, src := range []string{`begin { printf("100%%‸") }`, `begin { $s = "a %‸"; }`, `begin { print("%‸") }`} {
+		for label := range labels(completeAt(t, c, uri1, src)) {
+			if strings.HasPrefix(label, "%") {
+				t.Errorf("%s: offered %s", src, label)
+			}
+		}
+	}
+}

@@ -31,10 +31,25 @@ type lazySnapshot struct {
 	once sync.Once
 	snap *Snapshot
 	make func() *Snapshot
+	mu   sync.Mutex
+	done bool // snap is computed
 }
 
 func (l *lazySnapshot) get() *Snapshot {
 	l.once.Do(func() { l.snap = l.make() })
+	l.mu.Lock()
+	l.done = true
+	l.mu.Unlock()
+	return l.snap
+}
+
+// peek returns the analysis if it has been computed, without computing it.
+func (l *lazySnapshot) peek() *Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		return nil
+	}
 	return l.snap
 }
 
@@ -62,6 +77,42 @@ func uriFromPath(path string) string {
 // diagnostics: at once for a newly opened document, after the debounce
 // delay for a change (a newer change cancels the pending one).
 func (s *Server) setDocument(ctx context.Context, uri string, version int32, text []byte, immediate bool) {
+	s.installDocument(ctx, uri, version, text, immediate, nil)
+	s.reanalyzeImporters(ctx, uri)
+}
+
+// reanalyzeImporters schedules a new analysis of every other open
+// document whose last analysis imported the file of uri: what that file
+// defines (macros, maps, fns, C types) changes their diagnostics.
+func (s *Server) reanalyzeImporters(ctx context.Context, uri string) {
+	path := pathFromURI(uri)
+	s.mu.Lock()
+	var importers []*document
+	for other, d := range s.docs {
+		if other == uri {
+			continue
+		}
+		snap := d.snap.peek()
+		if snap == nil {
+			continue // not analysed yet: its analysis will read the new text
+		}
+		for _, imp := range snap.Imports {
+			if imp.Path == path {
+				importers = append(importers, d)
+				break
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, d := range importers {
+		s.installDocument(ctx, d.uri, d.version, d.file.Text, false, d)
+	}
+}
+
+// installDocument makes text the current version of uri and schedules
+// its diagnostics; with replace set, only while replace is still the
+// current document (a newer edit wins over a re-analysis).
+func (s *Server) installDocument(ctx context.Context, uri string, version int32, text []byte, immediate bool, replace *document) {
 	file := source.NewFile(pathFromURI(uri), text)
 	d := &document{uri: uri, version: version, file: file}
 	d.snap = &lazySnapshot{make: func() *Snapshot {
@@ -73,6 +124,9 @@ func (s *Server) setDocument(ctx context.Context, uri string, version int32, tex
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if replace != nil && s.docs[uri] != replace {
+		return
+	}
 	s.docs[uri] = d
 	if t := s.timers[uri]; t != nil {
 		t.Stop()

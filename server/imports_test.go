@@ -98,3 +98,38 @@ func TestImportWorldWritableRefused(t *testing.T) {
 		t.Errorf("definition into a refused import: %+v", locs)
 	}
 }
+
+// Editing an imported file re-analyses the open files that import it.
+func TestImporterReanalysed(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.bt")
+	if err := os.WriteFile(lib, []byte("macro twice(x) { x * 2 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uri := uriFromPath(filepath.Join(dir, "main.bt"))
+	libURI := uriFromPath(lib)
+	c := newClient(t, Options{})
+	c.initialize(testCaps, nil)
+	c.open(uri, "import \"lib.bt\";\nbegin { @ = twice(3); }\n", 1)
+	if d := c.waitDiagnostics(uri, 1); len(d) != 0 {
+		t.Fatalf("main: want clean, got %+v", d)
+	}
+	// The library is opened and its macro renamed (unsaved): main now
+	// calls an unknown macro.
+	c.open(libURI, "macro twice(x) { x * 2 }\n", 1)
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": libURI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": "macro double(x) { x * 2 }\n"}},
+	})
+	c.waitPublished(uri, func(d []protocol.Diagnostic) bool { return len(d) > 0 })
+	// And back: main is clean again (a publication after the error's).
+	c.mu.Lock()
+	before := len(c.diags[uri])
+	c.mu.Unlock()
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": libURI, "version": 3},
+		"contentChanges": []any{map[string]any{"text": "macro twice(x) { x * 2 }\n"}},
+	})
+	n := 0
+	c.waitPublished(uri, func(d []protocol.Diagnostic) bool { n++; return n > before && len(d) == 0 })
+}

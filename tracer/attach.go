@@ -15,34 +15,48 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 )
 
 // attachFunc attaches one program to its targets. progs holds the loaded
 // program for each target (one program shared by every target, or one
 // copy per target for program types that bind their target at load
-// time). It returns what to close to detach, in attach order; on error,
-// what it returns is still closed by the caller.
-type attachFunc func(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error)
+// time). It returns what to close to detach, in attach order, and how
+// many targets it attached; a target that fails is skipped or ends the
+// attach as the missing_probes config says (session.attachFailed). On
+// error, what it returns is still closed by the caller.
+type attachFunc func(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error)
+
+// targetFunc attaches a program to one target, f being the target's
+// fields by role. On error it returns what it attached so far.
+type targetFunc func(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error)
+
+// each attaches target by target with one.
+func each(one targetFunc) attachFunc {
+	return func(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error) {
+		return s.attachEach(p, progs, one, 1)
+	}
+}
 
 // attachers is the provider table. Providers that run from user space
-// (begin, end, self) are not attached; see session.run.
+// (begin, end, self) are not attached; see Run.
 var attachers = map[string]attachFunc{
 	"tracepoint":      attachTracepoints,
-	"rawtracepoint":   attachRawTracepoints,
+	"rawtracepoint":   each(attachRawTracepointTarget),
 	"kprobe":          attachKprobes,
 	"kretprobe":       attachKprobes,
 	"uprobe":          attachUprobes,
 	"uretprobe":       attachUprobes,
-	"profile":         attachProfile,
-	"interval":        attachInterval,
-	"software":        attachCounting,
-	"hardware":        attachCounting,
-	"watchpoint":      attachWatchpoint,
-	"asyncwatchpoint": attachWatchpoint,
-	"fentry":          attachTracing,
-	"fexit":           attachTracing,
-	"iter":            attachIter,
+	"profile":         each(attachProfileTarget),
+	"interval":        each(attachIntervalTarget),
+	"software":        each(attachCountingTarget),
+	"hardware":        each(attachCountingTarget),
+	"watchpoint":      each(attachWatchpointTarget),
+	"asyncwatchpoint": each(attachWatchpointTarget),
+	"fentry":          each(attachTracingTarget),
+	"fexit":           each(attachTracingTarget),
+	"iter":            each(attachIterTarget),
 }
 
 // runFromUserSpace are the providers whose programs the runtime runs with
@@ -63,53 +77,25 @@ func fields(name string) (map[string]string, error) {
 	return m, nil
 }
 
-// forEachTarget parses each target and calls fn; it stops at the first
-// error, naming the target.
-func forEachTarget(p *codegen.Prog, progs []*ebpf.Program, fn func(t codegen.Target, f map[string]string, prog *ebpf.Program) error) error {
-	for i, t := range p.Targets {
-		f, err := fields(t.Name)
-		if err != nil {
-			return err
-		}
-		if err := fn(t, f, progs[min(i, len(progs)-1)]); err != nil {
-			return fmt.Errorf("attaching %s: %w", t.Name, err)
-		}
+// attachEach attaches every target of p with one, using up to workers
+// goroutines (attachments that do not depend on one another), then
+// applies the missing_probes policy to the failures in target order.
+func (s *session) attachEach(p *codegen.Prog, progs []*ebpf.Program, one targetFunc, workers int) ([]io.Closer, int, error) {
+	type result struct {
+		closers []io.Closer
+		err     error
 	}
-	return nil
-}
-
-// attachTracepoints opens one perf event per tracepoint and links the
-// program to it. Targets are attached by a few goroutines: each
-// attachment is three system calls (read the id, perf_event_open,
-// link_create) that do not depend on one another.
-func attachTracepoints(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	events, err := s.tracefsEvents()
-	if err != nil {
-		return nil, err
-	}
-	closers := make([]io.Closer, len(p.Targets))
-	errs := make([]error, len(p.Targets))
+	results := make([]result, len(p.Targets))
 	attachOne := func(i int) {
 		t := p.Targets[i]
 		f, err := fields(t.Name)
 		if err != nil {
-			errs[i] = err
+			results[i].err = err
 			return
 		}
-		id, err := readTracepointID(events, f[probes.RoleCategory], f[probes.RoleEvent])
-		if err != nil {
-			errs[i] = fmt.Errorf("attaching %s: %w", t.Name, err)
-			return
-		}
-		attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_TRACEPOINT, Config: id, Sample: 1, Wakeup: 1}
-		pl, err := attachPerf(&attr, -1, 0, progs[min(i, len(progs)-1)], t.Cookie)
-		if err != nil {
-			errs[i] = fmt.Errorf("attaching %s: %w", t.Name, err)
-			return
-		}
-		closers[i] = pl
+		results[i].closers, results[i].err = one(s, p, t, f, progs[min(i, len(progs)-1)])
 	}
-	workers := min(len(p.Targets)/32+1, 4)
+	workers = max(1, min(workers, len(p.Targets)))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -122,12 +108,74 @@ func attachTracepoints(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io
 	}
 	wg.Wait()
 	var out []io.Closer
-	for _, c := range closers {
-		if c != nil {
-			out = append(out, c)
+	attached := 0
+	var failure error
+	for i, r := range results {
+		if r.err == nil {
+			out = append(out, r.closers...)
+			attached++
+			continue
+		}
+		// A target that failed half-way (some CPUs) is not kept.
+		for _, c := range r.closers {
+			c.Close()
+		}
+		if failure == nil {
+			failure = s.attachFailed(p.Targets[i].Name, r.err)
 		}
 	}
-	return out, errors.Join(errs...)
+	return out, attached, failure
+}
+
+// AttachError is a probe that could not be attached while the
+// missing_probes config is "error" (the default).
+type AttachError struct {
+	Probe string
+	Err   error
+}
+
+func (e *AttachError) Error() string {
+	return fmt.Sprintf("%v; unable to attach probe %s", e.Err, e.Probe)
+}
+func (e *AttachError) Unwrap() error { return e.Err }
+
+// attachFailed applies the missing_probes config to a probe that could
+// not be attached: "error" (the default) ends the attach with an
+// *AttachError, "warn" says so on stderr as bpftrace does and goes on,
+// "ignore" goes on silently.
+func (s *session) attachFailed(probe string, err error) error {
+	switch s.configString("missing_probes", "error") {
+	case "ignore":
+		return nil
+	case "warn":
+		fmt.Fprintf(s.opts.Stderr, "WARNING: %v\nWARNING: Unable to attach probe: %s. Skipping.\n", err, probe)
+		return nil
+	}
+	return &AttachError{Probe: probe, Err: err}
+}
+
+// attachTracepoints opens one perf event per tracepoint and links the
+// program to it. Targets are attached by a few goroutines: each
+// attachment is three system calls (read the id, perf_event_open,
+// link_create) that do not depend on one another.
+func attachTracepoints(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error) {
+	events, err := s.tracefsEvents()
+	if err != nil {
+		return nil, 0, err
+	}
+	one := func(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+		id, err := readTracepointID(events, f[probes.RoleCategory], f[probes.RoleEvent])
+		if err != nil {
+			return nil, err
+		}
+		attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_TRACEPOINT, Config: id, Sample: 1, Wakeup: 1}
+		pl, err := attachPerf(&attr, -1, 0, prog, t.Cookie)
+		if err != nil {
+			return nil, err
+		}
+		return []io.Closer{pl}, nil
+	}
+	return s.attachEach(p, progs, one, len(p.Targets)/32+1)
 }
 
 // readTracepointID reads a tracepoint's perf event id from tracefs.
@@ -161,118 +209,97 @@ func (s *session) tracefsEvents() (string, error) {
 	return s.tracefs, s.tracefsErr
 }
 
-// attachRawTracepoints attaches raw tracepoint programs by name, or BTF
-// tracepoint (tp_btf) programs, whose target was bound at load time.
-func attachRawTracepoints(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	if progs[0].Type() == ebpf.Tracing {
-		return attachTracing(s, p, progs)
+// attachRawTracepointTarget attaches a raw tracepoint program by name,
+// or a BTF tracepoint (tp_btf) program, whose target was bound at load
+// time.
+func attachRawTracepointTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	name := f[probes.RoleEvent]
+	if prog.Type() == ebpf.Tracing {
+		name = "" // tp_btf
 	}
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		l, err := attachRawTracepoint(f[probes.RoleEvent], prog, t.Cookie)
-		if err == nil {
-			out = append(out, l)
-		}
-		return err
-	})
-	return out, err
+	l, err := attachRawTracepoint(name, prog, t.Cookie)
+	if err != nil {
+		return nil, err
+	}
+	return []io.Closer{l}, nil
 }
 
-// attachTracing attaches fentry, fexit and tp_btf programs: one loaded
-// copy per target (see prepareSpec). tp_btf links are made here, as
-// cilium/ebpf does not pass their cookie to the kernel.
-func attachTracing(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, _ map[string]string, prog *ebpf.Program) error {
-		var l link.Link
-		var err error
-		if p.Provider == "rawtracepoint" {
-			l, err = attachRawTracepoint("", prog, t.Cookie)
-		} else {
-			l, err = link.AttachTracing(link.TracingOptions{Program: prog, Cookie: t.Cookie})
-		}
-		if err == nil {
-			out = append(out, l)
-		}
-		return err
-	})
-	return out, err
+// attachTracingTarget attaches an fentry or fexit program, one loaded
+// copy per target (see prepareSpec).
+func attachTracingTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog, Cookie: t.Cookie})
+	if err != nil {
+		return nil, err
+	}
+	return []io.Closer{l}, nil
 }
 
-// attachIter attaches an iterator; the run reads it (session.runIter).
-func attachIter(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		it, err := link.AttachIter(link.IterOptions{Program: prog})
-		if err != nil {
-			return err
-		}
-		out = append(out, it)
-		s.iters = append(s.iters, iterTarget{it: it, pin: f[probes.RolePin]})
-		return nil
-	})
-	return out, err
+// attachIterTarget attaches an iterator; the run reads it (runIters).
+func attachIterTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	it, err := link.AttachIter(link.IterOptions{Program: prog})
+	if err != nil {
+		return nil, err
+	}
+	s.iters = append(s.iters, iterTarget{it: it, pin: f[probes.RolePin]})
+	return []io.Closer{it}, nil
 }
 
 // attachKprobes attaches kprobes and kretprobes: with kprobe_multi when
 // the program was loaded for it (many functions, one link), else one
 // link per function.
-func attachKprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	ret := p.Provider == "kretprobe"
-	if s.multiKprobe[p] {
-		opts := link.KprobeMultiOptions{}
-		for _, t := range p.Targets {
-			f, err := fields(t.Name)
-			if err != nil {
-				return nil, err
-			}
-			opts.Symbols = append(opts.Symbols, f[probes.RoleFunc])
-			opts.Cookies = append(opts.Cookies, t.Cookie)
-		}
-		attach := link.KprobeMulti
-		if ret {
-			attach = link.KretprobeMulti
-		}
-		l, err := attach(progs[0], opts)
-		if err != nil {
-			return nil, fmt.Errorf("attaching %d %ss: %w", len(p.Targets), p.Provider, err)
-		}
-		return []io.Closer{l}, nil
+func attachKprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error) {
+	if !s.multiKprobe[p] {
+		return s.attachEach(p, progs, attachKprobeTarget, 1)
 	}
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		opts := &link.KprobeOptions{Cookie: t.Cookie}
-		sym := f[probes.RoleFunc]
-		if off := f[probes.RoleOffset]; off != "" {
-			n, err := strconv.ParseUint(off, 0, 64)
-			if err != nil {
-				return fmt.Errorf("bad offset %q", off)
-			}
-			opts.Offset = n
+	opts := link.KprobeMultiOptions{}
+	for _, t := range p.Targets {
+		f, err := fields(t.Name)
+		if err != nil {
+			return nil, 0, err
 		}
-		if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
-			n, err := strconv.ParseUint(addr, 0, 64)
-			if err != nil {
-				return fmt.Errorf("bad address %q", addr)
-			}
-			sym, err = s.kernelSymbolAt(n)
-			if err != nil {
-				return err
-			}
+		opts.Symbols = append(opts.Symbols, f[probes.RoleFunc])
+		opts.Cookies = append(opts.Cookies, t.Cookie)
+	}
+	attach := link.KprobeMulti
+	if p.Provider == "kretprobe" {
+		attach = link.KretprobeMulti
+	}
+	l, err := attach(progs[0], opts)
+	if err != nil {
+		// One link for all: the policy applies to the whole wildcard.
+		return nil, 0, s.attachFailed(fmt.Sprintf("%s (%d functions)", p.Targets[0].Name, len(p.Targets)), err)
+	}
+	return []io.Closer{l}, len(p.Targets), nil
+}
+
+func attachKprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	opts := &link.KprobeOptions{Cookie: t.Cookie}
+	sym := f[probes.RoleFunc]
+	if off := f[probes.RoleOffset]; off != "" {
+		n, err := strconv.ParseUint(off, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad offset %q", off)
 		}
-		var l link.Link
-		var err error
-		if ret {
-			l, err = link.Kretprobe(sym, prog, opts)
-		} else {
-			l, err = link.Kprobe(sym, prog, opts)
+		opts.Offset = n
+	}
+	if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
+		n, err := strconv.ParseUint(addr, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad address %q", addr)
 		}
-		if err == nil {
-			out = append(out, l)
+		if sym, err = s.kernelSymbolAt(n); err != nil {
+			return nil, err
 		}
-		return err
-	})
-	return out, err
+	}
+	attach := link.Kprobe
+	if p.Provider == "kretprobe" {
+		attach = link.Kretprobe
+	}
+	l, err := attach(sym, prog, opts)
+	if err != nil {
+		return nil, err
+	}
+	return []io.Closer{l}, nil
 }
 
 // kernelSymbolAt names the kernel function at addr exactly, for kprobes
@@ -289,57 +316,145 @@ func (s *session) kernelSymbolAt(addr uint64) (string, error) {
 	return sym.Name, nil
 }
 
-// attachUprobes attaches uprobes and uretprobes by symbol, address or
-// symbol+offset, in the -p process only when one is given.
-func attachUprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	ret := p.Provider == "uretprobe"
-	exes := map[string]*link.Executable{}
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		path := f[probes.RolePath]
-		if path == "" && s.opts.PID > 0 {
-			path = fmt.Sprintf("/proc/%d/exe", s.opts.PID)
+// tracedPID is the process probes are restricted to: the -c command's
+// or -p's, 0 for all.
+func (s *session) tracedPID() int {
+	if s.opts.Child != nil {
+		return s.opts.Child.Pid()
+	}
+	return max(s.opts.PID, 0)
+}
+
+// multiUprobeTargets reports whether one uprobe_multi link can serve
+// every target of p: functions by name in one binary.
+func multiUprobeTargets(p *codegen.Prog) bool {
+	path := ""
+	for i, t := range p.Targets {
+		f, err := fields(t.Name)
+		if err != nil || f[probes.RoleFunc] == "" || f[probes.RoleOffset] != "" || f[probes.RoleAddress] != "" ||
+			f[probes.RoleLine] != "" || f[probes.RolePath] == "" || (i > 0 && f[probes.RolePath] != path) {
+			return false
 		}
-		if f[probes.RoleLine] != "" {
-			return fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
+		path = f[probes.RolePath]
+	}
+	return true
+}
+
+// attachUprobes attaches uprobes and uretprobes: with one uprobe_multi
+// link when the program was loaded for it (many functions of one
+// binary), else one link per target.
+func attachUprobes(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, int, error) {
+	if !s.multiUprobe[p] {
+		return s.attachEach(p, progs, attachUprobeTarget, 1)
+	}
+	var syms []string
+	opts := &link.UprobeMultiOptions{PID: uint32(s.tracedPID())}
+	path := ""
+	for _, t := range p.Targets {
+		f, err := fields(t.Name)
+		if err != nil {
+			return nil, 0, err
 		}
-		ex := exes[path]
-		if ex == nil {
-			var err error
-			if ex, err = link.OpenExecutable(path); err != nil {
-				return err
+		path = f[probes.RolePath]
+		syms = append(syms, f[probes.RoleFunc])
+		opts.Cookies = append(opts.Cookies, t.Cookie)
+	}
+	what := fmt.Sprintf("%s (%d functions)", p.Targets[0].Name, len(p.Targets))
+	ex, err := s.executable(path)
+	if err != nil {
+		return nil, 0, s.attachFailed(what, err)
+	}
+	attach := ex.UprobeMulti
+	if p.Provider == "uretprobe" {
+		attach = ex.UretprobeMulti
+	}
+	l, err := attach(syms, progs[0], opts)
+	if err != nil {
+		// One link for all: the policy applies to the whole wildcard.
+		return nil, 0, s.attachFailed(what, err)
+	}
+	return []io.Closer{l}, len(p.Targets), nil
+}
+
+// attachUprobeTarget attaches a uprobe or uretprobe by symbol, address
+// or symbol+offset, in the traced process only when there is one. A
+// bare library or program name is looked up as bpftrace does.
+func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	path := f[probes.RolePath]
+	if path == "" && s.tracedPID() > 0 {
+		path = fmt.Sprintf("/proc/%d/exe", s.tracedPID())
+	}
+	if f[probes.RoleLine] != "" {
+		return nil, fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
+	}
+	if path == "*" && s.tracedPID() > 0 {
+		return attachUprobesInProcess(s.tracedPID(), f[probes.RoleFunc], prog, t.Cookie, p.Provider == "uretprobe")
+	}
+	ex, err := s.executable(path)
+	if err != nil {
+		return nil, err
+	}
+	opts := &link.UprobeOptions{Cookie: t.Cookie, PID: s.tracedPID()}
+	sym := f[probes.RoleFunc]
+	if off := f[probes.RoleOffset]; off != "" {
+		n, err := strconv.ParseUint(off, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad offset %q", off)
+		}
+		opts.Offset = n
+	}
+	if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
+		n, err := strconv.ParseUint(addr, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad address %q", addr)
+		}
+		// A virtual address of the file (as nm prints it): the kernel
+		// wants a file offset.
+		file := path
+		if !strings.ContainsRune(file, '/') {
+			if file, err = btfindex.ResolveBinary(file); err != nil {
+				return nil, err
 			}
-			exes[path] = ex
 		}
-		opts := &link.UprobeOptions{Cookie: t.Cookie, PID: s.opts.PID}
-		sym := f[probes.RoleFunc]
-		if off := f[probes.RoleOffset]; off != "" {
-			n, err := strconv.ParseUint(off, 0, 64)
-			if err != nil {
-				return fmt.Errorf("bad offset %q", off)
-			}
-			opts.Offset = n
+		if opts.Address, err = btfindex.AddressToFileOffset(file, n); err != nil {
+			return nil, err
 		}
-		if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
-			n, err := strconv.ParseUint(addr, 0, 64)
-			if err != nil {
-				return fmt.Errorf("bad address %q", addr)
-			}
-			opts.Address = n
-		}
-		var l link.Link
+	}
+	attach := ex.Uprobe
+	if p.Provider == "uretprobe" {
+		attach = ex.Uretprobe
+	}
+	l, err := attach(sym, prog, opts)
+	if err != nil {
+		return nil, err
+	}
+	return []io.Closer{l}, nil
+}
+
+// executable opens a uprobe target once per run: paths as given, bare
+// names through $PATH and the library directories.
+func (s *session) executable(target string) (*link.Executable, error) {
+	s.exesMu.Lock()
+	defer s.exesMu.Unlock()
+	if ex := s.exes[target]; ex != nil {
+		return ex, nil
+	}
+	path := target
+	if !strings.ContainsRune(target, '/') {
 		var err error
-		if ret {
-			l, err = ex.Uretprobe(sym, prog, opts)
-		} else {
-			l, err = ex.Uprobe(sym, prog, opts)
+		if path, err = btfindex.ResolveBinary(target); err != nil {
+			return nil, err
 		}
-		if err == nil {
-			out = append(out, l)
-		}
-		return err
-	})
-	return out, err
+	}
+	ex, err := link.OpenExecutable(path)
+	if err != nil {
+		return nil, err
+	}
+	if s.exes == nil {
+		s.exes = map[string]*link.Executable{}
+	}
+	s.exes[target] = ex
+	return ex, nil
 }
 
 // timerAttr is the perf event of a profile or interval probe: a CPU clock
@@ -372,16 +487,16 @@ func timerAttr(f map[string]string) (unix.PerfEventAttr, error) {
 	return attr, nil
 }
 
-// attachPerCPU opens attr on every online CPU (in the -p process only
-// when one is given) and links prog to each.
+// attachPerCPU opens attr on every online CPU (in the traced process
+// only when there is one) and links prog to each.
 func (s *session) attachPerCPU(attr unix.PerfEventAttr, prog *ebpf.Program, cookie uint64) ([]io.Closer, error) {
 	cpus, err := onlineCPUs()
 	if err != nil {
 		return nil, err
 	}
 	pid := -1
-	if s.opts.PID > 0 {
-		pid = s.opts.PID
+	if s.tracedPID() > 0 {
+		pid = s.tracedPID()
 	}
 	var out []io.Closer
 	for _, cpu := range cpus {
@@ -395,82 +510,67 @@ func (s *session) attachPerCPU(attr unix.PerfEventAttr, prog *ebpf.Program, cook
 	return out, nil
 }
 
-// attachProfile samples on every CPU.
-func attachProfile(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		attr, err := timerAttr(f)
-		if err != nil {
-			return err
-		}
-		cs, err := s.attachPerCPU(attr, prog, t.Cookie)
-		out = append(out, cs...)
-		return err
-	})
-	return out, err
+// attachProfileTarget samples on every CPU.
+func attachProfileTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	attr, err := timerAttr(f)
+	if err != nil {
+		return nil, err
+	}
+	return s.attachPerCPU(attr, prog, t.Cookie)
 }
 
-// attachInterval fires on the first online CPU only, as bpftrace does.
-func attachInterval(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		attr, err := timerAttr(f)
-		if err != nil {
-			return err
-		}
-		cpus, err := onlineCPUs()
-		if err != nil || len(cpus) == 0 {
-			return fmt.Errorf("no online CPU: %v", err)
-		}
-		pl, err := attachPerf(&attr, -1, cpus[0], prog, t.Cookie)
-		if err == nil {
-			out = append(out, pl)
-		}
-		return err
-	})
-	return out, err
+// attachIntervalTarget fires on the first online CPU only, as bpftrace
+// does.
+func attachIntervalTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	attr, err := timerAttr(f)
+	if err != nil {
+		return nil, err
+	}
+	cpus, err := onlineCPUs()
+	if err != nil || len(cpus) == 0 {
+		return nil, fmt.Errorf("no online CPU: %v", err)
+	}
+	pl, err := attachPerf(&attr, -1, cpus[0], prog, t.Cookie)
+	if err != nil {
+		return nil, err
+	}
+	return []io.Closer{pl}, nil
 }
 
-// attachCounting attaches software and hardware events on every CPU,
-// sampled every count events (the event's default when not given).
-func attachCounting(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
-	prov := probes.Lookup(p.Provider)
+// attachCountingTarget attaches a software or hardware event on every
+// CPU, sampled every count events (the event's default when not given).
+func attachCountingTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
 	typ, configs := uint32(unix.PERF_TYPE_SOFTWARE), softwareEventConfig
 	if p.Provider == "hardware" {
 		typ, configs = unix.PERF_TYPE_HARDWARE, hardwareEventConfig
 	}
-	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		name := f[probes.RoleEvent]
-		var ev *probes.Event
-		for i, e := range prov.Events {
-			if e.Name == name || (e.Alias != "" && e.Alias == name) {
-				ev = &prov.Events[i]
-			}
+	name := f[probes.RoleEvent]
+	var ev *probes.Event
+	prov := probes.Lookup(p.Provider)
+	for i, e := range prov.Events {
+		if e.Name == name || (e.Alias != "" && e.Alias == name) {
+			ev = &prov.Events[i]
 		}
-		config, ok := uint64(0), false
-		if ev != nil {
-			config, ok = configs[ev.Name]
+	}
+	config, ok := uint64(0), false
+	if ev != nil {
+		config, ok = configs[ev.Name]
+	}
+	if !ok {
+		return nil, fmt.Errorf("unknown %s event %q", p.Provider, name)
+	}
+	attr := unix.PerfEventAttr{Type: typ, Config: config, Sample: ev.Period}
+	if c := f[probes.RoleCount]; c != "" {
+		n, err := strconv.ParseUint(c, 10, 64)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("bad count %q", c)
 		}
-		if !ok {
-			return fmt.Errorf("unknown %s event %q", p.Provider, name)
-		}
-		attr := unix.PerfEventAttr{Type: typ, Config: config, Sample: ev.Period}
-		if c := f[probes.RoleCount]; c != "" {
-			n, err := strconv.ParseUint(c, 10, 64)
-			if err != nil || n == 0 {
-				return fmt.Errorf("bad count %q", c)
-			}
-			attr.Sample = n
-		}
-		cs, err := s.attachPerCPU(attr, prog, t.Cookie)
-		out = append(out, cs...)
-		return err
-	})
-	return out, err
+		attr.Sample = n
+	}
+	return s.attachPerCPU(attr, prog, t.Cookie)
 }
 
-// watchpointModes are the breakpoint types of a watchpoint's mode letters.
+// watchpointModes are the breakpoint types of a watchpoint's mode letters
 // (linux/hw_breakpoint.h).
 var watchpointModes = map[rune]uint32{'r': breakpointR, 'w': breakpointW, 'x': breakpointX}
 
@@ -480,49 +580,45 @@ const (
 	breakpointX = 4
 )
 
-// attachWatchpoint sets a hardware breakpoint on every thread of the -p
-// process, or on every CPU without one.
-func attachWatchpoint(s *session, p *codegen.Prog, progs []*ebpf.Program) ([]io.Closer, error) {
+// attachWatchpointTarget sets a hardware breakpoint on every thread of
+// the traced process, or on every CPU without one.
+func attachWatchpointTarget(s *session, p *codegen.Prog, t codegen.Target, f map[string]string, prog *ebpf.Program) ([]io.Closer, error) {
+	addr, err := strconv.ParseUint(f[probes.RoleAddress], 0, 64)
+	if err != nil {
+		return nil, fmt.Errorf("bad address %q", f[probes.RoleAddress])
+	}
+	length, err := strconv.ParseUint(f[probes.RoleLength], 0, 64)
+	if err != nil {
+		return nil, fmt.Errorf("bad length %q", f[probes.RoleLength])
+	}
+	attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_BREAKPOINT, Sample: 1, Bits: unix.PerfBitInherit, Ext1: addr}
+	for _, m := range f[probes.RoleMode] {
+		attr.Bp_type |= watchpointModes[m]
+	}
+	attr.Ext2 = length
+	if attr.Bp_type&breakpointX != 0 {
+		attr.Ext2 = 8 // an execute breakpoint covers one long
+	}
+	pid := s.tracedPID()
+	if pid <= 0 {
+		return s.attachPerCPU(attr, prog, t.Cookie)
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return nil, err
+	}
 	var out []io.Closer
-	err := forEachTarget(p, progs, func(t codegen.Target, f map[string]string, prog *ebpf.Program) error {
-		addr, err := strconv.ParseUint(f[probes.RoleAddress], 0, 64)
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
 		if err != nil {
-			return fmt.Errorf("bad address %q", f[probes.RoleAddress])
+			continue
 		}
-		length, err := strconv.ParseUint(f[probes.RoleLength], 0, 64)
+		a := attr
+		pl, err := attachPerf(&a, tid, -1, prog, t.Cookie)
 		if err != nil {
-			return fmt.Errorf("bad length %q", f[probes.RoleLength])
+			return out, fmt.Errorf("thread %d: %w", tid, err)
 		}
-		attr := unix.PerfEventAttr{Type: unix.PERF_TYPE_BREAKPOINT, Sample: 1, Bits: unix.PerfBitInherit, Ext1: addr}
-		for _, m := range f[probes.RoleMode] {
-			attr.Bp_type |= watchpointModes[m]
-		}
-		attr.Ext2 = length
-		if attr.Bp_type&breakpointX != 0 {
-			attr.Ext2 = 8 // an execute breakpoint covers one long
-		}
-		if s.opts.PID <= 0 {
-			cs, err := s.attachPerCPU(attr, prog, t.Cookie)
-			out = append(out, cs...)
-			return err
-		}
-		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", s.opts.PID))
-		if err != nil {
-			return err
-		}
-		for _, task := range tasks {
-			tid, err := strconv.Atoi(task.Name())
-			if err != nil {
-				continue
-			}
-			a := attr
-			pl, err := attachPerf(&a, tid, -1, prog, t.Cookie)
-			if err != nil {
-				return fmt.Errorf("thread %d: %w", tid, err)
-			}
-			out = append(out, pl)
-		}
-		return nil
-	})
-	return out, err
+		out = append(out, pl)
+	}
+	return out, nil
 }

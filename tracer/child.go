@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Child is the command of `-c CMD`: started stopped right after its
@@ -94,8 +95,13 @@ func (c *Child) Resume() error {
 // Done is closed when the child has exited.
 func (c *Child) Done() <-chan struct{} { return c.done }
 
+// terminateGrace is how long Terminate waits after SIGTERM before it
+// kills the child.
+const terminateGrace = 3 * time.Second
+
 // Terminate ends the child if it still runs (SIGTERM, as bpftrace does
-// when the trace ends first) and waits for it.
+// when the trace ends first; SIGKILL if it is still there after
+// terminateGrace) and waits for it.
 func (c *Child) Terminate() {
 	select {
 	case <-c.done:
@@ -104,7 +110,12 @@ func (c *Child) Terminate() {
 	}
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	c.Resume()
-	<-c.done
+	select {
+	case <-c.done:
+	case <-time.After(terminateGrace):
+		c.cmd.Process.Signal(os.Kill)
+		<-c.done
+	}
 }
 
 // Kill is Terminate for a child that never ran (a failed attach): it

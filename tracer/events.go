@@ -13,11 +13,12 @@ import (
 // actions are the event kinds the runtime carries out itself; every
 // other kind is formatting, handed to the Output.
 var actions = map[codegen.EventKind]func(s *session, ev *codegen.Event, payload []byte) error{
-	codegen.EvExit:     (*session).doExit,
-	codegen.EvPrintMap: (*session).doPrintMap,
-	codegen.EvClear:    (*session).doClear,
-	codegen.EvZero:     (*session).doZero,
-	codegen.EvSystem:   (*session).doSystem,
+	codegen.EvExit:         (*session).doExit,
+	codegen.EvPrintMap:     (*session).doPrintMap,
+	codegen.EvClear:        (*session).doClear,
+	codegen.EvZero:         (*session).doZero,
+	codegen.EvSystem:       (*session).doSystem,
+	codegen.EvRuntimeError: (*session).doRuntimeError,
 }
 
 // dispatch handles one ring buffer record.
@@ -33,10 +34,17 @@ func (s *session) dispatch(rec []byte) error {
 	if ev.Args != nil && len(payload) < ev.Args.Size() {
 		return fmt.Errorf("%s: record of event %d has %d payload bytes, its layout needs %d", where(ev), id, len(payload), ev.Args.Size())
 	}
+	var err error
 	if act := actions[ev.Kind]; act != nil {
-		return act(s, ev, payload)
+		err = act(s, ev, payload)
+	} else {
+		err = s.opts.Output.Event(ev, payload)
 	}
-	return s.opts.Output.Event(ev, payload)
+	if err != nil {
+		// As bpftrace does with its handlers' errors: say so and go on.
+		return s.logError(err)
+	}
+	return nil
 }
 
 // intArg reads argument i of an event's payload as an integer, or def
@@ -75,6 +83,24 @@ func (s *session) doExit(ev *codegen.Event, payload []byte) error {
 	}
 	s.exitCode = int(code)
 	s.exiting = true
+	return nil
+}
+
+// doRuntimeError prints a failed runtime check; one that also set the
+// exit flag (assert) ends the run with status 1, as bpftrace's assert
+// does.
+func (s *session) doRuntimeError(ev *codegen.Event, payload []byte) error {
+	if err := s.opts.Output.Event(ev, payload); err != nil {
+		return err
+	}
+	stop, err := s.exitFlag()
+	if err != nil {
+		return err
+	}
+	if stop {
+		s.exitCode = 1
+		s.exiting = true
+	}
 	return nil
 }
 

@@ -18,9 +18,9 @@ import (
 	"github.com/bt-tools/bt/codegen"
 )
 
-// runUntilFired runs obj, triggers events until every target of the
-// program at index prog has fired, then ends the run with SIGINT and
-// checks that nothing is left behind.
+// runUntilFired runs obj, triggers events until every target of every
+// program has fired (prog is the one a failure names), then ends the run
+// with SIGINT and checks that nothing is left behind.
 func runUntilFired(t *testing.T, prefix string, obj *codegen.Object, prog int, trigger func()) *fakeOutput {
 	t.Helper()
 	before := objectCounts(t, prefix)
@@ -30,10 +30,12 @@ func runUntilFired(t *testing.T, prefix string, obj *codegen.Object, prog int, t
 	if n, want := waitAttached(t, out, ch), len(obj.ProbeNames); n != want {
 		t.Errorf("attached %d probes, want %d", n, want)
 	}
-	waitFor(t, "every target to fire", trigger, func() bool {
-		for _, tg := range obj.Progs[prog].Targets {
-			if out.fired(tg.Cookie) == 0 {
-				return false
+	waitFor(t, fmt.Sprintf("every target of %s to fire", obj.Progs[prog].Provider), trigger, func() bool {
+		for _, p := range obj.Progs {
+			for _, tg := range p.Targets {
+				if out.fired(tg.Cookie) == 0 {
+					return false
+				}
 			}
 		}
 		return true
@@ -139,10 +141,7 @@ func TestUprobe(t *testing.T) {
 		progDef{provider: "uprobe", typ: ebpf.Kprobe, body: fireAnyBody, targets: []string{"uprobe:" + libc + ":getppid"}},
 		progDef{provider: "uretprobe", typ: ebpf.Kprobe, body: fireAnyBody, targets: []string{"uretprobe:" + libc + ":getppid"}},
 	)
-	out := runUntilFired(t, prefix, obj, 0, func() { exec.Command("dash", "-c", "true").Run() })
-	if out.fired(obj.Progs[1].Targets[0].Cookie) == 0 {
-		t.Error("the uretprobe did not fire")
-	}
+	runUntilFired(t, prefix, obj, 0, func() { exec.Command("dash", "-c", "true").Run() })
 }
 
 func TestIterator(t *testing.T) {
@@ -335,4 +334,22 @@ func BenchmarkAttachTracepoints(b *testing.B) {
 			checkNoLeak(b, prefix, before)
 		})
 	}
+}
+
+// One uprobe program on two functions of one binary: a uprobe_multi
+// link where the kernel has it, the attach cookie telling them apart.
+func TestUprobeMulti(t *testing.T) {
+	needRoot(t)
+	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	if _, err := os.Stat(libc); err != nil {
+		t.Skip("no libc at", libc)
+	}
+	if _, err := exec.LookPath("dash"); err != nil {
+		t.Skip("no dash")
+	}
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, progDef{provider: "uprobe", typ: ebpf.Kprobe, body: fireAnyBody,
+		targets: []string{"uprobe:" + libc + ":getppid", "uprobe:" + libc + ":getpid"}})
+	// dash calls getppid when it starts and getpid for $$.
+	runUntilFired(t, prefix, obj, 0, func() { exec.Command("dash", "-c", "echo $$ >/dev/null").Run() })
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/probes"
@@ -112,6 +111,7 @@ type session struct {
 	// for programs bound to their target at load time.
 	progs       map[*codegen.Prog][]*ebpf.Program
 	multiKprobe map[*codegen.Prog]bool
+	multiUprobe map[*codegen.Prog]bool
 	links       []io.Closer // detached in reverse order
 	iters       []iterTarget
 	events      []*codegen.Event // by ID
@@ -127,6 +127,9 @@ type session struct {
 	exiting    bool
 	detachTime time.Duration // exit() was called: later records are dropped
 	resolver   *Resolver
+
+	exesMu sync.Mutex
+	exes   map[string]*link.Executable // uprobe targets by name
 
 	tracefsOnce sync.Once
 	tracefs     string
@@ -203,7 +206,7 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 
 // load prepares the spec and creates every map and program.
 func (s *session) load() error {
-	if err := rlimit.RemoveMemlock(); err != nil {
+	if err := raiseMemlock(); err != nil {
 		return fmt.Errorf("raising the locked memory limit: %w", err)
 	}
 	spec, names, err := s.prepareSpec()
@@ -250,6 +253,7 @@ func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]strin
 	spec := s.obj.Spec.Copy()
 	names := map[*codegen.Prog][]string{}
 	s.multiKprobe = map[*codegen.Prog]bool{}
+	s.multiUprobe = map[*codegen.Prog]bool{}
 	seen := map[string]bool{}
 	for _, p := range s.obj.Progs {
 		if seen[p.SpecName] {
@@ -288,6 +292,11 @@ func (s *session) prepareSpec() (*ebpf.CollectionSpec, map[*codegen.Prog][]strin
 				names[p] = append(names[p], name)
 			}
 			continue
+		case ps.Type == ebpf.Kprobe && (p.Provider == "uprobe" || p.Provider == "uretprobe") && len(p.Targets) > 1:
+			if multiUprobeTargets(p) && features.HaveBPFLinkUprobeMulti() == nil {
+				ps.AttachType = ebpf.AttachTraceUprobeMulti
+				s.multiUprobe[p] = true
+			}
 		case ps.Type == ebpf.Kprobe && (p.Provider == "kprobe" || p.Provider == "kretprobe") && len(p.Targets) > 1:
 			multi := features.HaveBPFLinkKprobeMulti() == nil
 			for _, t := range p.Targets {
@@ -362,15 +371,15 @@ func (s *session) attachAll() (int, error) {
 			n++
 			continue
 		}
-		closers, err := attachers[p.Provider](s, p, s.progs[p])
+		closers, attached, err := attachers[p.Provider](s, p, s.progs[p])
 		s.links = append(s.links, closers...)
+		n += attached
 		if err != nil {
 			return n, err
 		}
-		n += len(p.Targets)
 	}
 	if n == 0 {
-		return 0, errors.New("no probes to attach")
+		return 0, errors.New("Attachment failed for all probes.")
 	}
 	return n, nil
 }
@@ -653,18 +662,30 @@ func (s *session) close() error {
 	return errors.Join(errs...)
 }
 
-// printMapsOnExit reads the print_maps_on_exit config: the script's
-// config block, else the command line's, else on.
-func (s *session) printMapsOnExit() bool {
-	v, ok := any(nil), false
+// config reads a config value: the script's config block, else the
+// command line's.
+func (s *session) config(key string) (any, bool) {
 	if s.obj.Program != nil {
-		if cv, set := s.obj.Program.Config["print_maps_on_exit"]; set {
-			v, ok = cv.Value, true
+		if cv, set := s.obj.Program.Config[key]; set {
+			return cv.Value, true
 		}
 	}
+	v, ok := s.opts.Config[key]
+	return v, ok
+}
+
+// configString reads a config value as text, def when unset.
+func (s *session) configString(key, def string) string {
+	v, ok := s.config(key)
 	if !ok {
-		v, ok = s.opts.Config["print_maps_on_exit"]
+		return def
 	}
+	return strings.ToLower(fmt.Sprint(v))
+}
+
+// printMapsOnExit reads the print_maps_on_exit config (on by default).
+func (s *session) printMapsOnExit() bool {
+	v, ok := s.config("print_maps_on_exit")
 	if !ok {
 		return true
 	}
@@ -719,26 +740,43 @@ func watchPID(pid int) (done <-chan struct{}, stop func(), err error) {
 	return ch, stop, nil
 }
 
-// The compiler's state map (see codegen/builtins.go and the prologue in
-// codegen/builder.go): a one-element array whose value holds the exit
-// flag that every program checks first (uint64 at 0; exit() sets it) and
-// the start time elapsed counts from (boot clock nanoseconds at 8).
+// Offsets in the value of Object.State, the compiler's state map: the
+// exit flag that every program checks first (exit() and failed asserts
+// set it) and the start time elapsed counts from (boot clock).
 const (
-	stateMap      = "bt_state"
 	stateExitFlag = 0
 	stateStart    = 8
 )
 
-// setState writes a uint64 at off in the state map, when the object has
-// one.
-func (s *session) setState(off int, v uint64) error {
-	m := s.coll.Maps[stateMap]
-	if m == nil || m.Type() != ebpf.Array || int(m.ValueSize()) < off+8 {
-		return nil
+// stateValue reads the value of the state map, nil when the object has
+// none.
+func (s *session) stateValue() (*ebpf.Map, []byte, error) {
+	m := s.coll.Maps[s.obj.State]
+	if s.obj.State == "" || m == nil || m.Type() != ebpf.Array || m.ValueSize() < stateStart+8 {
+		return nil, nil, nil
 	}
 	val := make([]byte, m.ValueSize())
 	if err := m.Lookup(uint32(0), val); err != nil {
-		return fmt.Errorf("reading the state map: %w", err)
+		return nil, nil, fmt.Errorf("reading the state map: %w", err)
+	}
+	return m, val, nil
+}
+
+// exitFlag reports whether a program set the exit flag.
+func (s *session) exitFlag() (bool, error) {
+	_, val, err := s.stateValue()
+	if val == nil {
+		return false, err
+	}
+	return le.Uint64(val[stateExitFlag:]) != 0, nil
+}
+
+// setState writes a uint64 at off in the state map, when the object has
+// one.
+func (s *session) setState(off int, v uint64) error {
+	m, val, err := s.stateValue()
+	if val == nil {
+		return err
 	}
 	le.PutUint64(val[off:], v)
 	if err := m.Update(uint32(0), val, ebpf.UpdateExist); err != nil {
@@ -760,3 +798,15 @@ func bootNanos() uint64 {
 // le is the byte order of records and map values (the kernel's; bt runs
 // on little-endian machines only, as its compiler targets them).
 var le = binary.LittleEndian
+
+// raiseMemlock lifts RLIMIT_MEMLOCK, which kernels before 5.11 charge BPF
+// maps to (newer ones charge the memory cgroup and ignore it). Done here
+// rather than with cilium/ebpf's rlimit package, whose init creates a
+// probe map in every process, bt version included.
+func raiseMemlock() error {
+	inf := &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+	if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, inf); err != nil && !errors.Is(err, unix.EPERM) {
+		return err
+	}
+	return nil
+}

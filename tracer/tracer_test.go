@@ -257,3 +257,99 @@ func TestDuplicateProgramNamesAreRejected(t *testing.T) {
 		t.Errorf("err = %v, want two programs with one name rejected", err)
 	}
 }
+
+// failingOutput fails to format begin's record.
+type failingOutput struct{ *fakeOutput }
+
+func (f failingOutput) Event(ev *codegen.Event, payload []byte) error {
+	if ev.ID == evBegin {
+		return errors.New("cannot format this")
+	}
+	return f.fakeOutput.Event(ev, payload)
+}
+
+func TestOutputErrorsAreReportedAndTheRunGoesOn(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	obj := newObject(t, prefix, 1<<16, beginDef(), endDef())
+	out := failingOutput{newFakeOutput()}
+	var stderr strings.Builder
+	res, err := Run(obj, Options{Output: out, Stderr: &stderr})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("Run: %v, %+v", err, res)
+	}
+	if stderr.String() != "ERROR: cannot format this\n" {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	if log := out.log(); !slices.Contains(log, "end 0") {
+		t.Errorf("log %q: the end probe's record is missing", log)
+	}
+}
+
+func TestMissingProbesPolicy(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	for _, policy := range []string{"warn", "ignore"} {
+		before := objectCounts(t, prefix)
+		obj := newObject(t, prefix, 1<<16, beginDef(),
+			tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_getppid", "tracepoint:syscalls:sys_enter_no_such_call"))
+		var stderr strings.Builder
+		res, err := Run(obj, Options{Output: newFakeOutput(), Stderr: &stderr, DryRun: true,
+			Config: map[string]any{"missing_probes": policy}})
+		if err != nil {
+			t.Fatalf("%s: %v", policy, err)
+		}
+		if res.Attached != 2 {
+			t.Errorf("%s: attached %d, want 2 (begin and the tracepoint that exists)", policy, res.Attached)
+		}
+		warned := strings.Contains(stderr.String(), "WARNING: Unable to attach probe: tracepoint:syscalls:sys_enter_no_such_call. Skipping.")
+		if warned != (policy == "warn") {
+			t.Errorf("%s: stderr %q", policy, stderr.String())
+		}
+		checkNoLeak(t, prefix, before)
+	}
+	_, err := Run(newObject(t, prefix, 1<<16, tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_no_such_call")),
+		Options{Output: newFakeOutput(), Config: map[string]any{"missing_probes": "warn"}})
+	if err == nil || !strings.Contains(err.Error(), "Attachment failed for all probes") {
+		t.Errorf("nothing attached: err %v", err)
+	}
+	var ae *AttachError
+	_, err = Run(newObject(t, prefix, 1<<16, tracepointDef(fireBody, "tracepoint:syscalls:sys_enter_no_such_call")),
+		Options{Output: newFakeOutput()})
+	if !errors.As(err, &ae) || ae.Probe != "tracepoint:syscalls:sys_enter_no_such_call" {
+		t.Errorf("default policy: err %v, want an AttachError naming the probe", err)
+	}
+}
+
+func TestChildStartsStoppedAndIsTerminated(t *testing.T) {
+	needRoot(t)
+	c, err := StartChild("/bin/sleep 30", nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Stopped after exec: its state is 't' (tracing stop) until resumed.
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.Pid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(string(b)); len(f) < 3 || (f[2] != "t" && f[2] != "T") {
+		t.Errorf("child state %q, want stopped", f[2])
+	}
+	if !strings.Contains(string(b), "(sleep)") {
+		t.Errorf("child is not the command yet: %q", b)
+	}
+	c.Resume()
+	start := time.Now()
+	c.Terminate()
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("Terminate returned before the child ended")
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("SIGTERM took %v to end sleep", time.Since(start))
+	}
+	if _, err := StartChild("/no/such/command", nil, nil, nil); err == nil {
+		t.Error("a missing command started")
+	}
+}

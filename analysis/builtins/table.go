@@ -691,6 +691,11 @@ var entries = []Builtin{
 		Doc:      "Whether the expression's static type is a string.",
 	},
 	{
+		Name: "is_scalar", Kind: Function, CompileTime: true,
+		Variants: []Signature{call(tBool, param("map", tMap))},
+		Doc:      "Whether the map has no keys (`@m = 1`) rather than keys (`@m[k] = 1`); known when the script is compiled.",
+	},
+	{
 		Name: "is_literal", Kind: Function, CompileTime: true,
 		Variants: []Signature{call(tBool, param("expr", shown(pat(TypeOrExpr), "Expression")))},
 		Doc:      "Whether the argument is a literal (`1`, `true`, `\"x\"`) after constant folding.",

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/analysis/source"
 )
 
 // attachRule is a rule bpftrace enforces on an attach point that needs
@@ -74,4 +75,50 @@ func (c *checker) checkAttachRules(ap *ast.AttachPoint) {
 			}
 		}
 	}
+}
+
+// checkProbeRules applies the rules on a probe's attach points taken
+// together and across the program: an iter probe has only one attach
+// point, and bench and test probes have names of their own.
+func (c *checker) checkProbeRules(p *ast.Probe) {
+	iters := 0
+	for _, ap := range p.AttachPoints {
+		if ap == nil {
+			continue
+		}
+		switch ap.Provider {
+		case "iter":
+			iters++
+			if iters > 1 {
+				e := c.errorf(ap, probes.CodeBadAttachPoint, "an iter probe has only one attach point")
+				e.Hint = "write a probe of its own for each iterator"
+			}
+		case "bench", "test":
+			name := ""
+			for _, f := range ap.Fields {
+				if f.Role == probes.RoleName {
+					name = f.Text
+				}
+			}
+			if name == "" || strings.Contains(name, "$") {
+				continue
+			}
+			key := ap.Provider + ":" + name
+			if prev, dup := c.probeNames[key]; dup {
+				e := c.errorf(ap, probes.CodeBadAttachPoint, "%q names another %s probe already", name, ap.Provider)
+				noteAt(e, prev.file, prev.ap, "the other %s probe named %q", ap.Provider, name)
+				continue
+			}
+			if c.probeNames == nil {
+				c.probeNames = map[string]namedProbe{}
+			}
+			c.probeNames[key] = namedProbe{ap, c.file}
+		}
+	}
+}
+
+// namedProbe is the first bench or test probe of a name.
+type namedProbe struct {
+	ap   *ast.AttachPoint
+	file *source.File
 }

@@ -82,6 +82,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 			}
 		}
 	}
+	if t, ok := c.abiConst(x); ok {
+		return t
+	}
 	if c.lenientIdent(name) {
 		return Unknown
 	}
@@ -138,6 +141,9 @@ func (c *checker) unknownIdent(x *ast.Ident) {
 		}
 	}
 	c.suggestFix(e, x, x.Name, names)
+	if h := abiHint(x.Name); h != "" && e != nil && e.Hint == "" {
+		e.Hint = h
+	}
 }
 
 // checkBuiltinUse applies the rules every use of a builtin shares: where

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/kabi"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -326,6 +327,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 			return true
 		}
 	}
+	if _, ok := kabi.Lookup(name); ok && c.hasCIncl {
+		return true
+	}
 	return c.lenientIdent(name)
 }
 
@@ -498,6 +502,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	switch b.Name {
+	case "is_scalar":
+		if mapArg != nil {
+			switch {
+			case mapArg.firstUse != nil && mapArg.firstScalar:
+				c.info.Consts[x] = 1
+			case mapArg.firstUse != nil || mapArg.key != nil:
+				c.info.Consts[x] = 0
+			}
+		}
 	case "print":
 		c.checkPrint(x, args)
 	case "len":
@@ -521,6 +534,9 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		if len(args) == 1 {
 			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok && net.ParseIP(lit.Value) == nil {
 				c.errorf(args[0].x, CodeArgType, "pton(): %q is not an IPv4 or IPv6 address", lit.Value)
+			} else if ok && strings.Contains(lit.Value, ":") {
+				// the family is the text's: an IPv6 address is 16 bytes
+				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
 	case "fail":

@@ -52,6 +52,9 @@ type CScopeConfig struct {
 	NoCache bool
 	// IncludeDirs are searched for #include (-I).
 	IncludeDirs []string
+	// ForceIncludes are headers read before the scripts' C, as if each
+	// began with #include <NAME> (bpftrace --include).
+	ForceIncludes []string
 	// Sources are current texts of C files by path, for an editor's
 	// unsaved buffers; other files are read from disk.
 	Sources map[string][]byte
@@ -113,7 +116,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 	if b.idx != nil && b.idx.BTFError() != nil {
 		b.idx = nil
 	}
-	b.opt = cfront.Options{NoBTF: cfg.Kernel == nil, IncludeDirs: cfg.IncludeDirs, NoCache: cfg.NoCache, Runner: cfg.Runner}
+	b.opt = cfront.Options{NoBTF: cfg.Kernel == nil, IncludeDirs: cfg.IncludeDirs, ForceIncludes: cfg.ForceIncludes, NoCache: cfg.NoCache, Runner: cfg.Runner}
 	switch cfg.Clang {
 	case "":
 		b.opt.Clang = findClang()

@@ -514,3 +514,28 @@ kprobe:f {
 		}
 	})
 }
+
+// A C char array compares with a string (== and != only), as bpftrace
+// allows; other arrays do not.
+func TestCharArrayComparesWithString(t *testing.T) {
+	cfrontModes(t, func(t *testing.T, clang string) {
+		for _, tc := range []struct {
+			expr string
+			ok   bool
+		}{
+			{`$s->name == "abc"`, true},
+			{`"a much longer string" != $s->name`, true},
+			{`$s->ids == "abc"`, false},
+			{`$s->name < "abc"`, false},
+		} {
+			src := "struct Named { char name[4]; int ids[4]; };\nkprobe:f { $s = (struct Named *)arg0; if (" + tc.expr + ") { print(1); } }\n"
+			f := parseScript(t, "chars.bt", src)
+			cs, ds := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, NoCache: true})
+			all := append(diag.List{}, ds...)
+			all = append(all, Check([]*ast.File{f}, Config{C: cs}).Diags...)
+			if all.HasErrors() == tc.ok {
+				t.Errorf("%s: errors %v, want ok=%v", tc.expr, all, tc.ok)
+			}
+		}
+	})
+}

@@ -157,6 +157,7 @@ type checker struct {
 	fns        map[string]*fnDef
 	fnOrder    []*fnDef
 	expands    map[expKey]*ast.BlockExpr
+	probeNames map[string]namedProbe         // bench and test probes by provider:name
 	defines    map[string]*scriptDefine      // the scripts' object-like #defines
 	defineExps map[*ast.Ident]*ast.BlockExpr // a #define's body cloned per use
 	probeCtxs  []*probeCtx
@@ -176,7 +177,8 @@ type checker struct {
 	loops        int
 	forBody      int
 	macro        *expansion
-	defineStack  []defineUse // #defines being expanded
+	defineStack  []defineUse     // #defines being expanded
+	abiNoted     map[string]bool // file+name of ABI constants noted in this walk
 	assigned     map[*Symbol]bool
 	closed       map[string]*Symbol // variables of ended blocks (legacy scoping)
 	written      map[*Symbol]bool   // variables assigned somewhere in this walk
@@ -516,6 +518,7 @@ func (c *checker) collectFn(d *ast.FnDecl) {
 
 func (c *checker) collectProbe(p *ast.Probe) {
 	pi := &ProbeInfo{Node: p}
+	c.checkProbeRules(p)
 	seen := map[string]bool{}
 	pc := &probeCtx{info: pi}
 	for _, ap := range p.AttachPoints {
@@ -566,6 +569,7 @@ func (c *checker) walk() {
 	c.assigned = map[*Symbol]bool{}
 	c.written = map[*Symbol]bool{}
 	c.expansions = 0
+	c.abiNoted = nil
 	c.aggValue = map[*ast.CallExpr]bool{}
 	c.declaredOnly = nil
 	c.mapUsed = map[string]bool{}
@@ -630,18 +634,42 @@ func (c *checker) defineFn(d *ast.FnDecl) {
 	}
 	if fn := c.fns[d.Name.Name]; fn != nil && fn.decl == d {
 		c.info.Defs[d.Name] = fn.sym
-		fn.params = fn.params[:0]
-		for _, p := range d.Params {
-			var t types.Type
-			if p != nil && p.Type != nil {
-				t = c.sizedForStorage(c.resolveType(p.Type))
+		// A parameter's type may name another parameter (typeof($y)),
+		// declared before or after it: each is resolved once the ones it
+		// names are, with those in scope; what is left (a cycle) is
+		// resolved last and reports the undefined variable.
+		saved := c.scope
+		c.scope = newScope(nil, d)
+		fn.params = make([]types.Type, len(d.Params))
+		done := make([]bool, len(d.Params))
+		for pass := 0; pass <= len(d.Params); pass++ {
+			for i, p := range d.Params {
+				if done[i] {
+					continue
+				}
+				if pass < len(d.Params) && p != nil && namesPending(p.Type, d.Params, done) {
+					continue
+				}
+				done[i] = true
+				if p == nil {
+					continue
+				}
+				if p.Type != nil {
+					fn.params[i] = c.sizedForStorage(c.resolveType(p.Type))
+				}
+				if p.Var != nil {
+					sym := c.varSym(p.Var, SymParam)
+					sym.Type = fn.params[i]
+					c.scope.define(p.Var.Name, sym)
+					c.assigned[sym] = true
+				}
 			}
-			fn.params = append(fn.params, t)
 		}
 		fn.result = types.Void{}
 		if d.Result != nil {
 			fn.result = c.sizedForStorage(c.resolveType(d.Result))
 		}
+		c.scope = saved
 		fn.sym.Type = fn.result
 	}
 }
@@ -653,6 +681,26 @@ func (c *checker) sizedForStorage(t types.Type) types.Type {
 		return &types.String{Len: c.maxStr}
 	}
 	return t
+}
+
+// namesPending reports whether type expression te names a parameter whose
+// type is not resolved yet.
+func namesPending(te *ast.TypeExpr, params []*ast.Param, done []bool) bool {
+	if te == nil {
+		return false
+	}
+	pending := false
+	ast.Inspect(te, func(n ast.Node) bool {
+		if v, ok := n.(*ast.Variable); ok {
+			for i, p := range params {
+				if !done[i] && p != nil && p.Var != nil && p.Var.Name == v.Name {
+					pending = true
+				}
+			}
+		}
+		return !pending
+	})
+	return pending
 }
 
 func (c *checker) checkProbe(pc *probeCtx) {

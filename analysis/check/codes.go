@@ -5,6 +5,7 @@ import "github.com/bt-tools/bt/analysis/diag"
 // Diagnostic codes of the checker. Every code is registered below with
 // its default severity and a one-line summary.
 const (
+	CodeABIConstant            diag.Code = "kernel-abi-constant"
 	CodeAggregationNotAssigned diag.Code = "aggregation-not-assigned"
 	CodeArgCount               diag.Code = "wrong-argument-count"
 	CodeArgType                diag.Code = "wrong-argument-type"
@@ -100,6 +101,7 @@ const errSev = diag.Error
 
 func init() {
 	diag.Register(
+		diag.CodeInfo{Code: CodeABIConstant, Severity: diag.Info, Summary: "a kernel constant (AF_INET, EAGAIN, TASK_RUNNING...) the included headers do not define, taken from bt's table of the kernel's ABI constants"},
 		diag.CodeInfo{Code: CodeAggregationNotAssigned, Severity: diag.Error, Summary: "an aggregation function such as count() or hist() is used other than as the value assigned to a map"},
 		diag.CodeInfo{Code: CodeArgCount, Severity: diag.Error, Summary: "a function, macro or builtin is called with the wrong number of arguments"},
 		diag.CodeInfo{Code: CodeArgType, Severity: diag.Error, Summary: "an argument has a type the called function does not accept"},

@@ -440,6 +440,11 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 			c.badOperands(x, lt, rt)
 			return types.Bool{}
 		}
+		// A char array (a C struct's char name[N]) compares with a
+		// string as the string it holds, as in bpftrace.
+		if (isCharArray(lt) && isString(rt)) || (isString(lt) && isCharArray(rt)) {
+			return types.Bool{}
+		}
 		switch l := types.Underlying(lt).(type) {
 		case *types.String:
 			if !isString(rt) {
@@ -481,6 +486,16 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 	}
 	c.badOperands(x, lt, rt)
 	return nil
+}
+
+// isCharArray reports whether t is an array of one-byte integers (C char).
+func isCharArray(t types.Type) bool {
+	a, ok := types.Underlying(t).(*types.Array)
+	if !ok {
+		return false
+	}
+	i, ok := types.Underlying(a.Elem).(*types.Int)
+	return ok && i.Size() == 1
 }
 
 func (c *checker) mismatch(x *ast.BinaryExpr, lt, rt types.Type) {

@@ -231,7 +231,9 @@ func (r *resolution) uprobe() {
 		for _, s := range e.funcs {
 			if match(fn, s) {
 				r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+s)
-				if r.ai.Provider == "uprobe" {
+				// The DWARF of a separate debug file (libc's is megabytes)
+				// is read only for a probe that reads args fields.
+				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || len(r.v.argsUse[r.ap]) > 0) {
 					sets = append(sets, k.uprobeArgs(p, e, s))
 				}
 				found++
@@ -334,11 +336,14 @@ func (r *resolution) usdt() {
 // ---------------------------------------------------------------------
 // DWARF: typed uprobe arguments
 
-// dwarfArgs finds functions' parameters in one binary's DWARF.
+// dwarfArgs finds functions' parameters in one binary's DWARF. A
+// function is found from its symbol's address through the compile unit
+// covering it, so a large DWARF (libc's separate debug file) is not read
+// whole.
 type dwarfArgs struct {
 	mu    sync.Mutex
 	d     *dwarf.Data
-	funcs map[string]dwarf.Offset // subprogram with a body, by name
+	addrs map[string]uint64 // function symbols' addresses
 	conv  map[dwarf.Type]types.Type
 	sets  map[string]*argSet
 }
@@ -353,33 +358,57 @@ func loadDWARFArgs(path string) *dwarfArgs {
 	if err != nil {
 		return nil
 	}
-	da := &dwarfArgs{d: d, funcs: map[string]dwarf.Offset{}, conv: map[dwarf.Type]types.Type{}, sets: map[string]*argSet{}}
-	rd := d.Reader()
-	for {
-		e, err := rd.Next()
-		if err != nil || e == nil {
-			break
-		}
-		if e.Tag != dwarf.TagSubprogram {
-			continue
-		}
-		name, _ := e.Val(dwarf.AttrName).(string)
-		if name == "" {
-			if ln, ok := e.Val(dwarf.AttrLinkageName).(string); ok {
-				name = ln
+	da := &dwarfArgs{d: d, addrs: map[string]uint64{}, conv: map[dwarf.Type]types.Type{}, sets: map[string]*argSet{}}
+	for _, load := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, _ := load()
+		for _, sym := range syms {
+			if elf.ST_TYPE(sym.Info) == elf.STT_FUNC && sym.Value != 0 && sym.Name != "" {
+				if _, dup := da.addrs[sym.Name]; !dup {
+					da.addrs[sym.Name] = sym.Value
+				}
 			}
-		}
-		_, decl := e.Val(dwarf.AttrDeclaration).(bool)
-		if name != "" && !decl && e.Val(dwarf.AttrLowpc) != nil {
-			if _, dup := da.funcs[name]; !dup {
-				da.funcs[name] = e.Offset
-			}
-		}
-		if e.Tag == dwarf.TagSubprogram && e.Children {
-			rd.SkipChildren()
 		}
 	}
 	return da
+}
+
+// find returns the offset of fn's defining subprogram entry: in the
+// compile unit covering its address, the subprogram starting there (or,
+// failing that, the one named fn).
+func (da *dwarfArgs) find(fn string) (dwarf.Offset, bool) {
+	pc, ok := da.addrs[fn]
+	if !ok {
+		return 0, false
+	}
+	rd := da.d.Reader()
+	cu, err := rd.SeekPC(pc)
+	if err != nil || cu == nil || !cu.Children {
+		return 0, false
+	}
+	var byName dwarf.Offset
+	found := false
+	for {
+		e, err := rd.Next()
+		if err != nil || e == nil || e.Tag == 0 {
+			break // the end of the compile unit
+		}
+		if e.Tag == dwarf.TagSubprogram {
+			if lo, ok := e.Val(dwarf.AttrLowpc).(uint64); ok && lo == pc {
+				return e.Offset, true
+			}
+			name, _ := e.Val(dwarf.AttrName).(string)
+			if name == "" {
+				name, _ = e.Val(dwarf.AttrLinkageName).(string)
+			}
+			if _, decl := e.Val(dwarf.AttrDeclaration).(bool); name == fn && !decl && !found {
+				byName, found = e.Offset, true
+			}
+		}
+		if e.Children {
+			rd.SkipChildren()
+		}
+	}
+	return byName, found
 }
 
 func (da *dwarfArgs) args(fn, name string) *argSet {
@@ -390,7 +419,7 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 	}
 	s := &argSet{source: "dwarf"}
 	da.sets[fn] = s
-	off, ok := da.funcs[fn]
+	off, ok := da.find(fn)
 	if !ok {
 		return s // not described: unknown
 	}

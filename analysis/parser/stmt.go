@@ -198,6 +198,9 @@ func (p *parser) parseStmt() (s ast.Stmt, val ast.Expr) {
 		return nil, x
 	case isBlockLike(x):
 		// if and block statements need no ';'.
+	case isCond(x):
+		// Nor does a ternary used as a statement (bpftrace reads it as
+		// an if, and its formatter writes none).
 	case p.missingBrace():
 		// The block lacks its '}': reported by parseBlock.
 	default:
@@ -391,4 +394,10 @@ func (p *parser) skipLoop(lo source.Pos) ast.Stmt {
 		p.parseBlock(false)
 	}
 	return &ast.BadStmt{Range: ast.Range{Lo: lo, Hi: max(lo, p.prevEnd)}}
+}
+
+// isCond reports whether x is a conditional expression a ? b : c.
+func isCond(x ast.Expr) bool {
+	_, ok := x.(*ast.CondExpr)
+	return ok
 }

@@ -689,10 +689,10 @@ func (p *printer) compound(lhs ast.Expr, op string, rhs ast.Expr) (string, ast.E
 }
 
 // needsSemicolon reports whether expression statement x ends with `;`:
-// all but ifs and blocks do. bpftrace leaves it off a ternary too, which
-// only its own parser reads back.
+// all but ifs, blocks and ternaries do (a ternary statement reads as an
+// if; bpftrace writes none either).
 func (p *printer) needsSemicolon(x ast.Expr) bool {
-	if _, ok := ast.Unparen(x).(*ast.CondExpr); ok && p.compat {
+	if _, ok := x.(*ast.CondExpr); ok {
 		return false
 	}
 	return !p.isIfLike(x) && !isBlock(x)

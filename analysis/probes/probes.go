@@ -384,27 +384,7 @@ func HasWildcard(s string) bool { return strings.Contains(s, "*") }
 
 // MatchWildcard matches the whole of s against a pattern in which '*'
 // matches any run of characters, ':' included.
-func MatchWildcard(pattern, s string) bool {
-	pieces := strings.Split(pattern, "*")
-	if len(pieces) == 1 {
-		return s == pattern
-	}
-	first, last := pieces[0], pieces[len(pieces)-1]
-	if !strings.HasPrefix(s, first) {
-		return false
-	}
-	s = s[len(first):]
-	// Leftmost placement of the middle pieces is optimal for '*'-only
-	// patterns; the last piece must then fit at the end.
-	for _, p := range pieces[1 : len(pieces)-1] {
-		i := strings.Index(s, p)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(p):]
-	}
-	return strings.HasSuffix(s, last)
-}
+func MatchWildcard(pattern, s string) bool { return CompileGlob(pattern).Match(s) }
 
 // Suggest returns the canonical provider name closest to name (by edit
 // distance over names and aliases), or "" when nothing is close.

@@ -23,7 +23,8 @@ import (
 type checkFlags struct {
 	syntaxOnly bool
 	color      string
-	btf        string
+	btf        []string
+	kernelsDir string
 	noKernel   bool
 	unsafe     bool
 	format     string
@@ -35,6 +36,9 @@ type checkFlags struct {
 	// positional are the script's arguments after "--" ($1, $2, ...).
 	positional    []string
 	hasPositional bool
+	// includeDirs are searched by the script's C #include (-I);
+	// includeFiles are included before it (bpftrace --include).
+	includeDirs, includeFiles []string
 }
 
 func init() {
@@ -54,7 +58,11 @@ that names them.
 
 The kernel is the running one (its BTF, kallsyms and tracefs); --btf FILE
 checks against another kernel's BTF (raw BTF or a vmlinux ELF file), and
---no-kernel checks what does not depend on a kernel (probes and kernel
+several --btf files (or --kernels DIR, every file in DIR) check each script
+against each kernel and print a matrix of which probes, args fields, struct
+fields and types exist on which kernel, with the first error on each
+(--format json gives the same as JSON); --no-kernel checks what does not
+depend on a kernel (probes and kernel
 types are then not looked up). --syntax-only only parses.
 
 --format selects the output: text (the default, on standard error, with a
@@ -87,7 +95,8 @@ file or a kernel that cannot be read.`,
 		fl := cmd.Flags()
 		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors")
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
-		fl.StringVar(&f.btf, "btf", "", "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's")
+		fl.StringArrayVar(&f.btf, "btf", nil, "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's; repeat for a matrix over several kernels")
+		fl.StringVar(&f.kernelsDir, "kernels", "", "check against every BTF or vmlinux file in `DIR` and print a matrix of what exists on which kernel")
 		fl.BoolVar(&f.noKernel, "no-kernel", false, "check without a kernel: probes and kernel types are not looked up")
 		fl.IntVarP(&f.pid, "pid", "p", 0, "check as for bpftrace -p `PID`: uprobe and usdt probes may leave out their binary")
 		fl.BoolVar(&f.unsafe, "unsafe", false, "allow the functions bpftrace only allows with --unsafe (system(), signal(), ...)")
@@ -133,6 +142,7 @@ type checkResult struct {
 	// verify is what --verify found (nil without it or when the
 	// script has errors).
 	verify *verifyResult
+	prog   *check.Program // nil when the script was only parsed
 }
 
 func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkFlags) error {
@@ -156,10 +166,25 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 		}
 		return usage("invalid --format %q: use %s", f.format, strings.Join(names, ", "))
 	}
-	if f.noKernel && f.btf != "" {
-		return usage("--btf and --no-kernel exclude each other")
+	if f.noKernel && (len(f.btf) > 0 || f.kernelsDir != "") {
+		return usage("--btf/--kernels and --no-kernel exclude each other")
 	}
-	if f.verify && (f.noKernel || f.btf != "" || f.syntaxOnly) {
+	kernelFiles := append([]string(nil), f.btf...)
+	if f.kernelsDir != "" {
+		ents, err := os.ReadDir(f.kernelsDir)
+		if err != nil {
+			return usage("--kernels: %v", err)
+		}
+		for _, e := range ents {
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				kernelFiles = append(kernelFiles, filepath.Join(f.kernelsDir, e.Name()))
+			}
+		}
+		if len(kernelFiles) == 0 {
+			return usage("--kernels: no files in %s", f.kernelsDir)
+		}
+	}
+	if f.verify && (f.noKernel || len(f.btf) > 0 || f.kernelsDir != "" || f.syntaxOnly) {
 		return usage("--verify checks against the running kernel: it excludes --btf, --no-kernel and --syntax-only")
 	}
 	if f.verify && os.Geteuid() != 0 {
@@ -175,9 +200,26 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 	}
 	inputs := collectInputs(stdin, stderr, args, fail)
 
+	if len(kernelFiles) > 1 && !f.syntaxOnly {
+		if len(inputs) == 0 {
+			return exitError{status}
+		}
+		code := runMatrix(stdout, stderr, inputs, kernelFiles, f, format, color)
+		if code > status {
+			status = code
+		}
+		if status != exitOK {
+			return exitError{status}
+		}
+		return nil
+	}
 	var kernel check.Kernel
 	if !f.syntaxOnly && len(inputs) > 0 {
-		kernel, err = check.NewKernelFromConfig(f.btf, f.noKernel)
+		btfPath := ""
+		if len(kernelFiles) == 1 {
+			btfPath = kernelFiles[0]
+		}
+		kernel, err = check.NewKernelFromConfig(btfPath, f.noKernel)
 		if err != nil {
 			fmt.Fprintf(stderr, "bt check: %v\n", err)
 			return exitError{exitUsage}
@@ -376,7 +418,7 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		diags = append(diags, vr.diags...)
 	}
 	diags.Sort()
-	return checkResult{diags: diags, verify: vr}
+	return checkResult{diags: diags, verify: vr, prog: prog}
 }
 
 // checkStdinName names standard input in diagnostics.

@@ -9,6 +9,10 @@ import (
 )
 
 func main() {
+	if invokedAsBpftrace(os.Args[0]) {
+		// The drop-in: a link named bpftrace takes bpftrace's command line.
+		os.Exit(bpftraceMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	// BT_CPUPROFILE=FILE writes a CPU profile of the whole command, for
 	// finding where start-up time goes (go tool pprof FILE).
 	if path := os.Getenv("BT_CPUPROFILE"); path != "" {

@@ -89,8 +89,7 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 		fmt.Fprintf(stderr, "bt run: "+format+"\n", a...)
 		return exitError{exitUsage}
 	}
-	format, ok := outputFormats[f.format]
-	if !ok {
+	if _, ok := outputFormats[f.format]; !ok {
 		return usage("invalid output format %q: use text or json", f.format)
 	}
 	if f.command != "" && f.pid != 0 {
@@ -119,24 +118,59 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 			return usage("%v", err)
 		}
 	}
+	return runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: params, named: named}, f, runUI{fail: usage})
+}
+
+// runInput is a script to run with its parameters.
+type runInput struct {
+	name   string
+	src    []byte
+	params []string
+	named  map[string]string
+}
+
+// runUI is what differs between bt run and the bpftrace command line
+// (bpftrace.go) around one shared run: how usage and environment errors
+// are worded and with which exit status, and bpftrace's extras.
+type runUI struct {
+	// fail reports a usage or environment error and returns the exit
+	// error to return.
+	fail func(format string, a ...any) error
+	// notifyAttached prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on standard
+	// output once every probe is attached (bpftrace's runtime suite).
+	notifyAttached bool
+	// includeDirs are -I directories for the script's C; includeFiles
+	// headers included before it (--include).
+	includeDirs, includeFiles []string
+	// afterCompile, when set, sees the compiled object before it is
+	// loaded (bpftrace -d, -v); a non-nil error ends the run.
+	afterCompile func(obj *codegen.Object) error
+}
+
+// runSource checks, compiles, loads and runs one script.
+func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlags, ui runUI) error {
+	format, ok := outputFormats[f.format]
+	if !ok {
+		return ui.fail("invalid output format %q: use text or json", f.format)
+	}
 	config, err := configFromEnv(os.Environ())
 	if err != nil {
-		return usage("%v", err)
+		return ui.fail("%v", err)
 	}
 	color, _ := useColor("auto", stderr)
 
 	kernel, err := check.NewKernelFromConfig("", false)
 	if err != nil {
-		return usage("%v", err)
+		return ui.fail("%v", err)
 	}
-	c := &checker{flags: checkFlags{unsafe: f.unsafe}, kernel: kernel, importer: check.NewFileImporter()}
-	kix := check.KernelIndex(kernel)
+	c := &checker{flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
 	copts := codegen.COptions{Clang: f.clang}
-	if kix != nil {
+	if kix := check.KernelIndex(kernel); kix != nil {
 		copts.Kernel = kix
 	}
-	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel})
-	prog, cimports, diags := c.checkProgram(checkInput{name: name, src: src}, copts.Compiler)
+	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})
+	prog, cimports, diags := c.checkProgram(checkInput{name: in.name, src: in.src}, copts.Compiler)
 	copts.Files = cimports
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
@@ -144,21 +178,39 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: named, Params: params, C: copts})
+	// The command of -c starts (stopped) before compiling, as in bpftrace:
+	// its pid is the constant cpid.
+	var child *tracer.Child
+	childPID := 0
+	if f.command != "" {
+		if err := checkPrivileges(); err != nil {
+			return ui.fail("%v", err)
+		}
+		if child, err = tracer.StartChild(f.command, stdin, stdout, stderr); err != nil {
+			return ui.fail("%v", err)
+		}
+		defer child.Kill()
+		childPID = child.Pid()
+	}
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
 	}
+	if ui.afterCompile != nil {
+		if err := ui.afterCompile(obj); err != nil {
+			return err
+		}
+	}
 	if err := checkPrivileges(); err != nil {
-		fmt.Fprintf(stderr, "bt run: %v\n", err)
-		return exitError{exitUsage}
+		return ui.fail("%v", err)
 	}
 
 	out := stdout
 	if f.outFile != "" {
 		file, err := os.Create(f.outFile)
 		if err != nil {
-			return usage("%v", err)
+			return ui.fail("%v", err)
 		}
 		defer file.Close()
 		out = file
@@ -179,20 +231,23 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun,
 		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver,
 	}
-	if f.command != "" {
-		child, err := tracer.StartChild(f.command, stdin, out, stderr)
-		if err != nil {
-			return usage("%v", err)
-		}
-		opts.Child = child
-		defer child.Kill()
+	if ui.notifyAttached {
+		// The tracer reports attachment through Output.AttachedProbes,
+		// which -q silences: take the report and decide here.
+		opts.Output = &attachNotifier{Output: w, quiet: f.quiet, stdout: stdout}
+		opts.Quiet = false
 	}
+	opts.Child = child
 	res, err := tracer.Run(obj, opts)
 	if err != nil {
 		var le *tracer.LoadError
-		if errors.As(err, &le) {
+		var ae *tracer.AttachError
+		switch {
+		case errors.As(err, &le):
 			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
-		} else {
+		case errors.As(err, &ae):
+			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
+		default:
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		}
 		return exitError{exitFindings}
@@ -325,17 +380,25 @@ func (c *checker) checkProgram(in checkInput, comp *clink.Compiler) (*check.Prog
 		Kernel:   check.KernelForScript(c.kernel, files...),
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
+		PID:      c.flags.pid,
+		// The run's parameters are known: check with their values, as
+		// bpftrace does ($1 a string or a number by its text).
+		Positional:    c.flags.positional,
+		HasPositional: c.flags.hasPositional,
 	}
-	if cs := warmCScope(files, cimports, comp); cs != nil {
-		cfg.C = cs
-		if prog := check.Check([]*ast.File{root}, cfg); !prog.Diags.HasErrors() {
-			diags = append(diags, prog.Diags...)
-			diags.Sort()
-			return prog, cimports, diags
+	if len(c.flags.includeFiles) == 0 {
+		// (--include adds C that only clang reads)
+		if cs := warmCScope(files, cimports, comp); cs != nil {
+			cfg.C = cs
+			if prog := check.Check([]*ast.File{root}, cfg); !prog.Diags.HasErrors() {
+				diags = append(diags, prog.Diags...)
+				diags.Sort()
+				return prog, cimports, diags
+			}
+			cfg.C = nil
 		}
-		cfg.C = nil
 	}
-	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
 		cfg.C = cscope
 	}

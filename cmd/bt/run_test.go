@@ -253,3 +253,90 @@ func TestRunPidEndsWhenTheProcessExits(t *testing.T) {
 		t.Errorf("bt ran %v after the traced process ended", d)
 	}
 }
+
+// bpfDescriptors counts this process's BPF and perf event descriptors.
+func bpfDescriptors(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err != nil {
+			continue
+		}
+		for _, kind := range []string{"bpf-prog", "bpf-map", "bpf_link", "bpf-link", "perf_event", "bpf-ringbuf"} {
+			if strings.Contains(target, kind) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Every path of bt run closes what it opened: a normal run, a dry run,
+// a failed attach (kprobes cannot attach on some machines; elsewhere the
+// run succeeds, which is checked the same way) and a run ended by exit().
+func TestRunLeavesNoDescriptors(t *testing.T) {
+	needRootRun(t)
+	for _, args := range [][]string{
+		{"run", "-e", `tracepoint:syscalls:sys_enter_getppid { @n = count(); } begin { exit(); }`},
+		{"run", "--dry-run", "-e", `tracepoint:sched:sched_switch { @ = count(); }`},
+		{"run", "-e", `begin { printf("x\n"); } kprobe:vfs_read { @r = count(); } interval:ms:50 { exit(); }`},
+		{"run", "-e", `interval:ms:10 { @i = count(); if (@i > 2) { exit(5); } } end { print(@i); }`},
+	} {
+		before := bpfDescriptors(t)
+		code, _, errOut := run(t, "", args...)
+		if code != 0 && code != 5 && !strings.Contains(errOut, "ERROR:") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
+		}
+		if after := bpfDescriptors(t); after != before {
+			t.Errorf("%q: %d BPF or perf descriptors left open (stderr %q)", args, after-before, errOut)
+		}
+	}
+}
+
+// A failed assert ends the run with status 1; end probes still run.
+func TestRunAssertEndsTheRun(t *testing.T) {
+	needRootRun(t)
+	code, out, errOut := run(t, "", "run", "-e", `begin { assert(1 == 2, "boom"); printf("after\n"); } end { printf("end\n"); }`)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if out != "end\n\n\n" || !strings.Contains(errOut, "boom") {
+		t.Errorf("stdout %q, stderr %q: want the message and end's output only", out, errOut)
+	}
+}
+
+func TestSplitRunArgs(t *testing.T) {
+	params, named, err := splitRunArgs([]string{"x.bt", "a", "b", "--name=v", "--flag", "c"}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(params, ",") != "x.bt,a,b,c" || named["name"] != "v" || named["flag"] != "" || len(named) != 2 {
+		t.Errorf("params %q, named %v", params, named)
+	}
+	if p, n, _ := splitRunArgs([]string{"x.bt", "1"}, -1); len(p) != 2 || n != nil {
+		t.Errorf("without --: %q %v", p, n)
+	}
+	if _, _, err := splitRunArgs([]string{"--=v"}, 0); err == nil {
+		t.Error("a named parameter without a name was accepted")
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	config, err := configFromEnv([]string{"BPFTRACE_MAX_STRLEN=200", "BPFTRACE_PRINT_MAPS_ON_EXIT=0", "BPFTRACE_STRLEN=64", "HOME=/root", "BPFTRACE_NOT_A_KEY=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BPFTRACE_STRLEN is the old name of max_strlen: the environment's
+	// order decides, as each variable is read in turn.
+	if config["max_strlen"] != int64(64) || config["print_maps_on_exit"] != false || len(config) != 2 {
+		t.Errorf("config %v", config)
+	}
+	if _, err := configFromEnv([]string{"BPFTRACE_MAX_STRLEN=lots"}); err == nil {
+		t.Error("a bad number was accepted")
+	}
+}

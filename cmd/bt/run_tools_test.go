@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -144,6 +145,8 @@ type toolCase struct {
 
 func containsMarker(line, marker string) bool { return strings.Contains(line, marker) }
 
+var underline = regexp.MustCompile(`^\s*[~^]+\s*$`)
+
 var numberToken = regexp.MustCompile(`^-?[0-9][0-9.:]*$`)
 
 // shape is a line's columns with numbers (pids, times, counts) replaced.
@@ -157,24 +160,26 @@ func shape(line string) string {
 	return strings.Join(f, " ")
 }
 
-// headerLines are the lines a tracer printed before the first event,
-// without the attach notice and warnings (bpftrace v0.26 prints its
-// script warnings, with their source lines, on standard output).
+// headerLines are the lines a tracer printed before the first event —
+// any line starting with a number (a PID, a time) —, without the attach
+// notice and warnings (bpftrace v0.26 prints its script warnings, with
+// their source lines, on standard output).
 func headerLines(stdout string, isEvent func(string) bool) []string {
 	var h []string
 	inWarning := false
 	for _, l := range strings.Split(stdout, "\n") {
-		if isEvent(l) {
+		if f := strings.Fields(l); isEvent(l) || len(f) > 0 && numberToken.MatchString(f[0]) {
 			break
 		}
 		if strings.Contains(l, "WARNING: ") {
 			inWarning = true
 			continue
 		}
-		if inWarning && strings.HasPrefix(l, " ") {
+		if inWarning {
+			// The source line, then the underline that ends the block.
+			inWarning = !underline.MatchString(l)
 			continue
 		}
-		inWarning = false
 		if attachedLine.MatchString(l) || l == "" {
 			continue
 		}
@@ -278,6 +283,36 @@ func TestToolSyncsnoop(t *testing.T) {
 	})
 }
 
+func TestToolOpensnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script:  filepath.Join(bpftraceTools(), "opensnoop.bt"),
+		trigger: func(m string) { os.Open("/tmp/" + m) },
+		event:   containsMarker,
+	})
+}
+
+func TestToolExecsnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script:  filepath.Join(bpftraceTools(), "execsnoop.bt"),
+		trigger: func(m string) { exec.Command("/bin/echo", m).Run() },
+		event:   containsMarker,
+	})
+}
+
+func TestToolKillsnoop(t *testing.T) {
+	runToolCase(t, toolCase{
+		script: filepath.Join(bpftraceTools(), "killsnoop.bt"),
+		trigger: func(string) {
+			cmd := exec.Command("/bin/sleep", "5")
+			if cmd.Start() == nil {
+				syscall.Kill(cmd.Process.Pid, syscall.SIGUSR2)
+				cmd.Wait()
+			}
+		},
+		event: func(l, _ string) bool { return strings.Contains(l, "bt.test") && strings.Contains(l, " SIGUSR2 ") },
+	})
+}
+
 // Debian's bpftrace package (0.17) installs its tools in /usr/sbin.
 
 func TestToolOpensnoopDebian(t *testing.T) {
@@ -308,4 +343,84 @@ func TestToolExecsnoopDebian(t *testing.T) {
 		trigger: func(m string) { exec.Command("/bin/echo", m).Run() },
 		event:   containsMarker,
 	})
+}
+
+// mapLineShape is a line of a printed map with its numbers and
+// histogram bars replaced, and its key's text kept only for names.
+var (
+	barShape    = regexp.MustCompile(`\|@*\s*\|`)
+	numberShape = regexp.MustCompile(`-?[0-9]+[KMG]?`)
+)
+
+func mapLineShape(l string) string {
+	l = barShape.ReplaceAllString(l, "|BAR|")
+	l = numberShape.ReplaceAllString(l, "N")
+	return strings.Join(strings.Fields(l), " ")
+}
+
+// dumpShapes are the distinct shapes of the lines a tracer printed after
+// its header (maps printed by end probes and at exit).
+func dumpShapes(stdout string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if !strings.HasPrefix(l, "@") && !strings.HasPrefix(l, "[") && !strings.HasPrefix(l, "Top ") {
+			continue
+		}
+		s := mapLineShape(l)
+		if strings.HasPrefix(l, "@") {
+			// @name[key]: the key differs between runs; keep the name.
+			if i := strings.IndexAny(s, "[:"); i > 0 {
+				s = s[:i]
+			}
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runDumpCase runs a tool that prints maps at its end under bt and
+// bpftrace for a while and compares the shapes of what they print.
+func runDumpCase(t *testing.T, script string, trigger func()) {
+	needRootRun(t)
+	if _, err := os.Stat(script); err != nil {
+		t.Skipf("no %s: %v", script, err)
+	}
+	n := 0
+	enough := func(string) bool { n++; return n > 20 } // about 0.6 s of events
+	bt := trace(t, []string{btBinary(t), "run", script}, trigger, enough)
+	if !bt.attached {
+		t.Fatalf("bt run %s did not attach:\n%s", script, bt.stderr)
+	}
+	for _, bin := range referenceBpftrace() {
+		if _, err := os.Stat(bin); err != nil {
+			continue
+		}
+		n = 0
+		ref := trace(t, []string{bin, script}, trigger, enough)
+		if !ref.attached {
+			continue
+		}
+		if got, want := dumpShapes(bt.stdout), dumpShapes(ref.stdout); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("printed maps differ from %s's:\nbt:\n%s\nbpftrace:\n%s\n\nbt's output:\n%s", bin, strings.Join(got, "\n"), strings.Join(want, "\n"), bt.stdout)
+		}
+		return
+	}
+	t.Skipf("no bpftrace here runs %s for comparison", script)
+}
+
+func TestToolRunqlen(t *testing.T) {
+	runDumpCase(t, filepath.Join(bpftraceTools(), "runqlen.bt"), func() {
+		for i := 0; i < 1e6; i++ {
+			_ = i * i
+		}
+	})
+}
+
+func TestToolSyscount(t *testing.T) {
+	runDumpCase(t, filepath.Join(bpftraceTools(), "syscount.bt"), func() { syscall.Getppid() })
 }

@@ -111,8 +111,12 @@ func refusedKind(p *codegen.Prog, err error) string {
 		return p.Provider
 	case tracingProviders[p.Provider] && errors.As(err, &ve) && len(ve.Log) < 3:
 		return p.Provider
-	case errors.As(err, &ve) && strings.Contains(err.Error(), "bpf_override_return"):
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "cannot use helper bpf_override_return"):
 		return "override() (bpf_override_return)"
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "cannot use helper bpf_probe_write_user"):
+		return "write_user() (bpf_probe_write_user, refused under kernel lockdown)"
+	case errors.As(err, &ve) && strings.Contains(err.Error(), "failed to find the address for kernel symbol"):
+		return "percpu_kaddr() (kernel data symbols are not in kallsyms)"
 	}
 	return ""
 }

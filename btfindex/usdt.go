@@ -1,0 +1,277 @@
+package btfindex
+
+import (
+	"debug/elf"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// USDTLocation is one place a USDT probe fires, ready to attach: the
+// uprobe's file offset, the semaphore's file offset (0: none) and the
+// argument spec of the note.
+type USDTLocation struct {
+	Probe        USDTProbe
+	Offset       uint64
+	RefCtrOffset uint64
+}
+
+// USDTLocations finds the locations of the probes of the ELF file at
+// path whose provider and name match (an empty provider matches any).
+// Addresses in the notes are virtual addresses at link time: they are
+// corrected for prelinking (.stapsdt.base) and turned into file offsets
+// through the loadable segments, as the kernel's uprobes want them.
+func USDTLocations(path, provider, name string) ([]USDTLocation, error) {
+	probes, err := USDTProbes(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var base uint64
+	if s := f.Section(".stapsdt.base"); s != nil {
+		base = s.Addr
+	}
+	var out []USDTLocation
+	for _, p := range probes {
+		// A probe whose name has quotes in the note is written quoted and
+		// escaped in a script; a target name spelled back from the script
+		// has lost the escaped quotes.
+		if p.Name != name && p.Name != `"`+name+`"` || provider != "" && p.Provider != provider {
+			continue
+		}
+		pc := p.PC
+		if base != 0 && p.Base != 0 {
+			pc += base - p.Base
+		}
+		off, ok := fileOffset(f, pc)
+		if !ok {
+			return nil, fmt.Errorf("%s: USDT probe %s:%s at %#x is in no loadable segment", path, p.Provider, p.Name, pc)
+		}
+		loc := USDTLocation{Probe: p, Offset: off}
+		if p.Semaphore != 0 {
+			if loc.RefCtrOffset, ok = fileOffset(f, p.Semaphore); !ok {
+				return nil, fmt.Errorf("%s: semaphore of USDT probe %s:%s at %#x is in no loadable segment", path, p.Provider, p.Name, p.Semaphore)
+			}
+		}
+		out = append(out, loc)
+	}
+	return out, nil
+}
+
+// fileOffset maps a virtual address to its offset in the file.
+func fileOffset(f *elf.File, addr uint64) (uint64, bool) {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
+			return addr - p.Vaddr + p.Off, true
+		}
+	}
+	return 0, false
+}
+
+// USDTArgKind says where a USDT argument is.
+type USDTArgKind int
+
+const (
+	USDTConst USDTArgKind = iota // an immediate: $5
+	USDTReg                      // a register: %rdi
+	USDTMem                      // memory at register plus displacement: -8(%rbp)
+)
+
+// USDTArg is one argument of a USDT note's spec, e.g. "-4@%edi".
+type USDTArg struct {
+	Size   int  // in bytes: 1, 2, 4 or 8
+	Signed bool // a negative size in the spec
+	Kind   USDTArgKind
+	// Reg is the register, as the field of x86-64's struct pt_regs it is
+	// saved in ("di", "ax", "r8", "ip"); the whole register is read and
+	// the value truncated to Size.
+	Reg   string
+	Disp  int64 // USDTMem: the displacement
+	Const int64 // USDTConst: the value
+}
+
+// ParseUSDTArgs parses a note's argument spec: space-separated
+// SIZE@OPERAND with SIZE 1, 2, 4 or 8 (negative when signed) and OPERAND
+// $IMM, %REG or DISP(%REG), the forms GCC and Clang write on x86-64.
+func ParseUSDTArgs(spec string) ([]USDTArg, error) {
+	var out []USDTArg
+	for _, a := range strings.Fields(spec) {
+		arg, err := parseUSDTArg(a)
+		if err != nil {
+			return nil, fmt.Errorf("USDT argument %q: %v", a, err)
+		}
+		out = append(out, arg)
+	}
+	return out, nil
+}
+
+func parseUSDTArg(a string) (USDTArg, error) {
+	var arg USDTArg
+	size, op, ok := strings.Cut(a, "@")
+	if !ok {
+		// An operand without a size: a 64-bit value.
+		size, op = "8", a
+	}
+	n, err := strconv.Atoi(size)
+	if err != nil {
+		return arg, fmt.Errorf("bad size %q", size)
+	}
+	if n < 0 {
+		arg.Signed, n = true, -n
+	}
+	switch n {
+	case 1, 2, 4, 8:
+		arg.Size = n
+	default:
+		return arg, fmt.Errorf("bad size %d", n)
+	}
+	switch {
+	case strings.HasPrefix(op, "$"):
+		arg.Kind = USDTConst
+		v, err := strconv.ParseInt(op[1:], 0, 64)
+		if err != nil {
+			return arg, fmt.Errorf("bad constant %q", op)
+		}
+		arg.Const = v
+	case strings.HasPrefix(op, "%"):
+		arg.Kind = USDTReg
+		if arg.Reg, err = usdtRegister(op[1:]); err != nil {
+			return arg, err
+		}
+	default:
+		open := strings.IndexByte(op, '(')
+		if open < 0 || !strings.HasSuffix(op, ")") {
+			return arg, fmt.Errorf("unknown operand %q", op)
+		}
+		inner := op[open+1 : len(op)-1]
+		if strings.Contains(inner, ",") {
+			return arg, fmt.Errorf("indexed memory operand %q is not supported", op)
+		}
+		arg.Kind = USDTMem
+		if d := op[:open]; d != "" {
+			if arg.Disp, err = strconv.ParseInt(d, 0, 64); err != nil {
+				return arg, fmt.Errorf("bad displacement %q", d)
+			}
+		}
+		if !strings.HasPrefix(inner, "%") {
+			return arg, fmt.Errorf("unknown operand %q", op)
+		}
+		if arg.Reg, err = usdtRegister(inner[1:]); err != nil {
+			return arg, err
+		}
+	}
+	return arg, nil
+}
+
+// x86Registers maps every name of a general-purpose register (64, 32,
+// 16 and low 8 bits) to its struct pt_regs field.
+var x86Registers = func() map[string]string {
+	m := map[string]string{"rip": "ip", "eip": "ip"}
+	for _, r := range []struct{ field, q, d, w, b string }{
+		{"ax", "rax", "eax", "ax", "al"}, {"bx", "rbx", "ebx", "bx", "bl"},
+		{"cx", "rcx", "ecx", "cx", "cl"}, {"dx", "rdx", "edx", "dx", "dl"},
+		{"si", "rsi", "esi", "si", "sil"}, {"di", "rdi", "edi", "di", "dil"},
+		{"bp", "rbp", "ebp", "bp", "bpl"}, {"sp", "rsp", "esp", "sp", "spl"},
+	} {
+		m[r.q], m[r.d], m[r.w], m[r.b] = r.field, r.field, r.field, r.field
+	}
+	for i := 8; i <= 15; i++ {
+		n := "r" + strconv.Itoa(i)
+		for _, suffix := range []string{"", "d", "w", "b"} {
+			m[n+suffix] = n
+		}
+	}
+	return m
+}()
+
+func usdtRegister(name string) (string, error) {
+	if f, ok := x86Registers[name]; ok {
+		return f, nil
+	}
+	return "", fmt.Errorf("register %%%s is not supported", name)
+}
+
+// USDTFiles lists the files a usdt target's path stands for: with a
+// wildcard ('*', or left out) every file mapped executable into process
+// pid, or into any process when pid is 0, as bpftrace searches them; a
+// glob pattern, its matches; else the binary ResolveBinary finds.
+func USDTFiles(target string, pid int) ([]string, error) {
+	switch {
+	case target == "" || target == "*":
+		pids := []int{pid}
+		if pid == 0 {
+			pids = allPIDs()
+		}
+		var out []string
+		seen := map[string]bool{}
+		for _, p := range pids {
+			for _, f := range MappedExecutables(p) {
+				if !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+		return out, nil
+	case strings.ContainsAny(target, "*?["):
+		return filepath.Glob(target)
+	}
+	p, err := ResolveBinary(target)
+	if err != nil {
+		return nil, err
+	}
+	return []string{p}, nil
+}
+
+// MappedExecutables are the files mapped executable into process pid, in
+// the order of their first mapping.
+func MappedExecutables(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
+			continue
+		}
+		seen[f[5]] = true
+		out = append(out, f[5])
+	}
+	return out
+}
+
+func allPIDs() []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// AddressToFileOffset turns a virtual address of the ELF file at path
+// (as nm prints it, and as bpftrace takes uprobe:FILE:ADDRESS) into the
+// file offset the kernel's uprobes want.
+func AddressToFileOffset(path string, addr uint64) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	off, ok := fileOffset(f, addr)
+	if !ok {
+		return 0, fmt.Errorf("address %#x is in no loadable segment of %s", addr, path)
+	}
+	return off, nil
+}

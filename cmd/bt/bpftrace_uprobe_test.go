@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// traceeSource is the program the user-space tracing tests trace: two
+// USDT probes with semaphores (arguments in memory, in registers, signed,
+// unsigned and a string), and a function. With an argument it loops
+// (for -p); without, it makes three rounds and exits (for -c).
+const traceeSource = `#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+#include <string.h>
+#include <unistd.h>
+__extension__ unsigned short btt_args_semaphore __attribute__((unused)) __attribute__((section(".probes")));
+__extension__ unsigned short btt_withsem_semaphore __attribute__((unused)) __attribute__((section(".probes")));
+__attribute__((noinline)) int bt_add(int a, int b) { return a + b; }
+volatile int sink;
+int main(int argc, char **argv) {
+  volatile long big = -5000000000L;
+  volatile int neg = -7;
+  volatile unsigned char c = 200;
+  char msg[16];
+  strcpy(msg, "hello usdt");
+  int n = argc > 1 ? 1000000 : 3;
+  for (int i = 0; i < n; i++) {
+    DTRACE_PROBE4(btt, args, neg, big, c, msg);
+    if (btt_withsem_semaphore) DTRACE_PROBE1(btt, withsem, (int)btt_withsem_semaphore);
+    sink += bt_add(i, 40);
+    usleep(argc > 1 ? 20000 : 1000);
+  }
+  return 0;
+}
+`
+
+// buildTracee compiles traceeSource with gcc, skipping without gcc or
+// sys/sdt.h (systemtap-sdt-dev).
+func buildTracee(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("needs gcc to build the traced program")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "tracee.c")
+	if err := os.WriteFile(src, []byte(traceeSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "tracee")
+	if out, err := exec.Command("gcc", "-O1", "-o", bin, src).CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "sys/sdt.h") {
+			t.Skip("needs sys/sdt.h (Debian: systemtap-sdt-dev) to build the traced program")
+		}
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// bpftraceLink makes a `bpftrace` link to a freshly built bt.
+func bpftraceLink(t *testing.T) string {
+	t.Helper()
+	link := filepath.Join(t.TempDir(), "bpftrace")
+	if err := os.Symlink(btBinary(t), link); err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+// runLinkBounded runs the link and returns stdout, stderr and the exit
+// status, killing it after a minute.
+func runLinkBounded(t *testing.T, link string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(link, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%q did not end; stdout %q stderr %q", args, o.String(), e.String())
+	}
+	return o.String(), e.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestBpftraceUserTracingChild: -c starts the program, usdt arguments
+// are decoded from the notes' specs (memory operands relative to %rsp,
+// registers, 4/8/1-byte, signed and unsigned), a semaphore is raised
+// while attached, uprobe/uretprobe by symbol, symbol+offset and address
+// (a virtual address, as nm prints it) fire, and
+// the run ends when the program exits.
+func TestBpftraceUserTracingChild(t *testing.T) {
+	needRootRun(t)
+	bin := buildTracee(t)
+	link := bpftraceLink(t)
+	addr := symbolValue(t, bin, "bt_add")
+	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr)).Replace(`
+usdt:BIN:btt:args { printf("args %d %ld %d %s\n", arg0, arg1, arg2, str(arg3)); }
+usdt:BIN:btt:withsem { printf("sem %d\n", arg0); }
+uprobe:BIN:bt_add { printf("add %d %d\n", arg0, arg1); }
+uretprobe:BIN:bt_add { printf("ret %d\n", retval); }
+uprobe:BIN:bt_add+4 { @off = count(); }
+uprobe:BIN:ADDR { @addr = count(); }`)
+	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", script)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "Attached 6 probes") {
+		t.Errorf("stderr %q lacks Attached 6 probes", errOut)
+	}
+	for _, want := range []string{
+		"args -7 -5000000000 200 hello usdt", "sem 1",
+		"add 0 40", "add 1 40", "add 2 40", "ret 40", "ret 41", "ret 42", "@off: 3", "@addr: 3",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "args -7"); n != 3 {
+		t.Errorf("%d usdt hits, want 3:\n%s", n, out)
+	}
+
+	// One program over both probes, whose arg0 are in different places
+	// (memory, a register): each is decoded by its own spec.
+	out, errOut, code = runLinkBounded(t, link, "-c", bin, "-e", "usdt:"+bin+`:btt:* { printf("%s %d\n", probe, arg0); }`)
+	for _, want := range []string{"usdt:" + bin + ":btt:args -7\n", "usdt:" + bin + ":btt:withsem 1\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("wildcard usdt: exit %d, output lacks %q:\n%s\nstderr %s", code, want, out, errOut)
+		}
+	}
+}
+
+// TestBpftraceUserTracingPID: -p PID attaches to a running process: a
+// usdt probe found through the files the process maps (path '*') and a
+// uprobe without a path (the process's executable).
+func TestBpftraceUserTracingPID(t *testing.T) {
+	needRootRun(t)
+	bin := buildTracee(t)
+	link := bpftraceLink(t)
+	tracee := exec.Command(bin, "loop")
+	stdout, _ := tracee.StdoutPipe()
+	if err := tracee.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { tracee.Process.Kill(); tracee.Wait() }()
+	go io.Copy(io.Discard, bufio.NewReader(stdout))
+	pid := tracee.Process.Pid
+	out, errOut, code := runLinkBounded(t, link, "-p", strconv.Itoa(pid), "-e",
+		`usdt:*:btt:args { @usdt = count(); printf("usdt %s\n", str(arg3)); }
+		 uprobe:bt_add { @add = count(); if (@add >= 3) { exit(); } }`)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if !strings.Contains(out, "usdt hello usdt\n") || !strings.Contains(out, "@add: 3\n") {
+		t.Errorf("output:\n%s\nstderr: %s", out, errOut)
+	}
+}
+
+// symbolValue is the address of a symbol in an ELF file, as nm shows it.
+func symbolValue(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return 0
+}
