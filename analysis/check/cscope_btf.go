@@ -1,11 +1,13 @@
 package check
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -104,3 +106,25 @@ func (s *btfCScope) Type(name string) (types.Type, bool) {
 func (s *btfCScope) Func(name string) (*CFunc, bool) { f, ok := s.funcs[name]; return f, ok }
 func (s *btfCScope) Define(string) (*CDefine, bool)  { return nil, false }
 func (s *btfCScope) Names() []string                 { return s.names }
+
+// objectUnit adds an imported compiled object's functions and types,
+// read from its BTF, to scope.
+func (b *cBuilder) objectUnit(scope *cScope, ci CImport) {
+	spec, err := btf.LoadSpec(ci.Path)
+	if err != nil {
+		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: CodeImport, Location: ci.At,
+			Message: fmt.Sprintf("cannot read the BTF of %s: %v", ci.Path, err)})
+		return
+	}
+	bs := NewCScopeFromBTF([]BTFUnit{{Path: ci.Path, Spec: spec}}).(*btfCScope)
+	for name, t := range bs.types {
+		if _, dup := scope.types[name]; !dup {
+			scope.types[name] = t
+		}
+	}
+	for name, f := range bs.funcs {
+		if _, dup := scope.funcs[name]; !dup {
+			scope.funcs[name] = f
+		}
+	}
+}

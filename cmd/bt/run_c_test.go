@@ -11,6 +11,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/codegen/clink"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // Scripts that import BPF C, run end to end: clang (or the cache),
@@ -304,6 +305,34 @@ end { print(bump()); }
 	})
 	code, out, errOut := run(t, "", "run", "-q", filepath.Join(dir, "loop.bt"))
 	if want := "(6, 42)\n3\n"; code != 0 || !strings.HasPrefix(out, want) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+}
+
+// An imported .bpf.o is checked against its BTF and linked as it is: the
+// script runs with no clang anywhere (the standard library's object).
+func TestRunCObjectWithoutClang(t *testing.T) {
+	needRootRun(t)
+	obj, err := stdlib.Object("bpf/strings.bpf.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "strings.bpf.o"), obj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "se.bt")
+	src := "import \"strings.bpf.o\";\nbegin { let $t: string[64] = \"\"; $r = __bt_strerror(2, (int8 *)&$t); print(($r, $t)); exit(); }\n"
+	if err := os.WriteFile(script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir) // no clang here
+	t.Setenv("BT_CLANG", "")
+	code, out, errOut := run(t, "", "run", "-q", script)
+	if want := "(0, No such file or directory)\n"; code != 0 || !strings.HasPrefix(out, want) {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
 	}
 }
