@@ -44,8 +44,12 @@ type COptions struct {
 
 // cCall lowers a call to an imported C function.
 func (b *builder) cCall(x *ast.CallExpr, ci *check.CallInfo) result {
+	name := x.Fun.Name
+	if ci.Symbol != nil {
+		name = ci.Symbol.Name
+	}
 	if len(x.Args) > 5 {
-		b.fail(x, "a C function takes at most 5 arguments in BPF; %s is given %d", x.Fun.Name, len(x.Args))
+		b.fail(x, "a C function takes at most 5 arguments in BPF; %s is given %d", name, len(x.Args))
 	}
 	type argHome struct {
 		mem   bool
@@ -57,7 +61,7 @@ func (b *builder) cCall(x *ast.CallExpr, ci *check.CallInfo) result {
 		r := b.expr(a)
 		switch {
 		case r.void:
-			b.fail(a, "this argument has no value to pass to %s", x.Fun.Name)
+			b.fail(a, "this argument has no value to pass to %s", name)
 		case r.mem:
 			homes[i] = argHome{mem: true, off: r.off}
 		default:
@@ -72,7 +76,7 @@ func (b *builder) cCall(x *ast.CallExpr, ci *check.CallInfo) result {
 			b.emit(asm.LoadMem(reg, asm.RFP, h.stack, asm.DWord))
 		}
 	}
-	b.emit(asm.Call.Label(x.Fun.Name))
+	b.emit(asm.Call.Label(name))
 	b.c.usesC = true
 	res := b.typeOf(x)
 	if _, void := types.Underlying(res).(types.Void); void || res == nil {
