@@ -3,8 +3,9 @@ GO ?= go
 # Debian packages the tests use; installed when missing and we are root.
 # clang, libbpf-dev: C interop (imported BPF C, the stdlib) and vmlinux.h compile tests; bpftool: BTF dumps for
 # comparisons; neovim: the editor end-to-end test; bpftrace: side-by-side
-# checks (its tools/ are part of the parser corpus).
-DEB_PACKAGES ?= clang-19 libbpf-dev bpftool neovim bpftrace
+# checks (its tools/ are part of the parser corpus); systemtap-sdt-dev:
+# sys/sdt.h for the USDT test programs the tests build.
+DEB_PACKAGES ?= clang-19 libbpf-dev bpftool neovim bpftrace systemtap-sdt-dev
 
 .PHONY: all build test deps vet gotest fuzz bench clean install runtime-suite
 

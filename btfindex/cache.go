@@ -54,9 +54,10 @@ func (ix *Index) cachePath() (string, error) {
 	return filepath.Join(dir, fmt.Sprintf("index-%x.bin", ix.identity[:16])), nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a partial file: the way
+// every bt cache file is written.
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -136,7 +137,7 @@ func (ix *Index) saveCache() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, ix.encodeCache()); err != nil {
+	if err := WriteFileAtomic(path, ix.encodeCache()); err != nil {
 		return err
 	}
 	pruneCache(filepath.Dir(path), "index-")

@@ -641,7 +641,7 @@ func (ix *Index) CacheTracepoints() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, e.b); err != nil {
+	if err := WriteFileAtomic(path, e.b); err != nil {
 		return err
 	}
 	pruneCache(filepath.Dir(path), "tracepoints-")

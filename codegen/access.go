@@ -53,6 +53,9 @@ func (b *builder) isArgs(e ast.Expr) bool {
 // record, or an argument register / context slot.
 func (b *builder) loadArg(a check.ProbeArg, index int, n ast.Node) result {
 	t := a.Type
+	if a.OffsetVaries {
+		b.fail(n, "args.%s is at different offsets in the tracepoints %s matches", a.Name, b.group.attach.Node.Raw)
+	}
 	if a.Offset >= 0 && b.group.provider == "tracepoint" {
 		if a.DataLoc {
 			return b.dataLoc(a, n)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -137,7 +138,8 @@ func BenchmarkEventCountBpftrace(b *testing.B) {
 			if err != nil {
 				continue
 			}
-			if info, err := p.Info(); err == nil && info.Type == ebpf.TracePoint && info.Name == "sys_enter" {
+			// bpftrace 0.17 names it sys_enter, v0.26 tracepoint_raw_syscalls_... (cut to 15)
+			if info, err := p.Info(); err == nil && info.Type == ebpf.TracePoint && (info.Name == "sys_enter" || strings.HasPrefix(info.Name, "tracepoint_raw")) {
 				prog = p
 				break
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
@@ -72,8 +73,11 @@ type builder struct {
 	loops      []loopCtx
 	exitLabel  string
 	scratchMap string
-	// retLabel is where `return` jumps: the end of the probe or fn.
+	// retLabel is where `return` jumps: the end of the probe or fn; ""
+	// inside a loop callback, where `return` and exit() set the leave
+	// flag and stop the loop, and the caller then leaves too.
 	retLabel string
+	leaveOff int // scratch slot of the leave flag, -1 until needed
 
 	subprogs asm.Instructions // callbacks and fns, after the program
 	subStack int              // the deepest subprogram stack
@@ -96,6 +100,7 @@ func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGrou
 		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
 		fns:  map[*check.Symbol]*fnInstance{},
 		want: -1, dest: -1,
+		leaveOff:   -1,
 		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
 	}
 }
@@ -115,7 +120,11 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 				panic(r)
 			}
 			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
-			d.Hint = "bt cannot compile this yet; bpftrace runs it"
+			if u.node == nil && b.src != nil {
+				// a limit hit while compiling the current statement
+				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
+			}
+			d.Hint = "bt's compiler cannot lower this yet"
 			ps, ok = nil, false
 		}
 	}()
@@ -270,6 +279,58 @@ func (b *builder) allocScratch(n int) int {
 		panic(unsupported{node: nil, msg: "the program's temporary values exceed the scratch buffer"})
 	}
 	return off
+}
+
+// leaveSlot is the scratch slot of the flag a loop callback sets when
+// `return` or exit() must leave the probe (or fn) that runs the loop.
+func (b *builder) leaveSlot() int {
+	if b.leaveOff < 0 {
+		b.leaveOff = b.allocPermanent(8)
+	}
+	return b.leaveOff
+}
+
+// leaveLoop is `return` or exit() inside a loop callback: set the leave
+// flag and stop the loop.
+func (b *builder) leaveLoop() {
+	b.emit(storeImm(regScratch, int16(b.leaveSlot()), 1, asm.DWord))
+	b.jump(b.exitLabel)
+}
+
+// loopHelper emits the call of a loop helper (bpf_loop,
+// bpf_for_each_map_elem) whose callback may leave: the flag is cleared
+// before and checked after, leaving this frame too when it is set.
+func (b *builder) loopHelper(call asm.Instruction, body ast.Node) {
+	leaves := leavesEarly(body)
+	if leaves {
+		b.emit(storeImm(regScratch, int16(b.leaveSlot()), 0, asm.DWord))
+	}
+	b.emit(call)
+	if !leaves {
+		return
+	}
+	b.emit(asm.LoadMem(asm.R1, regScratch, int16(b.leaveSlot()), asm.DWord))
+	if b.retLabel == "" {
+		// a loop in a loop: stop the outer one too, the flag stays set
+		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
+		return
+	}
+	b.emit(asm.JNE.Imm(asm.R1, 0, b.retLabel))
+}
+
+// leavesEarly reports whether a loop body holds a return or an exit().
+func leavesEarly(body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.JumpStmt:
+			found = found || x.Keyword == "return"
+		case *ast.CallExpr:
+			found = found || x.Fun != nil && x.Fun.Name == "exit"
+		}
+		return !found && n != nil
+	})
+	return found
 }
 
 // allocResult is where a node that builds a memory value puts it: the

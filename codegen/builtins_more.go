@@ -606,12 +606,21 @@ func init() {
 		return inReg
 	}
 	lowerings["cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
+		if b.c.opts.ChildPID == 0 {
+			// as bpftrace: a warning at run time, and zero
+			ev := b.newEvent(EvWarnf, "No child command (`-c`); cpid is zero", nil, n)
+			b.emitRecord(ev, nil)
+		}
 		b.loadImm(asm.R0, int64(b.c.opts.ChildPID))
 		return inReg
 	}
+	// has_cpid is what bpftrace v0.26 computes, `cpid == 0` (true
+	// without a child), not what its name says: scripts written for
+	// bpftrace rely on the value it gives (see the builtin's entry in
+	// analysis/builtins).
 	lowerings["has_cpid"] = func(b *builder, n ast.Expr, args []ast.Expr) result {
 		v := int64(0)
-		if b.c.opts.ChildPID != 0 {
+		if b.c.opts.ChildPID == 0 {
 			v = 1
 		}
 		b.loadImm(asm.R0, v)

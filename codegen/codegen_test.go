@@ -85,3 +85,26 @@ func TestProbeNameAlias(t *testing.T) {
 		t.Errorf("target %q: want the expanded event to attach", tg.Name)
 	}
 }
+
+// TestWildcardSplitByOffset: a field common to a wildcard's targets at
+// different offsets (argv of execve and execveat) gives one program per
+// layout, each reading its own offset.
+func TestWildcardSplitByOffset(t *testing.T) {
+	obj := compileSrc(t, `tracepoint:syscalls:sys_enter_exec* { join(args.argv); }`, Options{})
+	if len(obj.Progs) != 2 {
+		t.Fatalf("%d programs, want one per layout", len(obj.Progs))
+	}
+	offsets := map[int]bool{}
+	for _, p := range obj.Progs {
+		for _, g := range groupAttach(p.Probe) {
+			for _, a := range g.attach.Args {
+				if a.Name == "argv" {
+					offsets[a.Offset] = true
+				}
+			}
+		}
+	}
+	if len(offsets) != 2 {
+		t.Errorf("argv offsets %v, want two", offsets)
+	}
+}

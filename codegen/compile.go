@@ -283,10 +283,55 @@ func groupAttach(p *check.ProbeInfo) []attachGroup {
 			}
 		}
 		if !merged {
-			groups = append(groups, attachGroup{provider: a.Provider, attach: a, targets: append([]string(nil), targets...)})
+			groups = append(groups, splitByOffsets(attachGroup{provider: a.Provider, attach: a, targets: append([]string(nil), targets...)})...)
 		}
 	}
 	return groups
+}
+
+// splitByOffsets splits a wildcard's targets into one group per layout
+// when a field common to them sits at different offsets: each group's
+// AttachInfo copy has the fields at that group's offsets.
+func splitByOffsets(g attachGroup) []attachGroup {
+	a := g.attach
+	varies := false
+	for _, arg := range a.Args {
+		if arg.OffsetVaries {
+			if len(arg.TargetOffsets) != len(g.targets) {
+				return []attachGroup{g} // not known per target: reads fail
+			}
+			varies = true
+		}
+	}
+	if !varies {
+		return []attachGroup{g}
+	}
+	var out []attachGroup
+	index := map[string]int{}
+	for ti, t := range g.targets {
+		key := ""
+		for _, arg := range a.Args {
+			if arg.OffsetVaries {
+				key += strconv.Itoa(arg.TargetOffsets[ti]) + ","
+			}
+		}
+		gi, ok := index[key]
+		if !ok {
+			cp := *a
+			cp.Args = make([]check.ProbeArg, len(a.Args))
+			for i, arg := range a.Args {
+				if arg.OffsetVaries {
+					arg.Offset, arg.OffsetVaries, arg.TargetOffsets = arg.TargetOffsets[ti], false, nil
+				}
+				cp.Args[i] = arg
+			}
+			gi = len(out)
+			index[key] = gi
+			out = append(out, attachGroup{provider: g.provider, attach: &cp})
+		}
+		out[gi].targets = append(out[gi].targets, t)
+	}
+	return out
 }
 
 // sharesProgram: providers whose attach points all have the same

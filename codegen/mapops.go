@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -78,12 +79,14 @@ func (b *builder) mapRead(m *ast.MapExpr, keys []ast.Expr, n ast.Expr) result {
 	}
 	f := b.save()
 	keyOff := b.mapKey(ml, keys, n)
-	b.lookup(ml, keyOff)
-	b.restore(f)
 	vt := ml.Value
 	if agg, ok := vt.(*types.Aggregation); ok {
-		return b.aggRead(agg, n)
+		r := b.aggRead(ml, agg, keyOff, n)
+		b.restore(f)
+		return r
 	}
+	b.lookup(ml, keyOff)
+	b.restore(f)
 	done := b.label("mapr")
 	if scalarType(vt) {
 		b.emit(asm.JEq.Imm(asm.R0, 0, done))
@@ -101,29 +104,79 @@ func (b *builder) mapRead(m *ast.MapExpr, keys []ast.Expr, n ast.Expr) result {
 	return memAt(off)
 }
 
-// aggRead reads an aggregation's value in a program (this CPU's
-// element): count, sum, min, max read as their integer; avg as the
-// mean.
-func (b *builder) aggRead(agg *types.Aggregation, n ast.Node) result {
-	done := b.label("aggr")
+// aggRead reads an aggregation's value in a program, combining every
+// CPU's element as bpftrace does (bpf_map_lookup_percpu_elem for each
+// possible CPU): count and sum add up, min and max compare the CPUs that
+// have a value, avg divides the total by the count.
+func (b *builder) aggRead(ml *MapLayout, agg *types.Aggregation, keyOff int, n ast.Node) result {
 	switch agg.Kind {
-	case types.AggCount, types.AggSum, types.AggMin, types.AggMax:
-		b.emit(asm.JEq.Imm(asm.R0, 0, done))
-		b.emit(asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord))
-	case types.AggAvg:
-		b.emit(asm.JEq.Imm(asm.R0, 0, done))
-		b.emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord))
-		b.emit(asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord))
-		b.emit(asm.JEq.Imm(asm.R1, 0, done))
-		if agg.Elem != nil && agg.Elem.Signed {
-			b.emit(asm.SDiv.Reg(asm.R0, asm.R1))
-		} else {
-			b.emit(asm.Div.Reg(asm.R0, asm.R1))
-		}
+	case types.AggCount, types.AggSum, types.AggMin, types.AggMax, types.AggAvg:
 	default:
 		b.fail(n, "reading a %s value in a probe is not supported", agg)
 	}
+	cpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		b.fail(n, "cannot read the number of CPUs: %v", err)
+	}
+	acc, aux := b.allocStack(8), b.allocStack(8)
+	b.emit(storeImm(asm.RFP, acc, 0, asm.DWord))
+	b.emit(storeImm(asm.RFP, aux, 0, asm.DWord))
+	loop, next, done := b.label("pcpu"), b.label("pcpun"), b.label("pcpud")
+	signed := agg.Elem == nil || agg.Elem.Signed
+	b.emit(asm.Mov.Imm(asm.R8, 0))
+	b.mark(loop)
+	b.emit(asm.JGE.Imm(asm.R8, int32(cpus), done))
+	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
+	b.scratchPtr(asm.R2, keyOff)
+	b.emit(asm.Mov.Reg(asm.R3, asm.R8))
+	b.emit(asm.FnMapLookupPercpuElem.Call())
+	b.emit(asm.JEq.Imm(asm.R0, 0, next))
+	b.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+	switch agg.Kind {
+	case types.AggCount, types.AggSum, types.AggAvg:
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, acc, asm.DWord))
+		b.emit(asm.Add.Reg(asm.R2, asm.R1))
+		b.emit(asm.StoreMem(asm.RFP, acc, asm.R2, asm.DWord))
+		if agg.Kind == types.AggAvg {
+			b.emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord))
+			b.emit(asm.LoadMem(asm.R2, asm.RFP, aux, asm.DWord))
+			b.emit(asm.Add.Reg(asm.R2, asm.R1))
+			b.emit(asm.StoreMem(asm.RFP, aux, asm.R2, asm.DWord))
+		}
+	case types.AggMin, types.AggMax:
+		// aux: whether acc holds a value yet
+		store := b.label("pcpus")
+		keep := asm.JLE
+		switch {
+		case agg.Kind == types.AggMax && signed:
+			keep = asm.JSLE
+		case agg.Kind == types.AggMin && signed:
+			keep = asm.JSGE
+		case agg.Kind == types.AggMin:
+			keep = asm.JGE
+		}
+		b.emit(asm.LoadMem(asm.R2, asm.R0, 8, asm.DWord))
+		b.emit(asm.JEq.Imm(asm.R2, 0, next))
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, aux, asm.DWord))
+		b.emit(asm.JEq.Imm(asm.R2, 0, store))
+		b.emit(asm.LoadMem(asm.R2, asm.RFP, acc, asm.DWord))
+		b.emit(keep.Reg(asm.R1, asm.R2, next))
+		b.mark(store)
+		b.emit(asm.StoreMem(asm.RFP, acc, asm.R1, asm.DWord))
+		b.emit(storeImm(asm.RFP, aux, 1, asm.DWord))
+	}
+	b.mark(next)
+	b.emit(asm.Add.Imm(asm.R8, 1))
+	b.jump(loop)
 	b.mark(done)
+	b.emit(asm.LoadMem(asm.R0, asm.RFP, acc, asm.DWord))
+	if agg.Kind == types.AggAvg {
+		zero := b.label("avg0")
+		b.emit(asm.LoadMem(asm.R1, asm.RFP, aux, asm.DWord))
+		b.emit(asm.JEq.Imm(asm.R1, 0, zero))
+		b.emit(asm.Div.Reg(asm.R0, asm.R1))
+		b.mark(zero)
+	}
 	return inReg
 }
 

@@ -104,7 +104,11 @@ func exitCall(b *builder, call ast.Expr, args []ast.Expr) result {
 	b.emitRecord(ev, args)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
-	b.jump(b.exitLabel)
+	if b.retLabel == "" {
+		b.leaveLoop()
+	} else {
+		b.jump(b.exitLabel)
+	}
 	return noVal
 }
 

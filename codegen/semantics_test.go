@@ -3,6 +3,8 @@ package codegen
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/cilium/ebpf"
 )
 
 // TestExpressionSemantics runs begin programs and compares scalar maps
@@ -279,6 +281,61 @@ func TestPointerIncrement(t *testing.T) {
 	for name, want := range map[string]int64{"@a": 0x34, "@b": 0x8} {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %#x, want %#x", name, got, want)
+		}
+	}
+}
+
+// TestLeaveFromLoops: return and exit() inside loop bodies leave the
+// probe, not only the loop.
+func TestLeaveFromLoops(t *testing.T) {
+	h := load(t, `begin {
+  @a = 0; for ($i : 0..10) { @a = $i; if ($i == 3) { return; } } @b = 1;
+}
+end {
+  @m[1] = 1; @m[2] = 2; $n = 0; for ($kv : @m) { $n += 1; for ($j : 0..5) { exit(); } } @c = 1;
+}`)
+	h.runBegin()
+	if got := h.intValue("@a", nil); got != 3 {
+		t.Errorf("@a = %d, want 3", got)
+	}
+	if v, ok := h.lookupRaw("@b", nil); ok && leInt(v) != 0 {
+		t.Errorf("@b = %d: the statement after the loop ran", leInt(v))
+	}
+	for _, p := range h.obj.Progs {
+		if p.Provider == "end" {
+			if _, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if v, ok := h.lookupRaw("@c", nil); ok && leInt(v) != 0 {
+		t.Errorf("@c = %d: the statement after exit() ran", leInt(v))
+	}
+	exits := 0
+	for _, r := range h.records() {
+		if r.ev.Kind == EvExit {
+			exits++
+		}
+	}
+	if exits != 1 {
+		t.Errorf("%d exit records, want 1", exits)
+	}
+}
+
+// TestAggregationRead: reading count, sum, min, max and avg maps in a
+// probe combines the CPUs' elements.
+func TestAggregationRead(t *testing.T) {
+	h := load(t, `begin { @c = count(); @c = count(); @s = sum(5); @s = sum(6); @mn = min(7); @mn = min(3); @mx = max(7); @mx = max(3); @av = avg(4); @av = avg(8);
+  @k[1] = count(); @r = (@c, @s, @mn, @mx, @av, @k[1], @k[2]); }`)
+	h.runBegin()
+	v, ok := h.lookupRaw("@r", nil)
+	if !ok {
+		t.Fatal("no @r")
+	}
+	want := []int64{2, 11, 3, 7, 6, 1, 0}
+	for i, w := range want {
+		if got := leInt(v[8*i : 8*i+8]); got != w {
+			t.Errorf("element %d = %d, want %d", i, got, w)
 		}
 	}
 }

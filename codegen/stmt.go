@@ -151,7 +151,11 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 		}
 	case "return":
 		if b.retLabel == "" {
-			b.fail(x, "return inside a for loop over a map is not supported yet")
+			if x.Value != nil {
+				b.fail(x, "returning a value from inside a loop is not supported yet")
+			}
+			b.leaveLoop()
+			return
 		}
 		if x.Value != nil {
 			fi := b.fnResult
@@ -213,7 +217,7 @@ func (b *builder) loopCallback(n ast.Node, count func(), head func(stop string),
 	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
 	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
 	b.emit(asm.Mov.Imm(asm.R4, 0))
-	b.emit(asm.FnLoop.Call())
+	b.loopHelper(asm.FnLoop.Call(), body)
 }
 
 // unroll repeats the body n times.

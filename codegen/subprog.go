@@ -159,7 +159,7 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
 	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
 	b.emit(asm.Mov.Imm(asm.R4, 0))
-	b.emit(asm.FnForEachMapElem.Call())
+	b.loopHelper(asm.FnForEachMapElem.Call(), x.Body)
 }
 
 // copyMapBytes copies a key or value of map ml at the pointer in R0

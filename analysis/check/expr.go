@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -342,7 +343,16 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	if !lok || !rok {
 		return nil
 	}
+	if (x.Op == "/" || x.Op == "%") && rv == 0 {
+		// bool operands too: bpftrace cannot fold false / false.
+		c.errorf(x, CodeDivByZero, "%s by zero", map[string]string{"/": "division", "%": "modulo"}[x.Op])
+		return nil
+	}
 	if !isIntConstExpr(c, x.X) || !isIntConstExpr(c, x.Y) {
+		return nil
+	}
+	if msg := c.foldRange(x, lv, rv); msg != "" {
+		c.errorf(x, CodeLiteralRange, "%s", msg)
 		return nil
 	}
 	var v int64
@@ -396,14 +406,94 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	default:
 		return nil
 	}
-	c.info.Consts[x] = v
-	if isComparison(x.Op) {
-		return nil
-	}
-	if v < 0 {
+	if !isComparison(x.Op) {
+		// Constants above the int64 range are stored as negative int64s:
+		// the sign of the result comes from exact arithmetic (or, for bit
+		// operations and shifts, from the operands').
+		l, r := c.bigConst(x.X, lv), c.bigConst(x.Y, rv)
+		nonNeg := l.Sign() >= 0 && r.Sign() >= 0
+		switch x.Op {
+		case "+", "-", "*":
+			var res big.Int
+			switch x.Op {
+			case "+":
+				res.Add(l, r)
+			case "-":
+				res.Sub(l, r)
+			default:
+				res.Mul(l, r)
+			}
+			nonNeg = res.Sign() >= 0
+		case "/", "%":
+			nonNeg = nonNeg || (x.Op == "%" && l.Sign() >= 0)
+		case ">>":
+			nonNeg = l.Sign() >= 0
+		}
+		c.info.Consts[x] = v
+		if nonNeg {
+			return literalType(uint64(v))
+		}
 		return negLiteralType(v)
 	}
-	return literalType(uint64(v))
+	c.info.Consts[x] = v
+	return nil
+}
+
+// foldRange says why folding x's constant operands overflows the 64-bit
+// integers, as bpftrace's literal folding does: a negative operand makes
+// the operation signed (both operands and the result must fit int64);
+// otherwise the result must fit uint64 or, below zero, int64. Shifts by
+// 64 or more overflow. "" when it fits.
+func (c *checker) foldRange(x *ast.BinaryExpr, lv, rv int64) string {
+	l, r := c.bigConst(x.X, lv), c.bigConst(x.Y, rv)
+	minI, maxI := big.NewInt(math.MinInt64), big.NewInt(math.MaxInt64)
+	maxU := new(big.Int).SetUint64(math.MaxUint64)
+	signed := l.Sign() < 0 || r.Sign() < 0
+	var res *big.Int
+	switch x.Op {
+	case "+":
+		res = new(big.Int).Add(l, r)
+	case "-":
+		res = new(big.Int).Sub(l, r)
+	case "*":
+		res = new(big.Int).Mul(l, r)
+	case "&", "|", "^":
+		res = big.NewInt(0) // only the operands' signedness matters
+	case "<<", ">>":
+		if r.Sign() < 0 || r.Cmp(big.NewInt(64)) >= 0 {
+			return fmt.Sprintf("shifting by %s overflows a 64-bit integer", r)
+		}
+		return ""
+	default:
+		return ""
+	}
+	if signed {
+		for _, o := range []*big.Int{l, r} {
+			if o.Cmp(maxI) > 0 {
+				return fmt.Sprintf("%s overflows: %s does not fit int64, which the negative operand makes the operation", describeOp(x.Op), o)
+			}
+		}
+	}
+	switch {
+	case res.Cmp(minI) < 0:
+		return fmt.Sprintf("%s underflows: %s is below the smallest int64", describeOp(x.Op), res)
+	case signed && res.Cmp(maxI) > 0:
+		return fmt.Sprintf("%s overflows: %s does not fit int64", describeOp(x.Op), res)
+	case res.Cmp(maxU) > 0:
+		return fmt.Sprintf("%s overflows: %s does not fit uint64", describeOp(x.Op), res)
+	}
+	return ""
+}
+
+func describeOp(op string) string { return "constant " + op }
+
+// bigConst is x's constant value v read with x's type's sign: an
+// unsigned constant above the int64 range is stored as a negative v.
+func (c *checker) bigConst(x ast.Expr, v int64) *big.Int {
+	if it, ok := types.Underlying(c.info.Types[x]).(*types.Int); ok && !it.Signed && v < 0 {
+		return new(big.Int).SetUint64(uint64(v))
+	}
+	return big.NewInt(v)
 }
 
 // isIntConstExpr reports whether x is an integer constant that folds

@@ -103,6 +103,13 @@ type ProbeArg struct {
 	// uint32 (length << 16 | offset of the data in the record) rather
 	// than the value itself.
 	DataLoc bool
+	// OffsetVaries is set when the targets of a wildcard have this
+	// field at different offsets (Offset is the first target's): one
+	// program cannot read it for all of them. TargetOffsets then gives
+	// the offset in each target, in AttachInfo.Targets order (nil when
+	// not known per target).
+	OffsetVaries  bool
+	TargetOffsets []int
 }
 
 // AttachInfo is one attach point after wildcard expansion and lookup.

@@ -361,13 +361,14 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 	var fields []types.Field
 	used := r.v.argsUse[r.ap]
 	for _, a := range first.args {
-		t, keep := a.Type, true
+		t, keep, varies := a.Type, true, false
 		for i, m := range others {
 			b, ok := m[a.Name]
 			if !ok {
 				keep = false
 				break
 			}
+			varies = varies || b.Offset != a.Offset || b.DataLoc != a.DataLoc
 			if !types.Identical(a.Type, b.Type) {
 				if t != Unknown && used[a.Name] && len(r.ai.Targets) == len(sets) {
 					// As bpftrace: one action block, one type per args field.
@@ -385,7 +386,15 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		if t != a.Type {
 			same = false
 		}
-		args = append(args, ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc})
+		pa := ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies}
+		if varies && len(sets) == len(r.ai.Targets) {
+			pa.TargetOffsets = make([]int, len(sets))
+			pa.TargetOffsets[0] = a.Offset
+			for i, m := range others {
+				pa.TargetOffsets[i+1] = m[a.Name].Offset
+			}
+		}
+		args = append(args, pa)
 		if f, ok := first.typ.Field(a.Name); ok && a.Name != "" {
 			fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: f.BitOffset, BitSize: f.BitSize})
 		}

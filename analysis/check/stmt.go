@@ -458,6 +458,13 @@ func (c *checker) assignToMap(s *ast.AssignStmt, me *ast.MapExpr, ma *ast.MapAcc
 		return
 	}
 	if castableAgg(rt) {
+		if m != nil && m.value != nil && aggOf(m.value) == nil && isInt(m.value) && (isMapRead(s.Rhs) || isMapAccessExpr(s.Rhs)) {
+			// The target already holds integers: the aggregation's current
+			// value is converted to them, as bpftrace does.
+			c.info.Conversions[s.Rhs] = m.value
+			c.setMapNodeType(me, ma, m)
+			return
+		}
 		if ra, ok := ast.Unparen(s.Rhs).(*ast.MapAccess); ok || isMapRead(s.Rhs) {
 			_ = ra
 			e := c.errorf(s, CodeBadAssign, "a %s value cannot be copied from one map to another; call the aggregation directly", typeName(rt))
@@ -888,4 +895,10 @@ func fitsDeclared(t, want types.Type) fitResult {
 		return fitYes
 	}
 	return fitNo
+}
+
+// isMapAccessExpr reports whether x is @m[k].
+func isMapAccessExpr(x ast.Expr) bool {
+	_, ok := ast.Unparen(x).(*ast.MapAccess)
+	return ok
 }

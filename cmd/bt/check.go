@@ -17,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/codegen/clink"
 )
 
 // checkFlags are bt check's options.
@@ -358,6 +359,9 @@ type checker struct {
 	flags    checkFlags
 	kernel   check.Kernel
 	importer *check.FileImporter
+	// warmC, set by bt run, finds imported C in clink's cache
+	// (warmCheck).
+	warmC *clink.Compiler
 }
 
 // checkAll checks the inputs in parallel; results are in input order.
@@ -385,10 +389,29 @@ func (c *checker) checkAll(inputs []checkInput) []checkResult {
 // checkOne parses one script and, unless --syntax-only or it has syntax
 // errors, checks it with its imports and C.
 func (c *checker) checkOne(in checkInput) checkResult {
-	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
-	if c.flags.syntaxOnly || diags.HasErrors() {
+	if c.flags.syntaxOnly {
+		_, diags := parser.ParseFile(source.NewFile(in.name, in.src))
 		diags.Sort()
 		return checkResult{diags: diags}
+	}
+	prog, diags := c.checkProgram(in)
+	var vr *verifyResult
+	if c.flags.verify && prog != nil && !diags.HasErrors() {
+		vr = verifyProgram(prog, c.flags.unsafe, c.flags.positional)
+		diags = append(diags, vr.diags...)
+		diags.Sort()
+	}
+	return checkResult{diags: diags, verify: vr, prog: prog}
+}
+
+// checkProgram parses and checks one script with its imports and C, as
+// bt check and bt run both do; the program is nil when the script does
+// not parse.
+func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
+	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
 	}
 	scripts, cimports := check.Gather(c.importer, root)
 	files := append([]*ast.File{root}, scripts...)
@@ -396,14 +419,21 @@ func (c *checker) checkOne(in checkInput) checkResult {
 		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
 	}
 	cfg := check.Config{
-		Kernel:        check.KernelForScript(c.kernel, files...),
-		Unsafe:        c.flags.unsafe,
-		Importer:      c.importer,
+		Kernel:   check.KernelForScript(c.kernel, files...),
+		Unsafe:   c.flags.unsafe,
+		Importer: c.importer,
+		PID:      c.flags.pid,
+		// Parameters given after -- are checked with their values, as
+		// bpftrace does ($1 a string or a number by its text).
 		Positional:    c.flags.positional,
 		HasPositional: c.flags.hasPositional,
-		PID:           c.flags.pid,
 	}
-	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel})
+	if prog, ok := c.warmCheck(root, files, cimports, cfg); ok {
+		diags = append(diags, prog.Diags...)
+		diags.Sort()
+		return prog, diags
+	}
+	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {
 		// A partial scope (no clang to read headers) would make the
 		// names headers define look unknown: check without it.
@@ -412,13 +442,8 @@ func (c *checker) checkOne(in checkInput) checkResult {
 	diags = append(diags, cdiags...)
 	prog := check.Check([]*ast.File{root}, cfg)
 	diags = append(diags, prog.Diags...)
-	var vr *verifyResult
-	if c.flags.verify && !diags.HasErrors() {
-		vr = verifyProgram(prog, c.flags.unsafe, c.flags.positional)
-		diags = append(diags, vr.diags...)
-	}
 	diags.Sort()
-	return checkResult{diags: diags, verify: vr, prog: prog}
+	return prog, diags
 }
 
 // checkStdinName names standard input in diagnostics.

@@ -12,12 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
-	"github.com/bt-tools/bt/analysis/parser"
-	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
@@ -170,8 +167,11 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		copts.Kernel = kix
 	}
 	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})
-	prog, cimports, diags := c.checkProgram(checkInput{name: in.name, src: in.src}, copts.Compiler)
-	copts.Files = cimports
+	c.warmC = copts.Compiler
+	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
+	if prog != nil && len(prog.Files) > 0 {
+		_, copts.Files = check.Gather(c.importer, prog.Files[0])
+	}
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
 	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
@@ -359,52 +359,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// checkProgram parses and checks one script as bt check does (checkOne),
-// keeping the checked program and the C files it imports for the
-// compiler. With comp, imported C that clink's cache holds is checked
-// against the objects' BTF (warmCScope), without running clang.
-func (c *checker) checkProgram(in checkInput, comp *clink.Compiler) (*check.Program, []check.CImport, diag.List) {
-	root, diags := parser.ParseFile(source.NewFile(in.name, in.src))
-	if diags.HasErrors() {
-		diags.Sort()
-		return nil, nil, diags
-	}
-	scripts, cimports := check.Gather(c.importer, root)
-	files := append([]*ast.File{root}, scripts...)
-	for _, s := range scripts {
-		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
-	}
-	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
-		Unsafe:   c.flags.unsafe,
-		Importer: c.importer,
-		PID:      c.flags.pid,
-		// The run's parameters are known: check with their values, as
-		// bpftrace does ($1 a string or a number by its text).
-		Positional:    c.flags.positional,
-		HasPositional: c.flags.hasPositional,
-	}
-	if len(c.flags.includeFiles) == 0 {
-		// (--include adds C that only clang reads)
-		if cs := warmCScope(files, cimports, comp); cs != nil {
-			cfg.C = cs
-			if prog := check.Check([]*ast.File{root}, cfg); !prog.Diags.HasErrors() {
-				diags = append(diags, prog.Diags...)
-				diags.Sort()
-				return prog, cimports, diags
-			}
-			cfg.C = nil
-		}
-	}
-	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
-	if cscope != nil && check.CScopeComplete(cscope) {
-		cfg.C = cscope
-	}
-	diags = append(diags, cdiags...)
-	prog := check.Check([]*ast.File{root}, cfg)
-	diags = append(diags, prog.Diags...)
-	diags.Sort()
-	return prog, cimports, diags
 }

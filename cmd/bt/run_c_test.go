@@ -259,10 +259,14 @@ func TestRunCWarmStartRunsNoClang(t *testing.T) {
 		t.Skipf("no kernel: %v", err)
 	}
 	comp := clink.NewCompiler(clink.Options{Kernel: check.KernelIndex(kernel)})
-	c := &checker{kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{kernel: kernel, importer: check.NewFileImporter(), warmC: comp}
 	src, _ := os.ReadFile(script)
-	prog, cimports, diags := c.checkProgram(checkInput{name: script, src: src}, comp)
-	if prog == nil || diags.HasErrors() || len(cimports) != 1 {
+	prog, diags := c.checkProgram(checkInput{name: script, src: src})
+	if prog == nil || diags.HasErrors() {
+		t.Fatalf("check: %v", diags)
+	}
+	_, cimports := check.Gather(c.importer, prog.Files[0])
+	if len(cimports) != 1 {
 		t.Fatalf("check: %v (imports %v)", diags, cimports)
 	}
 	cs := warmCScope(prog.Files, cimports, comp)

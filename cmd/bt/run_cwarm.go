@@ -51,3 +51,24 @@ func warmCScope(files []*ast.File, cimports []check.CImport, comp *clink.Compile
 	}
 	return check.NewCScopeFromBTF(units)
 }
+
+// warmCheck checks root against warmCScope when bt run set warmC and
+// every imported C file is in the cache; ok is false when it cannot, or
+// when the program does not check against the objects (checkProgram
+// then reads the C with clang, whose diagnostics are the ones to show).
+// --include adds C that only clang reads: no warm start then.
+func (c *checker) warmCheck(root *ast.File, files []*ast.File, cimports []check.CImport, cfg check.Config) (*check.Program, bool) {
+	if c.warmC == nil || len(c.flags.includeFiles) > 0 {
+		return nil, false
+	}
+	cs := warmCScope(files, cimports, c.warmC)
+	if cs == nil {
+		return nil, false
+	}
+	cfg.C = cs
+	prog := check.Check([]*ast.File{root}, cfg)
+	if prog.Diags.HasErrors() {
+		return nil, false
+	}
+	return prog, true
+}

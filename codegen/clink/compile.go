@@ -215,11 +215,11 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 		return nil, diags, err
 	}
 	objPath := filepath.Join(dir, fullKey(base, m)+".o")
-	if err := writeFileAtomic(objPath, objBytes); err != nil {
+	if err := btfindex.WriteFileAtomic(objPath, objBytes); err != nil {
 		return nil, diags, err
 	}
 	// The manifest last: a reader that finds it finds the object too.
-	if err := writeFileAtomic(manifestPath, m.encode()); err != nil {
+	if err := btfindex.WriteFileAtomic(manifestPath, m.encode()); err != nil {
 		return nil, diags, err
 	}
 	pruneCache(dir)
@@ -357,7 +357,7 @@ func (c *Compiler) writeVmlinux(inc string) error {
 		if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(shared, buf.Bytes()); err != nil {
+		if err := btfindex.WriteFileAtomic(shared, buf.Bytes()); err != nil {
 			return err
 		}
 	}

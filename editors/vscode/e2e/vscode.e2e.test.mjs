@@ -450,7 +450,11 @@ describe('bt in VS Code (code-server)', { skip: reason }, () => {
     assert.ok(!text.includes(`sudo ${want}`), 'sudo used although VS Code runs as root');
     // Once bt has a run command, the script's output follows in the terminal.
     if (btHasRun()) {
-      await waitFor('the script\'s output in the terminal', async () => (await terminalText()).includes('hello from bt run'));
+      const out = await waitFor('the script\'s output in the terminal', async () => {
+        const t = await terminalText();
+        return t.includes('hello from bt run') && t;
+      });
+      writeFileSync(join(ARTIFACTS, 'terminal.log'), `${tab}\n${out}\n`);
     }
     await screenshot('run-script');
   });
