@@ -336,6 +336,12 @@ func (b *builder) addressOf(x *ast.UnaryExpr) result {
 		b.scratchPtr(asm.R0, slot.scratch)
 		return inReg
 	}
+	switch m := ast.Unparen(x.X).(type) {
+	case *ast.MapExpr:
+		return b.mapElemAddr(m, nil, x)
+	case *ast.MapAccess:
+		return b.mapElemAddr(m.Map, m.Keys, x)
+	}
 	b.fail(x, "taking the address of this expression is not supported yet")
 	return noVal
 }

@@ -98,6 +98,9 @@ func (b *builder) call(x *ast.CallExpr) result {
 	if ci != nil && ci.Symbol != nil && ci.Kind != 0 && ci.Symbol.Kind == check.SymFn {
 		return b.fnCall(x, ci.Symbol)
 	}
+	if ci != nil && ci.Kind == check.SymCFunc {
+		return b.cCall(x, ci)
+	}
 	name := x.Fun.Name
 	return b.builtin(x, name, x.Args)
 }

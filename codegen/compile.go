@@ -93,6 +93,7 @@ type compiler struct {
 	obj   *Object
 	diags diag.List
 	maps  map[string]*MapLayout // by script name
+	usesC bool                  // a program calls imported C (ccall.go)
 
 	maxStrlen  int
 	maxMapKeys int
@@ -147,6 +148,7 @@ func (c *compiler) compile() {
 	for i, p := range c.prog.Probes {
 		c.compileProbe(i, p)
 	}
+	c.linkC()
 	if c.zerosSize > 0 {
 		spec.Maps[zerosName] = &ebpf.MapSpec{Name: zerosName, Type: ebpf.Array, KeySize: 4,
 			ValueSize: uint32(c.zerosSize), MaxEntries: 1, Flags: flagRdonlyProg,

@@ -192,4 +192,6 @@ type Options struct {
 	// PID is the process of -p: usdt probes without a path (or '*')
 	// read their argument specs from the files it maps.
 	PID int
+	// C is the C the program imports (ccall.go).
+	C COptions
 }

@@ -29,6 +29,9 @@ func LoadDiag(obj *Object, err error) diag.Diagnostic {
 	if m := programName.FindStringSubmatch(err.Error()); m != nil {
 		name = m[1]
 	}
+	if d, ok := cLoadDiag(obj, name, err); ok {
+		return d
+	}
 	return VerifierDiag(obj, name, err)
 }
 

@@ -170,6 +170,7 @@ func (c *checker) callC(x *ast.CallExpr, f *CFunc) types.Type {
 		return resultOrUnknown(f.Result)
 	}
 	for i, a := range x.Args {
+		c.cOutArg(a)
 		t := c.expr(a)
 		if i >= n || t == nil {
 			continue
@@ -178,6 +179,10 @@ func (c *checker) callC(x *ast.CallExpr, f *CFunc) types.Type {
 		what := fmt.Sprintf("argument %d of %s", i+1, f.Name)
 		if p.Name != "" {
 			what = fmt.Sprintf("argument %s of %s", p.Name, f.Name)
+		}
+		if pointeeWidthsDiffer(t, p.Type) {
+			c.errorf(a, CodeArgType, "%s has type %s, which does not match %s: C would access the value with another width", what, typeName(t), typeName(p.Type))
+			continue
 		}
 		c.checkValueFits(a, t, p.Type, what)
 	}

@@ -154,6 +154,10 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 	}
 	for _, ci := range cimports {
 		any = true
+		if strings.HasSuffix(ci.Path, ".bpf.o") {
+			b.objectUnit(scope, ci)
+			continue
+		}
 		if u := b.fileUnit(ci); u != nil {
 			scope.add(u)
 		}

@@ -17,7 +17,7 @@ import (
 // FileImporter resolves `import "path";` from files, as bpftrace does: a
 // relative path is relative to the importing script's directory; a .bt
 // file is parsed, .h and .bpf.c files are C for the CScope, a .bpf.o is
-// accepted unread, and a directory imports those of its entries. A file
+// C described by its BTF, and a directory imports those of its entries. A file
 // or directory that others may write is refused (CheckImportPermissions,
 // checked for the import and for every entry of an imported directory).
 // It implements Importer, reads each file once, and is safe for
@@ -109,10 +109,9 @@ func (im *FileImporter) importFile(path string, res *Imported, inDir bool) error
 			return err
 		}
 		res.Scripts = append(res.Scripts, f)
-	case strings.HasSuffix(path, ".bpf.c"), strings.HasSuffix(path, ".h"):
+	case strings.HasSuffix(path, ".bpf.c"), strings.HasSuffix(path, ".h"), strings.HasSuffix(path, ".bpf.o"):
+		// A compiled object is checked against its BTF and linked as it is.
 		res.CFiles = append(res.CFiles, path)
-	case strings.HasSuffix(path, ".bpf.o"):
-		// A compiled object: linked when the script runs, nothing to check.
 	default:
 		if !inDir {
 			return fmt.Errorf("unknown import type %s (bpftrace imports .bt, .bpf.c, .h and .bpf.o files)", filepath.Base(path))

@@ -770,7 +770,7 @@ func (c *checker) checkValueFitsCode(x ast.Expr, t, want types.Type, what string
 	}
 	if wp := ptrOf(want); wp != nil {
 		if tp := ptrOf(t); tp != nil {
-			if isVoid(wp.Elem) || isVoid(tp.Elem) || sameKind(wp.Elem, tp.Elem) || sameStructName(wp.Elem, tp.Elem) {
+			if isVoid(wp.Elem) || isVoid(tp.Elem) || sameKind(wp.Elem, tp.Elem) || sameStructName(wp.Elem, tp.Elem) || sameBytesAsString(wp.Elem, tp.Elem) {
 				return true
 			}
 			c.errorf(x, code, "%s has type %s, which does not match %s", what, typeName(t), typeName(want))
@@ -778,6 +778,9 @@ func (c *checker) checkValueFitsCode(x ast.Expr, t, want types.Type, what string
 		}
 		if ti != nil {
 			return true // an address
+		}
+		if passedByAddress(t, wp) {
+			return true
 		}
 	}
 	if sameKind(t, want) {

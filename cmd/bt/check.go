@@ -17,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/codegen/clink"
 )
 
 // checkFlags are bt check's options.
@@ -361,6 +362,9 @@ type checker struct {
 	// envConfig are BPFTRACE_* config values (bt run): defaults of the
 	// script's config block.
 	envConfig map[string]any
+	// warmC, set by bt run, finds imported C in clink's cache
+	// (warmCheck).
+	warmC *clink.Compiler
 }
 
 // checkAll checks the inputs in parallel; results are in input order.
@@ -427,6 +431,11 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		Positional:    c.flags.positional,
 		HasPositional: c.flags.hasPositional,
 		EnvConfig:     c.envConfig,
+	}
+	if prog, ok := c.warmCheck(root, files, cimports, cfg); ok {
+		diags = append(diags, prog.Diags...)
+		diags.Sort()
+		return prog, diags
 	}
 	cscope, cdiags := check.NewCScope(files, cimports, check.CScopeConfig{Kernel: c.kernel, IncludeDirs: c.flags.includeDirs, ForceIncludes: c.flags.includeFiles})
 	if cscope != nil && check.CScopeComplete(cscope) {

@@ -16,6 +16,7 @@ import (
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/codegen"
+	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
 	"github.com/bt-tools/bt/tracer/output"
 )
@@ -31,6 +32,7 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
+	clang      string
 }
 
 func init() {
@@ -71,6 +73,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
 		return cmd
 	})
 }
@@ -159,7 +162,16 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
 		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
+	copts := codegen.COptions{Clang: f.clang}
+	if kix := check.KernelIndex(kernel); kix != nil {
+		copts.Kernel = kix
+	}
+	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})
+	c.warmC = copts.Compiler
 	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
+	if prog != nil && len(prog.Files) > 0 {
+		_, copts.Files = check.Gather(c.importer, prog.Files[0])
+	}
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
 	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
@@ -180,7 +192,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}

@@ -155,46 +155,14 @@ func (c *Compiler) args(incDir, srcDir string) []string {
 // object); err is for everything else (no clang, an unreadable file, a
 // cache that cannot be written).
 func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error) {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	text, err := os.ReadFile(path)
+	k, err := c.key(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := c.setup(); err != nil {
-		return nil, nil, err
+	if obj := k.cached(); obj != nil {
+		return obj, nil, nil
 	}
-	// The directory holding vmlinux.h is named by the BTF identity; the
-	// header itself is only needed (and written) when clang runs.
-	incDir := ""
-	if id := c.identity(); id != "" {
-		incDir = filepath.Join(c.cacheDir, "clink", "include-"+id)
-	}
-	args := c.args(incDir, filepath.Dir(path))
-	srcSum := sha256.Sum256(text)
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\nclang %s\nbtf %s\nsource %s %x\n", cacheFormat, c.clangID, c.identity(), path, srcSum)
-	for _, a := range args {
-		fmt.Fprintf(h, "arg %s\n", a)
-	}
-	base := hex.EncodeToString(h.Sum(nil))
-	dir := filepath.Join(c.cacheDir, "clink")
-	manifestPath := filepath.Join(dir, base+".deps")
-
-	// The warm path: the manifest's files unchanged and the object there.
-	if b, err := os.ReadFile(manifestPath); err == nil {
-		if m, ok := decodeManifest(b); ok && m.current() {
-			objPath := filepath.Join(dir, fullKey(base, m)+".o")
-			if _, err := os.Stat(objPath); err == nil {
-				// Recently used entries survive pruning.
-				now := time.Now()
-				_ = os.Chtimes(objPath, now, now)
-				_ = os.Chtimes(manifestPath, now, now)
-				return &Object{Source: path, File: objPath, Cached: true}, nil, nil
-			}
-		}
-	}
+	path, text, incDir, args, srcSum, base, dir, manifestPath := k.path, k.text, k.incDir, k.args, k.srcSum, k.base, k.dir, k.manifestPath
 
 	if incDir != "" {
 		if err := c.writeVmlinux(incDir); err != nil {
@@ -256,6 +224,80 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 	}
 	pruneCache(dir)
 	return &Object{Source: path, File: objPath}, diags, nil
+}
+
+// compileKey is what a compile of one file is filed under in the cache.
+type compileKey struct {
+	path, incDir, base, dir, manifestPath string
+	text                                  []byte
+	args                                  []string
+	srcSum                                [sha256.Size]byte
+}
+
+// key reads the file at path and computes its cache key (no clang runs:
+// clang's identity is remembered on disk).
+func (c *Compiler) key(path string) (*compileKey, error) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.setup(); err != nil {
+		return nil, err
+	}
+	// The directory holding vmlinux.h is named by the BTF identity; the
+	// header itself is only needed (and written) when clang runs.
+	incDir := ""
+	if id := c.identity(); id != "" {
+		incDir = filepath.Join(c.cacheDir, "clink", "include-"+id)
+	}
+	args := c.args(incDir, filepath.Dir(path))
+	srcSum := sha256.Sum256(text)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\nclang %s\nbtf %s\nsource %s %x\n", cacheFormat, c.clangID, c.identity(), path, srcSum)
+	for _, a := range args {
+		fmt.Fprintf(h, "arg %s\n", a)
+	}
+	base := hex.EncodeToString(h.Sum(nil))
+	dir := filepath.Join(c.cacheDir, "clink")
+	return &compileKey{path: path, text: text, incDir: incDir, args: args, srcSum: srcSum,
+		base: base, dir: dir, manifestPath: filepath.Join(dir, base+".deps")}, nil
+}
+
+// cached is the warm path: the manifest's files unchanged and the
+// object there; nil otherwise.
+func (k *compileKey) cached() *Object {
+	b, err := os.ReadFile(k.manifestPath)
+	if err != nil {
+		return nil
+	}
+	m, ok := decodeManifest(b)
+	if !ok || !m.current() {
+		return nil
+	}
+	objPath := filepath.Join(k.dir, fullKey(k.base, m)+".o")
+	if _, err := os.Stat(objPath); err != nil {
+		return nil
+	}
+	// Recently used entries survive pruning.
+	now := time.Now()
+	_ = os.Chtimes(objPath, now, now)
+	_ = os.Chtimes(k.manifestPath, now, now)
+	return &Object{Source: k.path, File: objPath, Cached: true}
+}
+
+// Cached finds the object of the C file at path in the cache without
+// compiling: nil when clang would have to run (the file or something it
+// includes changed, or it never compiled). It needs clang's identity,
+// which is remembered on disk after the first run.
+func (c *Compiler) Cached(path string) (*Object, error) {
+	k, err := c.key(path)
+	if err != nil {
+		return nil, err
+	}
+	return k.cached(), nil
 }
 
 // Load reads the C files a program imports as Libraries, tagged c0, c1,

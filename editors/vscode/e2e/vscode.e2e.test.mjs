@@ -314,6 +314,10 @@ describe('bt in VS Code (code-server)', { skip: reason }, () => {
   check('a .bt file opens as bpftrace, the extension activates and starts bt-lsp', async () => {
     await openFile('trace.bt');
     await waitFor('language mode bpftrace in the status bar', async () => (await page.locator('#status\\.editor\\.mode').innerText()).trim() === 'bpftrace');
+    // "Output: Show Output Channels..." is only registered once the Output
+    // view has been created (in a fresh profile it is not yet): show the
+    // view first.
+    await runCommand('Output: Focus on Output View');
     // The channel exists once the extension has activated, which may still
     // be under way: the picker lists the channels of when it opened, so
     // open it again until "bt" is among them.
