@@ -258,7 +258,9 @@ func (m *module) rawBytes() ([]byte, error) {
 	if m.raw != nil {
 		return m.raw, nil
 	}
-	b, err := os.ReadFile(m.path)
+	// Mapped rather than read: the kernel maps /sys/kernel/btf/vmlinux
+	// since 6.16, which saves copying megabytes through read calls.
+	b, err := mapFile(m.path)
 	if err != nil {
 		return nil, err
 	}
