@@ -116,20 +116,20 @@ func resolveBinary(target string) (string, error) {
 		}
 		return target, nil
 	}
-	if p, err := exec.LookPath(target); err == nil && isELF(p) {
+	if p, err := exec.LookPath(target); err == nil && btfindex.IsELF(p) {
 		return p, nil
 	}
 	base := strings.TrimPrefix(target, "lib")
 	for _, dir := range libDirs {
 		for _, name := range []string{target, "lib" + base + ".so"} {
-			if p := filepath.Join(dir, name); isELF(p) {
+			if p := filepath.Join(dir, name); btfindex.IsELF(p) {
 				return p, nil
 			}
 		}
 		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
 		sort.Strings(ms)
 		for _, m := range ms {
-			if isELF(m) {
+			if btfindex.IsELF(m) {
 				return m, nil
 			}
 		}
@@ -160,21 +160,6 @@ func (k *kernel) resolveBinary(target string) (string, error) {
 	k.bins[target] = binResult{p, err}
 	k.mu.Unlock()
 	return p, err
-}
-
-// isELF reports whether path is a regular file starting with ELF's magic.
-func isELF(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return false
-	}
-	var m [4]byte
-	n, _ := f.Read(m[:])
-	return n == 4 && string(m[:]) == "\x7fELF"
 }
 
 // ---------------------------------------------------------------------

@@ -265,7 +265,7 @@ func globPaths(search string) string {
 		}
 		n := 0
 		for _, e := range ents {
-			if ok, _ := filepath.Match(pat, e.Name()); !ok || !isELFFile(filepath.Join(dir, e.Name())) {
+			if ok, _ := filepath.Match(pat, e.Name()); !ok || !btfindex.IsELF(filepath.Join(dir, e.Name())) {
 				continue
 			}
 			out = append(out, prov+":"+dir+e.Name()+":"+parts[2])
@@ -276,20 +276,4 @@ func globPaths(search string) string {
 		}
 	}
 	return strings.Join(out, ",")
-}
-
-// isELFFile reports whether path is a regular file starting with the ELF
-// magic number.
-func isELFFile(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return false
-	}
-	var magic [4]byte
-	_, err = io.ReadFull(f, magic[:])
-	return err == nil && string(magic[:]) == "\x7fELF"
 }
