@@ -24,9 +24,7 @@ func corpusDirs() []string {
 // knownGaps are corpus scripts the compiler cannot lower yet, with why;
 // each is a codegen-unsupported diagnostic, not a crash or a wrong
 // program. Remove an entry when the feature lands.
-var knownGaps = map[string]string{
-	"typeinfo_ok.bt": "typeinfo() (unstable): the checker does not record the BTF id and type names the record holds",
-}
+var knownGaps = map[string]string{}
 
 // verifyResult is what happened to one script.
 type verifyResult struct {

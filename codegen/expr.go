@@ -420,6 +420,8 @@ func (b *builder) exprRaw(e ast.Expr) result {
 		return inReg
 	case *ast.StringLit:
 		return b.stringLit(x.Value, b.typeOf(x))
+	case *ast.TypeinfoExpr:
+		return b.typeinfo(x)
 	case *ast.Variable:
 		return b.variable(x)
 	case *ast.MapExpr:
@@ -497,6 +499,28 @@ func nodeKind(n ast.Node) string {
 		return "range"
 	}
 	return "kind of"
+}
+
+// typeinfo builds the constant record typeinfo() yields: btf_id 0 (as
+// bpftrace), then the base and full type names the checker gives.
+func (b *builder) typeinfo(x *ast.TypeinfoExpr) result {
+	rec, ok := types.Underlying(b.typeOf(x)).(*types.Record)
+	t := b.c.prog.Info.Typeinfo[x]
+	if !ok || t == nil || len(rec.Elems) != 3 {
+		b.fail(x, "typeinfo() of a type the checker did not record")
+	}
+	base, full := check.TypeinfoStrings(t)
+	offs := rec.Offsets()
+	off := b.allocResult(rec.Size())
+	b.emit(storeImm(regScratch, int16(off+offs[0]), 0, asm.DWord))
+	for i, s := range []string{base, full} {
+		n := rec.Elems[i+1].Size()
+		if len(s) >= n {
+			s = s[:n-1]
+		}
+		b.storeBytes(off+offs[i+1], []byte(s), n)
+	}
+	return memAt(off)
 }
 
 // stringLit stores a string constant in the scratch buffer, padded with

@@ -104,7 +104,9 @@ func (c *checker) expr1(x ast.Expr) types.Type {
 			t = c.typeOperand(x.X)
 		}
 		c.unstable(x, "typeinfo")
-		_ = t
+		if t != nil {
+			c.info.Typeinfo[x] = t
+		}
 		return &types.Record{
 			Names: []string{"btf_id", "base_type", "full_type"},
 			Elems: []types.Type{types.Uint64, &types.String{Len: 64}, &types.String{Len: 64}},
@@ -164,6 +166,11 @@ func (c *checker) typeOperand(x ast.Expr) types.Type {
 			if ref, isParam := c.macro.exprs[id.Name]; isParam {
 				return c.macroTypeArg(id, ref)
 			}
+		}
+		if b, isBuiltin := builtins.Lookup(id.Name); isBuiltin && b.Kind == builtins.Variable {
+			// `typeof(pid)`: the builtin's value, not a kernel type that
+			// happens to share the name (struct pid).
+			return c.expr(x)
 		}
 		if t := c.namedType("", id.Name, id, false); t != nil {
 			return t

@@ -176,6 +176,9 @@ type Info struct {
 	// expansion to the caller's argument expression it stands for
 	// (evaluated where the parameter is used, as bpftrace does).
 	MacroArgs map[*ast.Ident]ast.Expr
+	// Typeinfo records the type each typeinfo() describes (its names
+	// are TypeinfoStrings of it).
+	Typeinfo map[*ast.TypeinfoExpr]types.Type
 }
 
 func newInfo() *Info { return newInfoLike(nil) }
@@ -195,6 +198,7 @@ func newInfoLike(prev *Info) *Info {
 		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
 		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
 		MacroArgs:   make(map[*ast.Ident]ast.Expr, len(prev.MacroArgs)),
+		Typeinfo:    map[*ast.TypeinfoExpr]types.Type{},
 	}
 }
 
