@@ -175,13 +175,13 @@ const palette = () => page.locator('.quick-input-widget');
 
 // Runs a command by its palette title, as a user does with F1. A command
 // that asks for more in the same quick input (picks) leaves it open.
-async function runCommand(title, { picks = false } = {}) {
+async function runCommand(title, { picks = false, timeout = WAIT } = {}) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   await palette().waitFor({ state: 'visible', timeout: WAIT });
   await page.keyboard.type(title);
   const row = palette().locator('.monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: WAIT });
+  await row.waitFor({ state: 'visible', timeout });
   await row.click();
   if (!picks) await palette().waitFor({ state: 'hidden', timeout: WAIT });
 }
@@ -322,7 +322,15 @@ describe('bt in VS Code (code-server)', { skip: reason }, () => {
     // be under way: the picker lists the channels of when it opened, so
     // open it again until "bt" is among them.
     await waitFor('the "bt" output channel', async () => {
-      await runCommand('Output: Show Output Channels...', { picks: true });
+      // The command may be registered a moment after the view exists:
+      // short attempts, showing the view again between them.
+      try {
+        await runCommand('Output: Show Output Channels...', { picks: true, timeout: 5_000 });
+      } catch {
+        await page.keyboard.press('Escape');
+        await runCommand('Output: Focus on Output View', { timeout: 5_000 }).catch(() => {});
+        return false;
+      }
       await page.keyboard.type('bt');
       try {
         await pick('bt', 5_000);
