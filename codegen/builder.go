@@ -259,6 +259,17 @@ func (b *builder) label(what string) string {
 // mark places label l at the next emitted instruction.
 func (b *builder) mark(l string) { b.pending = append(b.pending, l) }
 
+// r0Test turns R0 into a truth value: 1 when `R0 op imm` holds, else 0
+// (a helper's result as the script's bool).
+func (b *builder) r0Test(op asm.JumpOp, imm int32) {
+	done := b.label("test")
+	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	b.emit(asm.Mov.Imm(asm.R0, 1))
+	b.emit(op.Imm(asm.R1, imm, done))
+	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.mark(done)
+}
+
 // jump emits an unconditional jump.
 func (b *builder) jump(l string) { b.emit(asm.Ja.Label(l)) }
 

@@ -313,12 +313,7 @@ func usermodeCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	}
 	b.emit(asm.LoadMem(asm.R0, regCtx, ptRegsByName["cs"], asm.DWord))
 	b.emit(asm.And.Imm(asm.R0, 3))
-	done := b.label("um")
-	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	b.emit(asm.Mov.Imm(asm.R0, 0))
-	b.emit(asm.JNE.Imm(asm.R1, 3, done))
-	b.emit(asm.Mov.Imm(asm.R0, 1))
-	b.mark(done)
+	b.r0Test(asm.JEq, 3) // privilege level 3: user mode
 	return inReg
 }
 
@@ -342,12 +337,7 @@ func regCall(b *builder, n ast.Expr, args []ast.Expr) result {
 // isErrCall: a pointer in the kernel's error range [-4095, -1].
 func isErrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scalar(args[0])
-	done := b.label("iserr")
-	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	b.emit(asm.Mov.Imm(asm.R0, 0))
-	b.emit(asm.JLT.Imm(asm.R1, -4095, done))
-	b.emit(asm.Mov.Imm(asm.R0, 1))
-	b.mark(done)
+	b.r0Test(asm.JGE, -4095) // unsigned: at least (u64)-4095
 	return inReg
 }
 
@@ -586,12 +576,7 @@ func substringCall(index bool) builtinFn {
 		b.emit(asm.FnLoop.Call())
 		b.emit(asm.LoadMem(asm.R0, regScratch, int16(res), asm.DWord))
 		if !index {
-			done := b.label("sc")
-			b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-			b.emit(asm.Mov.Imm(asm.R0, 1))
-			b.emit(asm.JSGE.Imm(asm.R1, 0, done))
-			b.emit(asm.Mov.Imm(asm.R0, 0))
-			b.mark(done)
+			b.r0Test(asm.JSGE, 0)
 		}
 		return inReg
 	}
@@ -828,12 +813,7 @@ func writeUserCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.scratchPtr(asm.R2, src)
 	b.emit(asm.Mov.Imm(asm.R3, int32(size)))
 	b.emit(asm.FnProbeWriteUser.Call())
-	done := b.label("wu")
-	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	b.emit(asm.Mov.Imm(asm.R0, 1))
-	b.emit(asm.JEq.Imm(asm.R1, 0, done))
-	b.emit(asm.Mov.Imm(asm.R0, 0))
-	b.mark(done)
+	b.r0Test(asm.JEq, 0)
 	return inReg
 }
 

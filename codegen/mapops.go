@@ -241,10 +241,5 @@ func (b *builder) deleteElem(m *ast.MapExpr, keys []ast.Expr, n ast.Node) {
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
 	b.scratchPtr(asm.R2, keyOff)
 	b.emit(asm.FnMapDeleteElem.Call())
-	done := b.label("del")
-	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	b.emit(asm.Mov.Imm(asm.R0, 1))
-	b.emit(asm.JEq.Imm(asm.R1, 0, done))
-	b.emit(asm.Mov.Imm(asm.R0, 0))
-	b.mark(done)
+	b.r0Test(asm.JEq, 0)
 }
