@@ -26,6 +26,9 @@ func cFiles(t *testing.T, files map[string]string) string {
 	if _, err := clink.FindClang(""); err != nil {
 		t.Skipf("needs clang to compile the imported C: %v", err)
 	}
+	// A cache of its own: other test packages running at the same time
+	// write the shared cache's kernel headers and objects too.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
