@@ -49,7 +49,7 @@ var bpftraceInfoSections = []struct {
 		{"dpath", never}, // bt's compiler has no path() yet
 		{"get_tai_ns", kernelHelper(asm.FnKtimeGetTaiNs)},
 		{"get_func_ip", kernelHelper(asm.FnGetFuncIp)},
-		{"lookup_percpu_elem", never}, // per-CPU maps are read from user space
+		{"lookup_percpu_elem", kernelHelper(asm.FnMapLookupPercpuElem)}, // aggregations read in a probe
 		{"loop", kernelHelper(asm.FnLoop)},
 	}},
 	{"Kernel features", []infoItem{
