@@ -18,6 +18,10 @@ func TestRunOutputMatchesBpftrace(t *testing.T) {
 			[]string{"-q"}, "2\nTWO\n\n\n@k[ONE, TWO]: 1\n@n[2]: 1\n@t: (ONE, TWO)\n@v: TWO\n"},
 		{"enum json", `enum Foo { ONE = 1 }; begin { printf("%s\n", ONE); @v = ONE; exit() }`,
 			[]string{"-q", "-f", "json"}, "{\"type\": \"printf\", \"data\": \"ONE\\n\"}\n{\"type\": \"map\", \"data\": {\"@v\": 1}}\n"},
+		// A scalar map's element exists once written: cleared, deleted
+		// or never written, the map prints nothing; zeroed, it prints 0.
+		{"scalar map presence", `begin { @c = count(); clear(@c); @d = 4; delete(@d); if (pid == 0) { @n = 1; } @z = sum(3); zero(@z); @y = 2; @y++; exit() }`,
+			[]string{"-q"}, "\n\n@y: 3\n@z: 0\n"},
 		{"kernel enum size", `begin { printf("%d\n", sizeof(BTF_VAR_STATIC)); exit() }`, []string{"-q"}, "8\n\n\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
