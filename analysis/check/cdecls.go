@@ -471,7 +471,7 @@ func (s *cScope) add(u *cfront.Unit) {
 		if loc := e.Loc; loc.File == btfHeader || loc.File == "vmlinux.h" {
 			continue
 		}
-		s.defines[name] = &CDefine{Name: name, Value: e.Value, Loc: cLocation(e.Loc)}
+		s.defines[name] = &CDefine{Name: name, Value: e.Value, Enum: e.Enum, Loc: cLocation(e.Loc)}
 	}
 }
 

@@ -139,6 +139,8 @@ type checker struct {
 	cfg  Config
 	prog *Program
 
+	enumValues map[*types.Enum]*types.Enum // see enumValueType
+
 	info    *Info
 	diags   diag.List
 	changed bool

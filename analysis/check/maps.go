@@ -40,16 +40,13 @@ func (m *mapState) keyType() types.Type {
 	return m.key
 }
 
+// impliedKind is the BPF map kind of a map without a declaration. A
+// scalar map is a hash with the one key 0, as in bpftrace: its element
+// exists once written and is gone after clear() or delete(), and a map
+// without an element prints nothing.
 func (m *mapState) impliedKind() string {
-	scalar := m.firstScalar && m.firstUse != nil
 	if aggOf(m.value) != nil {
-		if scalar {
-			return "percpuarray"
-		}
 		return "percpuhash"
-	}
-	if scalar {
-		return "array"
 	}
 	return "hash"
 }
