@@ -111,6 +111,15 @@ func OpenDebugInfo(path string) (*DebugInfo, error) {
 	return e.di, e.err
 }
 
+// DWARFFile returns the file holding path's DWARF without reading it:
+// path itself or its separate debug file; "" when there is none.
+func DWARFFile(path string) string {
+	if hasDebugInfo(path) {
+		return path
+	}
+	return findDebugFile(path)
+}
+
 // HasDWARF reports whether path has DWARF debug information bt can find.
 func HasDWARF(path string) bool {
 	_, err := OpenDebugInfo(path)
