@@ -120,6 +120,9 @@ type AttachInfo struct {
 	// "tracepoint:sched:sched_switch"; empty when it cannot be expanded
 	// without the kernel (or matched nothing: a diagnostic says so).
 	Targets []string
+	// Binaries are the ELF files a uprobe or uretprobe attach point
+	// resolved to (their DWARF also names types for the probe's casts).
+	Binaries []string
 	// Args are the probe's typed arguments (`args.x`, `argN`), shared by
 	// all targets (the checker reports a mismatch otherwise).
 	Args     []ProbeArg

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -718,12 +719,82 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	if n := argType(t, ai, "n"); !types.Identical(n, types.Uint64) {
 		t.Errorf("n %v", n)
 	}
-	prog := checkWith(t, k, "uprobe:"+bin+":handle { $x = args.p->x; $m = args.msg; }")
-	for _, d := range prog.Diags {
-		if d.Severity == diag.Error {
-			t.Errorf("check: %s", d.Error())
+	for _, src := range []string{
+		"uprobe:" + bin + ":handle { $x = args.p->x; $m = args.msg; }",
+		// DWARF's types in casts and declarations, the same type as args'.
+		"uprobe:" + bin + ":handle { $q = (struct point *)arg0; $y = $q->y; let $a: struct point *[2]; $v = $a[1]->y; }",
+	} {
+		prog := checkWith(t, k, src)
+		for _, d := range prog.Diags {
+			if d.Severity == diag.Error {
+				t.Errorf("%s: %s", src, d.Error())
+			}
 		}
 	}
+	// The script's own definition wins over DWARF's.
+	override := "struct point { int z; } uprobe:" + bin + ":handle { $z = ((struct point *)arg0)->z; }"
+	f := parseScript(t, "o.bt", override)
+	cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none", NoCache: true})
+	for _, d := range Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f), C: cs}).Diags {
+		if d.Severity == diag.Error {
+			t.Errorf("%s: %s", override, d.Error())
+		}
+	}
+	// DWARF names types only for its binary's probes.
+	for _, src := range []string{
+		"uprobe:" + bin + ":handle { $q = (struct nosuch *)arg0; }",
+		"begin { $q = (struct point *)0; }",
+	} {
+		if !hasError(checkWith(t, k, src), CodeUnknownType) {
+			t.Errorf("%s: no unknown-type error", src)
+		}
+	}
+}
+
+func hasError(p *Program, code diag.Code) bool {
+	for _, d := range p.Diags {
+		if d.Severity == diag.Error && d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// TestKernelUprobeSourceLine attaches by FILE:LINE: the line of a
+// function's opening brace is the function's entry address.
+func TestKernelUprobeSourceLine(t *testing.T) {
+	k := liveKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "lines.c")
+	bin := filepath.Join(dir, "lines")
+	os.WriteFile(src, []byte("int work(int n)\n{\n  return n * 2;\n}\n\nint main(void)\n{\n  return work(3);\n}\n"), 0o644)
+	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Skipf("cannot compile: %v %s", err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, _ := f.Symbols()
+	f.Close()
+	var work uint64
+	for _, s := range syms {
+		if s.Name == "work" {
+			work = s.Value
+		}
+	}
+	ai, ds := resolveOne(t, k, "uprobe:"+bin+"@lines.c:2 { }")
+	wantNoDiags(t, ds)
+	if want := fmt.Sprintf("uprobe:%s:%#x", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
+		t.Errorf("targets %v, want %s", ai.Targets, want)
+	}
+	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no code at lines.c:5")
+	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no source file other.c")
 }
 
 func TestKernelUSDT(t *testing.T) {

@@ -80,7 +80,10 @@ func writeBpftraceInfo(w io.Writer) {
 	for _, kv := range [][2]string{
 		{"LLVM", "none (bt compiles to BPF itself)"},
 		{"bfd", "no"},
-		{"libdw (DWARF support)", "no"},
+		// DWARF of user-space binaries through Go's debug/dwarf
+		// (btfindex.OpenDebugInfo), not libdw: uprobe args by name,
+		// their types, source lines, split and separate debug info.
+		{"libdw (DWARF support)", "yes"},
 		{"libsystemd (systemd notify support)", "no"},
 		{"blazesym (advanced symbolization)", "no"},
 		{"dwunwind (DWARF stack unwinding)", "no"},

@@ -241,7 +241,7 @@ func TestBpftraceInfo(t *testing.T) {
 	}
 	// The lines tools grep, each a yes or no; bt never claims what it
 	// does not implement.
-	for _, want := range []string{"btf: yes", "libdw (DWARF support): no", "uprobe_multi: no", "lookup_percpu_elem: no", "dpath: no", "loop: "} {
+	for _, want := range []string{"btf: yes", "libdw (DWARF support): yes", "uprobe_multi: no", "lookup_percpu_elem: no", "dpath: no", "loop: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--info lacks %q:\n%s", want, out)
 		}
