@@ -184,10 +184,7 @@ type kernel struct {
 	// functions and for kprobe wildcards; "" when the index describes a
 	// kernel other than the running one.
 	kallsymsPath string
-	// btfPath is the vmlinux BTF (raw or ELF) the index reads, scanned
-	// for enumerators; modules' split BTF is beside it when running.
-	btfPath string
-	running bool
+	running      bool
 	// cacheDir keeps the kprobe symbol list per kernel identity; "" keeps
 	// nothing.
 	cacheDir string
@@ -245,13 +242,13 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		fnArgs:  map[string]*argSet{},
 		rawArgs: map[string]*argSet{},
 		elfs:    map[string]*elfInfo{},
+		enums:   map[string]enumerator{},
 		bins:    map[string]binResult{},
 	}
 	if dir, err := btfindex.CacheDir(); err == nil {
 		k.cacheDir = dir
 	}
 	if running {
-		k.btfPath = btfindex.DefaultSysBTFDir + "/vmlinux"
 		k.running = true
 		k.kallsymsPath = btfindex.DefaultKallsyms
 	}
@@ -318,9 +315,6 @@ func openKernel(opts btfindex.Options) (*kernelView, error) {
 		desc = "BTF file " + btfPath
 	}
 	k := newKernel(idx, desc, btfPath == "")
-	if btfPath != "" {
-		k.btfPath = btfPath
-	}
 	switch {
 	case opts.NoCache:
 		k.cacheDir = ""
@@ -410,10 +404,10 @@ func (v *kernelView) TypeNames(prefix string, limit int) []string {
 }
 
 // EnumValue resolves a kernel enumerator name, of a named enum or an
-// anonymous one (enum { TCP_ESTABLISHED = 1, ... }), from a table of
-// every enumerator built on first need.
+// anonymous one (enum { TCP_ESTABLISHED = 1, ... }), from the index's
+// table of every enumerator.
 func (v *kernelView) EnumValue(name string) (int64, types.Type, bool) {
-	e, ok := v.enumerators()[name]
+	e, ok := v.enumerator(name)
 	if !ok {
 		return 0, nil, false
 	}

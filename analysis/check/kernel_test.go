@@ -846,30 +846,21 @@ func TestKernelConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestKernelEnumScan compares the raw BTF scan of enumerators with the
-// decoded spec, enumerator by enumerator.
-func TestKernelEnumScan(t *testing.T) {
+// TestKernelEnumValue: a named kernel enum's constants have the enum's
+// type, the same as the type named "enum x"; unknown names are not found.
+func TestKernelEnumValue(t *testing.T) {
 	kernels(t, func(t *testing.T, k *kernelView) {
-		raw := k.enumerators()
-		dec := &kernel{idx: k.idx, enums: map[string]enumerator{}}
-		dec.decodedEnums()
-		if len(dec.enums) < 1000 {
-			t.Fatalf("only %d decoded enumerators", len(dec.enums))
+		v, typ, ok := k.EnumValue("TASK_COMM_LEN")
+		if !ok || v != 16 {
+			t.Fatalf("TASK_COMM_LEN = %d, %v", v, ok)
 		}
-		for name, want := range dec.enums {
-			got, ok := raw[name]
-			if !ok || got.value != want.value {
-				t.Errorf("%s = %d (%v), decoded %d", name, got.value, ok, want.value)
-				continue
-			}
-			g, w := got.typ.(*types.Enum), want.typ.(*types.Enum)
-			if g.Name != w.Name || g.Bytes != w.Bytes || g.Signed != w.Signed || len(g.Values) != len(w.Values) {
-				t.Errorf("%s: enum %+v, decoded %+v", name, g, w)
-			}
+		if _, _, ok := k.EnumValue("NO_SUCH_ENUMERATOR"); ok {
+			t.Error("NO_SUCH_ENUMERATOR found")
 		}
-		// Module enumerators come on top on the live kernel.
-		if len(raw) < len(dec.enums) {
-			t.Errorf("raw %d < decoded %d", len(raw), len(dec.enums))
+		v, typ, ok = k.EnumValue("PIDTYPE_TGID")
+		named, found := k.Type("enum pid_type")
+		if !ok || !found || v != 1 || !types.Identical(typ, named) {
+			t.Errorf("PIDTYPE_TGID = %d %v (%v); enum pid_type %v (%v)", v, typ, ok, named, found)
 		}
 	})
 }
