@@ -87,6 +87,10 @@ type Index struct {
 
 	tpOnce sync.Once
 	tp     *tpCatalogue
+
+	kprobeOnce sync.Once
+	kprobes    *KprobeFuncs
+	kprobeErr  error
 }
 
 // module is one BTF object: vmlinux (always mods[0]) or a kernel module.

@@ -180,23 +180,12 @@ type kernel struct {
 	idx  *btfindex.Index
 	conv *btfConverter
 	desc string
-	// kallsymsPath is read (lazily) for kprobe targets that are not BTF
-	// functions and for kprobe wildcards; "" when the index describes a
-	// kernel other than the running one.
-	kallsymsPath string
-	running      bool
-	// cacheDir keeps the kprobe symbol list per kernel identity; "" keeps
-	// nothing.
-	cacheDir string
-	bins     map[string]binResult // uprobe/usdt targets by name
+	bins map[string]binResult // uprobe/usdt targets by name
 
 	mu       sync.Mutex
 	tpArgs   map[string]*argSet // "category:event" -> args
 	fnArgs   map[string]*argSet // "module:name" -> fentry args
 	rawArgs  map[string]*argSet // "module:event" -> raw tracepoint args
-	ksyms    *kprobeSyms
-	ksymsSrc string
-	ksymsErr error
 	rawTPs   []btfindex.Probe
 	rawOnce  bool
 	iters    []string
@@ -204,7 +193,6 @@ type kernel struct {
 	syn      []btfindex.Tracepoint // syscalls tracepoints synthesized from BTF
 	synOnce  bool
 	synSet   map[string]bool
-	btfSyms  *kprobeSyms // kprobe candidates from BTF when kallsyms is unknown
 	enums    map[string]enumerator
 	elfs     map[string]*elfInfo
 }
@@ -244,13 +232,6 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		elfs:    map[string]*elfInfo{},
 		enums:   map[string]enumerator{},
 		bins:    map[string]binResult{},
-	}
-	if dir, err := btfindex.CacheDir(); err == nil {
-		k.cacheDir = dir
-	}
-	if running {
-		k.running = true
-		k.kallsymsPath = btfindex.DefaultKallsyms
 	}
 	if k.desc == "" {
 		if running {
@@ -314,14 +295,7 @@ func openKernel(opts btfindex.Options) (*kernelView, error) {
 	if btfPath != "" {
 		desc = "BTF file " + btfPath
 	}
-	k := newKernel(idx, desc, btfPath == "")
-	switch {
-	case opts.NoCache:
-		k.cacheDir = ""
-	case opts.CacheDir != "":
-		k.cacheDir = opts.CacheDir
-	}
-	return k, nil
+	return newKernel(idx, desc, btfPath == ""), nil
 }
 
 func unwrapNoBTF(err error) error {

@@ -198,7 +198,7 @@ func TestKernelSchedSwitch(t *testing.T) {
 		if _, ok := ai.ArgsType.Field("common_pid"); ok {
 			t.Error("common_pid is readable")
 		}
-		want := map[bool]string{true: "btf", false: "tracefs"}[k.kallsymsPath == ""]
+		want := map[bool]string{true: "btf", false: "tracefs"}[!k.idx.AttachInfoKnown()]
 		if src, _ := k.idx.TracepointSource(); src == btfindex.SourceCache {
 			want = "cache"
 		}
@@ -416,7 +416,7 @@ func TestKernelWildcard(t *testing.T) {
 				want++
 			}
 		}
-		if k.kallsymsPath != "" {
+		if k.idx.AttachInfoKnown() {
 			if dir, _ := k.idx.TracefsDir(); dir != "" {
 				ents, err := os.ReadDir(filepath.Join(dir, "events", "sched"))
 				if err == nil {
@@ -863,46 +863,6 @@ func TestKernelEnumValue(t *testing.T) {
 			t.Errorf("PIDTYPE_TGID = %d %v (%v); enum pid_type %v (%v)", v, typ, ok, named, found)
 		}
 	})
-}
-
-// TestKernelKprobeCache: the kprobe symbol list is kept on disk per
-// kernel identity and read back the same.
-func TestKernelKprobeCache(t *testing.T) {
-	needHostBTF(t)
-	dir := t.TempDir()
-	k1, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1, src1, err := k1.kprobeSyms()
-	if err != nil {
-		t.Skip("no kallsyms:", err)
-	}
-	path := filepath.Join(dir, "kprobes-"+k1.idx.Identity()+".txt")
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("not cached: %v", err)
-	}
-	k2, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, src2, err := k2.kprobeSyms()
-	if err != nil || src2 != src1 || len(s2.names) != len(s1.names) || len(s1.names) < 1000 {
-		t.Fatalf("cached list: %d names from %s (%v), first %d from %s", len(s2.names), src2, err, len(s1.names), src1)
-	}
-	for i := range s1.names {
-		if s1.names[i] != s2.names[i] || s1.mods[i] != s2.mods[i] {
-			t.Fatalf("entry %d: %s/%s vs %s/%s", i, s1.names[i], s1.mods[i], s2.names[i], s2.mods[i])
-		}
-	}
-	if !s2.has("", "vfs_read") || s2.has("", "__pfx_vfs_read") {
-		t.Error("vfs_read missing or __pfx_ padding kept")
-	}
-	// A damaged cache is not trusted.
-	os.WriteFile(path, []byte("bt-kprobes v1 kallsyms\nno-tab-here\n"), 0o644)
-	if _, _, ok := readKprobeCache(path); ok {
-		t.Error("damaged cache read")
-	}
 }
 
 // builtKernel is a kernel made from types with cilium's btf.Builder, as a
