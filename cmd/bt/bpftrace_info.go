@@ -64,7 +64,7 @@ var bpftraceInfoSections = []struct {
 	}},
 	{"Probe types", []infoItem{
 		{"kprobe_multi", func() string { return yesNo(features.HaveBPFLinkKprobeMulti() == nil) }},
-		{"uprobe_multi", never},   // bt attaches uprobes one by one
+		{"uprobe_multi", func() string { return yesNo(features.HaveBPFLinkUprobeMulti() == nil) }}, // wildcards in one binary
 		{"kprobe_session", never}, // no kprobe session programs in bt
 		{"iter", func() string { return yesNo(haveTaskIter()) }},
 	}},
