@@ -132,6 +132,10 @@ type AttachInfo struct {
 	// ArgsUnknown, when the probe exists but its arguments could not be
 	// read, says why (args.field is then not checked, and a note says so).
 	ArgsUnknown string
+	// Missing is set when the kernel or binary has nothing the attach
+	// point names (reported as the missing_probes config says, or not at
+	// all under "ignore"): a run drops it rather than attach it.
+	Missing bool
 }
 
 // ProbeInfo is one action block.

@@ -486,6 +486,7 @@ func (r *resolution) spanOf(roles ...string) source.Span {
 // missing_probes config says: an error (default), a warning, or nothing.
 // It returns nil when the report is suppressed.
 func (r *resolution) missing(code diag.Code, span source.Span, format string, args ...any) *diag.Diagnostic {
+	r.ai.Missing = true
 	if code == CodeNoProbeMatch && r.siblingMatches() {
 		return nil
 	}
