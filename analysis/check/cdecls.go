@@ -469,6 +469,9 @@ func (s *cScope) add(u *cfront.Unit) {
 			continue
 		}
 		m.Extern, m.Loc, m.Decl = g.Extern, cLocation(g.Loc), g.Decl
+		if g.Extern {
+			m.Section = g.Section
+		}
 		s.maps[name] = m
 	}
 	for name, d := range u.Defines {

@@ -49,8 +49,11 @@ type CMap struct {
 	// Extern: declared, not defined; the script's map of the same name
 	// is used.
 	Extern bool
-	Loc    Location
-	Decl   string
+	// Section is the section an extern declaration asks for, which it
+	// must not (the object reader refuses an extern in ".maps").
+	Section string
+	Loc     Location
+	Decl    string
 }
 
 // CMapScope is a CScope that knows the maps its C defines or declares.
@@ -248,6 +251,31 @@ func (c *checker) fitCMap(m *mapState, what string, want, t types.Type, at ast.N
 	}
 }
 
+// checkCMapDelete refuses delete() on an array map defined in C: the
+// elements of a BPF array always exist (the kernel refuses to delete
+// them).
+func (c *checker) checkCMapDelete(x *ast.CallExpr) {
+	if len(x.Args) == 0 {
+		return
+	}
+	var me *ast.MapExpr
+	switch a := ast.Unparen(x.Args[0]).(type) {
+	case *ast.MapExpr:
+		me = a
+	case *ast.MapAccess:
+		me = a.Map
+	}
+	if me == nil || c.macro != nil {
+		return
+	}
+	m := c.maps[mapName(me)]
+	if m == nil || m.info.C == nil || m.info.C.Extern || m.info.C.Kind != "array" {
+		return
+	}
+	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", m.name)
+	c.cNote(e, m.info.C.Loc, "%s is defined here", m.info.C.Name)
+}
+
 // checkExternCMaps checks, once the script's maps are inferred, the maps
 // the C declares extern against the script's maps of the same names.
 func (c *checker) checkExternCMaps() {
@@ -260,6 +288,10 @@ func (c *checker) checkExternCMaps() {
 	}
 	for _, cm := range cs.CMaps() {
 		if !cm.Extern {
+			continue
+		}
+		if cm.Section != "" {
+			c.cError(cm.Loc, "the extern declaration of the map %s is in section %q; an extern map is the script's, so it has no section of its own (remove SEC(...))", cm.Name, cm.Section)
 			continue
 		}
 		m := c.maps["@"+cm.Name]

@@ -125,6 +125,7 @@ func TestCheckCMapMismatch(t *testing.T) {
 		"bad.bt": `import "shared.bpf.c";
 let @btcm_limits = lruhash(16);
 begin { @btcm_hits["x"] = 1; @btcm_slots[0] = count(); @btcm_hits = 3; }
+end { delete(@btcm_slots[1]); }
 `,
 		"noextern.bt": "import \"shared.bpf.c\";\nbegin { print(hit(1)); }\n",
 	})
@@ -136,6 +137,7 @@ begin { @btcm_hits["x"] = 1; @btcm_slots[0] = count(); @btcm_hits = 3; }
 		"bad.bt:3:56: error[c-map-mismatch]: @btcm_hits is shared with C, where its key has type u32; use it with a key",
 		"bad.bt:2:5: error[c-map-mismatch]: @btcm_limits is a lruhash map, but the C declares btcm_limits as BPF_MAP_TYPE_HASH",
 		"shared.bpf.c:22:3: note: btcm_limits is declared here",
+		"bad.bt:4:7: error[c-map-mismatch]: @btcm_slots is an array map defined in C, whose elements cannot be deleted; assign 0 instead",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("missing %q", want)
@@ -143,6 +145,9 @@ begin { @btcm_hits["x"] = 1; @btcm_slots[0] = count(); @btcm_hits = 3; }
 	}
 	if code != exitFindings || t.Failed() {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(errOut, "unused-map") {
+		t.Errorf("a script map the C declares extern is used by the C, not unused")
 	}
 	code, _, errOut = run(t, "", "check", filepath.Join(dir, "noextern.bt"))
 	if want := "shared.bpf.c:22:3: error[c-map-mismatch]: the imported C declares the map btcm_limits extern, but the script has no map @btcm_limits"; code != exitFindings || !strings.Contains(errOut, want) {
