@@ -89,6 +89,10 @@ type MapInfo struct {
 	// KeyTyped is the node that gave the key type first.
 	KeyTyped ast.Node
 	Symbol   *Symbol
+	// C is the map's C declaration when imported C defines it (the map
+	// is the C's, with its kind and types) or declares it extern (the C
+	// uses the script's map); nil otherwise. See cmaps.go.
+	C *CMap
 }
 
 // ProbeArg is one argument of a probe: a tracepoint field, a function
