@@ -377,17 +377,28 @@ func (b *builder) restore(f frame) { b.stack, b.scratch = f.stack, max(f.scratch
 
 // allocVars gives every scratch variable of the probe a home before any
 // temporary is allocated.
+//
+// The (key, value) variable of a loop over a map is the exception: it
+// lives only while its loop runs, so forMap gives it a home then, above
+// the temporaries of the statements before it (a map with large keys and
+// values would otherwise need room for both at once).
 func (b *builder) allocVars(body ast.Node) {
+	loopVars := map[*check.Symbol]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		if n == nil {
 			return false
+		}
+		if f, ok := n.(*ast.ForStmt); ok {
+			if _, overMap := ast.Unparen(f.Iter).(*ast.MapExpr); overMap && f.Var != nil {
+				loopVars[b.info.SymbolOf(f.Var)] = true
+			}
 		}
 		v, ok := n.(*ast.Variable)
 		if !ok {
 			return true
 		}
 		sym := b.info.SymbolOf(v)
-		if sym == nil || sym.Kind != check.SymVar {
+		if sym == nil || sym.Kind != check.SymVar || loopVars[sym] {
 			return true
 		}
 		b.varSlotOf(sym)

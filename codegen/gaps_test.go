@@ -122,3 +122,57 @@ begin {
 		}
 	}
 }
+
+// TestLargeRecordAndMapLoop: a loop over a map of long strings fits the
+// scratch buffer (the loop variable has a home only while its loop
+// runs), and a record larger than largeRecord is written straight into
+// the ring buffer with its scalars, strings and tuples intact.
+func TestLargeRecordAndMapLoop(t *testing.T) {
+	needRoot(t)
+	src := `begin { let $k: string[9999] = "key"; @m[$k] = "value"; for ($kv : @m) { printf("%d %s %s %d\n", (int8)-3, $kv.0, $kv.1, (uint32)7); print($kv); } }`
+	h := loadWith(t, src, Options{Config: map[string]any{"max_strlen": "9999"}})
+	h.runBegin()
+	recs := h.records()
+	if len(recs) != 2 {
+		t.Fatalf("got %d records, want printf and print", len(recs))
+	}
+	r := recs[0]
+	args, offs := r.ev.Args, r.ev.Args.Offsets()
+	if args.Size() <= largeRecord {
+		t.Fatalf("the printf record is %d bytes: not a large record", args.Size())
+	}
+	if got := leInt(r.payload[offs[0] : offs[0]+1]); got != -3 {
+		t.Errorf("arg 0 = %d, want -3", got)
+	}
+	if got := cstr(r.payload[offs[1] : offs[1]+args.Elems[1].Size()]); got != "key" {
+		t.Errorf("arg 1 = %q, want key", got)
+	}
+	if got := cstr(r.payload[offs[2] : offs[2]+args.Elems[2].Size()]); got != "value" {
+		t.Errorf("arg 2 = %q, want value", got)
+	}
+	if got := leInt(r.payload[offs[3] : offs[3]+4]); got != 7 {
+		t.Errorf("arg 3 = %d, want 7", got)
+	}
+	p := recs[1]
+	tup := p.ev.Args.Elems[0]
+	if tup.Size() < 9999 {
+		t.Fatalf("print's tuple is %d bytes", tup.Size())
+	}
+	if got := cstr(p.payload[:9999]); got != "key" {
+		t.Errorf("print key = %q, want key", got)
+	}
+}
+
+// TestStoredUstackLen: a stored user stack keeps its depth, so len() of
+// a variable or map value holding one is the depth the stack had.
+func TestStoredUstackLen(t *testing.T) {
+	h := load(t, `begin { $x = ustack(3); @m[1] = ustack(2); @a = len($x); @b = len(ustack(3)); @c = len(@m[1]); @d = len(ustack(2)); }`)
+	h.runBegin()
+	a, b, c, d := h.intValue("@a", nil), h.intValue("@b", nil), h.intValue("@c", nil), h.intValue("@d", nil)
+	if a != b || c != d {
+		t.Errorf("stored depths %d, %d; direct %d, %d", a, c, b, d)
+	}
+	if a <= 0 || a > 3 || c <= 0 || c > 2 {
+		t.Errorf("depths %d (limit 3) and %d (limit 2) out of range", a, c)
+	}
+}
