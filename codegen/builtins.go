@@ -382,6 +382,15 @@ func stackValue(user bool) builtinFn {
 			b.emit(asm.FnGetCurrentPidTgid.Call())
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
+			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {
+				// its depth, for len() once stored (the frames themselves are
+				// read in user space)
+				b.stackDepth(n, st)
+				b.emit(asm.LSh.Imm(asm.R0, ustackDepthShift))
+				b.emit(asm.LoadMem(asm.R1, regScratch, int16(off+8), asm.DWord))
+				b.emit(asm.Or.Reg(asm.R0, asm.R1))
+				b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
+			}
 		}
 		return memAt(off)
 	}

@@ -709,11 +709,21 @@ func (b *builder) blockExpr(x *ast.BlockExpr) result {
 }
 
 // cast compiles `(type)x`.
+// unsignedOfSize is the unsigned integer type of each width below 8 bytes.
+var unsignedOfSize = map[int]types.Type{1: types.Uint8, 2: types.Uint16, 4: types.Uint32}
+
 func (b *builder) cast(x *ast.CastExpr) result {
 	to := b.typeOf(x)
 	from := b.finalType(x.X)
 	if scalarType(to) && scalarType(from) {
 		b.scalar(x.X)
+		if _, ok := types.Underlying(to).(*types.Pointer); ok {
+			// an integer becomes an address zero-extended from its own
+			// width, as bpftrace's casts do: (uint8 *)-1 is 0xff
+			if sz, _ := intInfo(from); sz > 0 && sz < 8 {
+				b.normalize(asm.R0, unsignedOfSize[sz])
+			}
+		}
 		b.normalize(asm.R0, to)
 		return inReg
 	}
