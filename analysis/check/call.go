@@ -818,6 +818,17 @@ func (c *checker) kernelStruct(name string) types.Type {
 	return Unknown
 }
 
+// ProbeTypeName is the value of the probetype builtin in a probe of the
+// provider: its canonical name, "special" for the probes the runtime
+// runs itself (begin, end, self, test, bench).
+func ProbeTypeName(provider string) string {
+	switch provider {
+	case "begin", "end", "self", "test", "bench":
+		return "special"
+	}
+	return provider
+}
+
 // probeNameLen sizes the constant string of `probe` and `probetype`.
 func (c *checker) probeNameLen(builtin string) int {
 	if c.probe == nil {
@@ -827,7 +838,7 @@ func (c *checker) probeNameLen(builtin string) int {
 	for _, ai := range c.probe.info.Attach {
 		var s string
 		if builtin == "probetype" {
-			s = ai.Provider
+			s = ProbeTypeName(ai.Provider)
 		} else {
 			s = canonicalProbeName(ai)
 			if len(ai.Targets) > 0 {
