@@ -225,6 +225,12 @@ func (c *checker) describeArgs(args []ast.Expr, b *builtins.Builtin) []argInfo {
 				ai.arg.Form = builtins.ArgIdent
 				ai.arg.Str = y.Name
 			}
+		case *ast.TypeofExpr:
+			// typeof(...) names a type (container_of(p, typeof(struct
+			// foo), member)).
+			ai.arg.Form = builtins.ArgType
+			ai.arg.Type = c.expr(a)
+			ai.done = true
 		case *ast.Variable:
 			ai.arg.Form = builtins.ArgVariable
 			ai.arg.Type = c.varTypeForArg(y, b)
@@ -796,7 +802,15 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 		return types.Uint64
 	case builtins.PtrToTypeArg:
 		if a := argFor(r.Arg); a != nil && a.arg.Type != nil {
-			return &types.Pointer{Elem: a.arg.Type, Space: types.AddrKernel}
+			// A pointer into the memory the first argument points to
+			// (container_of of a user pointer is a user pointer).
+			space := types.AddrKernel
+			if p := argFor(0); p != nil {
+				if pt, ok := types.Underlying(p.arg.Type).(*types.Pointer); ok && pt.Space != types.AddrNone {
+					space = pt.Space
+				}
+			}
+			return &types.Pointer{Elem: a.arg.Type, Space: space}
 		}
 		return Unknown
 	case builtins.TypeResult:
