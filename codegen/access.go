@@ -142,6 +142,9 @@ func (b *builder) field(x *ast.FieldExpr) result {
 		}
 		return b.loadArg(a, i, x)
 	}
+	if b.isConfig(x.X) {
+		return b.configField(x)
+	}
 	xt := types.Underlying(b.finalType(x.X))
 	switch t := xt.(type) {
 	case *types.Pointer:
