@@ -302,6 +302,13 @@ func (h *hoverer) mapHover(name string) string {
 	if len(facts) > 0 {
 		b.WriteString("map: " + strings.Join(facts, ", "))
 	}
+	if cm := mi.C; cm != nil {
+		how := "defined in C"
+		if cm.Extern {
+			how = "shared with C, which declares it extern"
+		}
+		fmt.Fprintf(&b, "\n\n%s (`%s`):\n```c\n%s\n```", how, cm.Loc.Path, cm.Decl)
+	}
 	return b.String()
 }
 
