@@ -307,7 +307,10 @@ func (h *hoverer) mapHover(name string) string {
 		if cm.Extern {
 			how = "shared with C, which declares it extern"
 		}
-		fmt.Fprintf(&b, "\n\n%s (`%s`):\n```c\n%s\n```", how, cm.Loc.Path, cm.Decl)
+		fmt.Fprintf(&b, "\n\n%s (`%s`)", how, cm.Loc.Path)
+		if cm.Decl != "" {
+			fmt.Fprintf(&b, ":\n```c\n%s\n```", cm.Decl)
+		}
 	}
 	return b.String()
 }
