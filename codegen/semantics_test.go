@@ -339,3 +339,21 @@ func TestAggregationRead(t *testing.T) {
 		}
 	}
 }
+
+// config's fields are the configuration in effect, however the builtin
+// is written; usermode is 1 in begin (run from user space);
+// __builtin_NAME is the builtin NAME.
+func TestConfigUsermodeBuiltinPrefix(t *testing.T) {
+	h := load(t, `config = { max_strlen = 99 }
+begin {
+  @a = config.max_strlen; @b = config().max_strlen == __builtin_config.max_strlen;
+  @c = config.stack_mode == "bpftrace"; @d = config.print_maps_on_exit; @e = config.max_map_keys;
+  @f = usermode; @g = __builtin_usermode; @h = __builtin_cpid == cpid; @i = probetype == "special";
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 99, "@b": 1, "@c": 1, "@d": 1, "@e": 4096, "@f": 1, "@g": 1, "@h": 1, "@i": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}

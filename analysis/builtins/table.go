@@ -246,9 +246,9 @@ var entries = []Builtin{
 	{
 		Name: "usermode", Kind: Variable,
 		Variants:  []Signature{bare(tU8), call(tU8)},
-		Providers: join(kprobeLike, perfEvents),
+		Providers: join(kprobeLike, perfEvents, []string{"begin", "end"}),
 		Arch:      "x86_64",
-		Doc:       "1 when the probe interrupted the task in user mode, 0 in kernel mode.",
+		Doc:       "1 when the probe interrupted the task in user mode, 0 in kernel mode (begin and end run from user space: 1).",
 		Example:   `profile:hz:99 { @[usermode] = count(); }`,
 	},
 

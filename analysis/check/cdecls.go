@@ -14,6 +14,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/cfront"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/cheader"
@@ -136,7 +137,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 	}
 	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}}
 	any := false
-	for _, f := range files {
+	for i, f := range files {
 		if f == nil {
 			continue
 		}
@@ -146,7 +147,10 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 				decls = append(decls, c)
 			}
 		}
-		if len(decls) == 0 {
+		// Headers included with --include are the root script's C even
+		// when it has none of its own (their macros and types are names
+		// the script may use).
+		if len(decls) == 0 && (i != 0 || len(cfg.ForceIncludes) == 0) {
 			continue
 		}
 		any = true
@@ -209,11 +213,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
 			b.diags.Add(diag.Diagnostic{Severity: diag.Warning, Code: CodeMissingInclude,
-				Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+				Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 				Message:  fmt.Sprintf("cannot write vmlinux.h from BTF: %v", err)})
 		}
 	}
-	if opt.Clang != "" && !cscopeAlwaysClang {
+	if opt.Clang != "" && !cscopeAlwaysClang && len(opt.ForceIncludes) == 0 {
 		// C without #include that the built-in reader takes without a
 		// complaint (defines, plain type definitions, or only blocks
 		// #ifndef BPFTRACE_HAVE_BTF hides) reads the same either way:
@@ -228,7 +232,7 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 	u, err := cfront.ParseScriptC(f.Source, text, opt)
 	if err != nil {
 		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: cfront.CodeCError,
-			Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+			Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
@@ -274,6 +278,15 @@ var (
 func findClang() string {
 	clangOnce.Do(func() { clangPath = cfront.FindClang() })
 	return clangPath
+}
+
+// declsSpan is where diagnostics about a script's C as a whole go: its
+// first declaration, or the start of the script when it has none.
+func declsSpan(decls []*ast.CDecl) source.Span {
+	if len(decls) == 0 {
+		return source.Span{}
+	}
+	return decls[0].Span()
 }
 
 // hostTriple is clang's target for this machine.
