@@ -422,41 +422,33 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if f[probes.RoleLang] == "cpp" {
 		return attachCxxUprobes(path, f[probes.RoleFunc], prog, t.Cookie, s.tracedPID(), p.Provider == "uretprobe")
 	}
-	ex, err := s.executable(path)
-	if err != nil {
-		return nil, err
+	file := path
+	if !strings.ContainsRune(file, '/') {
+		var err error
+		if file, err = btfindex.ResolveBinary(file); err != nil {
+			return nil, err
+		}
 	}
-	opts := &link.UprobeOptions{Cookie: t.Cookie, PID: s.tracedPID()}
-	sym := f[probes.RoleFunc]
+	place := uprobePlace{path: file, name: path, probe: t.Name, sym: f[probes.RoleFunc], ret: p.Provider == "uretprobe"}
 	if off := f[probes.RoleOffset]; off != "" {
 		n, err := strconv.ParseUint(off, 0, 64)
 		if err != nil {
 			return nil, fmt.Errorf("bad offset %q", off)
 		}
-		opts.Offset = n
+		place.offset = n
 	}
-	if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
+	if addr := f[probes.RoleAddress]; addr != "" && place.sym == "" {
 		n, err := strconv.ParseUint(addr, 0, 64)
 		if err != nil {
 			return nil, fmt.Errorf("bad address %q", addr)
 		}
-		// A virtual address of the file (as nm prints it): the kernel
-		// wants a file offset.
-		file := path
-		if !strings.ContainsRune(file, '/') {
-			if file, err = btfindex.ResolveBinary(file); err != nil {
-				return nil, err
-			}
-		}
-		if opts.Address, err = btfindex.AddressToFileOffset(file, n); err != nil {
-			return nil, err
-		}
+		place.addr = n
 	}
-	attach := ex.Uprobe
-	if p.Provider == "uretprobe" {
-		attach = ex.Uretprobe
+	offset, err := uprobeFileOffset(place, s.opts.Unsafe, s.opts.Stderr)
+	if err != nil {
+		return nil, err
 	}
-	l, err := attach(sym, prog, opts)
+	l, err := attachUprobeAt(file, offset, place.ret, s.tracedPID(), prog, t.Cookie)
 	if err != nil {
 		return nil, err
 	}
