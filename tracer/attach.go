@@ -485,6 +485,11 @@ func (s *session) executable(target string) (*link.Executable, error) {
 // sampled at a frequency (hz) or every period of nanoseconds.
 func timerAttr(f map[string]string) (unix.PerfEventAttr, error) {
 	unit, rate := f[probes.RoleUnit], f[probes.RoleRate]
+	if n, ok := attachNumber(rate); ok && n > 0 {
+		// 1e6, 1_000, or a duration (1ms): the value, in nanoseconds
+		// for a duration, as when no unit is given.
+		rate = strconv.FormatUint(n, 10)
+	}
 	if unit == "" {
 		// profile:1ms and profile:1000000 (nanoseconds).
 		i := strings.IndexFunc(rate, func(r rune) bool { return r < '0' || r > '9' })
@@ -585,8 +590,8 @@ func attachCountingTarget(s *session, p *codegen.Prog, t codegen.Target, f map[s
 	}
 	attr := unix.PerfEventAttr{Type: typ, Config: config, Sample: ev.Period}
 	if c := f[probes.RoleCount]; c != "" {
-		n, err := strconv.ParseUint(c, 10, 64)
-		if err != nil || n == 0 {
+		n, ok := attachNumber(c)
+		if !ok || n == 0 {
 			return nil, fmt.Errorf("bad count %q", c)
 		}
 		attr.Sample = n

@@ -14,6 +14,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/bt-tools/bt/analysis/scanner"
 )
 
 // One uprobe at one place of a file: where it goes is decided here, with
@@ -198,4 +200,14 @@ func attachUprobeAt(path string, offset uint64, ret bool, pid int, prog *ebpf.Pr
 		return nil, err
 	}
 	return pl, nil
+}
+
+// attachNumber reads a number of an attach point (a count, a rate) as
+// bpftrace does: 1000, 1_000, 1e3, 0x3e8, or a duration in nanoseconds.
+func attachNumber(s string) (uint64, bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	n, errs := scanner.ParseInt(s)
+	return n, len(errs) == 0
 }
