@@ -66,7 +66,7 @@ var runFromUserSpace = map[string]bool{"begin": true, "end": true, "self": true}
 // fields splits a target name into its fields by role, with
 // analysis/probes' grammar for the provider.
 func fields(name string) (map[string]string, error) {
-	res := probes.ParseAttachPoint(name, 0)
+	res := probes.ParseProbeName(name)
 	if len(res.Problems) > 0 {
 		return nil, fmt.Errorf("bad probe %q: %s", name, res.Problems[0].Message)
 	}
@@ -158,7 +158,7 @@ func (s *session) attachFailed(probe string, err error) error {
 // messageName is a probe as bpftrace names it in its messages: a kprobe
 // given by address has the address in decimal (kprobe:305419896).
 func messageName(probe string) string {
-	res := probes.ParseAttachPoint(probe, 0)
+	res := probes.ParseProbeName(probe)
 	if len(res.Problems) > 0 || len(res.Fields) == 0 {
 		return probe
 	}
