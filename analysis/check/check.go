@@ -546,6 +546,9 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			var ds diag.List
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
+			if ai != nil {
+				expandProcessUSDT(ai, c.cfg.PID)
+			}
 		}
 		if ai == nil {
 			ai = &AttachInfo{Node: ap, Provider: ap.Provider}
