@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // What bt run prints for values whose printing depends on their type,
 // as bpftrace v0.26 prints the same scripts on this machine (each case
@@ -31,5 +35,29 @@ func TestRunOutputMatchesBpftrace(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, want %q (stderr %q)", code, out, tc.want, errOut)
 			}
 		})
+	}
+}
+
+// BPFTRACE_DUMMY_TS_MAP makes tseries() read the time from a map, and a
+// probe does nothing once exit() was called: the series holds exactly
+// the first run's intervals, as bpftrace's own tests expect.
+func TestRunTseriesClockMap(t *testing.T) {
+	needRootRun(t)
+	t.Setenv("BPFTRACE_DUMMY_TS_MAP", "@ts")
+	local := time.Local
+	time.Local = time.UTC // the times print in local time
+	defer func() { time.Local = local }()
+	code, out, errOut := run(t, "", "run", "-q", "-e", `begin { @ts = (uint64)0; } interval:ms:1 { $i = 0; while ($i < 4) { @a = tseries(10 + $i, 100ms, 3, "max"); @ts += 100000000; $i++; } clear(@ts); exit(); }`)
+	line := "|" + strings.Repeat(" ", 51) + "|"
+	want := "\n\n@a:\n" +
+		strings.Repeat(" ", 13) + "11" + strings.Repeat(" ", 19) + strings.Repeat(" ", 30) + "13\n" +
+		"hh:mm:ss.ms  |" + strings.Repeat("_", 51) + "|\n" +
+		"00:00:00.100 *" + line[1:] + " 11\n" +
+		"00:00:00.200 " + line[:26] + "*" + line[27:] + " 12\n" +
+		"00:00:00.300 " + line[:52] + "* 13\n" +
+		strings.Repeat(" ", 12) + " v" + strings.Repeat("_", 51) + "v\n" +
+		strings.Repeat(" ", 13) + "11" + strings.Repeat(" ", 19) + strings.Repeat(" ", 30) + "13\n\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, stdout:\n%s\nwant:\n%s\n(stderr %q)", code, out, want, errOut)
 	}
 }
