@@ -427,6 +427,22 @@ func (b *builder) pointerSpace(e ast.Expr) types.AddrSpace {
 func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
+	if text, ok := b.knownText(args[0]); ok {
+		// bpftrace folds str() of a literal or a positional parameter
+		// (a number too: str($1) is its text), its length counting
+		// characters, not the NUL.
+		if len(args) > 1 {
+			if v, ok := b.info.Consts[args[1]]; ok && v >= 0 && int(v) < len(text) {
+				text = text[:v]
+			} else if !ok {
+				b.fail(args[1], "str() of a constant string needs a constant length")
+			}
+		}
+		if len(text) > size-1 {
+			text = text[:max(size-1, 0)]
+		}
+		return b.stringLit(text, t)
+	}
 	if _, isStr := types.Underlying(b.finalType(args[0])).(*types.String); isStr {
 		src := b.memory(args[0])
 		off := b.allocScratch(size)
@@ -436,13 +452,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		}
 		return memAt(off)
 	}
-	off := b.allocResult(size)
-	b.zero(off, size)
+	// A string of the longest size reads one byte more than it holds
+	// (below 1024 bytes, as bpftrace does): a string that fills it has
+	// no NUL, which is how the runtime knows it was cut short and adds
+	// the truncation trailer.
+	read := size
+	if size == b.c.maxStrlen && size < 1024 {
+		read = size + 1
+	}
+	off := b.allocResult(read)
+	b.zero(off, read)
 	lenSlot := b.allocStack(8)
-	b.loadImm(asm.R0, int64(size))
+	b.loadImm(asm.R0, int64(read))
 	if len(args) > 1 {
 		b.scalar(args[1])
-		b.boundLength(size)
+		b.boundLength(read)
 	}
 	b.emit(asm.StoreMem(asm.RFP, lenSlot, asm.R0, asm.DWord))
 	b.scalar(args[0])
@@ -455,6 +479,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		b.emit(asm.FnProbeReadKernelStr.Call())
 	}
 	return memAt(off)
+}
+
+// knownText is the text of a string literal or a positional parameter
+// (whatever its value), known when the program is compiled.
+func (b *builder) knownText(e ast.Expr) (string, bool) {
+	if lit, ok := b.stringLiteral(e); ok {
+		return lit.Value, true
+	}
+	if pp, ok := ast.Unparen(e).(*ast.PositionalParam); ok && !pp.Count {
+		if pp.N >= 1 && pp.N <= len(b.c.opts.Params) {
+			return b.c.opts.Params[pp.N-1], true
+		}
+		return "", true
+	}
+	return "", false
 }
 
 // boundLength clamps the length in R0 to [0, size] for the verifier (a

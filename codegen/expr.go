@@ -284,7 +284,7 @@ func (b *builder) convert(r result, from, to types.Type, n ast.Node) result {
 }
 
 // convertMem copies a value of type from at src to dst as type to:
-// strings are cut or padded (always NUL-terminated), tuples and records
+// strings are cut or NUL-padded, tuples and records
 // converted element by element, integers resized.
 func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n ast.Node) {
 	if src == dst && types.Identical(from, to) {
@@ -295,8 +295,10 @@ func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n
 	case *types.String:
 		if f, ok := fu.(*types.String); ok {
 			if f.Len >= t.Len {
-				b.copy(dst, src, t.Len-1)
-				b.emit(storeImm(regScratch, int16(dst+t.Len-1), 0, asm.Byte))
+				// Cut without a NUL of its own, as bpftrace copies: a
+				// string that fills its type was cut short (the runtime
+				// prints the truncation trailer).
+				b.copy(dst, src, t.Len)
 			} else {
 				b.zero(dst, t.Len)
 				b.copy(dst, src, f.Len)

@@ -212,7 +212,8 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
