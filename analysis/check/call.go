@@ -477,7 +477,7 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		case builtins.MapKey:
 			if mapArg != nil {
 				if mapArg.firstScalar && mapArg.firstUse != nil {
-					c.errorf(a.x, CodeMapScalarKeyed, "%s has no keys, so %s() cannot look one up", mapArg.name, b.Name)
+					c.errorf(x, CodeMapScalarKeyed, "call to %s() expects a map with explicit keys (non-scalar map)", b.Name)
 				} else if a.arg.Type != nil {
 					c.joinKey(mapArg, keyOf(a.arg.Type), a.x)
 				}
@@ -515,7 +515,7 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		c.checkPrint(x, args)
 	case "len":
 		if mapArg != nil && mapArg.firstScalar && mapArg.firstUse != nil {
-			c.errorf(x, CodeMapScalarKeyed, "len() needs a map with keys; %s has none", mapArg.name)
+			c.errorf(x, CodeMapScalarKeyed, "call to len() expects a map with explicit keys (non-scalar map)")
 		}
 	case "getopt":
 		c.params.useGetopt(c, x, args)

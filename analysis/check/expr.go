@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -261,7 +264,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 	}
 	c.info.Uses[x] = sym
 	if !c.assigned[sym] {
-		c.warnf(x, CodeUsedBeforeAssigned, "variable $%s is read before any value is assigned to it", x.Name)
+		c.warnf(x, CodeUsedBeforeAssigned, "Variable used before it was assigned: $%s", x.Name)
 		c.assigned[sym] = true
 	}
 	return sym.Type
@@ -1251,7 +1254,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 	switch u := types.Underlying(t).(type) {
 	case *types.Array:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
-			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for an array of %d element%s", v, u.Len, plural(u.Len))
+			c.errorf(x, CodeInvalidIndex, "the index %d is out of bounds for array of size %d", v, u.Len)
 			return nil
 		}
 		return u.Elem
@@ -1316,7 +1319,14 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		return nil
 	}
 	if types.Identical(vt, to) {
-		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
+		// At "(type)", where bpftrace puts it.
+		at := source.Span{Start: x.Span().Start, End: x.Type.Span().End}
+		if c.file != nil {
+			if i := bytes.IndexByte(c.file.Text[min(int(at.End), len(c.file.Text)):], ')'); i >= 0 {
+				at.End += source.Pos(i + 1)
+			}
+		}
+		c.reportSpan(diag.Warning, at, CodeUnnecessaryCast, "Unnecessary cast: expression is already of type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
 		if v, isConst := c.constOf(x.X); isConst && len(e.Values) > 0 {

@@ -325,3 +325,33 @@ func TestBpftraceNotifyAndExit(t *testing.T) {
 		t.Errorf("-c cpid: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestBpftraceDiagnostics: the drop-in prints the script's diagnostics in
+// bpftrace's layout, errors before warnings, the warnings bpftrace has
+// too (not bt check's other lints), none of them with --no-warnings.
+func TestBpftraceDiagnostics(t *testing.T) {
+	const script = "let @a = hash(1); begin { @x = 1; @x = 1 / 2; 1 + 1; exit(); print(\"dead\"); @x = \"s\"; }"
+	want := "stdin:1:77-85: ERROR: Type mismatch for @x: trying to assign value of type 'string[2]' when map already has a type 'int8'\n" +
+		script + "\n" +
+		"                                                                            ~~~~~~~~\n"
+	code, _, errOut := runBpftrace(t, "", "-e", script)
+	if code != 1 || !strings.HasPrefix(errOut, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant it to start with:\n%s", code, errOut, want)
+	}
+	for _, w := range []string{
+		"\nstdin:1:1-18: WARNING: Unused map: @a\n",
+		"\nstdin:1:62-75: WARNING: Unreachable statement.\n",
+	} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	// bt check's lints (a discarded value, signed division) stay out.
+	if n := strings.Count(errOut, "WARNING:"); n != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", n, errOut)
+	}
+	_, _, quiet := runBpftrace(t, "", "--no-warnings", "-e", script)
+	if strings.Contains(quiet, "WARNING") || !strings.HasPrefix(quiet, want) {
+		t.Errorf("--no-warnings: stderr:\n%s", quiet)
+	}
+}

@@ -142,6 +142,10 @@ type runUI struct {
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
+	// style lays diagnostics out; bpftraceWarnings also prints the
+	// checker's warnings that bpftrace itself prints (the drop-in).
+	style            diag.Style
+	bpftraceWarnings bool
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -172,9 +176,10 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
-	// Only errors: the checker's warnings are bt check's lints, which
-	// bpftrace does not print when it runs a script.
-	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
+	// Only errors (and, as the drop-in, the warnings bpftrace has too):
+	// the checker's warnings are bt check's lints.
+	topts := diag.TextOptions{Color: color, Style: ui.style}
+	diag.RenderAll(stderr, runDiagnostics(diags, ui.bpftraceWarnings), topts)
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -193,7 +198,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		childPID = child.Pid()
 	}
 	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
-	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
+	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -244,7 +249,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		var ae *tracer.AttachError
 		switch {
 		case errors.As(err, &le):
-			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
+			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:
@@ -296,7 +301,7 @@ func configFromEnv(env []string) (map[string]any, error) {
 			continue
 		}
 		if err := key.CheckString(v); err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
+			return nil, err
 		}
 		cur := key.Current()
 		switch cur.Type {
@@ -340,12 +345,19 @@ func checkPrivileges() error {
 	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
 }
 
-// errorsOnly keeps the errors of l, with the notes that follow each.
-func errorsOnly(l diag.List) diag.List {
+// runDiagnostics keeps what running a script prints of the checker's
+// findings: the errors and, with bpftraceWarnings, the warnings whose
+// code bpftrace reports too.
+func runDiagnostics(l diag.List, bpftraceWarnings bool) diag.List {
 	var out diag.List
 	for _, d := range l {
-		if d.Severity == diag.Error {
+		switch d.Severity {
+		case diag.Error:
 			out = append(out, d)
+		case diag.Warning:
+			if ci, ok := diag.Lookup(d.Code); ok && ci.Bpftrace && bpftraceWarnings {
+				out = append(out, d)
+			}
 		}
 	}
 	return out
