@@ -24,6 +24,7 @@ const (
 	CodeDiscardedValue         diag.Code = "discarded-value"
 	CodeDivByZero              diag.Code = "division-by-zero"
 	CodeDuplicateFn            diag.Code = "duplicate-function"
+	CodeEmptyString            diag.Code = "empty-string-constant"
 	CodeDuplicateMacro         diag.Code = "duplicate-macro"
 	CodeDuplicateMapDecl       diag.Code = "duplicate-map-declaration"
 	CodeDuplicateParam         diag.Code = "duplicate-parameter"
@@ -120,6 +121,7 @@ func init() {
 		diag.CodeInfo{Code: CodeConfigValue, Severity: diag.Error, Summary: "a config value of the wrong kind or not one of the accepted values"},
 		diag.CodeInfo{Code: CodeDiscardedValue, Severity: diag.Warning, Summary: "the value of an expression statement is computed and thrown away"},
 		diag.CodeInfo{Code: CodeDivByZero, Severity: diag.Error, Summary: "a constant division or modulo by zero"},
+		diag.CodeInfo{Code: CodeEmptyString, Severity: diag.Warning, Summary: "a constant string plus an offset at or past its end: the result is always empty", Bpftrace: true},
 		diag.CodeInfo{Code: CodeDuplicateFn, Severity: diag.Error, Summary: "two fn definitions with the same name"},
 		diag.CodeInfo{Code: CodeDuplicateMacro, Severity: diag.Error, Summary: "two macros with the same name and number of parameters"},
 		diag.CodeInfo{Code: CodeDuplicateMapDecl, Severity: diag.Error, Summary: "a map is declared twice"},

@@ -191,6 +191,49 @@ func (c *checker) constOf(x ast.Expr) (int64, bool) {
 	return v, ok
 }
 
+// constString returns the string x is when the script is compiled: a
+// string literal or an expression folded to one (Info.Strings).
+func (c *checker) constString(x ast.Expr) (string, bool) {
+	if lit, ok := ast.Unparen(x).(*ast.StringLit); ok {
+		return lit.Value, true
+	}
+	s, ok := c.info.Strings[x]
+	if !ok {
+		s, ok = c.info.Strings[ast.Unparen(x)]
+	}
+	return s, ok
+}
+
+// foldStringOffset folds a constant string plus a constant integer (in
+// either order) as bpftrace does: the string without its first n bytes,
+// a literal itself. ok is false when x is not such a sum.
+func (c *checker) foldStringOffset(x *ast.BinaryExpr) (t types.Type, ok bool) {
+	if x.Op != "+" {
+		return nil, false
+	}
+	s, sok := c.constString(x.X)
+	n, nok := c.constOf(x.Y)
+	if !sok || !nok {
+		if s, sok = c.constString(x.Y); !sok {
+			return nil, false
+		}
+		if n, nok = c.constOf(x.X); !nok {
+			return nil, false
+		}
+	}
+	if n < 0 {
+		return nil, false
+	}
+	rest := ""
+	if n < int64(len(s)) {
+		rest = s[n:]
+	} else {
+		c.warnf(x, CodeEmptyString, "literal string will always be empty")
+	}
+	c.info.Strings[x] = rest
+	return &types.String{Len: len(rest) + 1}, true
+}
+
 // ---------------------------------------------------------------------
 // Variables
 
@@ -319,6 +362,9 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 			return types.Bool{}
 		}
 		return nil
+	}
+	if t, ok := c.foldStringOffset(x); ok {
+		return t
 	}
 	if IsUnknown(lt) || IsUnknown(rt) {
 		if isComparison(x.Op) {

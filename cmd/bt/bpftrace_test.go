@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-tools/bt/analysis/cfront"
 )
 
 func TestBpftraceArgsParsing(t *testing.T) {
@@ -353,5 +355,30 @@ func TestBpftraceDiagnostics(t *testing.T) {
 	_, _, quiet := runBpftrace(t, "", "--no-warnings", "-e", script)
 	if strings.Contains(quiet, "WARNING") || !strings.HasPrefix(quiet, want) {
 		t.Errorf("--no-warnings: stderr:\n%s", quiet)
+	}
+}
+
+// TestBpftraceClangDiagnostics: clang's findings in the script's C are
+// printed as bpftrace passes them on, placed in its definitions.h (one
+// line of its own, then each C statement on a line of its own).
+func TestBpftraceClangDiagnostics(t *testing.T) {
+	_, _, errOut := runBpftrace(t, "", "-e", "#include <lol/no.h>\nbegin { }")
+	if want := "definitions.h:2:10: fatal error: 'lol/no.h' file not found\n"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant %q", errOut, want)
+	}
+	if cfront.FindClang() == "" {
+		t.Skip("no clang: bt reads the script's C without it, and words its errors its own way")
+	}
+	_, _, errOut = runBpftrace(t, "", "-e", "struct foo { int x; }; struct foo2 { struct bar x; }\nbegin { }")
+	want := "definitions.h:3:26: error: field has incomplete type 'struct bar'\n" +
+		"definitions.h:3:22: note: forward declaration of 'struct bar'\n"
+	if !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", errOut, want)
+	}
+	// Redefining a kernel struct: no type of the script's C comes from
+	// BTF any more (bpftrace's rule), so thread_info is incomplete.
+	_, _, errOut = runBpftrace(t, "", "-e", "struct task_struct { struct thread_info x; } begin { printf(\"%d\\n\", curtask.x.status); }")
+	if want := "definitions.h:2:41: error: field has incomplete type 'struct thread_info'\n"; !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with %q", errOut, want)
 	}
 }

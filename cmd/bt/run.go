@@ -179,7 +179,11 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	// Only errors (and, as the drop-in, the warnings bpftrace has too):
 	// the checker's warnings are bt check's lints.
 	topts := diag.TextOptions{Color: color, Style: ui.style}
-	diag.RenderAll(stderr, runDiagnostics(diags, ui.bpftraceWarnings), topts)
+	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
+		renderBpftraceDiags(stderr, runDiagnostics(diags, ui.bpftraceWarnings), prog.Files[0], topts)
+	} else {
+		diag.RenderAll(stderr, runDiagnostics(diags, ui.bpftraceWarnings), topts)
+	}
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
