@@ -463,6 +463,10 @@ func (b *builder) positional(x *ast.PositionalParam) result {
 // macro parameters and macros whose body is only a literal.
 func (b *builder) stringLiteral(e ast.Expr) (*ast.StringLit, bool) {
 	for depth := 0; depth < 64; depth++ {
+		if s, ok := b.info.Strings[ast.Unparen(e)]; ok {
+			// folded by the checker (str($1), "abc" + 1)
+			return &ast.StringLit{Range: ast.RangeOf(e.Span()), Value: s}, true
+		}
 		switch x := ast.Unparen(e).(type) {
 		case *ast.StringLit:
 			return x, true

@@ -122,12 +122,18 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
+			code := CodeUnsupported
+			if u.code != "" {
+				code = u.code
+			}
+			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			d.Hint = "bt's compiler cannot lower this yet"
+			if u.code == "" {
+				d.Hint = "bt's compiler cannot lower this yet"
+			}
 			ps, ok = nil, false
 		}
 	}()

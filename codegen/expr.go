@@ -406,6 +406,10 @@ func (b *builder) spill() int16 {
 
 // exprRaw compiles e without its conversion.
 func (b *builder) exprRaw(e ast.Expr) result {
+	if str, ok := b.info.Strings[e]; ok {
+		// folded by the checker: a literal ("hello" + 1, str($1))
+		return b.stringLit(str, b.typeOf(e))
+	}
 	switch x := e.(type) {
 	case *ast.ParenExpr:
 		return b.expr(x.X)

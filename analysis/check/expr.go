@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -188,6 +191,49 @@ func (c *checker) constOf(x ast.Expr) (int64, bool) {
 	return v, ok
 }
 
+// constString returns the string x is when the script is compiled: a
+// string literal or an expression folded to one (Info.Strings).
+func (c *checker) constString(x ast.Expr) (string, bool) {
+	if lit, ok := ast.Unparen(x).(*ast.StringLit); ok {
+		return lit.Value, true
+	}
+	s, ok := c.info.Strings[x]
+	if !ok {
+		s, ok = c.info.Strings[ast.Unparen(x)]
+	}
+	return s, ok
+}
+
+// foldStringOffset folds a constant string plus a constant integer (in
+// either order) as bpftrace does: the string without its first n bytes,
+// a literal itself. ok is false when x is not such a sum.
+func (c *checker) foldStringOffset(x *ast.BinaryExpr) (t types.Type, ok bool) {
+	if x.Op != "+" {
+		return nil, false
+	}
+	s, sok := c.constString(x.X)
+	n, nok := c.constOf(x.Y)
+	if !sok || !nok {
+		if s, sok = c.constString(x.Y); !sok {
+			return nil, false
+		}
+		if n, nok = c.constOf(x.X); !nok {
+			return nil, false
+		}
+	}
+	if n < 0 {
+		return nil, false
+	}
+	rest := ""
+	if n < int64(len(s)) {
+		rest = s[n:]
+	} else {
+		c.warnf(x, CodeEmptyString, "literal string will always be empty")
+	}
+	c.info.Strings[x] = rest
+	return &types.String{Len: len(rest) + 1}, true
+}
+
 // ---------------------------------------------------------------------
 // Variables
 
@@ -261,7 +307,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 	}
 	c.info.Uses[x] = sym
 	if !c.assigned[sym] {
-		c.warnf(x, CodeUsedBeforeAssigned, "variable $%s is read before any value is assigned to it", x.Name)
+		c.warnf(x, CodeUsedBeforeAssigned, "Variable used before it was assigned: $%s", x.Name)
 		c.assigned[sym] = true
 	}
 	return sym.Type
@@ -316,6 +362,9 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 			return types.Bool{}
 		}
 		return nil
+	}
+	if t, ok := c.foldStringOffset(x); ok {
+		return t
 	}
 	if IsUnknown(lt) || IsUnknown(rt) {
 		if isComparison(x.Op) {
@@ -1282,7 +1331,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 	switch u := types.Underlying(t).(type) {
 	case *types.Array:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
-			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for an array of %d element%s", v, u.Len, plural(u.Len))
+			c.errorf(x, CodeInvalidIndex, "the index %d is out of bounds for array of size %d", v, u.Len)
 			return nil
 		}
 		return u.Elem
@@ -1347,7 +1396,14 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		return nil
 	}
 	if types.Identical(vt, to) {
-		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
+		// At "(type)", where bpftrace puts it.
+		at := source.Span{Start: x.Span().Start, End: x.Type.Span().End}
+		if c.file != nil {
+			if i := bytes.IndexByte(c.file.Text[min(int(at.End), len(c.file.Text)):], ')'); i >= 0 {
+				at.End += source.Pos(i + 1)
+			}
+		}
+		c.reportSpan(diag.Warning, at, CodeUnnecessaryCast, "Unnecessary cast: expression is already of type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
 		if v, isConst := c.constOf(x.X); isConst && len(e.Values) > 0 {
