@@ -94,6 +94,7 @@ type compiler struct {
 	diags diag.List
 	maps  map[string]*MapLayout // by script name
 	usesC bool                  // a program calls imported C (ccall.go)
+	cMaps []*MapLayout          // maps the imported C defines (cmaps.go)
 
 	maxStrlen  int
 	maxMapKeys int

@@ -144,6 +144,7 @@ func (e *AttachError) Unwrap() error { return e.Err }
 // *AttachError, "warn" says so on stderr as bpftrace does and goes on,
 // "ignore" goes on silently.
 func (s *session) attachFailed(probe string, err error) error {
+	probe = messageName(probe)
 	switch s.configString("missing_probes", "error") {
 	case "ignore":
 		return nil
@@ -152,6 +153,34 @@ func (s *session) attachFailed(probe string, err error) error {
 		return nil
 	}
 	return &AttachError{Probe: probe, Err: err}
+}
+
+// messageName is a probe as bpftrace names it in its messages: a kprobe
+// given by address has the address in decimal (kprobe:305419896).
+func messageName(probe string) string {
+	res := probes.ParseAttachPoint(probe, 0)
+	if len(res.Problems) > 0 || len(res.Fields) == 0 {
+		return probe
+	}
+	switch res.Fields[0].Text {
+	case "kprobe", "kretprobe", "k", "kr":
+	default:
+		return probe
+	}
+	var addr string
+	for _, f := range res.Fields {
+		switch f.Role {
+		case probes.RoleFunc:
+			return probe
+		case probes.RoleAddress:
+			addr = f.Text
+		}
+	}
+	n, err := strconv.ParseUint(addr, 0, 64)
+	if err != nil {
+		return probe
+	}
+	return res.Fields[0].Text + ":" + strconv.FormatUint(n, 10)
 }
 
 // attachTracepoints opens one perf event per tracepoint and links the

@@ -335,6 +335,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 
 func (c *checker) builtinCall(x *ast.CallExpr, b *builtins.Builtin) types.Type {
 	c.checkBuiltinUse(x, x.Fun, b)
+	if b.Name == "delete" {
+		c.checkCMapDelete(x)
+	}
 	if b.Name == "delete" && len(x.Args) == 1 {
 		if me, ok := ast.Unparen(x.Args[0]).(*ast.MapExpr); ok {
 			// delete(@scalar) removes a scalar map's value.

@@ -71,6 +71,7 @@ type cScope struct {
 	types   map[string]types.Type
 	funcs   map[string]*CFunc
 	defines map[string]*CDefine
+	maps    map[string]*CMap
 	names   []string
 	// partial: some #include was not read (cfront's fallback, without
 	// clang), so names the C defines may be missing.
@@ -94,6 +95,8 @@ func (s *cScope) Type(name string) (types.Type, bool) {
 func (s *cScope) Func(name string) (*CFunc, bool)     { f, ok := s.funcs[name]; return f, ok }
 func (s *cScope) Define(name string) (*CDefine, bool) { d, ok := s.defines[name]; return d, ok }
 func (s *cScope) Names() []string                     { return s.names }
+func (s *cScope) Map(name string) (*CMap, bool)       { m, ok := s.maps[name]; return m, ok }
+func (s *cScope) CMaps() []*CMap                      { return sortedCMaps(s.maps) }
 
 // btfHeader is the virtual header holding the BTF types the script's C
 // uses without defining them.
@@ -131,7 +134,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			b.opt.CacheDir = cfront.DefaultCacheDir()
 		}
 	}
-	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}}
+	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}}
 	any := false
 	for _, f := range files {
 		if f == nil {
@@ -453,6 +456,24 @@ func (s *cScope) add(u *cfront.Unit) {
 		}
 		s.funcs[name] = cf
 	}
+	for name, g := range u.Globals {
+		if g.Section != ".maps" && !g.Extern {
+			continue
+		}
+		m, ok := cMapFromDef(name, g.Type)
+		if !ok {
+			continue
+		}
+		// A definition wins over an extern declaration of another file.
+		if old, dup := s.maps[name]; dup && (!old.Extern || g.Extern) {
+			continue
+		}
+		m.Extern, m.Loc, m.Decl = g.Extern, cLocation(g.Loc), g.Decl
+		if g.Extern {
+			m.Section = g.Section
+		}
+		s.maps[name] = m
+	}
 	for name, d := range u.Defines {
 		if _, dup := s.defines[name]; dup {
 			continue
@@ -471,7 +492,7 @@ func (s *cScope) add(u *cfront.Unit) {
 		if loc := e.Loc; loc.File == btfHeader || loc.File == "vmlinux.h" {
 			continue
 		}
-		s.defines[name] = &CDefine{Name: name, Value: e.Value, Loc: cLocation(e.Loc)}
+		s.defines[name] = &CDefine{Name: name, Value: e.Value, Enum: e.Enum, Loc: cLocation(e.Loc)}
 	}
 }
 

@@ -139,6 +139,8 @@ type checker struct {
 	cfg  Config
 	prog *Program
 
+	enumValues map[*types.Enum]*types.Enum // see enumValueType
+
 	info    *Info
 	diags   diag.List
 	changed bool
@@ -245,6 +247,7 @@ func (c *checker) run(files []*ast.File) {
 			break
 		}
 	}
+	c.checkExternCMaps()
 	c.finish()
 	c.prog.Diags = dedupe(append(collectDiags, c.diags...))
 	c.prog.Diags.Sort()
@@ -841,7 +844,7 @@ func (c *checker) finish() {
 		}
 		m.sym.Type = &types.Map{Key: mi.Key, Value: mi.Value}
 		c.prog.Maps = append(c.prog.Maps, mi)
-		if m.decl != nil && !c.mapUsed[m.name] {
+		if m.decl != nil && !c.mapUsed[m.name] && m.info.C == nil { // the C may use it
 			c.file = m.declFile
 			c.warnf(m.decl.Map, CodeUnusedMap, "map %s is declared but never used", m.name)
 		}

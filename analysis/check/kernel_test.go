@@ -199,7 +199,7 @@ func TestKernelSchedSwitch(t *testing.T) {
 		if _, ok := ai.ArgsType.Field("common_pid"); ok {
 			t.Error("common_pid is readable")
 		}
-		want := map[bool]string{true: "btf", false: "tracefs"}[k.kallsymsPath == ""]
+		want := map[bool]string{true: "btf", false: "tracefs"}[!k.idx.AttachInfoKnown()]
 		if src, _ := k.idx.TracepointSource(); src == btfindex.SourceCache {
 			want = "cache"
 		}
@@ -417,7 +417,7 @@ func TestKernelWildcard(t *testing.T) {
 				want++
 			}
 		}
-		if k.kallsymsPath != "" {
+		if k.idx.AttachInfoKnown() {
 			if dir, _ := k.idx.TracefsDir(); dir != "" {
 				ents, err := os.ReadDir(filepath.Join(dir, "events", "sched"))
 				if err == nil {
@@ -917,72 +917,23 @@ func TestKernelConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestKernelEnumScan compares the raw BTF scan of enumerators with the
-// decoded spec, enumerator by enumerator.
-func TestKernelEnumScan(t *testing.T) {
+// TestKernelEnumValue: a named kernel enum's constants have the enum's
+// type, the same as the type named "enum x"; unknown names are not found.
+func TestKernelEnumValue(t *testing.T) {
 	kernels(t, func(t *testing.T, k *kernelView) {
-		raw := k.enumerators()
-		dec := &kernel{idx: k.idx, enums: map[string]enumerator{}}
-		dec.decodedEnums()
-		if len(dec.enums) < 1000 {
-			t.Fatalf("only %d decoded enumerators", len(dec.enums))
+		v, typ, ok := k.EnumValue("TASK_COMM_LEN")
+		if !ok || v != 16 {
+			t.Fatalf("TASK_COMM_LEN = %d, %v", v, ok)
 		}
-		for name, want := range dec.enums {
-			got, ok := raw[name]
-			if !ok || got.value != want.value {
-				t.Errorf("%s = %d (%v), decoded %d", name, got.value, ok, want.value)
-				continue
-			}
-			g, w := got.typ.(*types.Enum), want.typ.(*types.Enum)
-			if g.Name != w.Name || g.Bytes != w.Bytes || g.Signed != w.Signed || len(g.Values) != len(w.Values) {
-				t.Errorf("%s: enum %+v, decoded %+v", name, g, w)
-			}
+		if _, _, ok := k.EnumValue("NO_SUCH_ENUMERATOR"); ok {
+			t.Error("NO_SUCH_ENUMERATOR found")
 		}
-		// Module enumerators come on top on the live kernel.
-		if len(raw) < len(dec.enums) {
-			t.Errorf("raw %d < decoded %d", len(raw), len(dec.enums))
+		v, typ, ok = k.EnumValue("PIDTYPE_TGID")
+		named, found := k.Type("enum pid_type")
+		if !ok || !found || v != 1 || !types.Identical(typ, named) {
+			t.Errorf("PIDTYPE_TGID = %d %v (%v); enum pid_type %v (%v)", v, typ, ok, named, found)
 		}
 	})
-}
-
-// TestKernelKprobeCache: the kprobe symbol list is kept on disk per
-// kernel identity and read back the same.
-func TestKernelKprobeCache(t *testing.T) {
-	needHostBTF(t)
-	dir := t.TempDir()
-	k1, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1, src1, err := k1.kprobeSyms()
-	if err != nil {
-		t.Skip("no kallsyms:", err)
-	}
-	path := filepath.Join(dir, "kprobes-"+k1.idx.Identity()+".txt")
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("not cached: %v", err)
-	}
-	k2, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, src2, err := k2.kprobeSyms()
-	if err != nil || src2 != src1 || len(s2.names) != len(s1.names) || len(s1.names) < 1000 {
-		t.Fatalf("cached list: %d names from %s (%v), first %d from %s", len(s2.names), src2, err, len(s1.names), src1)
-	}
-	for i := range s1.names {
-		if s1.names[i] != s2.names[i] || s1.mods[i] != s2.mods[i] {
-			t.Fatalf("entry %d: %s/%s vs %s/%s", i, s1.names[i], s1.mods[i], s2.names[i], s2.mods[i])
-		}
-	}
-	if !s2.has("", "vfs_read") || s2.has("", "__pfx_vfs_read") {
-		t.Error("vfs_read missing or __pfx_ padding kept")
-	}
-	// A damaged cache is not trusted.
-	os.WriteFile(path, []byte("bt-kprobes v1 kallsyms\nno-tab-here\n"), 0o644)
-	if _, _, ok := readKprobeCache(path); ok {
-		t.Error("damaged cache read")
-	}
 }
 
 // builtKernel is a kernel made from types with cilium's btf.Builder, as a

@@ -209,8 +209,8 @@ var bpftraceOpts = []bpftraceOpt{
 		a.unsupported = append(a.unsupported, "--usdt-file-activation")
 		return nil
 	}},
-	{"traceable-functions", 0, true, func(a *bpftraceArgs, _ string) error {
-		a.unsupported = append(a.unsupported, "--traceable-functions")
+	{"traceable-functions", 0, true, func(a *bpftraceArgs, v string) error {
+		a.run.traceableFunctions = v
 		return nil
 	}},
 }
@@ -502,6 +502,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		includeDirs:    a.includeDirs,
 		includeFiles:   a.includeFiles,
 		afterCompile:   a.debugOutput(stdout, stderr),
+		bpftraceWords:  true,
 	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
 	var ee exitError

@@ -33,6 +33,9 @@ type runFlags struct {
 	dryRun     bool
 	noWarnings bool
 	clang      string
+	// traceableFunctions lists the functions kprobes may attach to
+	// ("": tracefs's available_filter_functions).
+	traceableFunctions string
 }
 
 func init() {
@@ -142,6 +145,9 @@ type runUI struct {
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
+	// bpftraceWords: report probes that match nothing in bpftrace's words
+	// rather than the checker's (missing.go).
+	bpftraceWords bool
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -172,10 +178,24 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
+	// What cannot be attached is dropped, or ends the run, as the
+	// missing_probes config says (missing.go).
+	var runDiags diag.List
+	if prog != nil {
+		rules := &missingRules{mode: missingProbesMode(prog, config), unsafe: f.unsafe, bpftraceWords: ui.bpftraceWords,
+			traceablePath: f.traceableFunctions, moduleLoaded: kernelModuleLoaded, warn: stderr}
+		diags, runDiags = applyMissingProbes(prog, diags, rules)
+	}
 	// Only errors: the checker's warnings are bt check's lints, which
 	// bpftrace does not print when it runs a script.
-	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
-	if prog == nil || diags.HasErrors() {
+	diag.RenderAll(stderr, append(errorsOnly(diags), runDiags...), diag.TextOptions{Color: color})
+	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	if len(prog.Probes) == 0 {
+		if !f.quiet {
+			fmt.Fprintln(stdout, "No probes to attach")
+		}
 		return exitError{exitFindings}
 	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
