@@ -209,10 +209,6 @@ var bpftraceOpts = []bpftraceOpt{
 		a.unsupported = append(a.unsupported, "--usdt-file-activation")
 		return nil
 	}},
-	{"debuginfo", 0, true, func(a *bpftraceArgs, _ string) error {
-		a.unsupported = append(a.unsupported, "--debuginfo")
-		return nil
-	}},
 	{"traceable-functions", 0, true, func(a *bpftraceArgs, v string) error {
 		a.run.traceableFunctions = v
 		return nil

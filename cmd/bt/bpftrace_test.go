@@ -51,6 +51,10 @@ func TestBpftraceArgsParsing(t *testing.T) {
 			return reflect.DeepEqual(a.includeDirs, []string{"/inc"}) && reflect.DeepEqual(a.includeFiles, []string{"stdint.h"}) &&
 				reflect.DeepEqual(a.debugStages, []string{"dis"})
 		}},
+		// --debuginfo is repeatable and takes colon-separated lists.
+		{[]string{"--debuginfo", "./a:/b", "--debuginfo=c", "-e", "p"}, func(a *bpftraceArgs) bool {
+			return reflect.DeepEqual(a.debugInfo, []string{"./a", "/b", "c"})
+		}},
 		{[]string{"--no-warnings", "-B", "none", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return a.run.noWarnings && a.buffering == "none"
 		}},
