@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/btfindex"
 )
@@ -69,4 +70,26 @@ func uniqueStrings(l []string) []string {
 		}
 	}
 	return out
+}
+
+// processPaths points the file of a uprobe, uretprobe or usdt attach
+// point at the process's view of it when the script is checked for
+// process pid (bpftrace -p): a path that is another file, or no file, in
+// this mount namespace names the file the process sees, through
+// /proc/PID/root (btfindex.ProcessPath).
+func processPaths(ap *ast.AttachPoint, pid int) {
+	if pid <= 0 {
+		return
+	}
+	switch ap.Provider {
+	case "uprobe", "uretprobe", "usdt":
+	default:
+		return
+	}
+	for i := range ap.Fields {
+		f := &ap.Fields[i]
+		if f.Role == probes.RolePath && !strings.Contains(f.Text, "$") && !probes.HasWildcard(f.Text) {
+			f.Text = btfindex.ProcessPath(pid, f.Text)
+		}
+	}
 }
