@@ -414,7 +414,9 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 		path = fmt.Sprintf("/proc/%d/exe", s.tracedPID())
 	}
 	if f[probes.RoleLine] != "" {
-		return nil, fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
+		// The checker turns FILE:LINE into addresses from the binary's
+		// DWARF line table; only an unchecked target gets here.
+		return nil, fmt.Errorf("a uprobe by source line (%s:%s) must be resolved to an address from DWARF by the checker first", f[probes.RoleFile], f[probes.RoleLine])
 	}
 	if path == "*" && s.tracedPID() > 0 {
 		return attachUprobesInProcess(s.tracedPID(), f[probes.RoleFunc], prog, t.Cookie, p.Provider == "uretprobe")

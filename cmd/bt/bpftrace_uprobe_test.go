@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-tools/bt/btfindex"
 )
 
 // traceeSource is the program the user-space tracing tests trace: two
@@ -250,5 +252,51 @@ int main() { for (int i = 0; i < 3; i++) sink += ns::add(i, 1); return 0; }
 	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", "uprobe:"+bin+`:cpp:"ns::add" { @calls = count(); @sum = sum(arg0); }`)
 	if code != 0 || !strings.Contains(out, "@calls: 3\n") || !strings.Contains(out, "@sum: 3\n") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+// TestBpftraceUSDTIndexedOperand: a USDT argument GCC writes as an
+// indexed memory operand (base + index*scale, x86's SIB form) is read
+// from the right element.
+func TestBpftraceUSDTIndexedOperand(t *testing.T) {
+	needRootRun(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("needs gcc to build the traced program")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "sib.c")
+	bin := filepath.Join(dir, "sib")
+	if err := os.WriteFile(src, []byte(`#include <sys/sdt.h>
+int main(void) {
+  volatile int arr[8];
+  for (int j = 0; j < 8; j++) arr[j] = j * 10 + 1;
+  for (long i = 0; i < 8; i++) DTRACE_PROBE2(sib, elem, i, arr[i]);
+  return 0;
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-O2", "-o", bin, src).CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "sys/sdt.h") {
+			t.Skip("needs sys/sdt.h (Debian: systemtap-sdt-dev) to build the traced program")
+		}
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	locs, err := btfindex.USDTLocations(bin, "sib", "elem")
+	if err != nil || len(locs) != 1 {
+		t.Fatalf("USDT locations: %v %v", locs, err)
+	}
+	if !strings.Contains(locs[0].Probe.Args, ",") {
+		t.Fatalf("gcc wrote %q: no indexed operand to test", locs[0].Probe.Args)
+	}
+	out, errOut, code := runLinkBounded(t, bpftraceLink(t), "-c", bin, "-e",
+		`usdt:`+bin+`:sib:elem { printf("%d=%d\n", arg0, arg1); }`)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	for i := 0; i < 8; i++ {
+		if want := fmt.Sprintf("%d=%d\n", i, i*10+1); !strings.Contains(out, want) {
+			t.Errorf("output lacks %q (spec %q):\n%s", want, locs[0].Probe.Args, out)
+		}
 	}
 }
