@@ -158,6 +158,7 @@ func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		msg = lit.Value
 	}
 	ev := b.newEvent(EvRuntimeError, msg, nil, n)
+	ev.Fatal = true
 	b.emitRecord(ev, nil)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))

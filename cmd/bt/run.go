@@ -32,7 +32,9 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
-	clang      string
+	// helperWarnings: -k, report failed probe reads and map lookups too
+	helperWarnings bool
+	clang          string
 }
 
 func init() {
@@ -73,6 +75,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
 		return cmd
 	})
@@ -192,7 +195,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
 	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
@@ -359,4 +362,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// warningLevel is which failing helpers the programs report.
+func (f *runFlags) warningLevel() codegen.WarningLevel {
+	switch {
+	case f.noWarnings:
+		return codegen.WarnNone
+	case f.helperWarnings:
+		return codegen.WarnAll
+	}
+	return codegen.WarnDefault
 }
