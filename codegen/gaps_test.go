@@ -240,3 +240,16 @@ func TestArrayIndexOutOfBounds(t *testing.T) {
 		t.Errorf("@in = %d: the element in bounds was not read", v)
 	}
 }
+
+// TestGetoptValues: named parameters read as bpftrace reads them: the
+// whole uint64 range, negative ints, bool spellings, a bare flag.
+func TestGetoptValues(t *testing.T) {
+	h := loadWith(t, `begin { @a = getopt("aa", 20); @b = getopt("bb", -1); @c = getopt("cc", true); @d = getopt("dd"); @e = getopt("ee", 7); @f = getopt("ff", 0); }`,
+		Options{Named: map[string]string{"aa": "0xffffffffffffffff", "bb": "-10", "cc": "False", "dd": "", "ff": "2e3"}})
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": -1, "@b": -10, "@c": 0, "@d": 1, "@e": 7, "@f": 2000} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}

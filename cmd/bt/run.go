@@ -181,6 +181,17 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog == nil || diags.HasErrors() {
 		return exitError{exitFindings}
 	}
+	// Named parameters must fit their options' types, as bpftrace checks
+	// them before anything runs.
+	for i := range prog.NamedParams {
+		p := &prog.NamedParams[i]
+		if text, ok := in.named[p.Name]; ok {
+			if _, err := p.Value(text, text != ""); err != nil {
+				fmt.Fprintf(stderr, "ERROR: %v\n", err)
+				return exitError{exitFindings}
+			}
+		}
+	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
 	// its pid is the constant cpid.
 	var child *tracer.Child
