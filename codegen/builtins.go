@@ -473,11 +473,12 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
 	b.scratchPtr(asm.R1, off)
+	fn := asm.FnProbeReadKernelStr
 	if b.pointerSpace(args[0]) == types.AddrUser {
-		b.emit(asm.FnProbeReadUserStr.Call())
-	} else {
-		b.emit(asm.FnProbeReadKernelStr.Call())
+		fn = asm.FnProbeReadUserStr
 	}
+	b.emit(fn.Call())
+	b.helperCheck(fn)
 	return memAt(off)
 }
 
@@ -560,11 +561,12 @@ func bufCall(b *builder, n ast.Expr, args []ast.Expr) result {
 
 // probeRead calls the probe_read helper for the address space.
 func (b *builder) probeRead(space types.AddrSpace) {
+	fn := asm.FnProbeReadKernel
 	if space == types.AddrUser {
-		b.emit(asm.FnProbeReadUser.Call())
-	} else {
-		b.emit(asm.FnProbeReadKernel.Call())
+		fn = asm.FnProbeReadUser
 	}
+	b.emit(fn.Call())
+	b.helperCheck(fn)
 }
 
 // deleteCall: delete(@m[k]), delete(@m, k), delete(@m).

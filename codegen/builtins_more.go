@@ -67,13 +67,23 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "getopt needs a literal option name")
 	}
-	val, given := b.c.opts.Named[lit.Value]
+	text, given := b.c.opts.Named[lit.Value]
 	t := b.typeOf(n)
+	var val any
+	if given {
+		// the command line checks the values first (check.NamedParam.Value)
+		p := &check.NamedParam{Name: lit.Value, Type: t}
+		v, err := p.Value(text, text != "")
+		if err != nil {
+			b.fail(n, "%v", err)
+		}
+		val = v
+	}
 	switch u := types.Underlying(t).(type) {
 	case types.Bool:
 		v := int64(0)
 		if given {
-			if val == "" || val == "true" || val == "1" {
+			if val == true {
 				v = 1
 			}
 		} else if len(args) > 1 {
@@ -83,7 +93,7 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		return inReg
 	case *types.String:
 		if given {
-			return b.stringLit(val, u)
+			return b.stringLit(text, u)
 		}
 		if len(args) > 1 {
 			return b.expr(args[1])
@@ -91,11 +101,7 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		return b.stringLit("", u)
 	}
 	if types.IsInteger(t) {
-		if given {
-			v, err := strconv.ParseInt(val, 0, 64)
-			if err != nil {
-				b.fail(n, "option --%s=%s is not a number", lit.Value, val)
-			}
+		if v, ok := val.(int64); ok {
 			b.loadImm(asm.R0, v)
 			return inReg
 		}
@@ -159,6 +165,7 @@ func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		msg = lit.Value
 	}
 	ev := b.newEvent(EvRuntimeError, msg, nil, n)
+	ev.Fatal = true
 	b.emitRecord(ev, nil)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))

@@ -32,7 +32,9 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
-	clang      string
+	// helperWarnings: -k, report failed probe reads and map lookups too
+	helperWarnings bool
+	clang          string
 	// traceableFunctions lists the functions kprobes may attach to
 	// ("": tracefs's available_filter_functions).
 	traceableFunctions string
@@ -76,6 +78,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
 		return cmd
 	})
@@ -208,6 +211,17 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		}
 		return exitError{exitFindings}
 	}
+	// Named parameters must fit their options' types, as bpftrace checks
+	// them before anything runs.
+	for i := range prog.NamedParams {
+		p := &prog.NamedParams[i]
+		if text, ok := in.named[p.Name]; ok {
+			if _, err := p.Value(text, text != ""); err != nil {
+				fmt.Fprintf(stderr, "ERROR: %v\n", err)
+				return exitError{exitFindings}
+			}
+		}
+	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
 	// its pid is the constant cpid.
 	var child *tracer.Child
@@ -222,7 +236,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
 		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
 	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
@@ -397,4 +411,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// warningLevel is which failing helpers the programs report.
+func (f *runFlags) warningLevel() codegen.WarningLevel {
+	switch {
+	case f.noWarnings:
+		return codegen.WarnNone
+	case f.helperWarnings:
+		return codegen.WarnAll
+	}
+	return codegen.WarnDefault
 }
