@@ -169,6 +169,15 @@ type Event struct {
 	// messages.
 	File *source.File
 	Pos  source.Pos
+	// Expanded are the macro calls the producing call was expanded
+	// from, innermost first: errorf/warnf name them ("expanded from").
+	Expanded []Site
+}
+
+// Site is a range of a source file.
+type Site struct {
+	File *source.File
+	Span source.Span
 }
 
 // Options are the compile-time settings that do not come from the script:
