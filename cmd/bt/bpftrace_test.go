@@ -151,7 +151,7 @@ func TestBpftraceMessagesAndExitCodes(t *testing.T) {
 		{[]string{"-e", `begin { print(getopt("aa", 1)); }`, "--", "--zz=2"}, 1, "", "ERROR: unexpected program command line options: --zz\nHINT: expected program options: --aa\n"},
 		{[]string{"-e", `begin { }`, "--", "--zz"}, 1, "", "HINT: no custom program options defined.\n"},
 		// Errors in the script: bt's diagnostics, exit 1 as bpftrace.
-		{[]string{"-e", "begin { @x = 1 + \"s\"; }"}, 1, "", "stdin:1:"},
+		{[]string{"-e", "begin { @x = 1 - \"s\"; }"}, 1, "", "stdin:1:"},
 	} {
 		code, out, errOut := runBpftrace(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {
