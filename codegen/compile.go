@@ -94,10 +94,14 @@ type compiler struct {
 	diags diag.List
 	maps  map[string]*MapLayout // by script name
 	usesC bool                  // a program calls imported C (ccall.go)
+	cMaps []*MapLayout          // maps the imported C defines (cmaps.go)
 
 	maxStrlen  int
 	maxMapKeys int
 	zerosSize  int // size of the bt_zeros value, the largest block zeroed at once
+	// storedUstackLen: the program takes len() of a stored user stack, so
+	// every ustack value also records its depth (ustackDepthShift).
+	storedUstackLen bool
 }
 
 func (c *compiler) config(key string) (any, bool) {
@@ -131,6 +135,7 @@ func (c *compiler) configInt(key string, def int) int {
 func (c *compiler) compile() {
 	c.maxStrlen = c.configInt("max_strlen", defaultMaxStrlen)
 	c.maxMapKeys = c.configInt("max_map_keys", defaultMaxMapKeys)
+	c.storedUstackLen = usesStoredUstackLen(c.prog.Info)
 	c.obj = &Object{
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,

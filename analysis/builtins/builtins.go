@@ -184,6 +184,11 @@ func Lookup(name string) (*Builtin, bool) {
 	if b, ok := byName[name]; ok {
 		return b, true
 	}
+	if rest, ok := strings.CutPrefix(name, Prefix); ok && rest != "" && !strings.HasPrefix(rest, Prefix) {
+		// __builtin_NAME is the builtin NAME, also where a macro of the
+		// standard library (or the script) named NAME hides it.
+		return Lookup(rest)
+	}
 	for _, b := range table {
 		if b.Numbered && numberedMatch(b, name) {
 			return b, true
@@ -191,6 +196,10 @@ func Lookup(name string) (*Builtin, bool) {
 	}
 	return nil, false
 }
+
+// Prefix names a builtin past any macro of the same name:
+// __builtin_comm is the builtin comm.
+const Prefix = "__builtin_"
 
 // numberedMatch reports whether name is prefix+N for the family b: a
 // decimal number without leading zeros (bpftrace allows arg0..arg255).

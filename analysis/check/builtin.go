@@ -65,6 +65,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 			case int64:
 				c.info.Consts[x] = v
 				sym.Type = defineIntType(v)
+				if d.Enum != nil {
+					sym.Type = c.enumValueType(d.Enum)
+				}
 				return sym.Type
 			case string:
 				sym.Type = &types.String{Len: len(v) + 1}
@@ -79,6 +82,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	if c.cfg.Kernel != nil {
 		if ke, ok := c.cfg.Kernel.(KernelEnums); ok {
 			if v, t, ok := ke.EnumValue(name); ok {
+				if e, ok := t.(*types.Enum); ok {
+					t = c.enumValueType(e)
+				}
 				c.info.Consts[x] = v
 				c.info.Uses[x] = &Symbol{Kind: SymDefine, Name: name, Type: t}
 				if t == nil {
@@ -96,6 +102,26 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	}
 	c.unknownIdent(x)
 	return nil
+}
+
+// enumValueType is the type of a value of enum e that the script makes
+// (an enumerator, a cast): bpftrace holds those in 64 bits whatever the
+// C enum's size (sizeof(ONE) is 8), keeping the enum for printing. One
+// copy per enum, so values of one anonymous enum stay Identical.
+func (c *checker) enumValueType(e *types.Enum) *types.Enum {
+	if e.Bytes == 8 {
+		return e
+	}
+	if w, ok := c.enumValues[e]; ok {
+		return w
+	}
+	w := *e
+	w.Bytes = 8
+	if c.enumValues == nil {
+		c.enumValues = map[*types.Enum]*types.Enum{}
+	}
+	c.enumValues[e] = &w
+	return &w
 }
 
 func defineIntType(v int64) types.Type {

@@ -225,6 +225,12 @@ func (c *checker) describeArgs(args []ast.Expr, b *builtins.Builtin) []argInfo {
 				ai.arg.Form = builtins.ArgIdent
 				ai.arg.Str = y.Name
 			}
+		case *ast.TypeofExpr:
+			// typeof(...) names a type (container_of(p, typeof(struct
+			// foo), member)).
+			ai.arg.Form = builtins.ArgType
+			ai.arg.Type = c.expr(a)
+			ai.done = true
 		case *ast.Variable:
 			ai.arg.Form = builtins.ArgVariable
 			ai.arg.Type = c.varTypeForArg(y, b)
@@ -347,6 +353,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 
 func (c *checker) builtinCall(x *ast.CallExpr, b *builtins.Builtin) types.Type {
 	c.checkBuiltinUse(x, x.Fun, b)
+	if b.Name == "delete" {
+		c.checkCMapDelete(x)
+	}
 	if b.Name == "delete" && len(x.Args) == 1 {
 		if me, ok := ast.Unparen(x.Args[0]).(*ast.MapExpr); ok {
 			// delete(@scalar) removes a scalar map's value.
@@ -819,7 +828,15 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 		return types.Uint64
 	case builtins.PtrToTypeArg:
 		if a := argFor(r.Arg); a != nil && a.arg.Type != nil {
-			return &types.Pointer{Elem: a.arg.Type, Space: types.AddrKernel}
+			// A pointer into the memory the first argument points to
+			// (container_of of a user pointer is a user pointer).
+			space := types.AddrKernel
+			if p := argFor(0); p != nil {
+				if pt, ok := types.Underlying(p.arg.Type).(*types.Pointer); ok && pt.Space != types.AddrNone {
+					space = pt.Space
+				}
+			}
+			return &types.Pointer{Elem: a.arg.Type, Space: space}
 		}
 		return Unknown
 	case builtins.TypeResult:
@@ -849,6 +866,17 @@ func (c *checker) kernelStruct(name string) types.Type {
 	return Unknown
 }
 
+// ProbeTypeName is the value of the probetype builtin in a probe of the
+// provider: its canonical name, "special" for the probes the runtime
+// runs itself (begin, end, self, test, bench).
+func ProbeTypeName(provider string) string {
+	switch provider {
+	case "begin", "end", "self", "test", "bench":
+		return "special"
+	}
+	return provider
+}
+
 // probeNameLen sizes the constant string of `probe` and `probetype`.
 func (c *checker) probeNameLen(builtin string) int {
 	if c.probe == nil {
@@ -858,7 +886,7 @@ func (c *checker) probeNameLen(builtin string) int {
 	for _, ai := range c.probe.info.Attach {
 		var s string
 		if builtin == "probetype" {
-			s = ai.Provider
+			s = ProbeTypeName(ai.Provider)
 		} else {
 			s = canonicalProbeName(ai)
 			if len(ai.Targets) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/cfront"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/cheader"
@@ -71,6 +72,7 @@ type cScope struct {
 	types   map[string]types.Type
 	funcs   map[string]*CFunc
 	defines map[string]*CDefine
+	maps    map[string]*CMap
 	names   []string
 	// partial: some #include was not read (cfront's fallback, without
 	// clang), so names the C defines may be missing.
@@ -94,6 +96,8 @@ func (s *cScope) Type(name string) (types.Type, bool) {
 func (s *cScope) Func(name string) (*CFunc, bool)     { f, ok := s.funcs[name]; return f, ok }
 func (s *cScope) Define(name string) (*CDefine, bool) { d, ok := s.defines[name]; return d, ok }
 func (s *cScope) Names() []string                     { return s.names }
+func (s *cScope) Map(name string) (*CMap, bool)       { m, ok := s.maps[name]; return m, ok }
+func (s *cScope) CMaps() []*CMap                      { return sortedCMaps(s.maps) }
 
 // btfHeader is the virtual header holding the BTF types the script's C
 // uses without defining them.
@@ -131,9 +135,9 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			b.opt.CacheDir = cfront.DefaultCacheDir()
 		}
 	}
-	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}}
+	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}}
 	any := false
-	for _, f := range files {
+	for i, f := range files {
 		if f == nil {
 			continue
 		}
@@ -143,7 +147,10 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 				decls = append(decls, c)
 			}
 		}
-		if len(decls) == 0 {
+		// Headers included with --include are the root script's C even
+		// when it has none of its own (their macros and types are names
+		// the script may use).
+		if len(decls) == 0 && (i != 0 || len(cfg.ForceIncludes) == 0) {
 			continue
 		}
 		any = true
@@ -206,11 +213,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
 			b.diags.Add(diag.Diagnostic{Severity: diag.Warning, Code: CodeMissingInclude,
-				Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+				Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 				Message:  fmt.Sprintf("cannot write vmlinux.h from BTF: %v", err)})
 		}
 	}
-	if opt.Clang != "" && !cscopeAlwaysClang {
+	if opt.Clang != "" && !cscopeAlwaysClang && len(opt.ForceIncludes) == 0 {
 		// C without #include that the built-in reader takes without a
 		// complaint (defines, plain type definitions, or only blocks
 		// #ifndef BPFTRACE_HAVE_BTF hides) reads the same either way:
@@ -225,7 +232,7 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 	u, err := cfront.ParseScriptC(f.Source, text, opt)
 	if err != nil {
 		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: cfront.CodeCError,
-			Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+			Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
@@ -271,6 +278,15 @@ var (
 func findClang() string {
 	clangOnce.Do(func() { clangPath = cfront.FindClang() })
 	return clangPath
+}
+
+// declsSpan is where diagnostics about a script's C as a whole go: its
+// first declaration, or the start of the script when it has none.
+func declsSpan(decls []*ast.CDecl) source.Span {
+	if len(decls) == 0 {
+		return source.Span{}
+	}
+	return decls[0].Span()
 }
 
 // hostTriple is clang's target for this machine.
@@ -475,6 +491,24 @@ func (s *cScope) add(u *cfront.Unit) {
 		}
 		s.funcs[name] = cf
 	}
+	for name, g := range u.Globals {
+		if g.Section != ".maps" && !g.Extern {
+			continue
+		}
+		m, ok := cMapFromDef(name, g.Type)
+		if !ok {
+			continue
+		}
+		// A definition wins over an extern declaration of another file.
+		if old, dup := s.maps[name]; dup && (!old.Extern || g.Extern) {
+			continue
+		}
+		m.Extern, m.Loc, m.Decl = g.Extern, cLocation(g.Loc), g.Decl
+		if g.Extern {
+			m.Section = g.Section
+		}
+		s.maps[name] = m
+	}
 	for name, d := range u.Defines {
 		if _, dup := s.defines[name]; dup {
 			continue
@@ -493,7 +527,7 @@ func (s *cScope) add(u *cfront.Unit) {
 		if loc := e.Loc; loc.File == btfHeader || loc.File == "vmlinux.h" {
 			continue
 		}
-		s.defines[name] = &CDefine{Name: name, Value: e.Value, Loc: cLocation(e.Loc)}
+		s.defines[name] = &CDefine{Name: name, Value: e.Value, Enum: e.Enum, Loc: cLocation(e.Loc)}
 	}
 }
 

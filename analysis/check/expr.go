@@ -407,7 +407,11 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	if !isIntConstExpr(c, x.X) || !isIntConstExpr(c, x.Y) {
 		return nil
 	}
-	if msg := c.foldRange(x, lv, rv); msg != "" {
+	// A cast operand makes the operation typed, as on variables: its value
+	// is still known (and wraps), but its type is the binary operation's,
+	// not a literal's ((uint8)5 + 1 is a uint64, as in bpftrace).
+	typed := hasCast(x.X) || hasCast(x.Y)
+	if msg := c.foldRange(x, lv, rv); msg != "" && !typed {
 		c.errorf(x, CodeLiteralRange, "%s", msg)
 		return nil
 	}
@@ -462,6 +466,10 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	default:
 		return nil
 	}
+	if typed {
+		c.info.Consts[x] = v
+		return nil
+	}
 	if !isComparison(x.Op) {
 		// Constants above the int64 range are stored as negative int64s:
 		// the sign of the result comes from exact arithmetic (or, for bit
@@ -493,6 +501,22 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	}
 	c.info.Consts[x] = v
 	return nil
+}
+
+// hasCast reports whether the constant expression x has a cast among its
+// operands, which makes it a typed value rather than a literal.
+func hasCast(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.CastExpr:
+		return true
+	case *ast.ParenExpr:
+		return hasCast(x.X)
+	case *ast.UnaryExpr:
+		return hasCast(x.X)
+	case *ast.BinaryExpr:
+		return hasCast(x.X) || hasCast(x.Y)
+	}
+	return false
 }
 
 // foldRange says why folding x's constant operands overflows the 64-bit
@@ -1241,11 +1265,18 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 }
 
 // withSpace moves a pointer type read through a pointer in space sp to
-// that address space (a user struct's pointer fields point to user
-// memory).
+// that address space (a user struct's pointer fields, and the elements
+// of its arrays of pointers, point to user memory).
 func withSpace(t types.Type, sp types.AddrSpace) types.Type {
-	if p, ok := t.(*types.Pointer); ok && p.Space != sp && sp != types.AddrNone && p.Space == types.AddrKernel && sp == types.AddrUser {
-		return &types.Pointer{Elem: p.Elem, Space: sp}
+	switch p := t.(type) {
+	case *types.Pointer:
+		if p.Space != types.AddrUser && sp == types.AddrUser {
+			return &types.Pointer{Elem: p.Elem, Space: sp}
+		}
+	case *types.Array:
+		if e := withSpace(p.Elem, sp); e != p.Elem {
+			return &types.Array{Elem: e, Len: p.Len}
+		}
 	}
 	return t
 }
@@ -1309,7 +1340,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 			c.errorf(x, CodeInvalidIndex, "cannot index a void pointer; cast it to a typed pointer first")
 			return nil
 		}
-		return u.Elem
+		return withSpace(u.Elem, u.Space)
 	case *types.String:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
 			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for %s", v, typeName(t))

@@ -89,6 +89,10 @@ type MapInfo struct {
 	// KeyTyped is the node that gave the key type first.
 	KeyTyped ast.Node
 	Symbol   *Symbol
+	// C is the map's C declaration when imported C defines it (the map
+	// is the C's, with its kind and types) or declares it extern (the C
+	// uses the script's map); nil otherwise. See cmaps.go.
+	C *CMap
 }
 
 // ProbeArg is one argument of a probe: a tracepoint field, a function
@@ -120,6 +124,9 @@ type AttachInfo struct {
 	// "tracepoint:sched:sched_switch"; empty when it cannot be expanded
 	// without the kernel (or matched nothing: a diagnostic says so).
 	Targets []string
+	// Binaries are the ELF files a uprobe or uretprobe attach point
+	// resolved to (their DWARF also names types for the probe's casts).
+	Binaries []string
 	// Args are the probe's typed arguments (`args.x`, `argN`), shared by
 	// all targets (the checker reports a mismatch otherwise).
 	Args     []ProbeArg
@@ -129,6 +136,10 @@ type AttachInfo struct {
 	// ArgsUnknown, when the probe exists but its arguments could not be
 	// read, says why (args.field is then not checked, and a note says so).
 	ArgsUnknown string
+	// Missing is set when the kernel or binary has nothing the attach
+	// point names (reported as the missing_probes config says, or not at
+	// all under "ignore"): a run drops it rather than attach it.
+	Missing bool
 }
 
 // ProbeInfo is one action block.

@@ -22,6 +22,9 @@ type mapState struct {
 	valTyped   ast.Node
 	valFile    *source.File
 	written    bool // assigned somewhere (any round)
+	// fixed: the key and value types are the C's (a map defined in
+	// imported C, cmaps.go); uses are converted to them, never widen them.
+	fixed bool
 
 	// per walk
 	firstUse    ast.Node
@@ -40,16 +43,13 @@ func (m *mapState) keyType() types.Type {
 	return m.key
 }
 
+// impliedKind is the BPF map kind of a map without a declaration. A
+// scalar map is a hash with the one key 0, as in bpftrace: its element
+// exists once written and is gone after clear() or delete(), and a map
+// without an element prints nothing.
 func (m *mapState) impliedKind() string {
-	scalar := m.firstScalar && m.firstUse != nil
 	if aggOf(m.value) != nil {
-		if scalar {
-			return "percpuarray"
-		}
 		return "percpuhash"
-	}
-	if scalar {
-		return "array"
 	}
 	return "hash"
 }
@@ -65,6 +65,7 @@ func (c *checker) mapOf(name string) *mapState {
 	m.info.Symbol = m.sym
 	c.maps[name] = m
 	c.mapOrder = append(c.mapOrder, m)
+	c.seedCMap(m)
 	return m
 }
 
@@ -79,6 +80,11 @@ func (c *checker) collectMapDecl(d *ast.MapDecl) {
 	if m.decl != nil {
 		e := c.errorf(d.Map, CodeDuplicateMapDecl, "map %s is already declared", name)
 		noteAt(e, m.declFile, m.decl.Map, "first declared here")
+		return
+	}
+	if cm := m.info.C; cm != nil && !cm.Extern {
+		e := c.errorf(d.Map, CodeCMap, "map %s is defined in the imported C; the script cannot declare it again", name)
+		c.cNote(e, cm.Loc, "%s is defined here", cm.Name)
 		return
 	}
 	m.decl, m.declFile = d, c.file
@@ -153,6 +159,14 @@ func (c *checker) useMapFor(me *ast.MapExpr, n ast.Node, scalar, write bool) *ma
 	c.mapUsed[name] = true
 	if write && m.sym.Decl == nil {
 		m.sym.Decl, m.sym.File = me, c.file
+	}
+	if m.info.C != nil && (!c.cMapUsable(m, n) || m.fixed && scalar) {
+		if m.fixed {
+			e := c.errorf(n, CodeCMap, "%s is shared with C, where its key has type %s; use it with a key", name, typeName(m.key))
+			c.cNote(e, m.info.C.Loc, "%s is declared here", m.info.C.Name)
+		}
+		c.info.Uses[me] = m.sym
+		return m
 	}
 	if m.firstUse == nil {
 		m.firstUse, m.firstFile, m.firstScalar = n, c.file, scalar
@@ -239,6 +253,14 @@ func (c *checker) joinKey(m *mapState, t types.Type, n ast.Node) {
 	if m == nil || t == nil {
 		return
 	}
+	if m.fixed {
+		var x ast.Expr
+		if ma, ok := n.(*ast.MapAccess); ok && len(ma.Keys) == 1 {
+			x = ma.Keys[0]
+		}
+		c.fitCMap(m, "key", m.key, t, n, x)
+		return
+	}
 	if m.key == nil {
 		m.key, m.keyTyped, m.keyFile = t, n, c.file
 		m.info.KeyTyped = n
@@ -295,6 +317,11 @@ func (c *checker) joinValue(m *mapState, t types.Type, n ast.Node, stmt ast.Node
 		return
 	}
 	m.written = true
+	if m.fixed {
+		x, _ := n.(ast.Expr)
+		c.fitCMap(m, "value", m.value, t, stmt, x)
+		return
+	}
 	if m.value == nil {
 		v := t
 		if aggOf(t) == nil {

@@ -51,6 +51,10 @@ func TestBpftraceArgsParsing(t *testing.T) {
 			return reflect.DeepEqual(a.includeDirs, []string{"/inc"}) && reflect.DeepEqual(a.includeFiles, []string{"stdint.h"}) &&
 				reflect.DeepEqual(a.debugStages, []string{"dis"})
 		}},
+		// --debuginfo is repeatable and takes colon-separated lists.
+		{[]string{"--debuginfo", "./a:/b", "--debuginfo=c", "-e", "p"}, func(a *bpftraceArgs) bool {
+			return reflect.DeepEqual(a.debugInfo, []string{"./a", "/b", "c"})
+		}},
 		{[]string{"--no-warnings", "-B", "none", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return a.run.noWarnings && a.buffering == "none"
 		}},
@@ -243,7 +247,7 @@ func TestBpftraceInfo(t *testing.T) {
 	}
 	// The lines tools grep, each a yes or no; bt never claims what it
 	// does not implement.
-	for _, want := range []string{"btf: yes", "libdw (DWARF support): no", "uprobe_multi: no", "lookup_percpu_elem: no", "dpath: no", "loop: "} {
+	for _, want := range []string{"btf: yes", "libdw (DWARF support): yes", "uprobe_multi: no", "lookup_percpu_elem: no", "dpath: no", "loop: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--info lacks %q:\n%s", want, out)
 		}

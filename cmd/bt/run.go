@@ -33,6 +33,9 @@ type runFlags struct {
 	dryRun     bool
 	noWarnings bool
 	clang      string
+	// traceableFunctions lists the functions kprobes may attach to
+	// ("": tracefs's available_filter_functions).
+	traceableFunctions string
 }
 
 func init() {
@@ -142,6 +145,9 @@ type runUI struct {
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
+	// bpftraceWords: report probes that match nothing in bpftrace's words
+	// rather than the checker's (missing.go).
+	bpftraceWords bool
 	// style lays diagnostics out; bpftraceWarnings also prints the
 	// checker's warnings that bpftrace itself prints (the drop-in).
 	style            diag.Style
@@ -165,7 +171,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		return ui.fail("%v", err)
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
-		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: newImporter()}
 	copts := codegen.COptions{Clang: f.clang}
 	if kix := check.KernelIndex(kernel); kix != nil {
 		copts.Kernel = kix
@@ -176,15 +182,30 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
+	// What cannot be attached is dropped, or ends the run, as the
+	// missing_probes config says (missing.go).
+	var runDiags diag.List
+	if prog != nil {
+		rules := &missingRules{mode: missingProbesMode(prog, config), unsafe: f.unsafe, bpftraceWords: ui.bpftraceWords,
+			traceablePath: f.traceableFunctions, moduleLoaded: kernelModuleLoaded, warn: stderr}
+		diags, runDiags = applyMissingProbes(prog, diags, rules)
+	}
 	// Only errors (and, as the drop-in, the warnings bpftrace has too):
 	// the checker's warnings are bt check's lints.
 	topts := diag.TextOptions{Color: color, Style: ui.style}
+	shown := append(runDiagnostics(diags, ui.bpftraceWarnings), runDiags...)
 	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
-		renderBpftraceDiags(stderr, runDiagnostics(diags, ui.bpftraceWarnings), prog.Files[0], topts)
+		renderBpftraceDiags(stderr, shown, prog.Files[0], topts)
 	} else {
-		diag.RenderAll(stderr, runDiagnostics(diags, ui.bpftraceWarnings), topts)
+		diag.RenderAll(stderr, shown, topts)
 	}
-	if prog == nil || diags.HasErrors() {
+	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	if len(prog.Probes) == 0 {
+		if !f.quiet {
+			fmt.Fprintln(stdout, "No probes to attach")
+		}
 		return exitError{exitFindings}
 	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
@@ -201,7 +222,8 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
 	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
