@@ -17,7 +17,7 @@ func (b *builder) ident(x *ast.Ident) result {
 		return b.expr(arg)
 	}
 	if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
-		return b.expr(ci.Expansion)
+		return b.expand(x, ci.Expansion)
 	}
 	if v, ok := b.info.Consts[x]; ok {
 		b.loadImm(asm.R0, v)

@@ -60,6 +60,10 @@ type builder struct {
 	group attachGroup
 	prog  *Prog
 
+	// expansions are the macro calls being compiled through their
+	// expansion, outermost first (Event.Expanded).
+	expansions []Site
+
 	insns   asm.Instructions
 	src     *srcPos
 	pending []string          // labels for the next instruction

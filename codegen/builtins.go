@@ -88,12 +88,20 @@ func formatted(kind EventKind) builtinFn {
 	}
 }
 
+// expand compiles the expansion of the macro call at, which events made
+// inside it name as where they were expanded from.
+func (b *builder) expand(at ast.Node, expansion ast.Expr) result {
+	b.expansions = append(b.expansions, Site{File: b.file, Span: at.Span()})
+	defer func() { b.expansions = b.expansions[:len(b.expansions)-1] }()
+	return b.expr(expansion)
+}
+
 // call compiles a call: a builtin, a macro (through its expansion) or a
 // fn.
 func (b *builder) call(x *ast.CallExpr) result {
 	ci := b.info.Calls[x]
 	if ci != nil && ci.Expansion != nil {
-		return b.expr(ci.Expansion)
+		return b.expand(x, ci.Expansion)
 	}
 	if ci != nil && ci.Symbol != nil && ci.Kind != 0 && ci.Symbol.Kind == check.SymFn {
 		return b.fnCall(x, ci.Symbol)

@@ -407,8 +407,11 @@ func (b *builder) spill() int16 {
 // exprRaw compiles e without its conversion.
 func (b *builder) exprRaw(e ast.Expr) result {
 	if str, ok := b.info.Strings[e]; ok {
-		// folded by the checker: a literal ("hello" + 1, str($1))
-		return b.stringLit(str, b.typeOf(e))
+		if _, isCall := e.(*ast.CallExpr); !isCall {
+			// folded by the checker: a literal ("hello" + 1); str() of
+			// one is strCall's, which cuts it to the call's size
+			return b.stringLit(str, b.typeOf(e))
+		}
 	}
 	switch x := e.(type) {
 	case *ast.ParenExpr:

@@ -178,6 +178,15 @@ type Event struct {
 	// Fatal: the run ends, with status 1, after this EvRuntimeError
 	// (assert); other runtime errors are only reported.
 	Fatal bool
+	// Expanded are the macro calls the producing call was expanded
+	// from, innermost first: errorf/warnf name them ("expanded from").
+	Expanded []Site
+}
+
+// Site is a range of a source file.
+type Site struct {
+	File *source.File
+	Span source.Span
 }
 
 // Options are the compile-time settings that do not come from the script:

@@ -101,7 +101,7 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 		// (reported at the import).
 		return Unknown
 	}
-	e := c.errorf(x.Fun, CodeUnknownFunction, "unknown function %s", name)
+	e := c.errorf(x, CodeUnknownFunction, "Unknown function: '%s'", name)
 	var names []string
 	for _, b := range builtins.Functions() {
 		names = append(names, b.Name)

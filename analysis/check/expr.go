@@ -292,7 +292,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 			c.errorf(x, CodeUndefinedVariable, "variable $%s (passed to the macro as $%s) is not defined", alias.name, x.Name)
 			return nil
 		}
-		e := c.errorf(x, CodeUndefinedVariable, "variable $%s is not defined here", x.Name)
+		e := c.errorf(x, CodeUndefinedVariable, "Undefined or undeclared variable: $%s", x.Name)
 		if c.scope != nil {
 			var names []string
 			for _, s := range c.scope.visible() {
@@ -1260,7 +1260,7 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 		c.errorf(x, CodeNotAStruct, "cannot access field %s of %s: dereference the pointer to pointer first", name, typeName(t))
 		return nil
 	}
-	c.errorf(x, CodeNotAStruct, "cannot access field %s of %s: it is not a struct, union or record", name, typeName(t))
+	c.errorf(x, CodeNotAStruct, "Can not access field '%s' on expression of type '%s'", name, typeinfoFull(t))
 	return nil
 }
 

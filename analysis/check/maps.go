@@ -184,9 +184,9 @@ func (c *checker) useMapFor(me *ast.MapExpr, n ast.Node, scalar, write bool) *ma
 
 func scalarMsg(name string, scalar bool) string {
 	if scalar {
-		return name + " is used without a key here but with a key elsewhere"
+		return name + " used as a map without an explicit key (scalar map), previously used with an explicit key (non-scalar map)"
 	}
-	return name + " is used with a key here but without a key elsewhere"
+	return name + " used as a map with an explicit key (non-scalar map), previously used without an explicit key (scalar map)"
 }
 
 func usedHow(scalar bool) string {

@@ -719,11 +719,14 @@ func (c *checker) jump(s *ast.JumpStmt) {
 	switch s.Keyword {
 	case "break", "continue":
 		if c.loops == 0 {
-			if c.macro != nil {
-				c.errorf(s, CodeJumpOutsideLoop, "%s is not allowed in a macro (a macro body is not part of the caller's loop)", s.Keyword)
-			} else {
-				c.errorf(s, CodeJumpOutsideLoop, "%s can only be used inside a loop", s.Keyword)
+			where := "probe"
+			switch {
+			case c.macro != nil:
+				where = "macro" // its body is not part of the caller's loop
+			case c.fn != nil:
+				where = "function"
 			}
+			c.errorf(s, CodeJumpOutsideLoop, "'%s' statement is not allowed in a %s", s.Keyword, where)
 		}
 	case "return":
 		if c.macro != nil && c.fn == nil {

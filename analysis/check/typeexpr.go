@@ -229,7 +229,7 @@ func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types
 		// exist: it is unknown, not wrong.
 		return Unknown
 	}
-	e := c.errorf(n, CodeUnknownType, "unknown type %s", full)
+	e := c.errorf(n, CodeUnknownType, "Cannot resolve unknown type \"%s\"", full)
 	prefix := full
 	if len(prefix) > 3 {
 		prefix = full[:len(keyword)+min(3, len(name))+boolInt(keyword != "")]

@@ -159,7 +159,7 @@ func TestBpftraceMessagesAndExitCodes(t *testing.T) {
 		{[]string{"-e", `begin { print(getopt("aa", true)); }`, "--", "--aa=maybe"}, 1, "", "ERROR: program command line option --aa expects a boolean (e.g. 'true') (value: maybe)\n"},
 		{[]string{"-e", `begin { print(getopt("aa", -1)); }`, "--", "--aa"}, 1, "", "ERROR: program command line option --aa expects an integer (value: true)\n"},
 		// Errors in the script: bt's diagnostics, exit 1 as bpftrace.
-		{[]string{"-e", "begin { @x = 1 + \"s\"; }"}, 1, "", "stdin:1:"},
+		{[]string{"-e", "begin { @x = 1 - \"s\"; }"}, 1, "", "stdin:1:"},
 	} {
 		code, out, errOut := runBpftrace(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {

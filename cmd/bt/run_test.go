@@ -53,7 +53,7 @@ func btBinary(t *testing.T) string {
 }
 
 func TestRunRejectsBadScriptBeforeTheKernel(t *testing.T) {
-	code, out, errOut := run(t, "", "run", "-e", `begin { @x = 1 + "s"; }`)
+	code, out, errOut := run(t, "", "run", "-e", `begin { @x = 1 - "s"; }`)
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d", code, exitFindings)
 	}
