@@ -102,6 +102,11 @@ func (e *encoder) table(t *nameTable) {
 		e.uvarint(uint64(t.mods[i]))
 		e.uvarint(uint64(t.info[i]))
 	}
+	if t.vals != nil {
+		for _, v := range t.vals {
+			e.b = binary.AppendVarint(e.b, v)
+		}
+	}
 }
 
 func commonPrefix(a, b string) int {
@@ -129,6 +134,7 @@ func (ix *Index) encodeCache() []byte {
 	}
 	e.table(ix.funcTab())
 	e.table(ix.typeTab())
+	e.table(ix.enumTab())
 	return le.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 }
 
@@ -215,6 +221,23 @@ func (d *decoder) bytes() []byte {
 	s := d.b[:n]
 	d.b = d.b[n:]
 	return s
+}
+
+// valueTable decodes a table encoded with its values (the enumerators).
+func (d *decoder) valueTable(t *nameTable, nmods int) {
+	d.table(t, nmods)
+	if d.err != nil {
+		return
+	}
+	t.vals = make([]int64, len(t.names))
+	for i := range t.vals {
+		v, n := binary.Varint(d.b)
+		if n <= 0 {
+			d.err = errBadCache
+			return
+		}
+		t.vals[i], d.b = v, d.b[n:]
+	}
 }
 
 func (d *decoder) table(t *nameTable, nmods int) {
@@ -356,13 +379,14 @@ func (ix *Index) decodeCache(b []byte) error {
 // decodeTables decodes the name tables that decodeCache left pending.
 func (ix *Index) decodeTables(b []byte, nmods int) error {
 	d := &decoder{b: b}
-	var funcs, types nameTable
+	var funcs, types, enums nameTable
 	d.table(&funcs, nmods)
 	d.table(&types, nmods)
+	d.valueTable(&enums, nmods)
 	if d.err != nil || len(d.b) != 0 {
 		return errBadCache
 	}
-	ix.funcs, ix.types = funcs, types
+	ix.funcs, ix.types, ix.enums = funcs, types, enums
 	return nil
 }
 
@@ -376,6 +400,12 @@ func (ix *Index) funcTab() *nameTable {
 func (ix *Index) typeTab() *nameTable {
 	ix.tablesOnce.Do(ix.loadTables)
 	return &ix.types
+}
+
+// enumTab is the table of every enumerator, decoded on first use.
+func (ix *Index) enumTab() *nameTable {
+	ix.tablesOnce.Do(ix.loadTables)
+	return &ix.enums
 }
 
 // loadTables decodes pending cached tables; should they not decode

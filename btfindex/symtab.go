@@ -36,37 +36,16 @@ func ReadKernelSymbols(path string) (*SymbolTable, error) {
 
 func parseKernelSymbols(s string) *SymbolTable {
 	t := &SymbolTable{syms: make([]Symbol, 0, strings.Count(s, "\n"))}
-	for len(s) > 0 {
-		var line string
-		if nl := strings.IndexByte(s, '\n'); nl < 0 {
-			line, s = s, ""
-		} else {
-			line, s = s[:nl], s[nl+1:]
+	eachKallsym(s, func(addrText string, typ byte, name, mod string) {
+		if !isTextSymbol(typ) {
+			return
 		}
-		// "ffffffff81000000 T name\t[module]"
-		sp := strings.IndexByte(line, ' ')
-		if sp < 0 || sp+3 > len(line) {
-			continue
-		}
-		switch line[sp+1] {
-		case 't', 'T', 'w', 'W':
-		default:
-			continue
-		}
-		addr, err := strconv.ParseUint(line[:sp], 16, 64)
+		addr, err := strconv.ParseUint(addrText, 16, 64)
 		if err != nil || addr == 0 {
-			continue
-		}
-		name, mod := line[sp+3:], ""
-		if tab := strings.IndexByte(name, '\t'); tab >= 0 {
-			m := name[tab+1:]
-			name = name[:tab]
-			if len(m) > 2 && m[0] == '[' && m[len(m)-1] == ']' {
-				mod = m[1 : len(m)-1]
-			}
+			return
 		}
 		t.syms = append(t.syms, Symbol{Addr: addr, Name: name, Module: mod})
-	}
+	})
 	t.sort()
 	return t
 }

@@ -303,7 +303,9 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	})
 	addr, ok := kallsyms[lit.Value]
 	if !ok || addr == 0 {
-		b.fail(args[0], "kernel symbol %s has no address in /proc/kallsyms (data symbols are listed only with CONFIG_KALLSYMS_ALL; addresses only for root)", lit.Value)
+		// bpftrace's words; /proc/kallsyms lists data symbols only with
+		// CONFIG_KALLSYMS_ALL, and addresses only to root.
+		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value})
 	}
 	b.loadImm(asm.R0, int64(addr))
 	return inReg

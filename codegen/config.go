@@ -1,96 +1,101 @@
 package codegen
 
 import (
+	"encoding/binary"
+	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/cilium/ebpf/asm"
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
-// The config builtin is a record of the configuration in effect, known
-// when the script is compiled: a field of it (config.max_strlen,
-// config().stack_mode) compiles to the constant.
-
-// isConfig reports whether e is the config builtin (config, config() or
-// __builtin_config).
-func (b *builder) isConfig(e ast.Expr) bool {
-	var name string
-	switch x := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		name = x.Name
-	case *ast.CallExpr:
-		if x.Fun == nil || len(x.Args) != 0 {
-			return false
-		}
-		if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
-			return false // a macro of that name
-		}
-		name = x.Fun.Name
-	default:
-		return false
-	}
-	bi, ok := builtins.Lookup(name)
-	return ok && bi.Name == "config"
+// defaultsWithoutText are the defaults of config keys whose documented
+// default is a sentence about the build: bt is built without blazesym.
+var defaultsWithoutText = map[string]any{
+	"use_blazesym":    false,
+	"show_debug_info": false,
 }
 
-// configField compiles config.NAME.
-func (b *builder) configField(x *ast.FieldExpr) result {
-	name := x.Field.Name
-	key, ok := builtins.LookupConfig(name)
+// configValue is the value in effect for a config key, as the config
+// builtin reports it: the script's config block, then the command line
+// or environment, then the key's default. Bools are bool, integers
+// uint64, everything else its text.
+func (c *compiler) configValue(k *builtins.ConfigKey) any {
+	v, ok := c.config(k.Name)
 	if !ok {
-		b.fail(x, "config has no field %s", name)
-	}
-	v, set := b.c.config(key.Name)
-	t := b.typeOf(x)
-	switch types.Underlying(t).(type) {
-	case *types.String:
-		s := key.Default
-		if set {
-			s = configText(v)
-		}
-		return b.stringLit(s, t)
-	case types.Bool:
-		on := false
-		if set {
-			on = configText(v) == "true" || configText(v) == "1"
+		if d, ok := defaultsWithoutText[k.Name]; ok {
+			v = d
 		} else {
-			// "true when built with ..." describes a build bt is not.
-			on = key.Default == "true"
+			v = k.Default
 		}
-		n := int64(0)
-		if on {
-			n = 1
+	}
+	switch k.Type {
+	case builtins.ConfigBool:
+		switch x := v.(type) {
+		case bool:
+			return x
+		case int64:
+			return x != 0
+		case int:
+			return x != 0
 		}
-		b.loadImm(asm.R0, n)
-		return inReg
+		s := strings.ToLower(fmt.Sprint(v))
+		return s == "true" || s == "1" || s == "on" || s == "yes"
+	case builtins.ConfigInt:
+		switch x := v.(type) {
+		case int64:
+			return uint64(x)
+		case int:
+			return uint64(x)
+		case uint64:
+			return x
+		}
+		// a default such as "0 (chosen from the available memory...)"
+		f := strings.Fields(fmt.Sprint(v))
+		if len(f) > 0 {
+			if n, err := strconv.ParseUint(f[0], 0, 64); err == nil {
+				return n
+			}
+		}
+		return uint64(0)
 	}
-	n := int64(0)
-	if set {
-		n, _ = strconv.ParseInt(configText(v), 0, 64)
-	} else if f := strings.Fields(key.Default); len(f) > 0 {
-		n, _ = strconv.ParseInt(f[0], 0, 64)
-	}
-	b.loadImm(asm.R0, n)
-	return inReg
+	return fmt.Sprint(v)
 }
 
-// configText is a config value as text.
-func configText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case int:
-		return strconv.Itoa(x)
-	case uint64:
-		return strconv.FormatUint(x, 10)
+// configCall is the config builtin: the record of the configuration in
+// effect, known at compile time and built in scratch memory.
+func configCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	rec, ok := types.Underlying(b.typeOf(n)).(*types.Record)
+	if !ok {
+		b.fail(n, "config without a record type")
 	}
-	return ""
+	off := b.allocResult(rec.Size())
+	offs := rec.Offsets()
+	img := make([]byte, rec.Size())
+	for i, name := range rec.Names {
+		k, ok := builtins.LookupConfig(name)
+		if !ok {
+			b.fail(n, "unknown config key %s", name)
+		}
+		field := img[offs[i] : offs[i]+rec.Elems[i].Size()]
+		switch v := b.c.configValue(k).(type) {
+		case bool:
+			if v {
+				field[0] = 1
+			}
+		case uint64:
+			binary.NativeEndian.PutUint64(field, v)
+		case string:
+			// truncated to the field, which keeps its terminating NUL
+			copy(field[:len(field)-1], v)
+		}
+	}
+	b.storeBytes(off, img, len(img))
+	return memAt(off)
+}
+
+func init() {
+	lowerings["config"] = configCall
 }

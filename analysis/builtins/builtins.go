@@ -79,6 +79,10 @@ type Builtin struct {
 	// Providers are the canonical probe provider names where the builtin
 	// may be used; nil means everywhere.
 	Providers []string
+	// FoldOutside, when set, gives the constant the builtin is in a probe
+	// of a provider outside Providers, which is then not an error: the
+	// probe's context cannot say, and bpftrace folds it so.
+	FoldOutside func(provider string) int64
 	// ProbeOnly: only inside a probe's body (not in a fn), because the
 	// value depends on the probe.
 	ProbeOnly bool

@@ -236,7 +236,7 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
-	if opt.Clang != "" && b.idx != nil {
+	if opt.Clang != "" && b.idx != nil && !b.redefinesKernelType(u) {
 		roots := map[string]bool{}
 		for round := 0; round < 3; round++ {
 			added := false
@@ -344,6 +344,28 @@ var (
 	reIncompleteType = regexp.MustCompile(`(?:has incomplete (?:element )?type|incomplete definition of type) '((?:struct|union|enum) [A-Za-z_][A-Za-z0-9_]*)'`)
 	reNotFound       = regexp.MustCompile(`'([^']+)' file not found`)
 )
+
+// redefinesKernelType reports whether the script's C itself (not a
+// header it includes) defines a struct, union or enum that the kernel's
+// BTF also has. bpftrace then takes no type from BTF for the script's
+// C: the script must define every type its definitions use.
+func (b *cBuilder) redefinesKernelType(u *cfront.Unit) bool {
+	for name, t := range u.Types {
+		if loc, ok := u.TypeLocs[name]; !ok || u.File == nil || loc.File != u.File.Name {
+			continue
+		}
+		if !strings.HasPrefix(name, "struct ") && !strings.HasPrefix(name, "union ") && !strings.HasPrefix(name, "enum ") {
+			continue
+		}
+		if st, ok := t.(*types.Struct); ok && st.Bytes == 0 && len(st.Fields()) == 0 {
+			continue // only declared
+		}
+		if _, err := b.idx.Type(name); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // missingBTFTypes lists the names of types the C errors of u say are
 // unknown or incomplete and that BTF defines.
@@ -505,7 +527,7 @@ func (s *cScope) add(u *cfront.Unit) {
 		if loc := e.Loc; loc.File == btfHeader || loc.File == "vmlinux.h" {
 			continue
 		}
-		s.defines[name] = &CDefine{Name: name, Value: e.Value, Loc: cLocation(e.Loc)}
+		s.defines[name] = &CDefine{Name: name, Value: e.Value, Enum: e.Enum, Loc: cLocation(e.Loc)}
 	}
 }
 

@@ -164,8 +164,33 @@ func (c *checker) addrSpace() types.AddrSpace {
 	return types.AddrNone
 }
 
-// namedType resolves a type name: bpftrace's own, the script's C, then
-// the kernel. keyword is "struct", "union", "enum" or "". With report,
+// UserTypes is a Kernel that also knows the types user-space binaries
+// describe in their DWARF.
+type UserTypes interface {
+	UserType(binaries []string, name string) (types.Type, bool)
+}
+
+// userType looks a struct, union, enum or typedef name up in the DWARF of
+// the binaries the current uprobe probe attaches to (nil if none has it),
+// as bpftrace does for casts and declarations in uprobes.
+func (c *checker) userType(full string) types.Type {
+	ut, ok := c.cfg.Kernel.(UserTypes)
+	if !ok || c.probe == nil || c.probe.info == nil {
+		return nil
+	}
+	for _, ai := range c.probe.info.Attach {
+		if len(ai.Binaries) == 0 {
+			continue
+		}
+		if t, ok := ut.UserType(ai.Binaries, full); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// namedType resolves a type name: bpftrace's own, the script's C, the
+// DWARF of the probe's uprobe binaries, then the kernel. keyword is "struct", "union", "enum" or "". With report,
 // an unknown name is an error (only when a kernel could have known it).
 func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types.Type {
 	if keyword == "" {
@@ -182,6 +207,9 @@ func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types
 			c.recordCType(n, full, t)
 			return t
 		}
+	}
+	if t := c.userType(full); t != nil {
+		return t
 	}
 	if c.cfg.Kernel != nil {
 		if t, ok := c.cfg.Kernel.Type(full); ok && t != nil {

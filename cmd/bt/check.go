@@ -417,6 +417,10 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		diags.Sort()
 		return nil, diags
 	}
+	if c.flags.hasPositional {
+		// The values are known: attach points take them (as bpftrace).
+		diags = append(diags, expandAttachParams(root, c.flags.positional)...)
+	}
 	scripts, cimports := check.Gather(c.importer, root)
 	files := append([]*ast.File{root}, scripts...)
 	for _, s := range scripts {

@@ -33,6 +33,9 @@ type runFlags struct {
 	dryRun     bool
 	noWarnings bool
 	clang      string
+	// traceableFunctions lists the functions kprobes may attach to
+	// ("": tracefs's available_filter_functions).
+	traceableFunctions string
 }
 
 func init() {
@@ -142,6 +145,13 @@ type runUI struct {
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
+	// bpftraceWords: report probes that match nothing in bpftrace's words
+	// rather than the checker's (missing.go).
+	bpftraceWords bool
+	// style lays diagnostics out; bpftraceWarnings also prints the
+	// checker's warnings that bpftrace itself prints (the drop-in).
+	style            diag.Style
+	bpftraceWarnings bool
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -172,10 +182,30 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
-	// Only errors: the checker's warnings are bt check's lints, which
-	// bpftrace does not print when it runs a script.
-	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
-	if prog == nil || diags.HasErrors() {
+	// What cannot be attached is dropped, or ends the run, as the
+	// missing_probes config says (missing.go).
+	var runDiags diag.List
+	if prog != nil {
+		rules := &missingRules{mode: missingProbesMode(prog, config), unsafe: f.unsafe, bpftraceWords: ui.bpftraceWords,
+			traceablePath: f.traceableFunctions, moduleLoaded: kernelModuleLoaded, warn: stderr}
+		diags, runDiags = applyMissingProbes(prog, diags, rules)
+	}
+	// Only errors (and, as the drop-in, the warnings bpftrace has too):
+	// the checker's warnings are bt check's lints.
+	topts := diag.TextOptions{Color: color, Style: ui.style}
+	shown := append(runDiagnostics(diags, ui.bpftraceWarnings), runDiags...)
+	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
+		renderBpftraceDiags(stderr, shown, prog.Files[0], topts)
+	} else {
+		diag.RenderAll(stderr, shown, topts)
+	}
+	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	if len(prog.Probes) == 0 {
+		if !f.quiet {
+			fmt.Fprintln(stdout, "No probes to attach")
+		}
 		return exitError{exitFindings}
 	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
@@ -192,8 +222,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
-	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -244,7 +275,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		var ae *tracer.AttachError
 		switch {
 		case errors.As(err, &le):
-			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
+			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:
@@ -296,7 +327,7 @@ func configFromEnv(env []string) (map[string]any, error) {
 			continue
 		}
 		if err := key.CheckString(v); err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
+			return nil, err
 		}
 		cur := key.Current()
 		switch cur.Type {
@@ -340,12 +371,19 @@ func checkPrivileges() error {
 	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
 }
 
-// errorsOnly keeps the errors of l, with the notes that follow each.
-func errorsOnly(l diag.List) diag.List {
+// runDiagnostics keeps what running a script prints of the checker's
+// findings: the errors and, with bpftraceWarnings, the warnings whose
+// code bpftrace reports too.
+func runDiagnostics(l diag.List, bpftraceWarnings bool) diag.List {
 	var out diag.List
 	for _, d := range l {
-		if d.Severity == diag.Error {
+		switch d.Severity {
+		case diag.Error:
 			out = append(out, d)
+		case diag.Warning:
+			if ci, ok := diag.Lookup(d.Code); ok && ci.Bpftrace && bpftraceWarnings {
+				out = append(out, d)
+			}
 		}
 	}
 	return out
