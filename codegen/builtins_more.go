@@ -153,20 +153,22 @@ func isLiteralCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// assertCall stops the program with a runtime error when the condition
-// is false: the runtime prints the message and exits.
+// assertCall stops the program when the condition is false, as
+// bpftrace's assert does: an error "assert failed: MESSAGE" (the errorf
+// record, at the assert), then exit with status 1.
 func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	ok := b.label("assert")
 	b.cond(args[0], ok+"f")
 	b.jump(ok)
 	b.mark(ok + "f")
-	msg := "assertion failed"
-	if lit, isLit := b.stringLiteral(args[1]); isLit {
-		msg = lit.Value
-	}
-	ev := b.newEvent(EvRuntimeError, msg, nil, n)
-	ev.Fatal = true
-	b.emitRecord(ev, nil)
+	msg := args[1:2]
+	ev := b.newEvent(EvErrorf, "assert failed: %s", b.argsTuple(msg), n)
+	b.emitRecord(ev, msg)
+	exit := b.newEvent(EvExit, "", &types.Tuple{Elems: []types.Type{types.Int64}}, n)
+	off := b.allocScratch(16)
+	b.emit(storeImm(regScratch, int16(off), int64(exit.ID), asm.DWord))
+	b.emit(storeImm(regScratch, int16(off+8), 1, asm.DWord))
+	b.output(off, 16)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
 	b.jump(b.exitLabel)
