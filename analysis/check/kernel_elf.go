@@ -209,7 +209,8 @@ func (r *resolution) uprobe() {
 			// The line's first instruction in each compile unit with code
 			// for it, by address (the runtime attaches there).
 			for _, a := range addrs {
-				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%#x", r.ap.Provider, p, a))
+				// In decimal, as bpftrace names such a probe.
+				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%d", r.ap.Provider, p, a))
 			}
 		}
 		return

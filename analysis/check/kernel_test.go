@@ -788,7 +788,7 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 	}
 	ai, ds := resolveOne(t, k, "uprobe:"+bin+"@lines.c:2 { }")
 	wantNoDiags(t, ds)
-	if want := fmt.Sprintf("uprobe:%s:%#x", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
+	if want := fmt.Sprintf("uprobe:%s:%d", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
 		t.Errorf("targets %v, want %s", ai.Targets, want)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
