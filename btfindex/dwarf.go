@@ -800,11 +800,12 @@ func (di *DebugInfo) LineAddresses(file string, line int) ([]uint64, error) {
 			addrs = append(addrs, best)
 		}
 	}
+	// The messages are bpftrace's (after its "DWARF error: ").
 	if len(addrs) == 0 {
 		if !fileSeen {
-			return nil, fmt.Errorf("no source file %s in the line table of %s", file, di.Path)
+			return nil, fmt.Errorf("No compilation unit matches %s", file)
 		}
-		return nil, fmt.Errorf("no code at %s:%d in %s", file, line, di.Path)
+		return nil, fmt.Errorf("Unable to map '%s:%d' to address", file, line)
 	}
 	slices.Sort(addrs)
 	return slices.Compact(addrs), nil

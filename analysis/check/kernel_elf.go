@@ -203,7 +203,7 @@ func (r *resolution) uprobe() {
 			line, _ := strconv.Atoi(r.parts.text(probes.RoleLine))
 			addrs, err := da.di.LineAddresses(r.parts.text(probes.RoleFile), line)
 			if err != nil {
-				r.missing(CodeProbeNotFound, r.spanOf(probes.RoleLine), "%v", err)
+				r.errorf(CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
 				return
 			}
 			// The line's first instruction in each compile unit with code

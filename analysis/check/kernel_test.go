@@ -792,9 +792,9 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 		t.Errorf("targets %v, want %s", ai.Targets, want)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no code at lines.c:5")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no source file other.c")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
 }
 
 func TestKernelUSDT(t *testing.T) {
