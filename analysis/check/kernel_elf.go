@@ -238,7 +238,11 @@ func (r *resolution) uprobe() {
 		found := 0
 		for _, s := range e.funcs {
 			if match(fn, s) {
-				r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+s)
+				t := r.ap.Provider + ":" + p + ":" + s
+				if r.parts.has(probes.RoleOffset) {
+					t += "+" + r.parts.text(probes.RoleOffset) // function+offset
+				}
+				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
 				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.argsUse[r.ap]) > 0) {
