@@ -80,18 +80,16 @@ func debugSearchPath() []string {
 	return append(slices.Clone(debugDirs), "", ".debug", DebugRoot)
 }
 
-// debugCache holds one DebugInfo (or error) per file version.
-var debugCache sync.Map // debugKey -> *debugEntry
-
-type debugKey struct {
-	path        string
-	size, mtime int64
-}
+// debugCache holds one DebugInfo (or error) per path, for the file's
+// current version only: a rebuilt binary replaces its entry, so a
+// long-running process (the language server) keeps one per file.
+var debugCache sync.Map // path -> *debugEntry
 
 type debugEntry struct {
-	once sync.Once
-	di   *DebugInfo
-	err  error
+	size, mtime int64
+	once        sync.Once
+	di          *DebugInfo
+	err         error
 }
 
 // ErrNoDWARF says a binary has no DWARF anywhere bt looks.
@@ -104,9 +102,15 @@ func OpenDebugInfo(path string) (*DebugInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := debugKey{path, st.Size(), st.ModTime().UnixNano()}
-	v, _ := debugCache.LoadOrStore(k, &debugEntry{})
+	size, mtime := st.Size(), st.ModTime().UnixNano()
+	fresh := &debugEntry{size: size, mtime: mtime}
+	v, loaded := debugCache.LoadOrStore(path, fresh)
 	e := v.(*debugEntry)
+	if loaded && (e.size != size || e.mtime != mtime) {
+		debugCache.CompareAndSwap(path, e, fresh)
+		v, _ = debugCache.Load(path)
+		e = v.(*debugEntry)
+	}
 	e.once.Do(func() { e.di, e.err = readDebugInfo(path) })
 	return e.di, e.err
 }

@@ -238,3 +238,28 @@ func TestCTypeName(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugInfoCachePerVersion: the same file version is read once; a
+// rebuilt file is read again (and then kept instead of the old one).
+func TestDebugInfoCachePerVersion(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildDWARF(t, dir)
+	a, err := OpenDebugInfo(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := OpenDebugInfo(bin); b != a {
+		t.Error("the same version was read twice")
+	}
+	rebuilt := buildDWARF(t, t.TempDir(), "-O1")
+	if err := os.Rename(rebuilt, bin); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenDebugInfo(bin)
+	if err != nil || c == a {
+		t.Fatalf("the rebuilt file was not read again: %v", err)
+	}
+	if d, _ := OpenDebugInfo(bin); d != c {
+		t.Error("the rebuilt version was read twice")
+	}
+}
