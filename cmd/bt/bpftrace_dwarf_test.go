@@ -100,9 +100,14 @@ func TestBpftraceDWARFList(t *testing.T) {
 		})
 	}
 	// Without --debuginfo the stripped binary's parameters are unknown.
-	bin, _ := buildDWARFTracee(t, "stripped")
+	bin, extra := buildDWARFTracee(t, "stripped")
 	if out, _, _ := runLinkBounded(t, link, "-lv", "uprobe:"+bin+":dw_fn"); out != "uprobe:"+bin+":dw_fn\n" {
 		t.Errorf("stripped without --debuginfo: %q", out)
+	}
+	// bt list takes --debuginfo too.
+	out, errOut, code := runLinkBounded(t, btBinary(t), append([]string{"list", "-v", "uprobe:" + bin + ":dw_fn"}, extra...)...)
+	if want := "uprobe:" + bin + ":dw_fn\n    struct pair* p\n    int n\n    char c\n"; code != 0 || out != want {
+		t.Errorf("bt list --debuginfo: exit %d, stdout %q, want %q; stderr %s", code, out, want, errOut)
 	}
 }
 
