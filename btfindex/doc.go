@@ -1,8 +1,8 @@
 // Package btfindex answers what the kernel offers a bpftrace script: its
 // types, functions, kfuncs and probes (tracepoints, raw tracepoints,
 // kprobes, fentry, iterators, uprobes, USDT), read from BTF, tracefs,
-// kallsyms and ELF files (with their DWARF), indexed for fast prefix lookup and cached on disk
-// per BTF identity. Its subpackage cheader writes the kernel's types as a C
+// kallsyms and ELF files (with their DWARF), indexed for fast prefix
+// lookup and cached on disk per BTF identity. Its subpackage cheader writes the kernel's types as a C
 // header (vmlinux.h) for imported BPF C code.
 //
 // # Opening
