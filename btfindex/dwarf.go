@@ -571,10 +571,11 @@ func (p *dwpPackage) unit(id uint64, addr []byte) (*dwarf.Data, dwarf.Offset) {
 	part := func(sect int) []byte {
 		b := p.sec[sect]
 		r, ok := m[sect]
-		if !ok || uint64(r[0])+uint64(r[1]) > uint64(len(b)) {
+		start, end := uint64(r[0]), uint64(r[0])+uint64(r[1])
+		if !ok || end > uint64(len(b)) {
 			return nil
 		}
-		return b[r[0] : r[0]+r[1]]
+		return b[start:end]
 	}
 	s := dwoSections{abbrev: part(sectAbbrev), info: part(sectInfo), str: p.sec[0], strOffsets: part(sectStrOffsets)}
 	if s.abbrev == nil || s.info == nil {
