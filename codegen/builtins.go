@@ -24,8 +24,8 @@ var lowerings map[string]builtinFn
 
 func init() {
 	lowerings = map[string]builtinFn{
-		"pid":     helperValue(asm.FnGetCurrentPidTgid, 32, 0),
-		"tid":     helperValue(asm.FnGetCurrentPidTgid, 0, 32),
+		"pid":     pidTidValue(true),
+		"tid":     pidTidValue(false),
 		"uid":     helperValue(asm.FnGetCurrentUidGid, 0, 32),
 		"gid":     helperValue(asm.FnGetCurrentUidGid, 32, 0),
 		"cpu":     helperValue(asm.FnGetSmpProcessorId, 0, 0),
@@ -317,7 +317,7 @@ func funcValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	// usym: the address and the process, to resolve in its binary
 	off := b.allocScratch(t.Size())
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -329,7 +329,7 @@ func usymCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	off := b.allocScratch(t.Size())
 	b.scalar(args[0])
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -379,7 +379,7 @@ func stackValue(user bool) builtinFn {
 		b.emit(asm.FnGetStackid.Call())
 		b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
 		if user && t.Size() >= 16 {
-			b.emit(asm.FnGetCurrentPidTgid.Call())
+			b.currentPidTgid(false)
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {

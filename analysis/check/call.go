@@ -853,10 +853,8 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 func (c *checker) kernelStruct(name string) types.Type {
 	// The script's own definition of the struct wins over the kernel's,
 	// as the name resolves in bpftrace (and in namedType).
-	if c.cfg.C != nil {
-		if t, ok := c.cfg.C.Type("struct " + name); ok && t != nil {
-			return t
-		}
+	if t, ok := c.cType("struct " + name); ok {
+		return t
 	}
 	if c.cfg.Kernel != nil {
 		if t, ok := c.cfg.Kernel.Type("struct " + name); ok && t != nil {

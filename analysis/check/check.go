@@ -546,10 +546,12 @@ func (c *checker) collectProbe(p *ast.Probe) {
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List
+			processPaths(ap, c.cfg.PID)
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
 			if ai != nil {
 				expandProcessUSDT(ai, c.cfg.PID)
+				usdtOutsideProcess(ai, c.cfg.PID)
 			}
 		}
 		if ai == nil {

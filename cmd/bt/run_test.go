@@ -289,7 +289,7 @@ func TestRunLeavesNoDescriptors(t *testing.T) {
 	} {
 		before := bpfDescriptors(t)
 		code, _, errOut := run(t, "", args...)
-		if code != 0 && code != 5 && !strings.Contains(errOut, "ERROR:") {
+		if code != 0 && code != 5 && !strings.Contains(errOut, "ERROR:") && !strings.Contains(errOut, "error[") {
 			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
 		}
 		if after := bpfDescriptors(t); after != before {
