@@ -203,13 +203,14 @@ func (r *resolution) uprobe() {
 			line, _ := strconv.Atoi(r.parts.text(probes.RoleLine))
 			addrs, err := da.di.LineAddresses(r.parts.text(probes.RoleFile), line)
 			if err != nil {
-				r.missing(CodeProbeNotFound, r.spanOf(probes.RoleLine), "%v", err)
+				r.errorf(CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
 				return
 			}
 			// The line's first instruction in each compile unit with code
 			// for it, by address (the runtime attaches there).
 			for _, a := range addrs {
-				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%#x", r.ap.Provider, p, a))
+				// In decimal, as bpftrace names such a probe.
+				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%d", r.ap.Provider, p, a))
 			}
 		}
 		return

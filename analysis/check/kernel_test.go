@@ -788,13 +788,13 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 	}
 	ai, ds := resolveOne(t, k, "uprobe:"+bin+"@lines.c:2 { }")
 	wantNoDiags(t, ds)
-	if want := fmt.Sprintf("uprobe:%s:%#x", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
+	if want := fmt.Sprintf("uprobe:%s:%d", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
 		t.Errorf("targets %v, want %s", ai.Targets, want)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no code at lines.c:5")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no source file other.c")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
 }
 
 func TestKernelUSDT(t *testing.T) {

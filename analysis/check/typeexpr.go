@@ -191,8 +191,9 @@ func (c *checker) userType(full string) types.Type {
 }
 
 // namedType resolves a type name: bpftrace's own, the script's C, the
-// DWARF of the probe's uprobe binaries, then the kernel. keyword is "struct", "union", "enum" or "". With report,
-// an unknown name is an error (only when a kernel could have known it).
+// DWARF of the probe's uprobe binaries, then the kernel. keyword is
+// "struct", "union", "enum" or "". With report, an unknown name is an
+// error (only when a kernel could have known it).
 func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types.Type {
 	if keyword == "" {
 		if t, ok := builtinTypes[name]; ok {

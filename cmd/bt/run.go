@@ -15,6 +15,7 @@ import (
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
@@ -43,6 +44,7 @@ type runFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f runFlags
+		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "run [flags] (FILE | - | -e PROGRAM) [ARG]... [-- --NAME=VALUE...]",
 			Short: "Compile a script to BPF, load it and print what it produces, as bpftrace does",
@@ -65,10 +67,12 @@ exit()'s code, 0 after a signal, 1 for a script error or a failure while
 running, and 2 for bad usage or missing privileges.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				btfindex.SetDebugInfoDirs(debugInfo)
 				return runRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, cmd.ArgsLenAtDash(), f)
 			},
 		}
 		fl := cmd.Flags()
+		debugInfoFlag(cmd, &debugInfo)
 		fl.StringVarP(&f.expr, "expr", "e", "", "run `PROGRAM` given on the command line")
 		fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
 		fl.StringVarP(&f.outFile, "output", "o", "", "write the program's output to `FILE`")
@@ -423,3 +427,31 @@ func (f *runFlags) warningLevel() codegen.WarningLevel {
 	}
 	return codegen.WarnDefault
 }
+
+// debugInfoFlag adds --debuginfo DIR (repeatable, or DIR:DIR as in
+// bpftrace): where the separate and split DWARF of uprobe targets is
+// looked for first.
+func debugInfoFlag(cmd *cobra.Command, dirs *[]string) {
+	cmd.Flags().Var(debugInfoValue{dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
+}
+
+// debugInfoValue collects --debuginfo directories.
+type debugInfoValue struct{ dirs *[]string }
+
+func (v debugInfoValue) String() string {
+	if v.dirs == nil {
+		return ""
+	}
+	return strings.Join(*v.dirs, ":")
+}
+
+func (v debugInfoValue) Set(s string) error {
+	for _, d := range strings.Split(s, ":") {
+		if d != "" {
+			*v.dirs = append(*v.dirs, d)
+		}
+	}
+	return nil
+}
+
+func (debugInfoValue) Type() string { return "DIR" }
