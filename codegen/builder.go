@@ -119,12 +119,16 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
+			code, hint := CodeUnsupported, "bt's compiler cannot lower this yet"
+			if u.code != "" {
+				code, hint = u.code, u.hint
+			}
+			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			d.Hint = "bt's compiler cannot lower this yet"
+			d.Hint = hint
 			ps, ok = nil, false
 		}
 	}()

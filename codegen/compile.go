@@ -206,6 +206,10 @@ func (c *compiler) errorf(f *source.File, n ast.Node, code diag.Code, format str
 type unsupported struct {
 	node ast.Node
 	msg  string
+	// code and hint, when set, say the program is fine but the
+	// environment cannot serve it (a missing kernel symbol).
+	code diag.Code
+	hint string
 }
 
 // compileProbe compiles one action block: one program per group of
