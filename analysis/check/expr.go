@@ -311,6 +311,15 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 		}
 		return types.Bool{}
 	}
+	if x.Op == "==" || x.Op == "!=" {
+		// typeinfo(x).base_type == "int": known when the script is
+		// compiled, so comptime can choose a branch by it.
+		if ls, ok := c.constString(x.X); ok {
+			if rs, ok := c.constString(x.Y); ok {
+				c.info.Consts[x] = b2i((ls == rs) == (x.Op == "=="))
+			}
+		}
+	}
 	if lt == nil || rt == nil {
 		if isComparison(x.Op) {
 			return types.Bool{}
@@ -1531,6 +1540,33 @@ func (c *checker) assignConversion(x ast.Expr, from, to types.Type) {
 		c.signWarning(x, from, to)
 	}
 	c.convert(x, from, to)
+}
+
+// constString is the value of a string known when the script is
+// compiled: a literal, or the base_type or full_type of a typeinfo()
+// whose type is known (bpftrace folds typeinfo() into a literal record).
+func (c *checker) constString(x ast.Expr) (string, bool) {
+	switch y := ast.Unparen(x).(type) {
+	case *ast.StringLit:
+		return y.Value, true
+	case *ast.FieldExpr:
+		ti, ok := ast.Unparen(y.X).(*ast.TypeinfoExpr)
+		if !ok || y.Arrow || y.Field == nil {
+			return "", false
+		}
+		t := c.info.Typeinfo[ti]
+		if t == nil || hasUnknown(t) {
+			return "", false
+		}
+		base, full := TypeinfoStrings(t)
+		switch y.Field.Name {
+		case "base_type":
+			return base, true
+		case "full_type":
+			return full, true
+		}
+	}
+	return "", false
 }
 
 // compileTimeExpr reports whether x is made of things known when the
