@@ -798,7 +798,7 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 
 func TestKernelUSDT(t *testing.T) {
 	k := liveKernel(t)
-	libc, err := resolveBinary("libc")
+	libc, err := btfindex.ResolveBinary("libc")
 	if err != nil {
 		t.Skip(err)
 	}
