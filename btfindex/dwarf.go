@@ -151,8 +151,10 @@ func readDebugInfo(path string) (*DebugInfo, error) {
 			bf.Close()
 		}
 	}
-	info, _ := sectionData(f, ".debug_info")
-	addr, _ := sectionData(f, ".debug_addr")
+	// The raw .debug_info (for DWO IDs) and .debug_addr serve only
+	// split units: read them when the first one turns up.
+	var info, addr []byte
+	rawRead := false
 	split := &splitFinder{binary: path, debugFile: dbgPath}
 	rd := d.Reader()
 	for {
@@ -167,6 +169,11 @@ func readDebugInfo(path string) (*DebugInfo, error) {
 		u := debugUnit{data: d, off: cu.Offset, line: cu}
 		u.ranges, _ = d.Ranges(cu)
 		if dwo := dwoName(cu); dwo != "" {
+			if !rawRead {
+				rawRead = true
+				info, _ = sectionData(f, ".debug_info")
+				addr, _ = sectionData(f, ".debug_addr")
+			}
 			id, ok := dwoID(info, cu)
 			sd, soff := split.unit(cu, dwo, id, ok, addr)
 			if sd == nil {

@@ -387,6 +387,22 @@ func (b *builder) index(x *ast.IndexExpr) result {
 		} else {
 			n = t.Size()
 		}
+		if _, flexible := t.(*types.Array); flexible && n == 0 && b.addressable(x.X) {
+			// a flexible array member (`int y[0]`) has no length to
+			// check: its elements are read from memory past the struct,
+			// as in C
+			space, _ := b.address(x.X)
+			if v, ok := b.constOf(x.Index); ok {
+				b.emit(asm.Add.Imm(asm.R0, int32(v*int64(esz))))
+			} else {
+				tmp := b.spill()
+				b.scalar(x.Index)
+				b.emit(asm.Mul.Imm(asm.R0, int32(esz)))
+				b.emit(asm.LoadMem(asm.R1, asm.RFP, tmp, asm.DWord))
+				b.emit(asm.Add.Reg(asm.R0, asm.R1))
+			}
+			return b.readAt(et, space)
+		}
 		if v, ok := b.constOf(x.Index); ok {
 			if v < 0 || v >= int64(n) {
 				b.fail(x, "index %d out of range [0, %d)", v, n)
@@ -447,6 +463,10 @@ func (b *builder) positional(x *ast.PositionalParam) result {
 // macro parameters and macros whose body is only a literal.
 func (b *builder) stringLiteral(e ast.Expr) (*ast.StringLit, bool) {
 	for depth := 0; depth < 64; depth++ {
+		if s, ok := b.info.Strings[ast.Unparen(e)]; ok {
+			// folded by the checker (str($1), "abc" + 1)
+			return &ast.StringLit{Range: ast.RangeOf(e.Span()), Value: s}, true
+		}
 		switch x := ast.Unparen(e).(type) {
 		case *ast.StringLit:
 			return x, true

@@ -77,7 +77,10 @@ type builder struct {
 	// inside a loop callback, where `return` and exit() set the leave
 	// flag and stop the loop, and the caller then leaves too.
 	retLabel string
-	leaveOff int // scratch slot of the leave flag, -1 until needed
+	// valueRetLabel is where a probe's `return VALUE` jumps with the
+	// value in R0: the probe's final exit instruction.
+	valueRetLabel string
+	leaveOff      int // scratch slot of the leave flag, -1 until needed
 
 	subprogs asm.Instructions // callbacks and fns, after the program
 	subStack int              // the deepest subprogram stack
@@ -119,16 +122,21 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			code, hint := CodeUnsupported, "bt's compiler cannot lower this yet"
+			code := CodeUnsupported
 			if u.code != "" {
-				code, hint = u.code, u.hint
+				code = u.code
 			}
 			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			d.Hint = hint
+			switch {
+			case u.code == "":
+				d.Hint = "bt's compiler cannot lower this yet"
+			case u.hint != "":
+				d.Hint = u.hint
+			}
 			ps, ok = nil, false
 		}
 	}()
@@ -136,8 +144,15 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.setSrc(node)
 	b.exitLabel = b.label("exit")
 	b.retLabel = b.exitLabel
+	b.valueRetLabel = b.label("exit_value")
 	// prologue: context, scratch buffer, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
+	// Once exit() has set the exit flag a probe does nothing, so the
+	// maps printed at exit hold what they held at exit() (the runtime
+	// clears the flag before running end).
+	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 	b.emitScratchLookup()
 	b.allocVars(node.Body)
 	if node.Predicate != nil {
@@ -146,7 +161,8 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	}
 	b.block(node.Body)
 	b.mark(b.exitLabel)
-	b.emit(asm.Mov.Imm(asm.R0, 0))
+	b.emit(asm.Mov.Imm(asm.R0, defaultProbeResult[b.group.provider]))
+	b.mark(b.valueRetLabel)
 	b.emit(asm.Return())
 	b.appendFns()
 	if b.maxStack+b.subStack > stackLimit {
@@ -170,6 +186,12 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.attachSpec(ps)
 	return ps, true
 }
+
+// defaultProbeResult is what a probe returns when it does not return a
+// value itself (0 for providers not listed). Classic tracepoints return
+// 1: the kernel hides the event from perf's other users when a BPF
+// program attached to it returns 0.
+var defaultProbeResult = map[string]int32{"tracepoint": 1}
 
 // attachSpec fills in what the kernel needs at load time for tracing
 // programs (the attach target) and attach types.
@@ -370,17 +392,28 @@ func (b *builder) restore(f frame) { b.stack, b.scratch = f.stack, max(f.scratch
 
 // allocVars gives every scratch variable of the probe a home before any
 // temporary is allocated.
+//
+// The (key, value) variable of a loop over a map is the exception: it
+// lives only while its loop runs, so forMap gives it a home then, above
+// the temporaries of the statements before it (a map with large keys and
+// values would otherwise need room for both at once).
 func (b *builder) allocVars(body ast.Node) {
+	loopVars := map[*check.Symbol]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		if n == nil {
 			return false
+		}
+		if f, ok := n.(*ast.ForStmt); ok {
+			if _, overMap := ast.Unparen(f.Iter).(*ast.MapExpr); overMap && f.Var != nil {
+				loopVars[b.info.SymbolOf(f.Var)] = true
+			}
 		}
 		v, ok := n.(*ast.Variable)
 		if !ok {
 			return true
 		}
 		sym := b.info.SymbolOf(v)
-		if sym == nil || sym.Kind != check.SymVar {
+		if sym == nil || sym.Kind != check.SymVar || loopVars[sym] {
 			return true
 		}
 		b.varSlotOf(sym)

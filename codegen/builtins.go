@@ -382,6 +382,15 @@ func stackValue(user bool) builtinFn {
 			b.emit(asm.FnGetCurrentPidTgid.Call())
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
+			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {
+				// its depth, for len() once stored (the frames themselves are
+				// read in user space)
+				b.stackDepth(n, st)
+				b.emit(asm.LSh.Imm(asm.R0, ustackDepthShift))
+				b.emit(asm.LoadMem(asm.R1, regScratch, int16(off+8), asm.DWord))
+				b.emit(asm.Or.Reg(asm.R0, asm.R1))
+				b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
+			}
 		}
 		return memAt(off)
 	}
@@ -418,6 +427,22 @@ func (b *builder) pointerSpace(e ast.Expr) types.AddrSpace {
 func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
+	if text, ok := b.knownText(args[0]); ok {
+		// bpftrace folds str() of a literal or a positional parameter
+		// (a number too: str($1) is its text), its length counting
+		// characters, not the NUL.
+		if len(args) > 1 {
+			if v, ok := b.info.Consts[args[1]]; ok && v >= 0 && int(v) < len(text) {
+				text = text[:v]
+			} else if !ok {
+				b.fail(args[1], "str() of a constant string needs a constant length")
+			}
+		}
+		if len(text) > size-1 {
+			text = text[:max(size-1, 0)]
+		}
+		return b.stringLit(text, t)
+	}
 	if _, isStr := types.Underlying(b.finalType(args[0])).(*types.String); isStr {
 		src := b.memory(args[0])
 		off := b.allocScratch(size)
@@ -427,13 +452,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		}
 		return memAt(off)
 	}
-	off := b.allocResult(size)
-	b.zero(off, size)
+	// A string of the longest size reads one byte more than it holds
+	// (below 1024 bytes, as bpftrace does): a string that fills it has
+	// no NUL, which is how the runtime knows it was cut short and adds
+	// the truncation trailer.
+	read := size
+	if size == b.c.maxStrlen && size < 1024 {
+		read = size + 1
+	}
+	off := b.allocResult(read)
+	b.zero(off, read)
 	lenSlot := b.allocStack(8)
-	b.loadImm(asm.R0, int64(size))
+	b.loadImm(asm.R0, int64(read))
 	if len(args) > 1 {
 		b.scalar(args[1])
-		b.boundLength(size)
+		b.boundLength(read)
 	}
 	b.emit(asm.StoreMem(asm.RFP, lenSlot, asm.R0, asm.DWord))
 	b.scalar(args[0])
@@ -446,6 +479,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		b.emit(asm.FnProbeReadKernelStr.Call())
 	}
 	return memAt(off)
+}
+
+// knownText is the text of a string literal or a positional parameter
+// (whatever its value), known when the program is compiled.
+func (b *builder) knownText(e ast.Expr) (string, bool) {
+	if lit, ok := b.stringLiteral(e); ok {
+		return lit.Value, true
+	}
+	if pp, ok := ast.Unparen(e).(*ast.PositionalParam); ok && !pp.Count {
+		if pp.N >= 1 && pp.N <= len(b.c.opts.Params) {
+			return b.c.opts.Params[pp.N-1], true
+		}
+		return "", true
+	}
+	return "", false
 }
 
 // boundLength clamps the length in R0 to [0, size] for the verifier (a

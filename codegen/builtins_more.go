@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 )
@@ -287,7 +288,7 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		case listed:
 			hint = "/proc/kallsyms shows symbol addresses only to root"
 		}
-		panic(unsupported{node: args[0], msg: "Failed to resolve kernel symbol: " + lit.Value, code: CodeKernelSymbol, hint: hint})
+		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value, hint: hint})
 	}
 	b.loadImm(asm.R0, int64(addr))
 	return inReg
@@ -296,6 +297,12 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 // usermodeCall: 1 when the probe fired in user mode (the saved code
 // segment's privilege level is 3).
 func usermodeCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	if check.ProbeTypeName(b.group.provider) == "special" {
+		// begin and end run from user space (BPF_PROG_TEST_RUN), without
+		// registers of their own.
+		b.loadImm(asm.R0, 1)
+		return inReg
+	}
 	if !kprobeLike[b.group.provider] {
 		b.fail(n, "usermode needs a pt_regs context")
 	}
@@ -502,12 +509,7 @@ func syscallNames() []string {
 
 // probetypeValue is the provider's name, "special" for begin and end.
 func probetypeValue(b *builder, n ast.Expr, args []ast.Expr) result {
-	p := b.group.provider
-	switch p {
-	case "begin", "end", "self", "test", "bench":
-		p = "special"
-	}
-	return b.stringLit(p, b.typeOf(n))
+	return b.stringLit(check.ProbeTypeName(b.group.provider), b.typeOf(n))
 }
 
 // substringCall searches a string for another with a bpf_loop over the

@@ -13,12 +13,12 @@ const (
 	CodeTooLarge diag.Code = "codegen-too-large"
 	// CodeVerifier: the kernel's verifier rejected a compiled program.
 	CodeVerifier diag.Code = "verifier-rejected"
-	// CodeKernelSymbol: kaddr() names a symbol the running kernel's
-	// kallsyms does not list (or lists without an address).
-	CodeKernelSymbol diag.Code = "kernel-symbol-not-found"
 	// CodeLoad: the kernel refused a map or program for another reason
 	// (for example a program type this kernel cannot load).
 	CodeLoad diag.Code = "load-failed"
+	// CodeUnknownSymbol: kaddr() names a symbol /proc/kallsyms does not
+	// list with an address.
+	CodeUnknownSymbol diag.Code = "unknown-kernel-symbol"
 )
 
 func init() {
@@ -27,7 +27,7 @@ func init() {
 		diag.CodeInfo{Code: CodeInternal, Severity: diag.Error, Summary: "the compiler failed on this program (a bug in bt)"},
 		diag.CodeInfo{Code: CodeTooLarge, Severity: diag.Error, Summary: "a value or a program is larger than BPF allows"},
 		diag.CodeInfo{Code: CodeVerifier, Severity: diag.Error, Summary: "the kernel's BPF verifier rejected the compiled program"},
-		diag.CodeInfo{Code: CodeKernelSymbol, Severity: diag.Error, Summary: "kaddr() names a kernel symbol /proc/kallsyms does not list, or shows without its address"},
+		diag.CodeInfo{Code: CodeUnknownSymbol, Severity: diag.Error, Summary: "kaddr() names a kernel symbol without an address in /proc/kallsyms (data symbols need CONFIG_KALLSYMS_ALL; addresses need root)"},
 		diag.CodeInfo{Code: CodeLoad, Severity: diag.Error, Summary: "the kernel refused to create a map or load a program"},
 	)
 }

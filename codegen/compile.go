@@ -99,6 +99,9 @@ type compiler struct {
 	maxStrlen  int
 	maxMapKeys int
 	zerosSize  int // size of the bt_zeros value, the largest block zeroed at once
+	// storedUstackLen: the program takes len() of a stored user stack, so
+	// every ustack value also records its depth (ustackDepthShift).
+	storedUstackLen bool
 }
 
 func (c *compiler) config(key string) (any, bool) {
@@ -132,6 +135,7 @@ func (c *compiler) configInt(key string, def int) int {
 func (c *compiler) compile() {
 	c.maxStrlen = c.configInt("max_strlen", defaultMaxStrlen)
 	c.maxMapKeys = c.configInt("max_map_keys", defaultMaxMapKeys)
+	c.storedUstackLen = usesStoredUstackLen(c.prog.Info)
 	c.obj = &Object{
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,
@@ -206,8 +210,9 @@ func (c *compiler) errorf(f *source.File, n ast.Node, code diag.Code, format str
 type unsupported struct {
 	node ast.Node
 	msg  string
-	// code and hint, when set, say the program is fine but the
-	// environment cannot serve it (a missing kernel symbol).
+	// code, when set, makes this an error in the script or its
+	// environment rather than a construct the compiler cannot lower:
+	// that code and hint, no "yet" hint.
 	code diag.Code
 	hint string
 }

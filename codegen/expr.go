@@ -284,7 +284,7 @@ func (b *builder) convert(r result, from, to types.Type, n ast.Node) result {
 }
 
 // convertMem copies a value of type from at src to dst as type to:
-// strings are cut or padded (always NUL-terminated), tuples and records
+// strings are cut or NUL-padded, tuples and records
 // converted element by element, integers resized.
 func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n ast.Node) {
 	if src == dst && types.Identical(from, to) {
@@ -295,8 +295,10 @@ func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n
 	case *types.String:
 		if f, ok := fu.(*types.String); ok {
 			if f.Len >= t.Len {
-				b.copy(dst, src, t.Len-1)
-				b.emit(storeImm(regScratch, int16(dst+t.Len-1), 0, asm.Byte))
+				// Cut without a NUL of its own, as bpftrace copies: a
+				// string that fills its type was cut short (the runtime
+				// prints the truncation trailer).
+				b.copy(dst, src, t.Len)
 			} else {
 				b.zero(dst, t.Len)
 				b.copy(dst, src, f.Len)
@@ -404,6 +406,10 @@ func (b *builder) spill() int16 {
 
 // exprRaw compiles e without its conversion.
 func (b *builder) exprRaw(e ast.Expr) result {
+	if str, ok := b.info.Strings[e]; ok {
+		// folded by the checker: a literal ("hello" + 1, str($1))
+		return b.stringLit(str, b.typeOf(e))
+	}
 	switch x := e.(type) {
 	case *ast.ParenExpr:
 		return b.expr(x.X)
@@ -729,11 +735,21 @@ func (b *builder) blockExpr(x *ast.BlockExpr) result {
 }
 
 // cast compiles `(type)x`.
+// unsignedOfSize is the unsigned integer type of each width below 8 bytes.
+var unsignedOfSize = map[int]types.Type{1: types.Uint8, 2: types.Uint16, 4: types.Uint32}
+
 func (b *builder) cast(x *ast.CastExpr) result {
 	to := b.typeOf(x)
 	from := b.finalType(x.X)
 	if scalarType(to) && scalarType(from) {
 		b.scalar(x.X)
+		if _, ok := types.Underlying(to).(*types.Pointer); ok {
+			// an integer becomes an address zero-extended from its own
+			// width, as bpftrace's casts do: (uint8 *)-1 is 0xff
+			if sz, _ := intInfo(from); sz > 0 && sz < 8 {
+				b.normalize(asm.R0, unsignedOfSize[sz])
+			}
+		}
 		b.normalize(asm.R0, to)
 		return inReg
 	}

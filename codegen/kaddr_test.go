@@ -18,7 +18,7 @@ func TestKaddrMissingSymbol(t *testing.T) {
 		t.Fatalf("diagnostics %v, want one", diags)
 	}
 	d := diags[0]
-	if d.Code != CodeKernelSymbol || d.Message != "Failed to resolve kernel symbol: bt_no_such_kernel_symbol" {
+	if d.Code != CodeUnknownSymbol || d.Message != "Failed to resolve kernel symbol: bt_no_such_kernel_symbol" {
 		t.Errorf("%s: %s", d.Code, d.Message)
 	}
 	if !strings.Contains(d.Hint, "kallsyms") || strings.Contains(d.Hint, "cannot lower") {

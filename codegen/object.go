@@ -194,4 +194,9 @@ type Options struct {
 	PID int
 	// C is the C the program imports (ccall.go).
 	C COptions
+	// TseriesClockMap names a scalar map of an unsigned integer that
+	// tseries() reads as the current time (nanoseconds) instead of the
+	// TAI clock: bpftrace's BPFTRACE_DUMMY_TS_MAP, which its tests use
+	// to place values in chosen intervals. "" for the clock.
+	TseriesClockMap string
 }

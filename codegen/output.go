@@ -28,12 +28,95 @@ func (b *builder) emitRecord(ev *Event, values []ast.Expr) {
 		size += ev.Args.Size()
 		offs = ev.Args.Offsets()
 	}
+	if size > largeRecord {
+		b.emitLargeRecord(ev, values)
+		return
+	}
 	off := b.allocScratch(size)
 	b.emit(storeImm(regScratch, int16(off), int64(ev.ID), asm.DWord))
 	for i, v := range values {
 		b.storeTo(v, off+8+offs[i], ev.Args.Elems[i])
 	}
 	b.output(off, size)
+}
+
+// largeRecord is the record size above which a record is assembled in
+// the ring buffer itself rather than in scratch memory first: a copy of
+// values that already sit in scratch (a loop's (key, value) of long
+// strings) could outgrow the scratch buffer.
+const largeRecord = 4096
+
+// emitLargeRecord writes a record straight into a ring buffer
+// reservation: values are evaluated first (scalars kept on the stack,
+// others where they already are in scratch), then copied in.
+func (b *builder) emitLargeRecord(ev *Event, values []ast.Expr) {
+	size := 8 + ev.Args.Size()
+	offs := ev.Args.Offsets()
+	type piece struct {
+		scalar bool
+		at     int // stack slot (scalar) or scratch offset
+	}
+	pieces := make([]piece, len(values))
+	for i, v := range values {
+		t := ev.Args.Elems[i]
+		if scalarType(t) {
+			b.scalar(v)
+			b.normalize(asm.R0, t)
+			pieces[i] = piece{scalar: true, at: int(b.spill())}
+			continue
+		}
+		pieces[i] = piece{at: b.memory(v)}
+	}
+	done, reserved := b.label("rec_done"), b.label("rec_reserved")
+	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, done))
+	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ringBufName))
+	b.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	b.emit(asm.Mov.Imm(asm.R3, 0))
+	b.emit(asm.FnRingbufReserve.Call())
+	b.emit(asm.JNE.Imm(asm.R0, 0, reserved))
+	b.countLost()
+	b.jump(done)
+	b.mark(reserved)
+	rec := b.allocStack(8)
+	b.emit(asm.StoreMem(asm.RFP, rec, asm.R0, asm.DWord))
+	b.emit(storeImm(asm.R0, 0, int64(ev.ID), asm.DWord))
+	for i, p := range pieces {
+		t := ev.Args.Elems[i]
+		dst := int32(8 + offs[i])
+		if p.scalar {
+			b.emit(asm.LoadMem(asm.R1, asm.RFP, int16(p.at), asm.DWord))
+			b.emit(asm.LoadMem(asm.R0, asm.RFP, rec, asm.DWord))
+			b.emit(asm.StoreMem(asm.R0, int16(dst), asm.R1, sizeOp(t.Size())))
+			continue
+		}
+		b.emit(asm.LoadMem(asm.R1, asm.RFP, rec, asm.DWord))
+		b.emit(asm.Add.Imm(asm.R1, dst))
+		b.emit(asm.Mov.Imm(asm.R2, int32(t.Size())))
+		b.scratchPtr(asm.R3, p.at)
+		b.emit(asm.FnProbeReadKernel.Call())
+	}
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, rec, asm.DWord))
+	b.emit(asm.Mov.Imm(asm.R2, 0))
+	b.emit(asm.FnRingbufSubmit.Call())
+	b.mark(done)
+}
+
+// countLost adds one to the count of records that did not fit.
+func (b *builder) countLost() {
+	skip := b.label("lost")
+	key := b.allocStack(8)
+	b.emit(storeImm(asm.RFP, key, 0, asm.DWord))
+	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(lostName))
+	b.emit(asm.Mov.Reg(asm.R2, asm.RFP))
+	b.emit(asm.Add.Imm(asm.R2, int32(key)))
+	b.emit(asm.FnMapLookupElem.Call())
+	b.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	b.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+	b.emit(asm.Add.Imm(asm.R1, 1))
+	b.emit(asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	b.mark(skip)
 }
 
 // output sends size bytes of scratch at off to the ring buffer, counting

@@ -52,9 +52,15 @@ func compileSrc(t *testing.T, src string, opts Options) *Object {
 // load compiles and loads src; everything is closed when the test ends.
 func load(t *testing.T, src string) *harness {
 	t.Helper()
+	return loadWith(t, src, Options{})
+}
+
+// loadWith is load with compiler options.
+func loadWith(t *testing.T, src string, opts Options) *harness {
+	t.Helper()
 	needRoot(t)
 	ensureTracefs(t)
-	obj := compileSrc(t, src, Options{})
+	obj := compileSrc(t, src, opts)
 	coll, err := ebpf.NewCollectionWithOptions(obj.Spec, ebpf.CollectionOptions{})
 	if err != nil {
 		t.Fatalf("load: %v\n%v", LoadDiag(obj, err), err)

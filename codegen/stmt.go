@@ -159,6 +159,13 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 		}
 		if x.Value != nil {
 			fi := b.fnResult
+			if fi == nil && b.valueRetLabel != "" {
+				// a probe's own result: the BPF program's return value
+				b.scalar(x.Value)
+				b.normalize(asm.R0, b.finalType(x.Value))
+				b.jump(b.valueRetLabel)
+				return
+			}
 			if fi == nil || fi.result == nil {
 				b.fail(x, "return with a value outside a fn")
 			}

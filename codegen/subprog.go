@@ -124,7 +124,17 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 	if sym == nil {
 		b.fail(x.Var, "loop variable without a symbol")
 	}
-	slot := b.slotOf(sym, x.Var)
+	slot, ok := b.vars[sym]
+	if !ok && sym.Type == nil {
+		b.fail(x.Var, "the checker recorded no type for the loop variable")
+	}
+	if !ok {
+		// a home for the loop's lifetime (see allocVars), released with
+		// the statement's temporaries
+		slot = &varSlot{typ: sym.Type, scratch: b.allocScratch(sym.Type.Size())}
+		b.vars[sym] = slot
+		defer delete(b.vars, sym)
+	}
 	kv, ok := types.Underlying(slot.typ).(*types.Tuple)
 	if !ok || len(kv.Elems) != 2 {
 		b.fail(x.Var, "the loop variable of a map loop must be a (key, value) tuple, not %s", slot.typ)
@@ -343,7 +353,14 @@ func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
 		name = x.Fun.Name
 	}
 	if name != "kstack" && name != "ustack" {
-		b.fail(e, "len of a stored %s is not supported (its frames are resolved in user space)", st)
+		if !st.User || !b.c.storedUstackLen {
+			b.fail(e, "len of a stored %s is not supported (its frames are resolved in user space)", st)
+		}
+		// a stored user stack carries its depth above its pid
+		off := b.memory(e)
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(off+8), asm.DWord))
+		b.emit(asm.RSh.Imm(asm.R0, ustackDepthShift))
+		return inReg
 	}
 	limit := st.Limit
 	if limit <= 0 || limit > maxStackFrames {
@@ -367,4 +384,31 @@ func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
 	b.emit(asm.Mov.Imm(asm.R0, 0))
 	b.mark(done)
 	return inReg
+}
+
+// ustackDepthShift places a user stack value's depth in the upper half
+// of its second word, above the pid the runtime reads from the lower.
+const ustackDepthShift = 32
+
+// usesStoredUstackLen reports whether the program takes len() of a user
+// stack that is not a direct ustack call (a variable, a map value).
+func usesStoredUstackLen(info *check.Info) bool {
+	for n, t := range info.Types {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || call.Fun == nil || call.Fun.Name != "len" || len(call.Args) != 1 || t == nil {
+			continue
+		}
+		st, ok := types.Underlying(info.Types[call.Args[0]]).(*types.Stack)
+		if !ok || !st.User {
+			continue
+		}
+		if c, direct := ast.Unparen(call.Args[0]).(*ast.CallExpr); direct && c.Fun != nil && c.Fun.Name == "ustack" {
+			continue
+		}
+		if id, direct := ast.Unparen(call.Args[0]).(*ast.Ident); direct && id.Name == "ustack" {
+			continue
+		}
+		return true
+	}
+	return false
 }

@@ -28,7 +28,7 @@ func (b *builder) usdtArg(n ast.Node, i int) {
 	bySpec := map[string]*usdtSpecGroup{}
 	for _, t := range b.prog.Targets {
 		f := map[string]string{}
-		for _, fl := range probes.ParseAttachPoint(t.Name, 0).Fields {
+		for _, fl := range probes.ParseProbeName(t.Name).Fields {
 			f[fl.Role] = fl.Text
 		}
 		files, err := btfindex.USDTFiles(f[probes.RolePath], b.c.opts.PID)

@@ -13,6 +13,12 @@ import (
 )
 
 // ident checks a bare identifier used as a value.
+// compilerCheckedUnsafe are the unsafe builtins bpftrace v0.26 rejects in
+// its compiler, which words the error differently from the unsafe
+// functions of its standard library ("is unsafe. To use you need the
+// --unsafe flag").
+var compilerCheckedUnsafe = map[string]bool{"system": true}
+
 func (c *checker) ident(x *ast.Ident) types.Type {
 	name := x.Name
 	if c.macro != nil {
@@ -199,8 +205,11 @@ func (c *checker) checkBuiltinUse(n ast.Node, fun *ast.Ident, b *builtins.Builti
 		}
 	}
 	if b.Unsafe && !c.cfg.Unsafe {
-		e := c.errorf(n, CodeUnsafe, "%s is unsafe: it changes the traced system, and needs --unsafe", name)
-		e.Hint = "run bpftrace with --unsafe to allow it"
+		format := "%s() is unsafe. To use you need the --unsafe flag"
+		if compilerCheckedUnsafe[name] {
+			format = "%s() is an unsafe function being used in safe mode"
+		}
+		c.errorf(n, CodeUnsafe, format, name)
 	}
 	if c.probe != nil {
 		var bad []string
@@ -212,7 +221,10 @@ func (c *checker) checkBuiltinUse(n ast.Node, fun *ast.Ident, b *builtins.Builti
 				bad = append(bad, p)
 			}
 		}
-		if len(bad) > 0 {
+		x, isExpr := n.(ast.Expr)
+		if len(bad) > 0 && b.FoldOutside != nil && isExpr {
+			c.info.Consts[x] = b.FoldOutside(bad[0])
+		} else if len(bad) > 0 {
 			e := c.errorf(n, CodeNotInProbe, "%s cannot be used in %s probes", name, strings.Join(bad, ", "))
 			if len(b.Providers) > 0 {
 				e.Hint = fmt.Sprintf("%s is available in %s probes", name, strings.Join(b.Providers, ", "))

@@ -14,6 +14,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/cfront"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/cheader"
@@ -136,7 +137,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 	}
 	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}}
 	any := false
-	for _, f := range files {
+	for i, f := range files {
 		if f == nil {
 			continue
 		}
@@ -146,7 +147,10 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 				decls = append(decls, c)
 			}
 		}
-		if len(decls) == 0 {
+		// Headers included with --include are the root script's C even
+		// when it has none of its own (their macros and types are names
+		// the script may use).
+		if len(decls) == 0 && (i != 0 || len(cfg.ForceIncludes) == 0) {
 			continue
 		}
 		any = true
@@ -209,11 +213,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
 			b.diags.Add(diag.Diagnostic{Severity: diag.Warning, Code: CodeMissingInclude,
-				Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+				Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 				Message:  fmt.Sprintf("cannot write vmlinux.h from BTF: %v", err)})
 		}
 	}
-	if opt.Clang != "" && !cscopeAlwaysClang {
+	if opt.Clang != "" && !cscopeAlwaysClang && len(opt.ForceIncludes) == 0 {
 		// C without #include that the built-in reader takes without a
 		// complaint (defines, plain type definitions, or only blocks
 		// #ifndef BPFTRACE_HAVE_BTF hides) reads the same either way:
@@ -228,11 +232,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 	u, err := cfront.ParseScriptC(f.Source, text, opt)
 	if err != nil {
 		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: cfront.CodeCError,
-			Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+			Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
-	if opt.Clang != "" && b.idx != nil {
+	if opt.Clang != "" && b.idx != nil && !b.redefinesKernelType(u) {
 		roots := map[string]bool{}
 		for round := 0; round < 3; round++ {
 			added := false
@@ -274,6 +278,15 @@ var (
 func findClang() string {
 	clangOnce.Do(func() { clangPath = cfront.FindClang() })
 	return clangPath
+}
+
+// declsSpan is where diagnostics about a script's C as a whole go: its
+// first declaration, or the start of the script when it has none.
+func declsSpan(decls []*ast.CDecl) source.Span {
+	if len(decls) == 0 {
+		return source.Span{}
+	}
+	return decls[0].Span()
 }
 
 // hostTriple is clang's target for this machine.
@@ -331,6 +344,28 @@ var (
 	reIncompleteType = regexp.MustCompile(`(?:has incomplete (?:element )?type|incomplete definition of type) '((?:struct|union|enum) [A-Za-z_][A-Za-z0-9_]*)'`)
 	reNotFound       = regexp.MustCompile(`'([^']+)' file not found`)
 )
+
+// redefinesKernelType reports whether the script's C itself (not a
+// header it includes) defines a struct, union or enum that the kernel's
+// BTF also has. bpftrace then takes no type from BTF for the script's
+// C: the script must define every type its definitions use.
+func (b *cBuilder) redefinesKernelType(u *cfront.Unit) bool {
+	for name, t := range u.Types {
+		if loc, ok := u.TypeLocs[name]; !ok || u.File == nil || loc.File != u.File.Name {
+			continue
+		}
+		if !strings.HasPrefix(name, "struct ") && !strings.HasPrefix(name, "union ") && !strings.HasPrefix(name, "enum ") {
+			continue
+		}
+		if st, ok := t.(*types.Struct); ok && st.Bytes == 0 && len(st.Fields()) == 0 {
+			continue // only declared
+		}
+		if _, err := b.idx.Type(name); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // missingBTFTypes lists the names of types the C errors of u say are
 // unknown or incomplete and that BTF defines.

@@ -354,15 +354,17 @@ func (c *checker) reportSpan(sev diag.Severity, span source.Span, code diag.Code
 	}
 	for e := c.macro; e != nil; e = e.parent {
 		d.Notes = append(d.Notes, diag.Note{
-			Location: diag.Location{File: e.callFile, Span: e.call.Span()},
-			Message:  fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
+			Location:  diag.Location{File: e.callFile, Span: e.call.Span()},
+			Message:   fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
+			Expansion: true,
 		})
 	}
 	for i := len(c.defineStack) - 1; i >= 0; i-- {
 		u := c.defineStack[i]
 		d.Notes = append(d.Notes, diag.Note{
-			Location: diag.Location{File: u.file, Span: u.use.Span()},
-			Message:  fmt.Sprintf("in #define %s, expanded here", u.def.name),
+			Location:  diag.Location{File: u.file, Span: u.use.Span()},
+			Message:   fmt.Sprintf("in #define %s, expanded here", u.def.name),
+			Expansion: true,
 		})
 	}
 	c.diags = append(c.diags, d)
@@ -549,6 +551,9 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			var ds diag.List
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
+			if ai != nil {
+				expandProcessUSDT(ai, c.cfg.PID)
+			}
 		}
 		if ai == nil {
 			ai = &AttachInfo{Node: ap, Provider: ap.Provider}
@@ -849,7 +854,7 @@ func (c *checker) finish() {
 		c.prog.Maps = append(c.prog.Maps, mi)
 		if m.decl != nil && !c.mapUsed[m.name] && m.info.C == nil { // the C may use it
 			c.file = m.declFile
-			c.warnf(m.decl.Map, CodeUnusedMap, "map %s is declared but never used", m.name)
+			c.warnf(m.decl, CodeUnusedMap, "Unused map: %s", m.name)
 		}
 	}
 	c.prog.Info = c.info

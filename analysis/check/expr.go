@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -188,6 +191,65 @@ func (c *checker) constOf(x ast.Expr) (int64, bool) {
 	return v, ok
 }
 
+// constString returns the string x is when the script is compiled: a
+// string literal, an expression folded to one (Info.Strings), or a
+// typeinfo() name.
+func (c *checker) constString(x ast.Expr) (string, bool) {
+	switch y := ast.Unparen(x).(type) {
+	case *ast.StringLit:
+		return y.Value, true
+	case *ast.FieldExpr:
+		// typeinfo(x).base_type and .full_type: bpftrace folds typeinfo()
+		// into a literal record once x's type is known.
+		if ti, ok := ast.Unparen(y.X).(*ast.TypeinfoExpr); ok && !y.Arrow && y.Field != nil {
+			if t := c.info.Typeinfo[ti]; t != nil && !hasUnknown(t) {
+				base, full := TypeinfoStrings(t)
+				switch y.Field.Name {
+				case "base_type":
+					return base, true
+				case "full_type":
+					return full, true
+				}
+			}
+		}
+	}
+	s, ok := c.info.Strings[x]
+	if !ok {
+		s, ok = c.info.Strings[ast.Unparen(x)]
+	}
+	return s, ok
+}
+
+// foldStringOffset folds a constant string plus a constant integer (in
+// either order) as bpftrace does: the string without its first n bytes,
+// a literal itself. ok is false when x is not such a sum.
+func (c *checker) foldStringOffset(x *ast.BinaryExpr) (t types.Type, ok bool) {
+	if x.Op != "+" {
+		return nil, false
+	}
+	s, sok := c.constString(x.X)
+	n, nok := c.constOf(x.Y)
+	if !sok || !nok {
+		if s, sok = c.constString(x.Y); !sok {
+			return nil, false
+		}
+		if n, nok = c.constOf(x.X); !nok {
+			return nil, false
+		}
+	}
+	if n < 0 {
+		return nil, false
+	}
+	rest := ""
+	if n < int64(len(s)) {
+		rest = s[n:]
+	} else {
+		c.warnf(x, CodeEmptyString, "literal string will always be empty")
+	}
+	c.info.Strings[x] = rest
+	return &types.String{Len: len(rest) + 1}, true
+}
+
 // ---------------------------------------------------------------------
 // Variables
 
@@ -261,7 +323,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 	}
 	c.info.Uses[x] = sym
 	if !c.assigned[sym] {
-		c.warnf(x, CodeUsedBeforeAssigned, "variable $%s is read before any value is assigned to it", x.Name)
+		c.warnf(x, CodeUsedBeforeAssigned, "Variable used before it was assigned: $%s", x.Name)
 		c.assigned[sym] = true
 	}
 	return sym.Type
@@ -326,6 +388,9 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 		}
 		return nil
 	}
+	if t, ok := c.foldStringOffset(x); ok {
+		return t
+	}
 	if IsUnknown(lt) || IsUnknown(rt) {
 		if isComparison(x.Op) {
 			return types.Bool{}
@@ -367,7 +432,11 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	if !isIntConstExpr(c, x.X) || !isIntConstExpr(c, x.Y) {
 		return nil
 	}
-	if msg := c.foldRange(x, lv, rv); msg != "" {
+	// A cast operand makes the operation typed, as on variables: its value
+	// is still known (and wraps), but its type is the binary operation's,
+	// not a literal's ((uint8)5 + 1 is a uint64, as in bpftrace).
+	typed := hasCast(x.X) || hasCast(x.Y)
+	if msg := c.foldRange(x, lv, rv); msg != "" && !typed {
 		c.errorf(x, CodeLiteralRange, "%s", msg)
 		return nil
 	}
@@ -422,6 +491,10 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	default:
 		return nil
 	}
+	if typed {
+		c.info.Consts[x] = v
+		return nil
+	}
 	if !isComparison(x.Op) {
 		// Constants above the int64 range are stored as negative int64s:
 		// the sign of the result comes from exact arithmetic (or, for bit
@@ -453,6 +526,22 @@ func (c *checker) fold(x *ast.BinaryExpr) types.Type {
 	}
 	c.info.Consts[x] = v
 	return nil
+}
+
+// hasCast reports whether the constant expression x has a cast among its
+// operands, which makes it a typed value rather than a literal.
+func hasCast(x ast.Expr) bool {
+	switch x := x.(type) {
+	case *ast.CastExpr:
+		return true
+	case *ast.ParenExpr:
+		return hasCast(x.X)
+	case *ast.UnaryExpr:
+		return hasCast(x.X)
+	case *ast.BinaryExpr:
+		return hasCast(x.X) || hasCast(x.Y)
+	}
+	return false
 }
 
 // foldRange says why folding x's constant operands overflows the 64-bit
@@ -1201,11 +1290,18 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 }
 
 // withSpace moves a pointer type read through a pointer in space sp to
-// that address space (a user struct's pointer fields point to user
-// memory).
+// that address space (a user struct's pointer fields, and the elements
+// of its arrays of pointers, point to user memory).
 func withSpace(t types.Type, sp types.AddrSpace) types.Type {
-	if p, ok := t.(*types.Pointer); ok && p.Space != sp && sp != types.AddrNone && p.Space == types.AddrKernel && sp == types.AddrUser {
-		return &types.Pointer{Elem: p.Elem, Space: sp}
+	switch p := t.(type) {
+	case *types.Pointer:
+		if p.Space != types.AddrUser && sp == types.AddrUser {
+			return &types.Pointer{Elem: p.Elem, Space: sp}
+		}
+	case *types.Array:
+		if e := withSpace(p.Elem, sp); e != p.Elem {
+			return &types.Array{Elem: e, Len: p.Len}
+		}
 	}
 	return t
 }
@@ -1260,7 +1356,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 	switch u := types.Underlying(t).(type) {
 	case *types.Array:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
-			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for an array of %d element%s", v, u.Len, plural(u.Len))
+			c.errorf(x, CodeInvalidIndex, "the index %d is out of bounds for array of size %d", v, u.Len)
 			return nil
 		}
 		return u.Elem
@@ -1269,7 +1365,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 			c.errorf(x, CodeInvalidIndex, "cannot index a void pointer; cast it to a typed pointer first")
 			return nil
 		}
-		return u.Elem
+		return withSpace(u.Elem, u.Space)
 	case *types.String:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
 			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for %s", v, typeName(t))
@@ -1325,7 +1421,14 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		return nil
 	}
 	if types.Identical(vt, to) {
-		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
+		// At "(type)", where bpftrace puts it.
+		at := source.Span{Start: x.Span().Start, End: x.Type.Span().End}
+		if c.file != nil {
+			if i := bytes.IndexByte(c.file.Text[min(int(at.End), len(c.file.Text)):], ')'); i >= 0 {
+				at.End += source.Pos(i + 1)
+			}
+		}
+		c.reportSpan(diag.Warning, at, CodeUnnecessaryCast, "Unnecessary cast: expression is already of type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
 		if v, isConst := c.constOf(x.X); isConst && len(e.Values) > 0 {
@@ -1540,33 +1643,6 @@ func (c *checker) assignConversion(x ast.Expr, from, to types.Type) {
 		c.signWarning(x, from, to)
 	}
 	c.convert(x, from, to)
-}
-
-// constString is the value of a string known when the script is
-// compiled: a literal, or the base_type or full_type of a typeinfo()
-// whose type is known (bpftrace folds typeinfo() into a literal record).
-func (c *checker) constString(x ast.Expr) (string, bool) {
-	switch y := ast.Unparen(x).(type) {
-	case *ast.StringLit:
-		return y.Value, true
-	case *ast.FieldExpr:
-		ti, ok := ast.Unparen(y.X).(*ast.TypeinfoExpr)
-		if !ok || y.Arrow || y.Field == nil {
-			return "", false
-		}
-		t := c.info.Typeinfo[ti]
-		if t == nil || hasUnknown(t) {
-			return "", false
-		}
-		base, full := TypeinfoStrings(t)
-		switch y.Field.Name {
-		case "base_type":
-			return base, true
-		case "full_type":
-			return full, true
-		}
-	}
-	return "", false
 }
 
 // compileTimeExpr reports whether x is made of things known when the

@@ -180,6 +180,12 @@ type Info struct {
 	// Consts records compile-time constant integer values (literals,
 	// #defines, sizeof, folded arithmetic).
 	Consts map[ast.Expr]int64
+	// Strings records the compile-time constant strings of expressions
+	// that are not string literals themselves, which bpftrace folds into
+	// literals: a positional parameter that is not a number, str() of a
+	// constant string, a constant string plus a constant offset
+	// ("hello" + 1 is "ello").
+	Strings map[ast.Expr]string
 	// IdentCalls records macros called as a bare identifier (`one` for
 	// `one()`), with their expansion.
 	IdentCalls map[*ast.Ident]*CallInfo
@@ -207,6 +213,7 @@ func newInfoLike(prev *Info) *Info {
 		Uses:        make(map[ast.Node]*Symbol, len(prev.Uses)),
 		Calls:       make(map[*ast.CallExpr]*CallInfo, len(prev.Calls)),
 		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
+		Strings:     map[ast.Expr]string{},
 		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
 		MacroArgs:   make(map[*ast.Ident]ast.Expr, len(prev.MacroArgs)),
 		Typeinfo:    map[*ast.TypeinfoExpr]types.Type{},

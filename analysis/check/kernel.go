@@ -104,14 +104,18 @@ func kernelForScript(k Kernel, files ...*ast.File) Kernel {
 }
 
 // argsFieldsRead lists the fields of args (args.x, args->x) a probe's
-// predicate and body read.
+// predicate and body read; "*" stands for args used whole (print(args)).
 func argsFieldsRead(p *ast.Probe) map[string]bool {
 	used := map[string]bool{}
 	visit := func(n ast.Node) bool {
 		if fe, ok := n.(*ast.FieldExpr); ok && fe.Field != nil {
 			if id, ok := ast.Unparen(fe.X).(*ast.Ident); ok && id.Name == "args" {
 				used[fe.Field.Name] = true
+				return false
 			}
+		}
+		if id, ok := n.(*ast.Ident); ok && id.Name == "args" {
+			used["*"] = true
 		}
 		return true
 	}

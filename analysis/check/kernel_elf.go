@@ -189,6 +189,7 @@ func (r *resolution) uprobe() {
 		return
 	}
 	var sets []*argSet
+	var setBins []string // the binary of each set
 	for _, p := range paths {
 		e := k.elf(p)
 		e.load(p)
@@ -199,11 +200,16 @@ func (r *resolution) uprobe() {
 		found := 0
 		for _, s := range e.funcs {
 			if match(fn, s) {
-				r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+s)
+				t := r.ap.Provider + ":" + p + ":" + s
+				if r.parts.has(probes.RoleOffset) {
+					t += "+" + r.parts.text(probes.RoleOffset) // function+offset
+				}
+				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
 				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.argsUse[r.ap]) > 0) {
 					sets = append(sets, k.uprobeArgs(p, e, s))
+					setBins = append(setBins, p)
 				}
 				found++
 			}
@@ -220,11 +226,47 @@ func (r *resolution) uprobe() {
 		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no function", r.ap.Raw)
 		return
 	}
+	if r.ai.Provider == "uprobe" && len(r.v.argsUse[r.ap]) > 0 {
+		r.refuseUprobeArgs(sets, setBins)
+	}
 	if len(sets) > 0 {
 		r.setArgs(r.ap.Raw, sets)
 		r.ai.Source = "elf"
 		if sets[0].source == "dwarf" {
 			r.ai.Source = "dwarf"
+		}
+	}
+}
+
+// uprobeRegArgs is how many integer arguments x86-64 passes in
+// registers (di, si, dx, cx, r8, r9): a uprobe reads args from them.
+const uprobeRegArgs = 6
+
+// refuseUprobeArgs reports, as bpftrace does, a probe that uses args on
+// a function without DWARF or with arguments passed on the stack (the
+// first such target; its args become unknown so that no error follows
+// from each field).
+func (r *resolution) refuseUprobeArgs(sets []*argSet, bins []string) {
+	for i, s := range sets {
+		why := ""
+		switch {
+		case s.source == "elf":
+			why = "no debuginfo found for " + bins[i]
+		case s.typ != nil && len(s.args) > uprobeRegArgs:
+			why = "'args' builtin is not supported for probes with stack-passed arguments."
+		case s.typ != nil && s.regArgs < len(s.args):
+			used := r.v.argsUse[r.ap]
+			for j, a := range s.args {
+				if j >= s.regArgs && (used[a.Name] || used["*"]) {
+					why = fmt.Sprintf("bt reads args from the integer argument registers by position, and %s is not there (a floating-point or by-value struct parameter comes before or at it)", a.Name)
+					break
+				}
+			}
+		}
+		if why != "" {
+			r.errorf(CodeNotInProbe, r.whole(), "Could not parse arguments of \"%s\": %s", r.ap.Raw, why)
+			sets[i] = &argSet{source: s.source, unknown: why}
+			return
 		}
 	}
 }
@@ -346,7 +388,11 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 		return s // not described: unknown
 	}
 	var fields []types.Field
+	s.regArgs = len(params)
 	for i, p := range params {
+		if i < s.regArgs && !inIntegerRegister(p.Type) {
+			s.regArgs = i
+		}
 		var t types.Type = types.Uint64
 		if p.Type != nil {
 			t = userPointers(da.convert(p.Type))
@@ -361,6 +407,24 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 	st.Origin = "dwarf"
 	s.typ = st
 	return s
+}
+
+// inIntegerRegister reports whether the System V x86-64 ABI passes a
+// parameter of DWARF type t in one integer register: integers, enums,
+// booleans and pointers of at most 8 bytes.
+func inIntegerRegister(t dwarf.Type) bool {
+	for {
+		switch u := t.(type) {
+		case *dwarf.TypedefType:
+			t = u.Type
+		case *dwarf.QualType:
+			t = u.Type
+		case *dwarf.IntType, *dwarf.UintType, *dwarf.CharType, *dwarf.UcharType, *dwarf.BoolType, *dwarf.EnumType, *dwarf.PtrType:
+			return t.Size() <= 8
+		default:
+			return false
+		}
+	}
 }
 
 func (da *dwarfArgs) typ(name string) (types.Type, bool) {

@@ -1039,3 +1039,50 @@ func TestSyscallArgsWithoutTracefs(t *testing.T) {
 		t.Errorf("%s: want no-such-field, got %v", knownEv, prog.Diags)
 	}
 }
+
+// TestKernelUprobeArgsRefused: args in a uprobe needs DWARF and the
+// arguments in the integer registers bt reads, as bpftrace says; argN and
+// the readable leading parameters stay usable.
+func TestKernelUprobeArgsRefused(t *testing.T) {
+	k := liveKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "r.c")
+	os.WriteFile(src, []byte(`__attribute__((noinline)) int seven(int a, int b, int c, int d, int e, int f, int g) { return a+b+c+d+e+f+g; }
+__attribute__((noinline)) double mixed(int n, double x, int m) { return x * n + m; }
+int main(void) { return seven(1,2,3,4,5,6,7) + (int)mixed(2, 1.5, 1); }
+`), 0o644)
+	withDWARF, without := filepath.Join(dir, "r"), filepath.Join(dir, "r-nodebug")
+	for bin, flags := range map[string][]string{withDWARF: {"-g"}, without: nil} {
+		args := append(append([]string{"-O0"}, flags...), "-o", bin, src)
+		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, out)
+		}
+	}
+	for src, want := range map[string]string{
+		"uprobe:" + withDWARF + ":seven { print(args.a); }":    "stack-passed arguments",
+		"uprobe:" + without + ":seven { print(args); }":        "no debuginfo found for " + without,
+		"uprobe:" + withDWARF + ":mixed { print(args.m); }":    "m is not there",
+		"uprobe:" + withDWARF + ":mixed { print(args); }":      "x is not there",
+		"uprobe:" + withDWARF + ":mixed { print(args.n); }":    "",
+		"uprobe:" + withDWARF + ":seven { print(arg5); }":      "",
+		"uprobe:" + without + ":seven { print(arg0); }":        "",
+		"uretprobe:" + withDWARF + ":mixed { print(retval); }": "",
+	} {
+		prog := checkWith(t, k, src)
+		var errs []string
+		for _, d := range prog.Diags {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Message)
+			}
+		}
+		switch {
+		case want == "" && len(errs) > 0:
+			t.Errorf("%s: %v", src, errs)
+		case want != "" && (len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.HasPrefix(errs[0], "Could not parse arguments of ")):
+			t.Errorf("%s: errors %q, want one with %q", src, errs, want)
+		}
+	}
+}

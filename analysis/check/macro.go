@@ -36,6 +36,9 @@ type macroArgRef struct {
 	macro *expansion
 	file  *source.File
 	used  bool
+	// asType: the parameter was used as a type (typeof's argument), which
+	// checks the argument as a type, not as the value used needs.
+	asType bool
 	// t and konst cache the argument's type and constant value: a
 	// parameter used many times (and nested calls like a(a(a(x)))) is
 	// checked once per expansion.
@@ -167,7 +170,7 @@ func (c *checker) expandMacro(call ast.Node, def *macroDef) types.Type {
 	c.loops, c.forBody, c.closed = savedLoops, savedFor, savedClosed
 	// Arguments the body never used are still checked, in the caller.
 	for _, ref := range exp.exprs {
-		if !ref.used {
+		if !ref.used && !ref.asType {
 			c.expr(ref.x)
 		}
 	}
@@ -216,7 +219,7 @@ func (c *checker) macroArg(x *ast.Ident, ref *macroArgRef) types.Type {
 // macroTypeArg resolves a macro parameter used as a type: the argument
 // must be typeof(...).
 func (c *checker) macroTypeArg(n ast.Node, ref *macroArgRef) types.Type {
-	ref.used = true
+	ref.asType = true
 	savedScope, savedMacro, savedFile := c.scope, c.macro, c.file
 	c.scope, c.macro, c.file = ref.scope, ref.macro, ref.file
 	defer func() { c.scope, c.macro, c.file = savedScope, savedMacro, savedFile }()

@@ -269,8 +269,8 @@ func (c *checker) joinKey(m *mapState, t types.Type, n ast.Node) {
 	}
 	j, ok := join(m.key, t)
 	if !ok {
-		e := c.errorf(n, CodeMapKeyConflict, "%s is used with a key of type %s here but its key has type %s",
-			m.name, typeName(t), typeName(m.key))
+		e := c.errorf(n, CodeMapKeyConflict, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
+			m.name, typeinfoFull(t), typeinfoFull(m.key))
 		noteAt(e, m.keyFile, m.keyTyped, "key of %s first typed here", m.name)
 		return
 	}
@@ -387,8 +387,8 @@ func sameAggArgs(a, b *types.Aggregation) bool {
 }
 
 func (c *checker) valueConflict(m *mapState, t types.Type, stmt ast.Node) {
-	e := c.errorf(stmt, CodeMapTypeConflict, "%s is assigned a value of type %s but it already holds %s",
-		m.name, typeName(t), typeName(m.value))
+	e := c.errorf(stmt, CodeMapTypeConflict, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'",
+		m.name, typeinfoFull(t), typeinfoFull(m.value))
 	noteAt(e, m.valFile, m.valTyped, "%s first typed here as %s", m.name, typeName(m.value))
 }
 

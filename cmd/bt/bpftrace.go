@@ -209,10 +209,6 @@ var bpftraceOpts = []bpftraceOpt{
 		a.unsupported = append(a.unsupported, "--usdt-file-activation")
 		return nil
 	}},
-	{"debuginfo", 0, true, func(a *bpftraceArgs, _ string) error {
-		a.unsupported = append(a.unsupported, "--debuginfo")
-		return nil
-	}},
 	{"traceable-functions", 0, true, func(a *bpftraceArgs, v string) error {
 		a.run.traceableFunctions = v
 		return nil
@@ -507,6 +503,9 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		includeFiles:   a.includeFiles,
 		afterCompile:   a.debugOutput(stdout, stderr),
 		bpftraceWords:  true,
+		style:          diag.StyleBpftrace,
+		// --no-warnings silences the checker's warnings too.
+		bpftraceWarnings: !a.run.noWarnings,
 	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
 	var ee exitError
@@ -587,7 +586,7 @@ func (a *bpftraceArgs) debugOutput(stdout, stderr io.Writer) func(*codegen.Objec
 func bpftraceFormat(stdout, stderr io.Writer, name string, src []byte, outFile string, errorf func(string, ...any) int) int {
 	out, diags := printer.Format(src, name)
 	if diags.HasErrors() {
-		diag.RenderAll(stderr, diags, diag.TextOptions{})
+		diag.RenderAll(stderr, diags, diag.TextOptions{Style: diag.StyleBpftrace})
 		return 1
 	}
 	if outFile == "" {

@@ -125,7 +125,7 @@ func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verb
 	root, diags := parser.ParseFile(source.NewFile(name, src))
 	if diags.HasErrors() {
 		diags.Sort()
-		diag.RenderAll(stderr, diags, diag.TextOptions{})
+		diag.RenderAll(stderr, diags, diag.TextOptions{Style: diag.StyleBpftrace})
 		return 1
 	}
 	ix, err := openIndex(listFlags{})

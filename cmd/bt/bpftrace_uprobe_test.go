@@ -111,12 +111,15 @@ func TestBpftraceUserTracingChild(t *testing.T) {
 	bin := buildTracee(t)
 	link := bpftraceLink(t)
 	addr := symbolValue(t, bin, "bt_add")
-	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr)).Replace(`
+	// bt_add+OFF: its last instruction, the one-byte ret (an offset must
+	// be an instruction inside the function).
+	off := retOffset(t, bin, "bt_add")
+	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr), "OFF", strconv.FormatUint(off, 10)).Replace(`
 usdt:BIN:btt:args { printf("args %d %ld %d %s\n", arg0, arg1, arg2, str(arg3)); }
 usdt:BIN:btt:withsem { printf("sem %d\n", arg0); }
 uprobe:BIN:bt_add { printf("add %d %d\n", arg0, arg1); }
 uretprobe:BIN:bt_add { printf("ret %d\n", retval); }
-uprobe:BIN:bt_add+4 { @off = count(); }
+uprobe:BIN:bt_add+OFF { @off = count(); }
 uprobe:BIN:ADDR { @addr = count(); }`)
 	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", script)
 	if code != 0 {
@@ -191,6 +194,37 @@ func symbolValue(t *testing.T, path, name string) uint64 {
 		}
 	}
 	t.Fatalf("no symbol %s in %s", name, path)
+	return 0
+}
+
+// retOffset is the offset in function name of its last byte, which must
+// be a ret instruction (0xc3); the test is skipped otherwise.
+func retOffset(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name != name || s.Size == 0 {
+			continue
+		}
+		text := f.Section(".text")
+		if text == nil {
+			break
+		}
+		b := make([]byte, 1)
+		if _, err := text.ReadAt(b, int64(s.Value+s.Size-1-text.Addr)); err != nil || b[0] != 0xc3 {
+			t.Skipf("%s does not end in a one-byte ret", name)
+		}
+		return s.Size - 1
+	}
+	t.Fatalf("no sized symbol %s in %s", name, path)
 	return 0
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/codegen/clink"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // checkFlags are bt check's options.
@@ -226,7 +227,7 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 			return exitError{exitUsage}
 		}
 	}
-	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{flags: f, kernel: kernel, importer: newImporter()}
 	results := c.checkAll(inputs)
 	if f.verify {
 		reportVerify(stdout, stderr, results, f.insnCounts)
@@ -416,6 +417,10 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		diags.Sort()
 		return nil, diags
 	}
+	if c.flags.hasPositional {
+		// The values are known: attach points take them (as bpftrace).
+		diags = append(diags, expandAttachParams(root, c.flags.positional)...)
+	}
 	scripts, cimports := check.Gather(c.importer, root)
 	files := append([]*ast.File{root}, scripts...)
 	for _, s := range scripts {
@@ -452,3 +457,11 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 
 // checkStdinName names standard input in diagnostics.
 const checkStdinName = "<stdin>"
+
+// newImporter resolves imports from disk, and `import "stdlib/NAME"`
+// from bt's standard library.
+func newImporter() *check.FileImporter {
+	imp := check.NewFileImporter()
+	imp.Stdlib = stdlib.Files{}
+	return imp
+}

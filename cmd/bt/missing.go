@@ -308,7 +308,7 @@ func (r *missingRules) isTraceable(fn string) bool {
 func (r *missingRules) traceableTargets(targets []string) []string {
 	var out []string
 	for _, t := range targets {
-		res := probes.ParseAttachPoint(t, 0)
+		res := probes.ParseProbeName(t)
 		fn := ""
 		for _, f := range res.Fields {
 			if f.Role == probes.RoleFunc {

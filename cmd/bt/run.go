@@ -148,6 +148,10 @@ type runUI struct {
 	// bpftraceWords: report probes that match nothing in bpftrace's words
 	// rather than the checker's (missing.go).
 	bpftraceWords bool
+	// style lays diagnostics out; bpftraceWarnings also prints the
+	// checker's warnings that bpftrace itself prints (the drop-in).
+	style            diag.Style
+	bpftraceWarnings bool
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -167,7 +171,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		return ui.fail("%v", err)
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
-		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: newImporter()}
 	copts := codegen.COptions{Clang: f.clang}
 	if kix := check.KernelIndex(kernel); kix != nil {
 		copts.Kernel = kix
@@ -186,9 +190,15 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 			traceablePath: f.traceableFunctions, moduleLoaded: kernelModuleLoaded, warn: stderr}
 		diags, runDiags = applyMissingProbes(prog, diags, rules)
 	}
-	// Only errors: the checker's warnings are bt check's lints, which
-	// bpftrace does not print when it runs a script.
-	diag.RenderAll(stderr, append(errorsOnly(diags), runDiags...), diag.TextOptions{Color: color})
+	// Only errors (and, as the drop-in, the warnings bpftrace has too):
+	// the checker's warnings are bt check's lints.
+	topts := diag.TextOptions{Color: color, Style: ui.style}
+	shown := append(runDiagnostics(diags, ui.bpftraceWarnings), runDiags...)
+	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
+		renderBpftraceDiags(stderr, shown, prog.Files[0], topts)
+	} else {
+		diag.RenderAll(stderr, shown, topts)
+	}
 	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -212,8 +222,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
-	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -264,7 +275,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		var ae *tracer.AttachError
 		switch {
 		case errors.As(err, &le):
-			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
+			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:
@@ -316,7 +327,7 @@ func configFromEnv(env []string) (map[string]any, error) {
 			continue
 		}
 		if err := key.CheckString(v); err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
+			return nil, err
 		}
 		cur := key.Current()
 		switch cur.Type {
@@ -360,12 +371,19 @@ func checkPrivileges() error {
 	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
 }
 
-// errorsOnly keeps the errors of l, with the notes that follow each.
-func errorsOnly(l diag.List) diag.List {
+// runDiagnostics keeps what running a script prints of the checker's
+// findings: the errors and, with bpftraceWarnings, the warnings whose
+// code bpftrace reports too.
+func runDiagnostics(l diag.List, bpftraceWarnings bool) diag.List {
 	var out diag.List
 	for _, d := range l {
-		if d.Severity == diag.Error {
+		switch d.Severity {
+		case diag.Error:
 			out = append(out, d)
+		case diag.Warning:
+			if ci, ok := diag.Lookup(d.Code); ok && ci.Bpftrace && bpftraceWarnings {
+				out = append(out, d)
+			}
 		}
 	}
 	return out

@@ -1,0 +1,178 @@
+package codegen
+
+import (
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+)
+
+// TestTypedConstants: constants with a cast among their operands are
+// typed values (64-bit arithmetic, wrapping), not literals; an integer
+// cast to a pointer is zero-extended from its own width; a macro
+// parameter used both in typeof() and as a value.
+func TestTypedConstants(t *testing.T) {
+	h := load(t, `macro add(x) { let $y: typeof(x); if (true) { $y = 1 } x + $y }
+begin {
+  @a = bswap(0x12340000 + (uint64)0x5678);
+  @b = (uint8)5 - 10;
+  @c = sizeof((uint8)5 + 1);
+  @d = sizeof(1 + 2);
+  $p = (uint16 *)-1000; @e = (uint64)$p;
+  $q = (uint8 *)-1; @f = (uint64)$q;
+  @g = add(1);
+  @h = (uint64)0xffffffffffffffff + 1;
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{
+		"@a": 0x7856341200000000, "@b": -5, "@c": 8, "@d": 1,
+		"@e": 0xfc18, "@f": 0xff, "@g": 2, "@h": 0,
+	} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %#x, want %#x", name, got, want)
+		}
+	}
+}
+
+// TestConfigBuiltin: config() reports the script's config block, then
+// the command line's settings, then the defaults.
+func TestConfigBuiltin(t *testing.T) {
+	h := loadWith(t, `config = { cpp_demangle = false; log_size = 5000000 }
+begin {
+  @strlen = config().max_strlen; @demangle = config().cpp_demangle;
+  @lazy = config.lazy_symbolication; @log = config.log_size;
+  @keys = config.max_map_keys; @rb = config.perf_rb_pages;
+  @mode = config.stack_mode == "perf"; @license = config.license == "GPL";
+  @trailer = config.str_trunc_trailer == "..";
+}`, Options{Config: map[string]any{"max_strlen": "99", "stack_mode": "perf"}})
+	h.runBegin()
+	for name, want := range map[string]int64{
+		"@strlen": 99, "@demangle": 0, "@lazy": 1, "@log": 5000000, "@keys": 4096,
+		"@rb": 0, "@mode": 1, "@license": 1, "@trailer": 1,
+	} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// TestProbeReturnValue: `return VALUE` in a probe leaves it with that
+// value as the program's result; without one a probe returns its
+// provider's default.
+func TestProbeReturnValue(t *testing.T) {
+	h := load(t, `begin { $a = 1; if ($a) { return 3; } @after = 1; }
+begin { @second = 1; return (uint8)300 + 1000; }
+begin { @third = 1; }`)
+	want := []uint32{3, 1044, 0} // (uint8)300 wraps to 44
+	i := 0
+	for _, p := range h.obj.Progs {
+		if p.Provider != "begin" {
+			continue
+		}
+		got, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{})
+		if err != nil {
+			t.Fatalf("running %s: %v", p.SpecName, err)
+		}
+		if got != want[i] {
+			t.Errorf("begin #%d returned %d, want %d", i, got, want[i])
+		}
+		i++
+	}
+	if got := h.intValue("@after", nil); got != 0 {
+		t.Errorf("@after = %d: the probe went on after return", got)
+	}
+	if got := h.intValue("@second", nil); got != 1 {
+		t.Errorf("@second = %d, want 1", got)
+	}
+}
+
+// TestTracepointDefaultResult: classic tracepoint programs end with 1
+// (a 0 hides the event from perf's other users); others with 0.
+func TestTracepointDefaultResult(t *testing.T) {
+	obj := compileSrc(t, `tracepoint:syscalls:sys_enter_getpid { @n = count(); } begin { @b = 1; }`, Options{})
+	for _, p := range obj.Progs {
+		insns := obj.Spec.Programs[p.SpecName].Instructions
+		var last int64 = -1
+		for i := len(insns) - 1; i > 0; i-- {
+			if insns[i].OpCode.JumpOp() == asm.Exit && insns[i-1].OpCode.ALUOp() == asm.Mov && insns[i-1].Dst == asm.R0 {
+				last = insns[i-1].Constant
+				break
+			}
+		}
+		want := map[string]int64{"tracepoint": 1, "begin": 0}[p.Provider]
+		if last != want {
+			t.Errorf("%s ends with r0 = %d, want %d", p.Provider, last, want)
+		}
+	}
+}
+
+// TestFlexibleArrayMember: a flexible array member (`int y[0]`) is read
+// from memory past the struct at any index, constant or variable, as C
+// reads it (here over the current task_struct's first words).
+func TestFlexibleArrayMember(t *testing.T) {
+	h := load(t, `struct D { int x; int y[0]; }
+begin {
+  $a = (struct D *)curtask; $w = (int32 *)curtask; $i = 3;
+  @y0 = $a.y[0] == $w[1]; @y2 = $a.y[2] == $w[3]; @yi = $a.y[$i] == $w[4];
+}`)
+	h.runBegin()
+	for _, name := range []string{"@y0", "@y2", "@yi"} {
+		if got := h.intValue(name, nil); got != 1 {
+			t.Errorf("%s = %d, want 1 (the element and the word at its address differ)", name, got)
+		}
+	}
+}
+
+// TestLargeRecordAndMapLoop: a loop over a map of long strings fits the
+// scratch buffer (the loop variable has a home only while its loop
+// runs), and a record larger than largeRecord is written straight into
+// the ring buffer with its scalars, strings and tuples intact.
+func TestLargeRecordAndMapLoop(t *testing.T) {
+	needRoot(t)
+	src := `begin { let $k: string[9999] = "key"; @m[$k] = "value"; for ($kv : @m) { printf("%d %s %s %d\n", (int8)-3, $kv.0, $kv.1, (uint32)7); print($kv); } }`
+	h := loadWith(t, src, Options{Config: map[string]any{"max_strlen": "9999"}})
+	h.runBegin()
+	recs := h.records()
+	if len(recs) != 2 {
+		t.Fatalf("got %d records, want printf and print", len(recs))
+	}
+	r := recs[0]
+	args, offs := r.ev.Args, r.ev.Args.Offsets()
+	if args.Size() <= largeRecord {
+		t.Fatalf("the printf record is %d bytes: not a large record", args.Size())
+	}
+	if got := leInt(r.payload[offs[0] : offs[0]+1]); got != -3 {
+		t.Errorf("arg 0 = %d, want -3", got)
+	}
+	if got := cstr(r.payload[offs[1] : offs[1]+args.Elems[1].Size()]); got != "key" {
+		t.Errorf("arg 1 = %q, want key", got)
+	}
+	if got := cstr(r.payload[offs[2] : offs[2]+args.Elems[2].Size()]); got != "value" {
+		t.Errorf("arg 2 = %q, want value", got)
+	}
+	if got := leInt(r.payload[offs[3] : offs[3]+4]); got != 7 {
+		t.Errorf("arg 3 = %d, want 7", got)
+	}
+	p := recs[1]
+	tup := p.ev.Args.Elems[0]
+	if tup.Size() < 9999 {
+		t.Fatalf("print's tuple is %d bytes", tup.Size())
+	}
+	if got := cstr(p.payload[:9999]); got != "key" {
+		t.Errorf("print key = %q, want key", got)
+	}
+}
+
+// TestStoredUstackLen: a stored user stack keeps its depth, so len() of
+// a variable or map value holding one is the depth the stack had.
+func TestStoredUstackLen(t *testing.T) {
+	h := load(t, `begin { $x = ustack(3); @m[1] = ustack(2); @a = len($x); @b = len(ustack(3)); @c = len(@m[1]); @d = len(ustack(2)); }`)
+	h.runBegin()
+	a, b, c, d := h.intValue("@a", nil), h.intValue("@b", nil), h.intValue("@c", nil), h.intValue("@d", nil)
+	if a != b || c != d {
+		t.Errorf("stored depths %d, %d; direct %d, %d", a, c, b, d)
+	}
+	if a <= 0 || a > 3 || c <= 0 || c > 2 {
+		t.Errorf("depths %d (limit 3) and %d (limit 2) out of range", a, c)
+	}
+}
