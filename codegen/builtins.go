@@ -613,7 +613,7 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 func signalWith(helper asm.BuiltinFunc) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		if lit, ok := b.stringLiteral(args[0]); ok {
-			sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
+			sig, ok := builtins.SignalNumber(lit.Value)
 			if !ok {
 				b.fail(args[0], "unknown signal %s", lit.Value)
 			}
@@ -625,17 +625,6 @@ func signalWith(helper asm.BuiltinFunc) builtinFn {
 		b.emit(helper.Call())
 		return noVal
 	}
-}
-
-var signalNumbers = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "ILL": syscall.SIGILL,
-	"TRAP": syscall.SIGTRAP, "ABRT": syscall.SIGABRT, "BUS": syscall.SIGBUS, "FPE": syscall.SIGFPE,
-	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "SEGV": syscall.SIGSEGV, "USR2": syscall.SIGUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM, "CHLD": syscall.SIGCHLD,
-	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN,
-	"TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG, "XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
-	"VTALRM": syscall.SIGVTALRM, "PROF": syscall.SIGPROF, "WINCH": syscall.SIGWINCH, "IO": syscall.SIGIO,
-	"PWR": syscall.SIGPWR, "SYS": syscall.SIGSYS,
 }
 
 // overrideCall sets a kprobe'd function's return value.

@@ -17,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
+	"github.com/bt-tools/bt/btfindex"
 )
 
 func init() {
@@ -276,7 +277,7 @@ func capitalize(s string) string {
 
 var (
 	kallsymsOnce sync.Once
-	kallsyms     map[string]uint64
+	kallsyms     map[string]uint64 // nil when /proc/kallsyms cannot be read
 )
 
 // kaddrCall is a kernel symbol's address, looked up in /proc/kallsyms
@@ -286,32 +287,17 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "kaddr needs a literal symbol name")
 	}
-	kallsymsOnce.Do(func() {
-		kallsyms = map[string]uint64{}
-		f, err := os.Open("/proc/kallsyms")
-		if err != nil {
-			return
+	kallsymsOnce.Do(func() { kallsyms, _ = btfindex.ReadKernelAddrs(btfindex.DefaultKallsyms) })
+	addr, listed := kallsyms[lit.Value]
+	if addr == 0 {
+		hint := lit.Value + " is not in /proc/kallsyms: the kernel lists data symbols only when built with CONFIG_KALLSYMS_ALL"
+		switch {
+		case kallsyms == nil:
+			hint = "/proc/kallsyms cannot be read"
+		case listed:
+			hint = "/proc/kallsyms shows symbol addresses only to root"
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) < 3 {
-				continue
-			}
-			if _, seen := kallsyms[fields[2]]; seen {
-				continue
-			}
-			if addr, err := strconv.ParseUint(fields[0], 16, 64); err == nil {
-				kallsyms[fields[2]] = addr
-			}
-		}
-	})
-	addr, ok := kallsyms[lit.Value]
-	if !ok || addr == 0 {
-		// bpftrace's words; /proc/kallsyms lists data symbols only with
-		// CONFIG_KALLSYMS_ALL, and addresses only to root.
-		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value})
+		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value, hint: hint})
 	}
 	b.loadImm(asm.R0, int64(addr))
 	return inReg

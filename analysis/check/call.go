@@ -574,6 +574,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
+	case "signal", "signal_thread":
+		if len(args) == 1 {
+			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok {
+				if _, ok := builtins.SignalNumber(lit.Value); !ok {
+					d := c.errorf(args[0].x, CodeArgType, "Invalid string for signal: %s", lit.Value)
+					d.Hint = "name a signal such as \"SIGKILL\" or \"TERM\", or give its number (1-64)"
+				}
+			}
+		}
 	case "fail":
 		if c.paramCond == 0 {
 			c.failCall(x, args)

@@ -236,6 +236,9 @@ func (c *checker) run(files []*ast.File) {
 	if len(c.files) == 0 {
 		return
 	}
+	// The kernel answers under the root script's config (missing_probes
+	// and the like) and knows which attach points share a probe.
+	c.cfg.Kernel = kernelForScript(c.cfg.Kernel, c.files...)
 	c.diags = nil
 	c.collect()
 	collectDiags = append(collectDiags, c.diags...)

@@ -106,8 +106,7 @@ func kernels(t *testing.T, f func(t *testing.T, k *kernelView)) {
 	t.Run("btf-file", func(t *testing.T) { f(t, fileKernel(t)) })
 }
 
-// checkWith checks src against k (through KernelForScript, as bt check
-// does) and returns the program.
+// checkWith checks src against k and returns the program.
 func checkWith(t testing.TB, k Kernel, src string) *Program {
 	t.Helper()
 	sf := source.NewFile("test.bt", []byte(src))
@@ -117,7 +116,7 @@ func checkWith(t testing.TB, k Kernel, src string) *Program {
 			t.Fatalf("parse: %s", d.Error())
 		}
 	}
-	return Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f)})
+	return Check([]*ast.File{f}, Config{Kernel: k})
 }
 
 // resolveOne resolves the single attach point of src's first probe.
@@ -127,7 +126,7 @@ func resolveOne(t testing.TB, k Kernel, src string) (*AttachInfo, diag.List) {
 	f, _ := parser.ParseFile(sf)
 	for _, d := range f.Decls {
 		if p, ok := d.(*ast.Probe); ok {
-			return KernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
+			return kernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
 		}
 	}
 	t.Fatalf("no probe in %q", src)
@@ -735,7 +734,7 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	override := "struct point { int z; } uprobe:" + bin + ":handle { $z = ((struct point *)arg0)->z; }"
 	f := parseScript(t, "o.bt", override)
 	cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none", NoCache: true})
-	for _, d := range Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f), C: cs}).Diags {
+	for _, d := range Check([]*ast.File{f}, Config{Kernel: k, C: cs}).Diags {
 		if d.Severity == diag.Error {
 			t.Errorf("%s: %s", override, d.Error())
 		}
@@ -799,7 +798,7 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 
 func TestKernelUSDT(t *testing.T) {
 	k := liveKernel(t)
-	libc, err := resolveBinary("libc")
+	libc, err := btfindex.ResolveBinary("libc")
 	if err != nil {
 		t.Skip(err)
 	}

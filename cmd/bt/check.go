@@ -431,7 +431,7 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
 	}
 	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
+		Kernel:   c.kernel,
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
 		PID:      c.flags.pid,
