@@ -278,13 +278,15 @@ func bpfDescriptors(t *testing.T) int {
 
 // Every path of bt run closes what it opened: a normal run, a dry run,
 // a failed attach (kprobes cannot attach on some machines; elsewhere the
-// run succeeds, which is checked the same way) and a run ended by exit().
+// run succeeds, which is checked the same way; --unsafe attaches even
+// when the traceable function list is unreadable) and a run ended by
+// exit().
 func TestRunLeavesNoDescriptors(t *testing.T) {
 	needRootRun(t)
 	for _, args := range [][]string{
 		{"run", "-e", `tracepoint:syscalls:sys_enter_getppid { @n = count(); } begin { exit(); }`},
 		{"run", "--dry-run", "-e", `tracepoint:sched:sched_switch { @ = count(); }`},
-		{"run", "-e", `begin { printf("x\n"); } kprobe:vfs_read { @r = count(); } interval:ms:50 { exit(); }`},
+		{"run", "--unsafe", "-e", `begin { printf("x\n"); } kprobe:vfs_read { @r = count(); } interval:ms:50 { exit(); }`},
 		{"run", "-e", `interval:ms:10 { @i = count(); if (@i > 2) { exit(5); } } end { print(@i); }`},
 	} {
 		before := bpfDescriptors(t)
