@@ -127,10 +127,20 @@ func Modules() []string {
 // ObjectFor is the object to link for a C file of the library on disk
 // (path in Dir): the .bpf.o next to it. ok is false for other files.
 func ObjectFor(cpath string) (string, bool) {
-	dir, err := Dir()
-	if err != nil || !strings.HasSuffix(cpath, ".bpf.c") {
+	if !strings.HasSuffix(cpath, ".bpf.c") {
 		return "", false
 	}
+	// Where the library is (or would be): nothing is written for a file
+	// that is not in it.
+	base, err := cacheBase()
+	if err != nil {
+		return "", false
+	}
+	_, _, sum, err := snapshot()
+	if err != nil {
+		return "", false
+	}
+	dir := filepath.Join(base, sum)
 	rel, err := filepath.Rel(dir, cpath)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return "", false
