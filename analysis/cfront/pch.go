@@ -119,7 +119,12 @@ func (j *clangJob) preparePCH() error {
 		return err
 	}
 	// Build into a temp name, then rename: concurrent builders are safe.
-	tmpPCH := fmt.Sprintf("%s.%d.tmp", pch, os.Getpid())
+	tmpFile, err := os.CreateTemp(dir, "header.pch.*.tmp")
+	if err != nil {
+		return err
+	}
+	tmpPCH := tmpFile.Name()
+	tmpFile.Close()
 	build := &clangJob{opt: j.opt, pchDir: dir, vincDir: dir, stubDir: dir, timeout: j.timeout, noForce: true}
 	build.tmp = dir
 	args := append(build.baseArgs(), "-x", "c-header", hdr, "-o", tmpPCH)
@@ -141,12 +146,29 @@ func (j *clangJob) preparePCH() error {
 	return nil
 }
 
+// writeAtomic writes path through a uniquely named temporary file and a
+// rename: readers never see a partial file, also when goroutines of one
+// process write the same path at once.
 func writeAtomic(path string, data []byte) error {
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // pchGuard is the include guard of the precompiled header, defined for

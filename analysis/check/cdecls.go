@@ -580,14 +580,9 @@ func (b *cBuilder) vmlinuxH() ([]byte, error) {
 		return nil, err
 	}
 	if path != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-			tmp := path + fmt.Sprintf(".%d.tmp", os.Getpid())
-			if os.WriteFile(tmp, buf.Bytes(), 0o644) == nil {
-				if os.Rename(tmp, path) != nil {
-					os.Remove(tmp)
-				}
-			}
-		}
+		// Only a cache; a unique temporary name, because goroutines of
+		// one process (tests, the language server) may write it at once.
+		_ = btfindex.WriteFileAtomic(path, buf.Bytes())
 	}
 	return buf.Bytes(), nil
 }

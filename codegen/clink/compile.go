@@ -335,7 +335,10 @@ func (c *Compiler) Load(paths []string) ([]*Library, diag.List, error) {
 	return libs, diags, nil
 }
 
-var vmlinuxMu sync.Mutex
+var (
+	vmlinuxMu sync.Mutex
+	linkSeq   atomic.Int64
+)
 
 // writeVmlinux makes inc hold the kernel's vmlinux.h: a link to the
 // cached vmlinux-<identity>.h that bt check also uses, written from BTF
@@ -364,7 +367,8 @@ func (c *Compiler) writeVmlinux(inc string) error {
 	if err := os.MkdirAll(inc, 0o755); err != nil {
 		return err
 	}
-	tmp := hdr + fmt.Sprintf(".%d.tmp", os.Getpid())
+	// A unique temporary name: compilers of one process may link at once.
+	tmp := hdr + fmt.Sprintf(".%d.%d.tmp", os.Getpid(), linkSeq.Add(1))
 	os.Remove(tmp)
 	if err := os.Symlink(filepath.Join("..", "..", filepath.Base(shared)), tmp); err != nil {
 		return err
