@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -251,5 +252,21 @@ func TestGetoptValues(t *testing.T) {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %d, want %d", name, got, want)
 		}
+	}
+}
+
+// TestScriptCharArrayIsString: a char array field of a struct the script
+// declares reads as a string, as the kernel's char arrays do; arrays of
+// uint8_t stay arrays.
+func TestScriptCharArrayIsString(t *testing.T) {
+	obj := compileSrc(t, `struct S { char c[8]; uint8_t u[8]; } begin { $s = (struct S *)curtask; print($s.c); print($s.u); }`, Options{})
+	var kinds []string
+	for _, ev := range obj.Events {
+		if ev.Kind == EvPrintValue && ev.Args != nil {
+			kinds = append(kinds, fmt.Sprintf("%T", ev.Args.Elems[0]))
+		}
+	}
+	if len(kinds) != 2 || kinds[0] != "*types.String" || kinds[1] != "*types.Array" {
+		t.Errorf("printed types %v, want a string then an array", kinds)
 	}
 }
