@@ -139,3 +139,40 @@ func BenchmarkIndexMemory(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkDebugInfoLibc reads libc's DWARF (libc6-dbg's separate debug
+// file) and one function's parameters, uncached: what the first uprobe
+// on libc with args costs.
+func BenchmarkDebugInfoLibc(b *testing.B) {
+	libc, err := ResolveBinary("libc.so.6")
+	if err != nil || DWARFFile(libc) == "" {
+		b.Skip("libc has no DWARF here (libc6-dbg)")
+	}
+	for b.Loop() {
+		di, err := readDebugInfo(libc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := di.FuncParams("malloc"); !ok {
+			b.Fatal("malloc is not described")
+		}
+	}
+}
+
+// BenchmarkDebugInfoLibcType is the first lookup of a type by name in
+// libc's DWARF (the type index is built).
+func BenchmarkDebugInfoLibcType(b *testing.B) {
+	libc, err := ResolveBinary("libc.so.6")
+	if err != nil || DWARFFile(libc) == "" {
+		b.Skip("libc has no DWARF here (libc6-dbg)")
+	}
+	for b.Loop() {
+		di, err := readDebugInfo(libc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := di.Type("struct malloc_chunk"); !ok {
+			b.Fatal("struct malloc_chunk is not described")
+		}
+	}
+}

@@ -12,47 +12,114 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // ELFFunctions lists the function symbols of an ELF file (from .symtab and
 // .dynsym; defined, non-zero address), sorted and without duplicates: the
-// uprobe and uretprobe targets.
+// uprobe and uretprobe targets. Static functions of a stripped binary are
+// named only in its separate debug file (libc6-dbg and the like), whose
+// symbols are added: their addresses are the binary's.
 func ELFFunctions(path string) ([]string, error) {
-	f, err := elf.Open(path)
+	names, err := appendELFFuncs(nil, path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var names []string
-	add := func(syms []elf.Symbol, err error) {
-		if err != nil {
-			return
-		}
-		for _, s := range syms {
-			if elf.ST_TYPE(s.Info) != elf.STT_FUNC && elf.ST_TYPE(s.Info) != elf.STT_GNU_IFUNC {
-				continue
-			}
-			if s.Section == elf.SHN_UNDEF || s.Value == 0 || s.Name == "" {
-				continue
-			}
-			// Versioned dynamic names come as "name@VERSION" from some
-			// tools; debug/elf gives the bare name.
-			names = append(names, s.Name)
-		}
-	}
-	add(f.Symbols())
-	add(f.DynamicSymbols())
 	if dbg := SeparateDebugFile(path); dbg != "" {
-		// Static functions of a stripped binary are named only in its
-		// separate debug file (libc6-dbg and the like); their addresses
-		// are the binary's.
-		if df, err := elf.Open(dbg); err == nil {
-			add(df.Symbols())
-			df.Close()
+		if more, err := appendELFFuncs(names, dbg); err == nil {
+			names = more
 		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// appendELFFuncs appends the names of the defined function symbols of
+// the ELF file at path. The symbol tables are read straight from the
+// mapped file and each string table is copied once, the names being
+// substrings of it: debug/elf would copy every section and allocate every
+// symbol (a debug libc has tens of thousands).
+func appendELFFuncs(names []string, path string) ([]string, error) {
+	b, unmap, err := mapRead(path)
+	if err != nil {
+		return names, err
+	}
+	defer unmap()
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return names, err
+	}
+	entSize := 24 // Elf64_Sym
+	if f.Class == elf.ELFCLASS32 {
+		entSize = 16 // Elf32_Sym
+	}
+	bo := f.ByteOrder
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_SYMTAB && sec.Type != elf.SHT_DYNSYM || int(sec.Link) >= len(f.Sections) {
+			continue
+		}
+		syms, ok1 := fileRange(b, sec)
+		strs, ok2 := fileRange(b, f.Sections[sec.Link])
+		if !ok1 || !ok2 {
+			continue
+		}
+		strtab := string(strs)
+		for off := entSize; off+entSize <= len(syms); off += entSize { // entry 0 is null
+			e := syms[off : off+entSize]
+			var nameOff uint32
+			var info byte
+			var shndx uint16
+			var value uint64
+			if entSize == 24 {
+				nameOff, info, shndx, value = bo.Uint32(e), e[4], bo.Uint16(e[6:]), bo.Uint64(e[8:])
+			} else {
+				nameOff, value, info, shndx = bo.Uint32(e), uint64(bo.Uint32(e[4:])), e[12], bo.Uint16(e[14:])
+			}
+			if t := elf.ST_TYPE(info); t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC {
+				continue
+			}
+			if elf.SectionIndex(shndx) == elf.SHN_UNDEF || value == 0 || int(nameOff) >= len(strtab) {
+				continue
+			}
+			name := strtab[nameOff:]
+			if i := strings.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	return names, nil
+}
+
+// fileRange is the bytes of a section in the file image b.
+func fileRange(b []byte, sec *elf.Section) ([]byte, bool) {
+	if sec.Type == elf.SHT_NOBITS || sec.Flags&elf.SHF_COMPRESSED != 0 || sec.Offset > uint64(len(b)) || sec.Size > uint64(len(b))-sec.Offset {
+		return nil, false
+	}
+	return b[sec.Offset : sec.Offset+sec.Size], true
+}
+
+// mapRead maps a file read-only (reading it where mapping fails); unmap
+// releases it. Nothing may keep a reference into the bytes after unmap.
+func mapRead(path string) (b []byte, unmap func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := st.Size(); st.Mode().IsRegular() && n > 0 && n < 1<<40 {
+		if b, err := syscall.Mmap(int(f.Fd()), 0, int(n), syscall.PROT_READ, syscall.MAP_PRIVATE); err == nil {
+			return b, func() { syscall.Munmap(b) }, nil
+		}
+	}
+	b, err = io.ReadAll(f)
+	return b, func() {}, err
 }
 
 // DebugRoot is where separate debug files are installed.
@@ -224,9 +291,13 @@ func parseStapsdtNotes(b []byte, bo binary.ByteOrder, addrSize int, path string)
 	return out, nil
 }
 
-// ResolveBinary turns a uprobe/usdt target into a path: an absolute or
-// relative path is used as is; a bare name is looked up in $PATH, then
-// tried as a library under the usual library directories.
+// libDirs are searched for libraries named without a path ("libc").
+var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
+
+// ResolveBinary turns a uprobe or usdt target into an ELF file: a path
+// is used as it is; a name is a program in $PATH or a library ("libc" is
+// libc.so.6, never the libc.so linker script beside it).
 func ResolveBinary(target string) (string, error) {
 	if strings.ContainsRune(target, '/') {
 		if _, err := os.Stat(target); err != nil {
@@ -234,18 +305,22 @@ func ResolveBinary(target string) (string, error) {
 		}
 		return target, nil
 	}
-	if p, err := exec.LookPath(target); err == nil {
+	if p, err := exec.LookPath(target); err == nil && IsELF(p) {
 		return p, nil
 	}
-	for _, dir := range []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"} {
-		for _, name := range []string{target, "lib" + target + ".so", target + ".so"} {
-			p := filepath.Join(dir, name)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+	base := strings.TrimPrefix(target, "lib")
+	for _, dir := range libDirs {
+		for _, name := range []string{target, "lib" + base + ".so"} {
+			if p := filepath.Join(dir, name); IsELF(p) {
 				return p, nil
 			}
 		}
-		if ms, _ := filepath.Glob(filepath.Join(dir, "lib"+target+".so.*")); len(ms) > 0 {
-			return ms[0], nil
+		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
+		slices.Sort(ms)
+		for _, m := range ms {
+			if IsELF(m) {
+				return m, nil
+			}
 		}
 	}
 	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)

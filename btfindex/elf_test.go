@@ -215,3 +215,78 @@ func TestBTFFromELFFile(t *testing.T) {
 		t.Error("no error for an ELF without .BTF")
 	}
 }
+
+// debugELFFunctions is ELFFunctions through debug/elf's symbol reader,
+// the oracle for the raw symbol-table scan.
+func debugELFFunctions(t *testing.T, path string) []string {
+	t.Helper()
+	var names []string
+	for _, p := range []string{path, SeparateDebugFile(path)} {
+		if p == "" {
+			continue
+		}
+		f, err := elf.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+			syms, _ := read()
+			for _, s := range syms {
+				typ := elf.ST_TYPE(s.Info)
+				if (typ == elf.STT_FUNC || typ == elf.STT_GNU_IFUNC) && s.Section != elf.SHN_UNDEF && s.Value != 0 && s.Name != "" {
+					names = append(names, s.Name)
+				}
+			}
+		}
+		f.Close()
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// TestELFFunctionsMatchDebugELF: the raw scan finds exactly the functions
+// debug/elf does, on the host's own binaries and libraries.
+func TestELFFunctionsMatchDebugELF(t *testing.T) {
+	exe, _ := os.Executable()
+	n := 0
+	for _, p := range []string{exe, "/bin/bash", "/bin/sh", "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/lib/aarch64-linux-gnu/libc.so.6"} {
+		if !IsELF(p) {
+			continue
+		}
+		n++
+		got, err := ELFFunctions(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if want := debugELFFunctions(t, p); !slices.Equal(got, want) {
+			t.Errorf("%s: %d functions, debug/elf finds %d", p, len(got), len(want))
+		}
+	}
+	if n == 0 {
+		t.Skip("no ELF files to compare")
+	}
+	if _, err := ELFFunctions("/etc/passwd"); err == nil {
+		t.Error("a text file has ELF functions")
+	}
+}
+
+// TestResolveBinaryLibrary: a library named without a path is its ELF
+// shared object, never the linker script some distributions install
+// beside it (Debian's libc.so).
+func TestResolveBinaryLibrary(t *testing.T) {
+	for _, name := range []string{"libc", "c"} {
+		p, err := ResolveBinary(name)
+		if err != nil {
+			t.Skip(err)
+		}
+		if !IsELF(p) {
+			t.Errorf("ResolveBinary(%q) = %s, not an ELF file", name, p)
+		}
+	}
+	if p, err := ResolveBinary("sh"); err != nil || !IsELF(p) {
+		t.Errorf("ResolveBinary(sh) = %s, %v", p, err)
+	}
+	if _, err := ResolveBinary("bt_no_such_binary_xyz"); err == nil {
+		t.Error("a missing binary resolved")
+	}
+}

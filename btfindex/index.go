@@ -75,17 +75,25 @@ type Index struct {
 	mods  []module
 	funcs nameTable // every BTF function, sorted by name then module
 	types nameTable // every named struct/union/enum/typedef/int/float
-	// Tables loaded from the cache are decoded on first use (funcTab,
-	// typeTab); until then pendingTables holds their encoded bytes.
-	tablesOnce    sync.Once
-	pendingTables []byte
-	pendingMods   int
+	enums nameTable // every enumerator: id is its enum, vals its value
+	// Tables loaded from the cache are decoded each on its first use
+	// (funcTab, typeTab, enumTab); until then pending holds its encoded
+	// bytes. Should one not decode after all, rebuilt scans the BTF.
+	tableOnce   [numTables]sync.Once
+	pending     [numTables][]byte
+	pendingMods int
+	rebuildOnce sync.Once
+	rebuilt     *Index
 
 	specMu sync.Mutex
 	specs  []*btf.Spec // per module, loaded on demand
 
 	tpOnce sync.Once
 	tp     *tpCatalogue
+
+	kprobeOnce sync.Once
+	kprobes    *KprobeFuncs
+	kprobeErr  error
 }
 
 // module is one BTF object: vmlinux (always mods[0]) or a kernel module.
@@ -104,6 +112,7 @@ type nameTable struct {
 	ids   []uint32
 	mods  []uint16
 	info  []uint32
+	vals  []int64 // the enumerators' values; nil in the other tables
 }
 
 // Function info word bits.
@@ -140,6 +149,7 @@ type tableEntry struct {
 	id   uint32
 	mod  uint16
 	info uint32
+	val  int64 // an enumerator's value
 }
 
 func buildTable(es []tableEntry) nameTable {
@@ -160,6 +170,16 @@ func buildTable(es []tableEntry) nameTable {
 	}
 	for i, e := range es {
 		t.names[i], t.ids[i], t.mods[i], t.info[i] = e.name, e.id, e.mod, e.info
+	}
+	return t
+}
+
+// buildValueTable is buildTable keeping each entry's value.
+func buildValueTable(es []tableEntry) nameTable {
+	t := buildTable(es) // sorts es
+	t.vals = make([]int64, len(es))
+	for i, e := range es {
+		t.vals[i] = e.val
 	}
 	return t
 }
@@ -272,7 +292,7 @@ func (m *module) rawBytes() ([]byte, error) {
 
 // cacheFormatVersion changes whenever the cache layout or the meaning of
 // its contents changes; older files are then ignored and rebuilt.
-const cacheFormatVersion = 3
+const cacheFormatVersion = 5
 
 func (ix *Index) kallsymsPath() string {
 	switch k := ix.opts.Kallsyms; {
@@ -349,7 +369,7 @@ func (ix *Index) build() error {
 		go func() { defer wg.Done(); ks = readKallsyms(p) }()
 	}
 
-	var funcs, types []tableEntry
+	var funcs, types, enums []tableEntry
 	var base *rawBTF
 	var scanErr error
 	kept := ix.mods[:0]
@@ -365,10 +385,11 @@ func (ix *Index) build() error {
 		}
 		r, err := parseRawBTF(raw, base)
 		if err == nil {
-			f, t, err2 := scanModule(r, uint16(len(kept)))
+			s, err2 := scanModule(r, uint16(len(kept)))
 			err = err2
-			funcs = append(funcs, f...)
-			types = append(types, t...)
+			funcs = append(funcs, s.funcs...)
+			types = append(types, s.types...)
+			enums = append(enums, s.enums...)
 		}
 		if err != nil {
 			if i == 0 {
@@ -397,11 +418,19 @@ func (ix *Index) build() error {
 	}
 	ix.funcs = buildTable(funcs)
 	ix.types = buildTable(types)
+	ix.enums = buildValueTable(enums)
 	return nil
 }
 
-// scanModule collects the functions and named types of one BTF object.
-func scanModule(r *rawBTF, mod uint16) (funcs, types []tableEntry, err error) {
+// moduleScan is what scanModule collects from one BTF object.
+type moduleScan struct {
+	funcs, types, enums []tableEntry
+}
+
+// scanModule collects the functions, named types and enumerators of one
+// BTF object.
+func scanModule(r *rawBTF, mod uint16) (ms moduleScan, err error) {
+	var funcs, types, enums []tableEntry
 	strs := string(r.strs) // names below are substrings: one allocation
 	var baseStrs string
 	if r.base != nil {
@@ -447,9 +476,12 @@ func scanModule(r *rawBTF, mod uint16) (funcs, types []tableEntry, err error) {
 				types = append(types, tableEntry{name: n, id: t.id, mod: mod, info: uint32(t.kind)})
 			}
 		}
+		if t.kind == kindEnum || t.kind == kindEnum64 {
+			enums = appendEnumerators(enums, r.bo, t, mod, name)
+		}
 	})
 	if err != nil {
-		return nil, nil, err
+		return moduleScan{}, err
 	}
 	for i := range funcs {
 		f := &funcs[i]
@@ -464,7 +496,34 @@ func scanModule(r *rawBTF, mod uint16) (funcs, types []tableEntry, err error) {
 			f.info |= funcKfunc
 		}
 	}
-	return funcs, types, nil
+	return moduleScan{funcs, types, enums}, nil
+}
+
+// appendEnumerators appends the named enumerators of enum type t: the
+// entry's id is the enum's, info the enumerator's position in it.
+func appendEnumerators(es []tableEntry, bo binary.ByteOrder, t *rawType, mod uint16, name func(uint32) string) []tableEntry {
+	step := 8 // struct btf_enum: name_off, val
+	if t.kind == kindEnum64 {
+		step = 12 // struct btf_enum64: name_off, val_lo32, val_hi32
+	}
+	for i := 0; (i+1)*step <= len(t.extra); i++ {
+		e := t.extra[i*step:]
+		n := name(bo.Uint32(e))
+		if n == "" {
+			continue
+		}
+		var v int64
+		switch {
+		case t.kind == kindEnum64:
+			v = int64(uint64(bo.Uint32(e[8:]))<<32 | uint64(bo.Uint32(e[4:])))
+		case t.kflag: // signed
+			v = int64(int32(bo.Uint32(e[4:])))
+		default:
+			v = int64(bo.Uint32(e[4:]))
+		}
+		es = append(es, tableEntry{name: n, id: t.id, mod: mod, info: uint32(i), val: v})
+	}
+	return es
 }
 
 // Identity is the hex identity of the kernel BTF the index describes

@@ -530,8 +530,37 @@ func (ix *Index) ProbeArgs(p Probe) ([]ProbeArg, Source, error) {
 			out = append(out, typedArg(prm.Type, prm.Name))
 		}
 		return out, SourceBTF, nil
+	case KindUprobe:
+		return uprobeArgs(p, prov.Return)
 	}
 	return nil, SourceNone, nil
+}
+
+// uprobeArgs are a user function's parameters from its binary's DWARF,
+// spelled as bpftrace -lv prints them ("int* n"). A uretprobe has none,
+// nor has a binary without DWARF: that is no error.
+func uprobeArgs(p Probe, ret bool) ([]ProbeArg, Source, error) {
+	if ret || p.Target == "" || p.Target == "*" {
+		return nil, SourceNone, nil
+	}
+	path, err := ResolveBinary(p.Target)
+	if err != nil {
+		return nil, SourceNone, err
+	}
+	di, err := OpenDebugInfo(path)
+	if err != nil {
+		return nil, SourceNone, nil
+	}
+	params, ok := di.FuncParams(p.Name)
+	if !ok {
+		return nil, SourceNone, nil
+	}
+	out := make([]ProbeArg, 0, len(params))
+	for _, prm := range params {
+		ts := CTypeName(prm.Type)
+		out = append(out, ProbeArg{Name: prm.Name, Type: ts, Decl: ts + " " + prm.Name})
+	}
+	return out, SourceDWARF, nil
 }
 
 func typedArg(t btf.Type, name string) ProbeArg {

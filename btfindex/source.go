@@ -17,9 +17,10 @@ const (
 	SourceBTF                   // derived from BTF alone
 	SourceELF                   // read from an ELF file (symbols, USDT notes)
 	SourceBuiltin               // bt's own tables (software/hardware events, time units, ...)
+	SourceDWARF                 // a binary's DWARF debug information (uprobe arguments)
 )
 
-var sourceNames = [...]string{"none", "tracefs", "cache", "btf", "elf", "builtin"}
+var sourceNames = [...]string{"none", "tracefs", "cache", "btf", "elf", "builtin", "dwarf"}
 
 func (s Source) String() string {
 	if int(s) < len(sourceNames) {

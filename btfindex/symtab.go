@@ -1,6 +1,7 @@
 package btfindex
 
 import (
+	"bytes"
 	"debug/elf"
 	"os"
 	"slices"
@@ -36,37 +37,16 @@ func ReadKernelSymbols(path string) (*SymbolTable, error) {
 
 func parseKernelSymbols(s string) *SymbolTable {
 	t := &SymbolTable{syms: make([]Symbol, 0, strings.Count(s, "\n"))}
-	for len(s) > 0 {
-		var line string
-		if nl := strings.IndexByte(s, '\n'); nl < 0 {
-			line, s = s, ""
-		} else {
-			line, s = s[:nl], s[nl+1:]
+	eachKallsym(s, func(addrText string, typ byte, name, mod string) {
+		if !isTextSymbol(typ) {
+			return
 		}
-		// "ffffffff81000000 T name\t[module]"
-		sp := strings.IndexByte(line, ' ')
-		if sp < 0 || sp+3 > len(line) {
-			continue
-		}
-		switch line[sp+1] {
-		case 't', 'T', 'w', 'W':
-		default:
-			continue
-		}
-		addr, err := strconv.ParseUint(line[:sp], 16, 64)
+		addr, err := strconv.ParseUint(addrText, 16, 64)
 		if err != nil || addr == 0 {
-			continue
-		}
-		name, mod := line[sp+3:], ""
-		if tab := strings.IndexByte(name, '\t'); tab >= 0 {
-			m := name[tab+1:]
-			name = name[:tab]
-			if len(m) > 2 && m[0] == '[' && m[len(m)-1] == ']' {
-				mod = m[1 : len(m)-1]
-			}
+			return
 		}
 		t.syms = append(t.syms, Symbol{Addr: addr, Name: name, Module: mod})
-	}
+	})
 	t.sort()
 	return t
 }
@@ -142,4 +122,26 @@ func (t *SymbolTable) Lookup(addr uint64) (Symbol, bool) {
 		return Symbol{}, false
 	}
 	return s, true
+}
+
+// ReadKernelAddrs reads every symbol of a kallsyms file, code and data
+// alike (the kernel lists data symbols only with CONFIG_KALLSYMS_ALL), as
+// kaddr() resolves them: by name, the first address listed. An address is
+// 0 when the reader lacks the privilege to see it.
+func ReadKernelAddrs(path string) (map[string]uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	addrs := make(map[string]uint64, bytes.Count(b, []byte("\n")))
+	eachKallsym(string(b), func(addrText string, _ byte, name, _ string) {
+		if _, seen := addrs[name]; seen {
+			return
+		}
+		addr, err := strconv.ParseUint(addrText, 16, 64)
+		if err == nil {
+			addrs[name] = addr
+		}
+	})
+	return addrs, nil
 }

@@ -83,7 +83,7 @@ type USDTArgKind int
 const (
 	USDTConst USDTArgKind = iota // an immediate: $5
 	USDTReg                      // a register: %rdi
-	USDTMem                      // memory at register plus displacement: -8(%rbp)
+	USDTMem                      // memory at base + index*scale + displacement: -8(%rbp), 8(%rax,%rbx,4)
 )
 
 // USDTArg is one argument of a USDT note's spec, e.g. "-4@%edi".
@@ -94,8 +94,13 @@ type USDTArg struct {
 	// Reg is the register, as the field of x86-64's struct pt_regs it is
 	// saved in ("di", "ax", "r8", "ip"); the whole register is read and
 	// the value truncated to Size.
-	Reg   string
-	Disp  int64 // USDTMem: the displacement
+	Reg  string
+	Disp int64 // USDTMem: the displacement
+	// Index and Scale are a USDTMem operand's scaled index register
+	// (x86's SIB form, "(%rax,%rbx,8)"); Index is "" when there is none.
+	// Reg is "" for an index-only operand such as "16(,%rcx,4)".
+	Index string
+	Scale int
 	Const int64 // USDTConst: the value
 }
 
@@ -152,24 +157,55 @@ func parseUSDTArg(a string) (USDTArg, error) {
 		if open < 0 || !strings.HasSuffix(op, ")") {
 			return arg, fmt.Errorf("unknown operand %q", op)
 		}
-		inner := op[open+1 : len(op)-1]
-		if strings.Contains(inner, ",") {
-			return arg, fmt.Errorf("indexed memory operand %q is not supported", op)
-		}
 		arg.Kind = USDTMem
 		if d := op[:open]; d != "" {
 			if arg.Disp, err = strconv.ParseInt(d, 0, 64); err != nil {
 				return arg, fmt.Errorf("bad displacement %q", d)
 			}
 		}
-		if !strings.HasPrefix(inner, "%") {
-			return arg, fmt.Errorf("unknown operand %q", op)
-		}
-		if arg.Reg, err = usdtRegister(inner[1:]); err != nil {
-			return arg, err
+		if err := parseUSDTAddress(&arg, op[open+1:len(op)-1]); err != nil {
+			return arg, fmt.Errorf("memory operand %q: %v", op, err)
 		}
 	}
 	return arg, nil
+}
+
+// parseUSDTAddress parses what is between a memory operand's
+// parentheses: "%base" or AT&T's "%base,%index,scale" with the base or
+// the scale omitted ("(,%rcx,4)", "(%rax,%rbx)").
+func parseUSDTAddress(arg *USDTArg, inner string) error {
+	parts := strings.Split(inner, ",")
+	if len(parts) > 3 {
+		return fmt.Errorf("too many parts")
+	}
+	reg := func(s string) (string, error) {
+		if !strings.HasPrefix(s, "%") {
+			return "", fmt.Errorf("%q is not a register", s)
+		}
+		return usdtRegister(s[1:])
+	}
+	var err error
+	if parts[0] != "" || len(parts) == 1 {
+		if arg.Reg, err = reg(parts[0]); err != nil {
+			return err
+		}
+	}
+	if len(parts) == 1 {
+		return nil
+	}
+	if arg.Index, err = reg(parts[1]); err != nil {
+		return err
+	}
+	if arg.Index == "ip" || arg.Index == "sp" {
+		return fmt.Errorf("%s cannot be an index register", parts[1])
+	}
+	arg.Scale = 1
+	if len(parts) == 3 && parts[2] != "" {
+		if arg.Scale, err = strconv.Atoi(parts[2]); err != nil || (arg.Scale != 1 && arg.Scale != 2 && arg.Scale != 4 && arg.Scale != 8) {
+			return fmt.Errorf("bad scale %q", parts[2])
+		}
+	}
+	return nil
 }
 
 // x86Registers maps every name of a general-purpose register (64, 32,

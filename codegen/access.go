@@ -17,7 +17,7 @@ func (b *builder) ident(x *ast.Ident) result {
 		return b.expr(arg)
 	}
 	if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
-		return b.expr(ci.Expansion)
+		return b.expand(x, ci.Expansion)
 	}
 	if v, ok := b.info.Consts[x]; ok {
 		b.loadImm(asm.R0, v)
@@ -475,6 +475,10 @@ func (b *builder) positional(x *ast.PositionalParam) result {
 // macro parameters and macros whose body is only a literal.
 func (b *builder) stringLiteral(e ast.Expr) (*ast.StringLit, bool) {
 	for depth := 0; depth < 64; depth++ {
+		if s, ok := b.info.Strings[ast.Unparen(e)]; ok {
+			// folded by the checker (str($1), "abc" + 1)
+			return &ast.StringLit{Range: ast.RangeOf(e.Span()), Value: s}, true
+		}
 		switch x := ast.Unparen(e).(type) {
 		case *ast.StringLit:
 			return x, true

@@ -207,6 +207,34 @@ func (b *builder) linearBucket(lo, hi, step int64) {
 // number, boot clock / interval) the bucket holds.
 const tseriesValueSize = 24
 
+// tseriesNow puts a tseries' current time in R0: the TAI clock, which
+// the runtime prints as wall-clock time as bpftrace does, or the value
+// of Options.TseriesClockMap (0 while it has none).
+func (b *builder) tseriesNow(call *ast.CallExpr) {
+	name := b.c.opts.TseriesClockMap
+	if name == "" {
+		b.emit(asm.FnKtimeGetTaiNs.Call())
+		return
+	}
+	ml := b.c.maps[name]
+	if ml == nil {
+		b.fail(call, "tseries clock map %s not found", name)
+	}
+	vt, ok := types.Underlying(ml.Value).(*types.Int)
+	if ml.Key != nil || ml.PerCPU || !ok || vt.Signed {
+		b.fail(call, "tseries clock map %s must be a scalar map of an unsigned integer", name)
+	}
+	f := b.save()
+	keyOff := b.allocScratch(ml.KeySize)
+	b.zero(keyOff, ml.KeySize)
+	b.lookup(ml, keyOff)
+	b.restore(f)
+	done := b.label("tsclock")
+	b.emit(asm.JEq.Imm(asm.R0, 0, done))
+	b.loadScalar(asm.R0, asm.R0, 0, vt)
+	b.mark(done)
+}
+
 // tseries records a value in the bucket of the current interval: bucket
 // = epoch % num_intervals; a bucket holding an older epoch starts over.
 func (b *builder) tseries(ml *MapLayout, agg *types.Aggregation, keyOff int, val int16, call *ast.CallExpr) {
@@ -215,7 +243,7 @@ func (b *builder) tseries(ml *MapLayout, agg *types.Aggregation, keyOff int, val
 	}
 	mode := ml.TseriesAgg
 	now, epoch, exists := b.allocStack(8), b.allocStack(8), b.allocStack(8)
-	b.emit(asm.FnKtimeGetBootNs.Call())
+	b.tseriesNow(call)
 	b.emit(asm.StoreMem(asm.RFP, now, asm.R0, asm.DWord))
 	b.loadImm(asm.R1, agg.Args[0])
 	b.emit(asm.Div.Reg(asm.R0, asm.R1))

@@ -60,6 +60,10 @@ type builder struct {
 	group attachGroup
 	prog  *Prog
 
+	// expansions are the macro calls being compiled through their
+	// expansion, outermost first (Event.Expanded).
+	expansions []Site
+
 	insns   asm.Instructions
 	src     *srcPos
 	pending []string          // labels for the next instruction
@@ -122,12 +126,21 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			d := b.c.errorf(b.file, u.node, CodeUnsupported, "%s", u.msg)
+			code := CodeUnsupported
+			if u.code != "" {
+				code = u.code
+			}
+			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			d.Hint = "bt's compiler cannot lower this yet"
+			switch {
+			case u.code == "":
+				d.Hint = "bt's compiler cannot lower this yet"
+			case u.hint != "":
+				d.Hint = u.hint
+			}
 			ps, ok = nil, false
 		}
 	}()
@@ -138,6 +151,12 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.valueRetLabel = b.label("exit_value")
 	// prologue: context, scratch buffer, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
+	// Once exit() has set the exit flag a probe does nothing, so the
+	// maps printed at exit hold what they held at exit() (the runtime
+	// clears the flag before running end).
+	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 	b.emitScratchLookup()
 	b.allocVars(node.Body)
 	if node.Predicate != nil {

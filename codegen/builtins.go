@@ -24,8 +24,8 @@ var lowerings map[string]builtinFn
 
 func init() {
 	lowerings = map[string]builtinFn{
-		"pid":     helperValue(asm.FnGetCurrentPidTgid, 32, 0),
-		"tid":     helperValue(asm.FnGetCurrentPidTgid, 0, 32),
+		"pid":     pidTidValue(true),
+		"tid":     pidTidValue(false),
 		"uid":     helperValue(asm.FnGetCurrentUidGid, 0, 32),
 		"gid":     helperValue(asm.FnGetCurrentUidGid, 32, 0),
 		"cpu":     helperValue(asm.FnGetSmpProcessorId, 0, 0),
@@ -88,12 +88,20 @@ func formatted(kind EventKind) builtinFn {
 	}
 }
 
+// expand compiles the expansion of the macro call at, which events made
+// inside it name as where they were expanded from.
+func (b *builder) expand(at ast.Node, expansion ast.Expr) result {
+	b.expansions = append(b.expansions, Site{File: b.file, Span: at.Span()})
+	defer func() { b.expansions = b.expansions[:len(b.expansions)-1] }()
+	return b.expr(expansion)
+}
+
 // call compiles a call: a builtin, a macro (through its expansion) or a
 // fn.
 func (b *builder) call(x *ast.CallExpr) result {
 	ci := b.info.Calls[x]
 	if ci != nil && ci.Expansion != nil {
-		return b.expr(ci.Expansion)
+		return b.expand(x, ci.Expansion)
 	}
 	if ci != nil && ci.Symbol != nil && ci.Kind != 0 && ci.Symbol.Kind == check.SymFn {
 		return b.fnCall(x, ci.Symbol)
@@ -249,6 +257,7 @@ var (
 		"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
 		"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112,
 		"orig_ax": 120, "ip": 128, "cs": 136, "flags": 144, "sp": 152, "ss": 160,
+		"pc": 128, // bpftrace's architecture-neutral name for the instruction pointer
 	}
 )
 
@@ -316,7 +325,7 @@ func funcValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	// usym: the address and the process, to resolve in its binary
 	off := b.allocScratch(t.Size())
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -328,7 +337,7 @@ func usymCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	off := b.allocScratch(t.Size())
 	b.scalar(args[0])
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -378,7 +387,7 @@ func stackValue(user bool) builtinFn {
 		b.emit(asm.FnGetStackid.Call())
 		b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
 		if user && t.Size() >= 16 {
-			b.emit(asm.FnGetCurrentPidTgid.Call())
+			b.currentPidTgid(false)
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {
@@ -426,6 +435,22 @@ func (b *builder) pointerSpace(e ast.Expr) types.AddrSpace {
 func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
 	size := t.Size()
+	if text, ok := b.knownText(args[0]); ok {
+		// bpftrace folds str() of a literal or a positional parameter
+		// (a number too: str($1) is its text), its length counting
+		// characters, not the NUL.
+		if len(args) > 1 {
+			if v, ok := b.info.Consts[args[1]]; ok && v >= 0 && int(v) < len(text) {
+				text = text[:v]
+			} else if !ok {
+				b.fail(args[1], "str() of a constant string needs a constant length")
+			}
+		}
+		if len(text) > size-1 {
+			text = text[:max(size-1, 0)]
+		}
+		return b.stringLit(text, t)
+	}
 	if _, isStr := types.Underlying(b.finalType(args[0])).(*types.String); isStr {
 		src := b.memory(args[0])
 		off := b.allocScratch(size)
@@ -435,13 +460,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		}
 		return memAt(off)
 	}
-	off := b.allocResult(size)
-	b.zero(off, size)
+	// A string of the longest size reads one byte more than it holds
+	// (below 1024 bytes, as bpftrace does): a string that fills it has
+	// no NUL, which is how the runtime knows it was cut short and adds
+	// the truncation trailer.
+	read := size
+	if size == b.c.maxStrlen && size < 1024 {
+		read = size + 1
+	}
+	off := b.allocResult(read)
+	b.zero(off, read)
 	lenSlot := b.allocStack(8)
-	b.loadImm(asm.R0, int64(size))
+	b.loadImm(asm.R0, int64(read))
 	if len(args) > 1 {
 		b.scalar(args[1])
-		b.boundLength(size)
+		b.boundLength(read)
 	}
 	b.emit(asm.StoreMem(asm.RFP, lenSlot, asm.R0, asm.DWord))
 	b.scalar(args[0])
@@ -455,6 +488,21 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.emit(fn.Call())
 	b.helperCheck(fn)
 	return memAt(off)
+}
+
+// knownText is the text of a string literal or a positional parameter
+// (whatever its value), known when the program is compiled.
+func (b *builder) knownText(e ast.Expr) (string, bool) {
+	if lit, ok := b.stringLiteral(e); ok {
+		return lit.Value, true
+	}
+	if pp, ok := ast.Unparen(e).(*ast.PositionalParam); ok && !pp.Count {
+		if pp.N >= 1 && pp.N <= len(b.c.opts.Params) {
+			return b.c.opts.Params[pp.N-1], true
+		}
+		return "", true
+	}
+	return "", false
 }
 
 // boundLength clamps the length in R0 to [0, size] for the verifier (a
@@ -565,7 +613,7 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 func signalWith(helper asm.BuiltinFunc) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		if lit, ok := b.stringLiteral(args[0]); ok {
-			sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
+			sig, ok := builtins.SignalNumber(lit.Value)
 			if !ok {
 				b.fail(args[0], "unknown signal %s", lit.Value)
 			}
@@ -577,17 +625,6 @@ func signalWith(helper asm.BuiltinFunc) builtinFn {
 		b.emit(helper.Call())
 		return noVal
 	}
-}
-
-var signalNumbers = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "ILL": syscall.SIGILL,
-	"TRAP": syscall.SIGTRAP, "ABRT": syscall.SIGABRT, "BUS": syscall.SIGBUS, "FPE": syscall.SIGFPE,
-	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "SEGV": syscall.SIGSEGV, "USR2": syscall.SIGUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM, "CHLD": syscall.SIGCHLD,
-	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN,
-	"TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG, "XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
-	"VTALRM": syscall.SIGVTALRM, "PROF": syscall.SIGPROF, "WINCH": syscall.SIGWINCH, "IO": syscall.SIGIO,
-	"PWR": syscall.SIGPWR, "SYS": syscall.SIGSYS,
 }
 
 // overrideCall sets a kprobe'd function's return value.

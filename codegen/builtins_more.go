@@ -17,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
+	"github.com/bt-tools/bt/btfindex"
 )
 
 func init() {
@@ -153,20 +154,22 @@ func isLiteralCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// assertCall stops the program with a runtime error when the condition
-// is false: the runtime prints the message and exits.
+// assertCall stops the program when the condition is false, as
+// bpftrace's assert does: an error "assert failed: MESSAGE" (the errorf
+// record, at the assert), then exit with status 1.
 func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	ok := b.label("assert")
 	b.cond(args[0], ok+"f")
 	b.jump(ok)
 	b.mark(ok + "f")
-	msg := "assertion failed"
-	if lit, isLit := b.stringLiteral(args[1]); isLit {
-		msg = lit.Value
-	}
-	ev := b.newEvent(EvRuntimeError, msg, nil, n)
-	ev.Fatal = true
-	b.emitRecord(ev, nil)
+	msg := args[1:2]
+	ev := b.newEvent(EvErrorf, "assert failed: %s", b.argsTuple(msg), n)
+	b.emitRecord(ev, msg)
+	exit := b.newEvent(EvExit, "", &types.Tuple{Elems: []types.Type{types.Int64}}, n)
+	off := b.allocScratch(16)
+	b.emit(storeImm(regScratch, int16(off), int64(exit.ID), asm.DWord))
+	b.emit(storeImm(regScratch, int16(off+8), 1, asm.DWord))
+	b.output(off, 16)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
 	b.jump(b.exitLabel)
@@ -274,7 +277,7 @@ func capitalize(s string) string {
 
 var (
 	kallsymsOnce sync.Once
-	kallsyms     map[string]uint64
+	kallsyms     map[string]uint64 // nil when /proc/kallsyms cannot be read
 )
 
 // kaddrCall is a kernel symbol's address, looked up in /proc/kallsyms
@@ -284,30 +287,17 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "kaddr needs a literal symbol name")
 	}
-	kallsymsOnce.Do(func() {
-		kallsyms = map[string]uint64{}
-		f, err := os.Open("/proc/kallsyms")
-		if err != nil {
-			return
+	kallsymsOnce.Do(func() { kallsyms, _ = btfindex.ReadKernelAddrs(btfindex.DefaultKallsyms) })
+	addr, listed := kallsyms[lit.Value]
+	if addr == 0 {
+		hint := lit.Value + " is not in /proc/kallsyms: the kernel lists data symbols only when built with CONFIG_KALLSYMS_ALL"
+		switch {
+		case kallsyms == nil:
+			hint = "/proc/kallsyms cannot be read"
+		case listed:
+			hint = "/proc/kallsyms shows symbol addresses only to root"
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) < 3 {
-				continue
-			}
-			if _, seen := kallsyms[fields[2]]; seen {
-				continue
-			}
-			if addr, err := strconv.ParseUint(fields[0], 16, 64); err == nil {
-				kallsyms[fields[2]] = addr
-			}
-		}
-	})
-	addr, ok := kallsyms[lit.Value]
-	if !ok || addr == 0 {
-		b.fail(args[0], "kernel symbol %s has no address in /proc/kallsyms (data symbols are listed only with CONFIG_KALLSYMS_ALL; addresses only for root)", lit.Value)
+		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value, hint: hint})
 	}
 	b.loadImm(asm.R0, int64(addr))
 	return inReg
@@ -316,6 +306,12 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 // usermodeCall: 1 when the probe fired in user mode (the saved code
 // segment's privilege level is 3).
 func usermodeCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	if check.ProbeTypeName(b.group.provider) == "special" {
+		// begin and end run from user space (BPF_PROG_TEST_RUN), without
+		// registers of their own.
+		b.loadImm(asm.R0, 1)
+		return inReg
+	}
 	if !kprobeLike[b.group.provider] {
 		b.fail(n, "usermode needs a pt_regs context")
 	}
@@ -522,12 +518,7 @@ func syscallNames() []string {
 
 // probetypeValue is the provider's name, "special" for begin and end.
 func probetypeValue(b *builder, n ast.Expr, args []ast.Expr) result {
-	p := b.group.provider
-	switch p {
-	case "begin", "end", "self", "test", "bench":
-		p = "special"
-	}
-	return b.stringLit(p, b.typeOf(n))
+	return b.stringLit(check.ProbeTypeName(b.group.provider), b.typeOf(n))
 }
 
 // substringCall searches a string for another with a bpf_loop over the

@@ -172,7 +172,8 @@ func (b *builder) mapElemAddr(m *ast.MapExpr, keys []ast.Expr, n ast.Node) resul
 const bpfNoExist = 1 // BPF_NOEXIST
 
 // linkC appends to every program the C functions it calls and adds the C
-// objects' maps. It runs after all programs are built, when some call C.
+// objects' maps. It runs after all programs are built, when some call C
+// or use a map the C defines.
 func (c *compiler) linkC() {
 	if !c.usesC {
 		return
@@ -181,6 +182,7 @@ func (c *compiler) linkC() {
 	if !ok {
 		return
 	}
+	c.addCMaps(libs)
 	for _, p := range c.obj.Progs {
 		ps := c.obj.Spec.Programs[p.SpecName]
 		if ps == nil {
@@ -192,6 +194,9 @@ func (c *compiler) linkC() {
 			continue
 		}
 		if len(linked.Funcs) == 0 {
+			continue
+		}
+		if !c.resolveExternMaps(p, linked.Insns, linked.ExternMaps) {
 			continue
 		}
 		ps.Instructions = linked.Insns

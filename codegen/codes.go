@@ -16,6 +16,9 @@ const (
 	// CodeLoad: the kernel refused a map or program for another reason
 	// (for example a program type this kernel cannot load).
 	CodeLoad diag.Code = "load-failed"
+	// CodeUnknownSymbol: kaddr() names a symbol /proc/kallsyms does not
+	// list with an address.
+	CodeUnknownSymbol diag.Code = "unknown-kernel-symbol"
 )
 
 func init() {
@@ -24,6 +27,7 @@ func init() {
 		diag.CodeInfo{Code: CodeInternal, Severity: diag.Error, Summary: "the compiler failed on this program (a bug in bt)"},
 		diag.CodeInfo{Code: CodeTooLarge, Severity: diag.Error, Summary: "a value or a program is larger than BPF allows"},
 		diag.CodeInfo{Code: CodeVerifier, Severity: diag.Error, Summary: "the kernel's BPF verifier rejected the compiled program"},
+		diag.CodeInfo{Code: CodeUnknownSymbol, Severity: diag.Error, Summary: "kaddr() names a kernel symbol without an address in /proc/kallsyms (data symbols need CONFIG_KALLSYMS_ALL; addresses need root)"},
 		diag.CodeInfo{Code: CodeLoad, Severity: diag.Error, Summary: "the kernel refused to create a map or load a program"},
 	)
 }

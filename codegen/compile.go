@@ -94,6 +94,7 @@ type compiler struct {
 	diags diag.List
 	maps  map[string]*MapLayout // by script name
 	usesC bool                  // a program calls imported C (ccall.go)
+	cMaps []*MapLayout          // maps the imported C defines (cmaps.go)
 
 	maxStrlen  int
 	maxMapKeys int
@@ -209,6 +210,11 @@ func (c *compiler) errorf(f *source.File, n ast.Node, code diag.Code, format str
 type unsupported struct {
 	node ast.Node
 	msg  string
+	// code, when set, makes this an error in the script or its
+	// environment rather than a construct the compiler cannot lower:
+	// that code and hint, no "yet" hint.
+	code diag.Code
+	hint string
 }
 
 // compileProbe compiles one action block: one program per group of

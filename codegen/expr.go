@@ -284,7 +284,7 @@ func (b *builder) convert(r result, from, to types.Type, n ast.Node) result {
 }
 
 // convertMem copies a value of type from at src to dst as type to:
-// strings are cut or padded (always NUL-terminated), tuples and records
+// strings are cut or NUL-padded, tuples and records
 // converted element by element, integers resized.
 func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n ast.Node) {
 	if src == dst && types.Identical(from, to) {
@@ -295,8 +295,10 @@ func (b *builder) convertMem(src int, from types.Type, dst int, to types.Type, n
 	case *types.String:
 		if f, ok := fu.(*types.String); ok {
 			if f.Len >= t.Len {
-				b.copy(dst, src, t.Len-1)
-				b.emit(storeImm(regScratch, int16(dst+t.Len-1), 0, asm.Byte))
+				// Cut without a NUL of its own, as bpftrace copies: a
+				// string that fills its type was cut short (the runtime
+				// prints the truncation trailer).
+				b.copy(dst, src, t.Len)
 			} else {
 				b.zero(dst, t.Len)
 				b.copy(dst, src, f.Len)
@@ -404,6 +406,13 @@ func (b *builder) spill() int16 {
 
 // exprRaw compiles e without its conversion.
 func (b *builder) exprRaw(e ast.Expr) result {
+	if str, ok := b.info.Strings[e]; ok {
+		if _, isCall := e.(*ast.CallExpr); !isCall {
+			// folded by the checker: a literal ("hello" + 1); str() of
+			// one is strCall's, which cuts it to the call's size
+			return b.stringLit(str, b.typeOf(e))
+		}
+	}
 	switch x := e.(type) {
 	case *ast.ParenExpr:
 		return b.expr(x.X)
@@ -677,6 +686,26 @@ func (b *builder) ifExpr(x *ast.IfExpr) result {
 			b.storeTo(e, off, t)
 		}
 		b.restore(f)
+	}
+	if ce, ok := ast.Unparen(x.Cond).(*ast.ComptimeExpr); ok {
+		// A compile-time condition removes the branch not taken, which
+		// the checker left untyped.
+		if v, known := b.info.Consts[ce]; known && !hasEffects(ce) {
+			var taken ast.Expr = x.Then
+			if v == 0 {
+				taken = x.Else
+			}
+			if taken != nil {
+				branch(taken)
+			}
+			if !hasValue {
+				return noVal
+			}
+			if scalarType(t) {
+				return inReg
+			}
+			return memAt(off)
+		}
 	}
 	b.cond(x.Cond, elseL)
 	branch(x.Then)

@@ -176,6 +176,17 @@ func (b *builder) aggRead(ml *MapLayout, agg *types.Aggregation, keyOff int, n a
 		zero := b.label("avg0")
 		b.emit(asm.LoadMem(asm.R1, asm.RFP, aux, asm.DWord))
 		b.emit(asm.JEq.Imm(asm.R1, 0, zero))
+		if signed {
+			// Truncate toward zero, as C does, without BPF v4's sdiv
+			// (older kernels lack it): divide the magnitude.
+			pos := b.label("avgp")
+			b.emit(asm.JSGE.Imm(asm.R0, 0, pos))
+			b.emit(asm.Neg.Imm(asm.R0, 0))
+			b.emit(asm.Div.Reg(asm.R0, asm.R1))
+			b.emit(asm.Neg.Imm(asm.R0, 0))
+			b.jump(zero)
+			b.mark(pos)
+		}
 		b.emit(asm.Div.Reg(asm.R0, asm.R1))
 		b.mark(zero)
 	}

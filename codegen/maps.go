@@ -25,6 +25,10 @@ var mapTypes = map[string]ebpf.MapType{
 // array maps (scalar maps the checker chose an array for) have a uint32
 // key 0.
 func (c *compiler) declareMap(m *check.MapInfo) {
+	if m.C != nil && !m.C.Extern {
+		c.declareCMap(m)
+		return
+	}
 	specName := mapSpecName(m.Name, len(c.obj.Maps))
 	value := m.Value
 	if value == nil {

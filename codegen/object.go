@@ -67,8 +67,8 @@ type Object struct {
 //   - cgroup_path: uint64 cgroup id, then uint64 (index in Strings of the
 //     filter) + 1, 0 without one.
 //   - exit(): an EvExit record whose Args is the code's type, or nil
-//     without a code. assert(): a Fatal EvRuntimeError record whose
-//     Format is the message; the exit flag is set after it.
+//     without a code. assert(): an EvErrorf record "assert failed: %s"
+//     with the message, then an EvExit record with code 1.
 
 // Program types, by provider. Programs for begin and end (and other
 // providers that run once from user space) are raw tracepoint programs
@@ -175,9 +175,15 @@ type Event struct {
 	// reports ("map_update_elem", "probe_read_user", ...; bpftrace's
 	// helper_error); its Args is then the helper's return code (int32).
 	Helper string
-	// Fatal: the run ends, with status 1, after this EvRuntimeError
-	// (assert); other runtime errors are only reported.
-	Fatal bool
+	// Expanded are the macro calls the producing call was expanded
+	// from, innermost first: errorf/warnf name them ("expanded from").
+	Expanded []Site
+}
+
+// Site is a range of a source file.
+type Site struct {
+	File *source.File
+	Span source.Span
 }
 
 // Options are the compile-time settings that do not come from the script:
@@ -206,4 +212,9 @@ type Options struct {
 	PID int
 	// C is the C the program imports (ccall.go).
 	C COptions
+	// TseriesClockMap names a scalar map of an unsigned integer that
+	// tseries() reads as the current time (nanoseconds) instead of the
+	// TAI clock: bpftrace's BPFTRACE_DUMMY_TS_MAP, which its tests use
+	// to place values in chosen intervals. "" for the clock.
+	TseriesClockMap string
 }

@@ -10,6 +10,9 @@ import (
 // newEvent records an event kind and returns it.
 func (b *builder) newEvent(kind EventKind, format string, args *types.Tuple, n ast.Node) *Event {
 	ev := &Event{ID: len(b.c.obj.Events), Kind: kind, Format: format, Args: args, File: b.file}
+	for i := len(b.expansions) - 1; i >= 0; i-- {
+		ev.Expanded = append(ev.Expanded, b.expansions[i])
+	}
 	if n != nil {
 		ev.Pos = n.Pos()
 	}

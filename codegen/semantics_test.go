@@ -167,7 +167,7 @@ func TestStringBuiltins(t *testing.T) {
 	h := load(t, `begin {
   @a = strlen("hello"); @b = strcontains("hello world", "o w"); @c = strcontains("hello", "xyz");
   @d = strstr("hello", "ll"); @e = strstr("hello", "z"); @f = strcontains("abc", "");
-  $s = str("abcdef", 3); @g = $s == "ab"; @h = strerror(2) == "No such file or directory";
+  $s = str("abcdef", 3); @g = $s == "abc"; @h = strerror(2) == "No such file or directory";
   @i = syscall_name(0) == "read"; @j = signal_name(9) == "Killed"; @l = signal_name(200) == "N/A"; @m = strerror(9999) == "Unknown error"; @k = probetype == "special";
 }`)
 	h.runBegin()
@@ -326,16 +326,34 @@ end {
 // probe combines the CPUs' elements.
 func TestAggregationRead(t *testing.T) {
 	h := load(t, `begin { @c = count(); @c = count(); @s = sum(5); @s = sum(6); @mn = min(7); @mn = min(3); @mx = max(7); @mx = max(3); @av = avg(4); @av = avg(8);
-  @k[1] = count(); @r = (@c, @s, @mn, @mx, @av, @k[1], @k[2]); }`)
+  @k[1] = count(); @na = avg(-1); @na = avg(-1); @na = avg(-11); @r = (@c, @s, @mn, @mx, @av, @k[1], @k[2], @na); }`)
 	h.runBegin()
 	v, ok := h.lookupRaw("@r", nil)
 	if !ok {
 		t.Fatal("no @r")
 	}
-	want := []int64{2, 11, 3, 7, 6, 1, 0}
+	want := []int64{2, 11, 3, 7, 6, 1, 0, -4} // a negative average truncates toward zero
 	for i, w := range want {
 		if got := leInt(v[8*i : 8*i+8]); got != w {
 			t.Errorf("element %d = %d, want %d", i, got, w)
+		}
+	}
+}
+
+// config's fields are the configuration in effect, however the builtin
+// is written; usermode is 1 in begin (run from user space);
+// __builtin_NAME is the builtin NAME.
+func TestConfigUsermodeBuiltinPrefix(t *testing.T) {
+	h := load(t, `config = { max_strlen = 99 }
+begin {
+  @a = config.max_strlen; @b = config().max_strlen == __builtin_config.max_strlen;
+  @c = config.stack_mode == "bpftrace"; @d = config.print_maps_on_exit; @e = config.max_map_keys;
+  @f = usermode; @g = __builtin_usermode; @h = __builtin_cpid == cpid; @i = probetype == "special";
+}`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": 99, "@b": 1, "@c": 1, "@d": 1, "@e": 4096, "@f": 1, "@g": 1, "@h": 1, "@i": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
 		}
 	}
 }

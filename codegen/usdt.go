@@ -28,7 +28,7 @@ func (b *builder) usdtArg(n ast.Node, i int) {
 	bySpec := map[string]*usdtSpecGroup{}
 	for _, t := range b.prog.Targets {
 		f := map[string]string{}
-		for _, fl := range probes.ParseAttachPoint(t.Name, 0).Fields {
+		for _, fl := range probes.ParseProbeName(t.Name).Fields {
 			f[fl.Role] = fl.Text
 		}
 		files, err := btfindex.USDTFiles(f[probes.RolePath], b.c.opts.PID)
@@ -112,7 +112,18 @@ func (b *builder) usdtLoad(a btfindex.USDTArg) {
 	case btfindex.USDTMem:
 		slot := b.allocStack(8)
 		b.emit(storeImm(asm.RFP, slot, 0, asm.DWord))
-		b.emit(asm.LoadMem(asm.R3, regCtx, ptRegsByName[a.Reg], asm.DWord))
+		if a.Reg != "" {
+			b.emit(asm.LoadMem(asm.R3, regCtx, ptRegsByName[a.Reg], asm.DWord))
+		} else {
+			b.emit(asm.Mov.Imm(asm.R3, 0))
+		}
+		if a.Index != "" {
+			b.emit(asm.LoadMem(asm.R4, regCtx, ptRegsByName[a.Index], asm.DWord))
+			if a.Scale > 1 {
+				b.emit(asm.Mul.Imm(asm.R4, int32(a.Scale)))
+			}
+			b.emit(asm.Add.Reg(asm.R3, asm.R4))
+		}
 		if a.Disp != 0 {
 			b.emit(asm.Add.Imm(asm.R3, int32(a.Disp)))
 		}

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +132,31 @@ func TestCompletionArgsOfTracepoint(t *testing.T) {
 	l = completeAt(t, c, uri1, "fentry:vfs_read { args.‸ }")
 	if _, ok := labels(l)["count"]; !ok {
 		t.Errorf("fentry args: %v", labels(l))
+	}
+}
+
+// TestCompletionArgsOfUprobe: a uprobe's args are its function's
+// parameters from the binary's DWARF.
+func TestCompletionArgsOfUprobe(t *testing.T) {
+	needKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("needs gcc")
+	}
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "p.c"), filepath.Join(dir, "p")
+	if err := os.WriteFile(src, []byte("int pick(int count, const char *label) { return count + label[0]; }\nint main(void) { return pick(1, \"x\"); }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	c := newClient(t, Options{})
+	c.initialize(fullCaps, nil)
+	got := labels(completeAt(t, c, uri1, "uprobe:"+bin+":pick { args.‸ }"))
+	for _, w := range []string{"count", "label"} {
+		if _, ok := got[w]; !ok {
+			t.Errorf("args.%s missing: %v", w, got)
+		}
 	}
 }
 

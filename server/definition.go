@@ -69,6 +69,15 @@ func definitions(snap *Snapshot, pos source.Pos, enc source.Encoding) []protocol
 					sym = ci.Symbol
 				}
 			}
+			// A builtin the standard library implements, or a C function
+			// of its objects: the library's source.
+			if sym == nil || sym.Kind == check.SymBuiltin || sym.Kind == check.SymCFunc && sym.Loc != nil && strings.HasSuffix(sym.Loc.Path, ".bpf.o") {
+				if d, ok := stdlibDefinitionOf(n.Name); ok {
+					if loc, ok := fileLocation(d.Path, d.Offset, enc); ok {
+						return []protocol.Location{loc}
+					}
+				}
+			}
 			if sym != nil && sym.Loc != nil {
 				switch sym.Kind {
 				case check.SymCFunc, check.SymCType, check.SymDefine:

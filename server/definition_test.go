@@ -236,3 +236,41 @@ func applyEdits(text string, edits []protocol.TextEdit) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// A builtin the standard library implements and a C function of its
+// objects lead to the library's source, written to the cache; so does
+// an import of one of its modules. Hover links to the source.
+func TestDefinitionIntoStdlib(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	const script = "import \"stdlib/test\";\nbegin { print(strerror(2)); print(__always_true()); }\n"
+	c := newClient(t, Options{})
+	c.initialize(testCaps, nil)
+	c.open(uri1, script, 1)
+	for _, tc := range []struct{ name, file, line string }{
+		{"strerror", "strings.bt", "macro strerror("},
+		{"__always_true", "test.bpf.c", "int __always_true(void)"},
+	} {
+		locs := defAt(t, c, uri1, at(t, script, tc.name, 0))
+		if len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/"+tc.file) {
+			t.Fatalf("%s: definition %+v, want a location in the library's %s", tc.name, locs, tc.file)
+		}
+		path := strings.TrimPrefix(string(locs[0].URI), "file://")
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(text), "\n")
+		if l := int(locs[0].Range.Start.Line); l >= len(lines) || !strings.HasPrefix(lines[l], tc.line) {
+			t.Errorf("%s: definition at line %d of %s, want the line starting %q", tc.name, l+1, path, tc.line)
+		}
+	}
+	locs := defAt(t, c, uri1, at(t, script, "stdlib/test", 0))
+	if len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/bpf/test.bpf.o") {
+		t.Errorf("import definition: %+v", locs)
+	}
+	var h protocol.Hover
+	c.mustCall("textDocument/hover", docPos(uri1, at(t, script, "strerror", 0)), &h)
+	if !strings.Contains(h.Contents.Value, "Implemented in bt's standard library: [strings.bt line") {
+		t.Errorf("hover: %q", h.Contents.Value)
+	}
+}

@@ -528,7 +528,12 @@ func (r *resolver) kernelProbeArgs(ap *ast.AttachPoint) *probeArgs {
 		case "iter":
 			probe.Name = roles[probes.RoleIterator]
 		case "uprobe", "uretprobe":
-			return nil // arguments need the binary's DWARF
+			// The parameters from the binary's DWARF (none without it,
+			// nor for a uretprobe).
+			probe.Target, probe.Name = roles[probes.RolePath], roles[probes.RoleFunc]
+			if probe.Target == "" || btfindex.HasWildcard(probe.Target) {
+				return nil
+			}
 		default:
 			probe.Name = roles[probes.RoleFunc]
 		}

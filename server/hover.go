@@ -152,7 +152,7 @@ func (h *hoverer) ident(id *ast.Ident, path []ast.Node) string {
 				md += "\n\n" + argsDoc(a)
 			}
 		}
-		return md
+		return md + stdlibHoverNote(id.Name)
 	}
 	if m := h.macroNamed(id.Name); m != nil {
 		return h.macroDoc(m, h.fileOf(m))
@@ -177,7 +177,7 @@ func (h *hoverer) call(call *ast.CallExpr) string {
 	}
 	if !call.Bang {
 		if b, ok := builtins.Lookup(call.Fun.Name); ok {
-			return builtins.Markdown(b)
+			return builtins.Markdown(b) + stdlibHoverNote(call.Fun.Name)
 		}
 	}
 	if m := h.macroNamed(call.Fun.Name); m != nil {
@@ -252,7 +252,9 @@ func (h *hoverer) symbolDoc(sym *check.Symbol) string {
 		if sym.Doc != "" {
 			md = "```c\n" + sym.Doc + "\n```"
 		}
-		if sym.Loc != nil {
+		if note := stdlibHoverNote(sym.Name); note != "" && sym.Kind == check.SymCFunc && sym.Loc != nil && strings.HasSuffix(sym.Loc.Path, ".bpf.o") {
+			md += note // the object's source
+		} else if sym.Loc != nil {
 			md += fmt.Sprintf("\n\nDefined in `%s` line %d", sym.Loc.Path, sym.Loc.Line)
 		}
 		return md
@@ -299,6 +301,16 @@ func (h *hoverer) mapHover(name string) string {
 	}
 	if len(facts) > 0 {
 		b.WriteString("map: " + strings.Join(facts, ", "))
+	}
+	if cm := mi.C; cm != nil {
+		how := "defined in C"
+		if cm.Extern {
+			how = "shared with C, which declares it extern"
+		}
+		fmt.Fprintf(&b, "\n\n%s (`%s`)", how, cm.Loc.Path)
+		if cm.Decl != "" {
+			fmt.Fprintf(&b, ":\n```c\n%s\n```", cm.Decl)
+		}
 	}
 	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // importedFile is one file an import statement brought in.
@@ -29,6 +30,13 @@ type importedFile struct {
 func resolveImport(from, path string) ([]string, error) {
 	if path == "" {
 		return nil, fmt.Errorf("empty import path")
+	}
+	if name, ok := strings.CutPrefix(path, check.StdlibPrefix); ok {
+		paths, err := stdlib.Module(name)
+		if err == nil && len(paths) == 0 {
+			err = fmt.Errorf("bt's standard library has no module %s", name)
+		}
+		return paths, err
 	}
 	p := path
 	if !filepath.IsAbs(p) {

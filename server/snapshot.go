@@ -10,6 +10,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // Snapshot is the immutable analysis of one version of one document.
@@ -149,6 +150,7 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	// Imports and C as `bt check` reads them, with the editor's buffers.
 	imp := check.NewFileImporter()
 	imp.ReadFile = a.readFile
+	imp.Stdlib = stdlib.Files{}
 	scripts, cimports := check.Gather(imp, file)
 	files := append([]*ast.File{file}, scripts...)
 	diags := append(diag.List{}, pdiags...)
@@ -160,10 +162,7 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	if snap.Kernel != nil {
 		ck = snap.Kernel.ck
 	}
-	ccfg := check.Config{Importer: imp, Unsafe: true, Kernel: check.KernelForScript(ck, files...)}
-	if ck == nil {
-		ccfg.Kernel = nil // no typed-nil interface
-	}
+	ccfg := check.Config{Importer: imp, Unsafe: true, Kernel: ck}
 	sources := map[string][]byte{}
 	for _, ci := range cimports {
 		snap.Imports = append(snap.Imports, importedFile{Path: ci.Path})

@@ -66,7 +66,7 @@ var runFromUserSpace = map[string]bool{"begin": true, "end": true, "self": true}
 // fields splits a target name into its fields by role, with
 // analysis/probes' grammar for the provider.
 func fields(name string) (map[string]string, error) {
-	res := probes.ParseAttachPoint(name, 0)
+	res := probes.ParseProbeName(name)
 	if len(res.Problems) > 0 {
 		return nil, fmt.Errorf("bad probe %q: %s", name, res.Problems[0].Message)
 	}
@@ -144,6 +144,7 @@ func (e *AttachError) Unwrap() error { return e.Err }
 // *AttachError, "warn" says so on stderr as bpftrace does and goes on,
 // "ignore" goes on silently.
 func (s *session) attachFailed(probe string, err error) error {
+	probe = messageName(probe)
 	switch s.configString("missing_probes", "error") {
 	case "ignore":
 		return nil
@@ -152,6 +153,34 @@ func (s *session) attachFailed(probe string, err error) error {
 		return nil
 	}
 	return &AttachError{Probe: probe, Err: err}
+}
+
+// messageName is a probe as bpftrace names it in its messages: a kprobe
+// given by address has the address in decimal (kprobe:305419896).
+func messageName(probe string) string {
+	res := probes.ParseProbeName(probe)
+	if len(res.Problems) > 0 || len(res.Fields) == 0 {
+		return probe
+	}
+	switch res.Fields[0].Text {
+	case "kprobe", "kretprobe", "k", "kr":
+	default:
+		return probe
+	}
+	var addr string
+	for _, f := range res.Fields {
+		switch f.Role {
+		case probes.RoleFunc:
+			return probe
+		case probes.RoleAddress:
+			addr = f.Text
+		}
+	}
+	n, err := strconv.ParseUint(addr, 0, 64)
+	if err != nil {
+		return probe
+	}
+	return res.Fields[0].Text + ":" + strconv.FormatUint(n, 10)
 }
 
 // attachTracepoints opens one perf event per tracepoint and links the
@@ -385,7 +414,9 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 		path = fmt.Sprintf("/proc/%d/exe", s.tracedPID())
 	}
 	if f[probes.RoleLine] != "" {
-		return nil, fmt.Errorf("uprobes by source line need debug information, which bt does not read yet")
+		// The checker turns FILE:LINE into addresses from the binary's
+		// DWARF line table; only an unchecked target gets here.
+		return nil, fmt.Errorf("a uprobe by source line (%s:%s) must be resolved to an address from DWARF by the checker first", f[probes.RoleFile], f[probes.RoleLine])
 	}
 	if path == "*" && s.tracedPID() > 0 {
 		return attachUprobesInProcess(s.tracedPID(), f[probes.RoleFunc], prog, t.Cookie, p.Provider == "uretprobe")
@@ -393,41 +424,33 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if f[probes.RoleLang] == "cpp" {
 		return attachCxxUprobes(path, f[probes.RoleFunc], prog, t.Cookie, s.tracedPID(), p.Provider == "uretprobe")
 	}
-	ex, err := s.executable(path)
-	if err != nil {
-		return nil, err
+	file := path
+	if !strings.ContainsRune(file, '/') {
+		var err error
+		if file, err = btfindex.ResolveBinary(file); err != nil {
+			return nil, err
+		}
 	}
-	opts := &link.UprobeOptions{Cookie: t.Cookie, PID: s.tracedPID()}
-	sym := f[probes.RoleFunc]
+	place := uprobePlace{path: file, name: path, probe: t.Name, sym: f[probes.RoleFunc], ret: p.Provider == "uretprobe"}
 	if off := f[probes.RoleOffset]; off != "" {
 		n, err := strconv.ParseUint(off, 0, 64)
 		if err != nil {
 			return nil, fmt.Errorf("bad offset %q", off)
 		}
-		opts.Offset = n
+		place.offset = n
 	}
-	if addr := f[probes.RoleAddress]; addr != "" && sym == "" {
+	if addr := f[probes.RoleAddress]; addr != "" && place.sym == "" {
 		n, err := strconv.ParseUint(addr, 0, 64)
 		if err != nil {
 			return nil, fmt.Errorf("bad address %q", addr)
 		}
-		// A virtual address of the file (as nm prints it): the kernel
-		// wants a file offset.
-		file := path
-		if !strings.ContainsRune(file, '/') {
-			if file, err = btfindex.ResolveBinary(file); err != nil {
-				return nil, err
-			}
-		}
-		if opts.Address, err = btfindex.AddressToFileOffset(file, n); err != nil {
-			return nil, err
-		}
+		place.addr = n
 	}
-	attach := ex.Uprobe
-	if p.Provider == "uretprobe" {
-		attach = ex.Uretprobe
+	offset, err := uprobeFileOffset(place, s.opts.Unsafe, s.opts.Stderr)
+	if err != nil {
+		return nil, err
 	}
-	l, err := attach(sym, prog, opts)
+	l, err := attachUprobeAt(file, offset, place.ret, s.tracedPID(), prog, t.Cookie)
 	if err != nil {
 		return nil, err
 	}
@@ -464,6 +487,11 @@ func (s *session) executable(target string) (*link.Executable, error) {
 // sampled at a frequency (hz) or every period of nanoseconds.
 func timerAttr(f map[string]string) (unix.PerfEventAttr, error) {
 	unit, rate := f[probes.RoleUnit], f[probes.RoleRate]
+	if n, ok := attachNumber(rate); ok && n > 0 {
+		// 1e6, 1_000, or a duration (1ms): the value, in nanoseconds
+		// for a duration, as when no unit is given.
+		rate = strconv.FormatUint(n, 10)
+	}
 	if unit == "" {
 		// profile:1ms and profile:1000000 (nanoseconds).
 		i := strings.IndexFunc(rate, func(r rune) bool { return r < '0' || r > '9' })
@@ -564,8 +592,8 @@ func attachCountingTarget(s *session, p *codegen.Prog, t codegen.Target, f map[s
 	}
 	attr := unix.PerfEventAttr{Type: typ, Config: config, Sample: ev.Period}
 	if c := f[probes.RoleCount]; c != "" {
-		n, err := strconv.ParseUint(c, 10, 64)
-		if err != nil || n == 0 {
+		n, ok := attachNumber(c)
+		if !ok || n == 0 {
 			return nil, fmt.Errorf("bad count %q", c)
 		}
 		attr.Sample = n

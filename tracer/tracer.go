@@ -366,20 +366,48 @@ func (s *session) runProbes(provider string) error {
 	return nil
 }
 
-// attachAll attaches every program not run from user space, in script
-// order, and counts probes as bpftrace does: every attach point, plus
-// the begin, end and self probes.
+// attachedInReverse are the providers whose probes on one event the
+// kernel runs last-attached first (kprobes, uprobes, usdt, fentry, fexit
+// and iterators keep a list they add to at the front): their programs are
+// attached in reverse script order, after the others in script order, so
+// that every event runs the probes of a script in the order written, as
+// in bpftrace.
+var attachedInReverse = map[string]bool{
+	"kprobe": true, "uprobe": true, "uretprobe": true, "usdt": true,
+	"fentry": true, "fexit": true, "iter": true,
+}
+
+// attachAll attaches every program not run from user space (in script
+// order, or reversed for attachedInReverse) and counts probes as bpftrace
+// does: every attach point, plus the begin, end and self probes.
 func (s *session) attachAll() (int, error) {
 	n := 0
+	var reversed []*codegen.Prog
 	for _, p := range s.obj.Progs {
 		if runFromUserSpace[p.Provider] {
 			n++
 			continue
 		}
+		if attachedInReverse[p.Provider] {
+			reversed = append(reversed, p)
+		}
+	}
+	attach := func(p *codegen.Prog) error {
 		closers, attached, err := attachers[p.Provider](s, p, s.progs[p])
 		s.links = append(s.links, closers...)
 		n += attached
-		if err != nil {
+		return err
+	}
+	for _, p := range s.obj.Progs {
+		if runFromUserSpace[p.Provider] || attachedInReverse[p.Provider] {
+			continue
+		}
+		if err := attach(p); err != nil {
+			return n, err
+		}
+	}
+	for i := len(reversed) - 1; i >= 0; i-- {
+		if err := attach(reversed[i]); err != nil {
 			return n, err
 		}
 	}

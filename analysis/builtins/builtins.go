@@ -79,6 +79,10 @@ type Builtin struct {
 	// Providers are the canonical probe provider names where the builtin
 	// may be used; nil means everywhere.
 	Providers []string
+	// FoldOutside, when set, gives the constant the builtin is in a probe
+	// of a provider outside Providers, which is then not an error: the
+	// probe's context cannot say, and bpftrace folds it so.
+	FoldOutside func(provider string) int64
 	// ProbeOnly: only inside a probe's body (not in a fn), because the
 	// value depends on the probe.
 	ProbeOnly bool
@@ -180,6 +184,11 @@ func Lookup(name string) (*Builtin, bool) {
 	if b, ok := byName[name]; ok {
 		return b, true
 	}
+	if rest, ok := strings.CutPrefix(name, Prefix); ok && rest != "" && !strings.HasPrefix(rest, Prefix) {
+		// __builtin_NAME is the builtin NAME, also where a macro of the
+		// standard library (or the script) named NAME hides it.
+		return Lookup(rest)
+	}
 	for _, b := range table {
 		if b.Numbered && numberedMatch(b, name) {
 			return b, true
@@ -187,6 +196,10 @@ func Lookup(name string) (*Builtin, bool) {
 	}
 	return nil, false
 }
+
+// Prefix names a builtin past any macro of the same name:
+// __builtin_comm is the builtin comm.
+const Prefix = "__builtin_"
 
 // numberedMatch reports whether name is prefix+N for the family b: a
 // decimal number without leading zeros (bpftrace allows arg0..arg255).

@@ -152,9 +152,16 @@ func TestLookup(t *testing.T) {
 	if b, _ := Lookup("arg12"); b.Name != "argN" {
 		t.Errorf("arg12 found %s", b.Name)
 	}
-	for _, name := range []string{"arg", "arg256", "arg01", "argx", "args2", "printff", "", "N", "__builtin_cpu"} {
+	for _, name := range []string{"arg", "arg256", "arg01", "argx", "args2", "printff", "", "N", "__builtin_", "__builtin___builtin_cpu", "__builtin_nosuch"} {
 		if b, ok := Lookup(name); ok {
 			t.Errorf("Lookup(%q) found %s", name, b.Name)
+		}
+	}
+	// __builtin_NAME is the builtin NAME (bpftrace's stdlib macros are
+	// written over these names).
+	for name, want := range map[string]string{"__builtin_cpu": "cpu", "__builtin_arg3": "argN", "__builtin_comm": "comm"} {
+		if b, ok := Lookup(name); !ok || b.Name != want {
+			t.Errorf("Lookup(%q) = %v, %v; want %s", name, b, ok, want)
 		}
 	}
 	if b := mustLookup(t, "stack"); b.Deprecated != "kstack" || b.Removed == "" {

@@ -90,8 +90,9 @@ var ConfigKeys = []ConfigKey{
 	key("cpp_demangle", ConfigBool, "true", "Demangle C++ names in user-space stack traces and symbols."),
 	key("lazy_symbolication", ConfigBool, "true",
 		"Resolve user-space symbols when they are needed instead of loading all of them up front."),
-	enumKey("license", []string{"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
-		"Dual MIT/GPL", "Dual MPL/GPL"}, "GPL",
+	// In the order bpftrace v0.26 lists them when it rejects a value.
+	enumKey("license", []string{"Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
+		"GPL and additional rights", "GPL v2", "GPL"}, "GPL",
 		"The license declared to the kernel for the BPF programs; it must be GPL compatible."),
 	key("log_size", ConfigInt, "1000000", "Size in bytes of the buffer for the kernel verifier's log."),
 	key("max_bpf_progs", ConfigInt, "1024",
@@ -115,7 +116,7 @@ var ConfigKeys = []ConfigKey{
 	key("print_maps_on_exit", ConfigBool, "true", "Print every map when bpftrace exits."),
 	key("show_debug_info", ConfigBool, "true when built with blazesym",
 		"Add source file, line and inlining information to symbolized stack frames."),
-	enumKey("stack_mode", []string{"bpftrace", "perf", "raw", "build_id"}, "bpftrace",
+	enumKey("stack_mode", []string{"bpftrace", "raw", "perf", "build_id"}, "bpftrace",
 		"How kstack and ustack print: `bpftrace` (symbol+offset), `perf` (address, symbol+offset), "+
 			"`raw` (addresses only), `build_id` (build ID and file offset; ustack only)."),
 	key("str_trunc_trailer", ConfigString, "..", "Appended to strings that were cut short; empty to disable."),
@@ -181,9 +182,14 @@ func boolText(s string) (v, ok bool) {
 	return false, false
 }
 
+// licenseHelp ends bpftrace's message for a license it does not accept.
+const licenseHelp = "Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel"
+
 // CheckString reports whether the text s (a string literal or an
 // identifier in a config block, or an environment value) is a valid
-// value for k, following bpftrace's parsers.
+// value for k, following bpftrace's parsers. The error is worded as
+// bpftrace v0.26 words it, the key's name first ("max_strlen: expecting
+// a number, got x").
 func (k *ConfigKey) CheckString(s string) error {
 	c := k.Current()
 	if c.NoEffect {
@@ -192,7 +198,7 @@ func (k *ConfigKey) CheckString(s string) error {
 	switch c.Type {
 	case ConfigInt:
 		if _, err := strconv.ParseUint(s, 0, 64); err != nil {
-			return fmt.Errorf("%s expects a number, got %q", c.Name, s)
+			return fmt.Errorf("%s: expecting a number, got %s", c.Name, s)
 		}
 	case ConfigBool:
 		if _, ok := boolText(s); !ok {
@@ -212,7 +218,7 @@ func (k *ConfigKey) CheckString(s string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("%s expects one of %s, got %q", c.Name, strings.Join(c.Values, ", "), s)
+		return c.invalidValue(s)
 	}
 	return nil
 }
@@ -225,9 +231,21 @@ func (k *ConfigKey) CheckInt(v uint64) error {
 		return nil
 	}
 	if c.Type == ConfigEnum && !c.Bools && c.Name != "cache_user_symbols" {
-		return fmt.Errorf("%s expects one of %s, not a number", c.Name, strings.Join(c.Values, ", "))
+		return c.invalidValue(strconv.FormatUint(v, 10))
 	}
 	return nil
+}
+
+// invalidValue is the error for s, not one of enum key c's values.
+func (c *ConfigKey) invalidValue(s string) error {
+	if c.Name == "license" {
+		return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. %s", s, strings.Join(c.Values, ", "), licenseHelp)
+	}
+	list := strings.Join(c.Values, ", ")
+	if n := len(c.Values); n > 1 {
+		list = strings.Join(c.Values[:n-1], ", ") + ", and " + c.Values[n-1]
+	}
+	return fmt.Errorf("%s: Invalid value for %s: valid values are %s.", c.Name, c.Name, list)
 }
 
 // ConfigRecordFields lists the fields of the record the `config` builtin

@@ -247,9 +247,18 @@ var entries = []Builtin{
 		Name: "usermode", Kind: Variable,
 		Variants:  []Signature{bare(tU8), call(tU8)},
 		Providers: join(kprobeLike, perfEvents),
-		Arch:      "x86_64",
-		Doc:       "1 when the probe interrupted the task in user mode, 0 in kernel mode.",
-		Example:   `profile:hz:99 { @[usermode] = count(); }`,
+		// Other probes have no saved registers: begin, end and self run
+		// from user space (1), the rest in the kernel (0).
+		FoldOutside: func(provider string) int64 {
+			if provider == "begin" || provider == "end" || provider == "self" {
+				return 1
+			}
+			return 0
+		},
+		Arch: "x86_64",
+		Doc: "1 when the probe interrupted the task in user mode, 0 in kernel mode; a constant " +
+			"in other probes: 1 in begin, end and self, 0 elsewhere.",
+		Example: `profile:hz:99 { @[usermode] = count(); }`,
 	},
 
 	// -----------------------------------------------------------------

@@ -225,8 +225,11 @@ type Global struct {
 	Extern bool
 	Static bool
 	Const  bool
-	Loc    Location
-	Decl   string
+	// Section is the ELF section the declaration asks for
+	// (SEC(".maps")), with clang; "" otherwise.
+	Section string
+	Loc     Location
+	Decl    string
 }
 
 // Enumerator is one enum constant, usable as an identifier in scripts.

@@ -57,6 +57,7 @@ type jnode struct {
 	Value              json.RawMessage `json:"value"`
 	OwnedTagDecl       *jref           `json:"ownedTagDecl"`
 	FixedUnderlying    *jtype          `json:"fixedUnderlyingType"`
+	SectionName        string          `json:"section_name"` // a SectionAttr's section
 	Inner              []*jnode        `json:"inner"`
 }
 

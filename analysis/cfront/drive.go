@@ -198,6 +198,11 @@ func (b *astBuilder) buildVars() {
 			q := n.Type.QualType
 			g.Const = strings.HasSuffix(q, " const") || (strings.HasPrefix(q, "const ") && !strings.Contains(q, "*"))
 		}
+		for _, a := range n.Inner {
+			if a.Kind == "SectionAttr" {
+				g.Section = a.SectionName
+			}
+		}
 		l := n.Loc.eff()
 		g.Loc = b.j.location(l.rfile, *l.Offset)
 		if n.Range != nil {

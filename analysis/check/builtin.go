@@ -13,6 +13,12 @@ import (
 )
 
 // ident checks a bare identifier used as a value.
+// compilerCheckedUnsafe are the unsafe builtins bpftrace v0.26 rejects in
+// its compiler, which words the error differently from the unsafe
+// functions of its standard library ("is unsafe. To use you need the
+// --unsafe flag").
+var compilerCheckedUnsafe = map[string]bool{"system": true}
+
 func (c *checker) ident(x *ast.Ident) types.Type {
 	name := x.Name
 	if c.macro != nil {
@@ -59,6 +65,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 			case int64:
 				c.info.Consts[x] = v
 				sym.Type = defineIntType(v)
+				if d.Enum != nil {
+					sym.Type = c.enumValueType(d.Enum)
+				}
 				return sym.Type
 			case string:
 				sym.Type = &types.String{Len: len(v) + 1}
@@ -73,6 +82,9 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	if c.cfg.Kernel != nil {
 		if ke, ok := c.cfg.Kernel.(KernelEnums); ok {
 			if v, t, ok := ke.EnumValue(name); ok {
+				if e, ok := t.(*types.Enum); ok {
+					t = c.enumValueType(e)
+				}
 				c.info.Consts[x] = v
 				c.info.Uses[x] = &Symbol{Kind: SymDefine, Name: name, Type: t}
 				if t == nil {
@@ -90,6 +102,26 @@ func (c *checker) ident(x *ast.Ident) types.Type {
 	}
 	c.unknownIdent(x)
 	return nil
+}
+
+// enumValueType is the type of a value of enum e that the script makes
+// (an enumerator, a cast): bpftrace holds those in 64 bits whatever the
+// C enum's size (sizeof(ONE) is 8), keeping the enum for printing. One
+// copy per enum, so values of one anonymous enum stay Identical.
+func (c *checker) enumValueType(e *types.Enum) *types.Enum {
+	if e.Bytes == 8 {
+		return e
+	}
+	if w, ok := c.enumValues[e]; ok {
+		return w
+	}
+	w := *e
+	w.Bytes = 8
+	if c.enumValues == nil {
+		c.enumValues = map[*types.Enum]*types.Enum{}
+	}
+	c.enumValues[e] = &w
+	return &w
 }
 
 func defineIntType(v int64) types.Type {
@@ -173,8 +205,11 @@ func (c *checker) checkBuiltinUse(n ast.Node, fun *ast.Ident, b *builtins.Builti
 		}
 	}
 	if b.Unsafe && !c.cfg.Unsafe {
-		e := c.errorf(n, CodeUnsafe, "%s is unsafe: it changes the traced system, and needs --unsafe", name)
-		e.Hint = "run bpftrace with --unsafe to allow it"
+		format := "%s() is unsafe. To use you need the --unsafe flag"
+		if compilerCheckedUnsafe[name] {
+			format = "%s() is an unsafe function being used in safe mode"
+		}
+		c.errorf(n, CodeUnsafe, format, name)
 	}
 	if c.probe != nil {
 		var bad []string
@@ -186,7 +221,10 @@ func (c *checker) checkBuiltinUse(n ast.Node, fun *ast.Ident, b *builtins.Builti
 				bad = append(bad, p)
 			}
 		}
-		if len(bad) > 0 {
+		x, isExpr := n.(ast.Expr)
+		if len(bad) > 0 && b.FoldOutside != nil && isExpr {
+			c.info.Consts[x] = b.FoldOutside(bad[0])
+		} else if len(bad) > 0 {
 			e := c.errorf(n, CodeNotInProbe, "%s cannot be used in %s probes", name, strings.Join(bad, ", "))
 			if len(b.Providers) > 0 {
 				e.Hint = fmt.Sprintf("%s is available in %s probes", name, strings.Join(b.Providers, ", "))

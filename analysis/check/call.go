@@ -101,7 +101,7 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 		// (reported at the import).
 		return Unknown
 	}
-	e := c.errorf(x.Fun, CodeUnknownFunction, "unknown function %s", name)
+	e := c.errorf(x, CodeUnknownFunction, "Unknown function: '%s'", name)
 	var names []string
 	for _, b := range builtins.Functions() {
 		names = append(names, b.Name)
@@ -225,6 +225,12 @@ func (c *checker) describeArgs(args []ast.Expr, b *builtins.Builtin) []argInfo {
 				ai.arg.Form = builtins.ArgIdent
 				ai.arg.Str = y.Name
 			}
+		case *ast.TypeofExpr:
+			// typeof(...) names a type (container_of(p, typeof(struct
+			// foo), member)).
+			ai.arg.Form = builtins.ArgType
+			ai.arg.Type = c.expr(a)
+			ai.done = true
 		case *ast.Variable:
 			ai.arg.Form = builtins.ArgVariable
 			ai.arg.Type = c.varTypeForArg(y, b)
@@ -282,6 +288,18 @@ func (c *checker) describeLiteral(a ast.Expr, arg *builtins.Arg) {
 	case *ast.PositionalParam:
 		// Known when the script is compiled.
 		arg.Literal = true
+		if s, ok := c.info.Strings[y]; ok {
+			arg.Str = s
+		} else if v, ok := c.constOf(y); ok {
+			arg.Int, arg.Neg = uint64(v), v < 0
+			if v < 0 {
+				arg.Int = uint64(-v)
+			}
+		}
+		return
+	}
+	if s, ok := c.constString(a); ok {
+		arg.Literal, arg.Str = true, s
 		return
 	}
 	if v, ok := c.constOf(a); ok && isInt(arg.Type) && isLiteralExpr(a) {
@@ -335,6 +353,9 @@ func (c *checker) identIsValue(id *ast.Ident) bool {
 
 func (c *checker) builtinCall(x *ast.CallExpr, b *builtins.Builtin) types.Type {
 	c.checkBuiltinUse(x, x.Fun, b)
+	if b.Name == "delete" {
+		c.checkCMapDelete(x)
+	}
 	if b.Name == "delete" && len(x.Args) == 1 {
 		if me, ok := ast.Unparen(x.Args[0]).(*ast.MapExpr); ok {
 			// delete(@scalar) removes a scalar map's value.
@@ -477,7 +498,7 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		case builtins.MapKey:
 			if mapArg != nil {
 				if mapArg.firstScalar && mapArg.firstUse != nil {
-					c.errorf(a.x, CodeMapScalarKeyed, "%s has no keys, so %s() cannot look one up", mapArg.name, b.Name)
+					c.errorf(x, CodeMapScalarKeyed, "call to %s() expects a map with explicit keys (non-scalar map)", b.Name)
 				} else if a.arg.Type != nil {
 					c.joinKey(mapArg, keyOf(a.arg.Type), a.x)
 				}
@@ -502,6 +523,20 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		}
 	}
 	switch b.Name {
+	case "str":
+		// str() of a constant string is that string, a literal; str($N)
+		// is the parameter's text even when it is a number.
+		if len(args) == 1 {
+			if s, ok := c.constString(args[0].x); ok {
+				c.info.Strings[x] = s
+			} else if p, ok := ast.Unparen(args[0].x).(*ast.PositionalParam); ok && !p.Count && c.cfg.HasPositional {
+				val := ""
+				if p.N >= 1 && p.N <= len(c.cfg.Positional) {
+					val = c.cfg.Positional[p.N-1]
+				}
+				c.info.Strings[x] = val
+			}
+		}
 	case "is_scalar":
 		if mapArg != nil {
 			switch {
@@ -515,7 +550,7 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 		c.checkPrint(x, args)
 	case "len":
 		if mapArg != nil && mapArg.firstScalar && mapArg.firstUse != nil {
-			c.errorf(x, CodeMapScalarKeyed, "len() needs a map with keys; %s has none", mapArg.name)
+			c.errorf(x, CodeMapScalarKeyed, "call to len() expects a map with explicit keys (non-scalar map)")
 		}
 	case "getopt":
 		c.params.useGetopt(c, x, args)
@@ -537,6 +572,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 			} else if ok && strings.Contains(lit.Value, ":") {
 				// the family is the text's: an IPv6 address is 16 bytes
 				return &types.Array{Elem: types.Uint8, Len: 16}
+			}
+		}
+	case "signal", "signal_thread":
+		if len(args) == 1 {
+			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok {
+				if _, ok := builtins.SignalNumber(lit.Value); !ok {
+					d := c.errorf(args[0].x, CodeArgType, "Invalid string for signal: %s", lit.Value)
+					d.Hint = "name a signal such as \"SIGKILL\" or \"TERM\", or give its number (1-64)"
+				}
 			}
 		}
 	case "fail":
@@ -793,7 +837,15 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 		return types.Uint64
 	case builtins.PtrToTypeArg:
 		if a := argFor(r.Arg); a != nil && a.arg.Type != nil {
-			return &types.Pointer{Elem: a.arg.Type, Space: types.AddrKernel}
+			// A pointer into the memory the first argument points to
+			// (container_of of a user pointer is a user pointer).
+			space := types.AddrKernel
+			if p := argFor(0); p != nil {
+				if pt, ok := types.Underlying(p.arg.Type).(*types.Pointer); ok && pt.Space != types.AddrNone {
+					space = pt.Space
+				}
+			}
+			return &types.Pointer{Elem: a.arg.Type, Space: space}
 		}
 		return Unknown
 	case builtins.TypeResult:
@@ -805,14 +857,31 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 	return Unknown
 }
 
-// kernelStruct is the kernel's struct name, Unknown without a kernel.
+// kernelStruct is the struct name of a builtin such as curtask: the script's C
+// definition, else the kernel's; Unknown without either.
 func (c *checker) kernelStruct(name string) types.Type {
+	// The script's own definition of the struct wins over the kernel's,
+	// as the name resolves in bpftrace (and in namedType).
+	if t, ok := c.cType("struct " + name); ok {
+		return t
+	}
 	if c.cfg.Kernel != nil {
 		if t, ok := c.cfg.Kernel.Type("struct " + name); ok && t != nil {
 			return t
 		}
 	}
 	return Unknown
+}
+
+// ProbeTypeName is the value of the probetype builtin in a probe of the
+// provider: its canonical name, "special" for the probes the runtime
+// runs itself (begin, end, self, test, bench).
+func ProbeTypeName(provider string) string {
+	switch provider {
+	case "begin", "end", "self", "test", "bench":
+		return "special"
+	}
+	return provider
 }
 
 // probeNameLen sizes the constant string of `probe` and `probetype`.
@@ -824,7 +893,7 @@ func (c *checker) probeNameLen(builtin string) int {
 	for _, ai := range c.probe.info.Attach {
 		var s string
 		if builtin == "probetype" {
-			s = ai.Provider
+			s = ProbeTypeName(ai.Provider)
 		} else {
 			s = canonicalProbeName(ai)
 			if len(ai.Targets) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/cfront"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/cheader"
@@ -71,7 +72,11 @@ type cScope struct {
 	types   map[string]types.Type
 	funcs   map[string]*CFunc
 	defines map[string]*CDefine
+	maps    map[string]*CMap
 	names   []string
+	// script holds the types the scripts' own C defines (not imported
+	// C): those win over the kernel's types of the same name.
+	script map[string]bool
 	// partial: some #include was not read (cfront's fallback, without
 	// clang), so names the C defines may be missing.
 	partial bool
@@ -91,9 +96,14 @@ func (s *cScope) Type(name string) (types.Type, bool) {
 	t, ok := s.types[strings.Join(strings.Fields(name), " ")]
 	return t, ok
 }
-func (s *cScope) Func(name string) (*CFunc, bool)     { f, ok := s.funcs[name]; return f, ok }
+func (s *cScope) Func(name string) (*CFunc, bool) { f, ok := s.funcs[name]; return f, ok }
+func (s *cScope) DefinedByScript(name string) bool {
+	return s.script[strings.Join(strings.Fields(name), " ")]
+}
 func (s *cScope) Define(name string) (*CDefine, bool) { d, ok := s.defines[name]; return d, ok }
 func (s *cScope) Names() []string                     { return s.names }
+func (s *cScope) Map(name string) (*CMap, bool)       { m, ok := s.maps[name]; return m, ok }
+func (s *cScope) CMaps() []*CMap                      { return sortedCMaps(s.maps) }
 
 // btfHeader is the virtual header holding the BTF types the script's C
 // uses without defining them.
@@ -131,9 +141,9 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			b.opt.CacheDir = cfront.DefaultCacheDir()
 		}
 	}
-	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}}
+	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}, script: map[string]bool{}}
 	any := false
-	for _, f := range files {
+	for i, f := range files {
 		if f == nil {
 			continue
 		}
@@ -143,13 +153,16 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 				decls = append(decls, c)
 			}
 		}
-		if len(decls) == 0 {
+		// Headers included with --include are the root script's C even
+		// when it has none of its own (their macros and types are names
+		// the script may use).
+		if len(decls) == 0 && (i != 0 || len(cfg.ForceIncludes) == 0) {
 			continue
 		}
 		any = true
 		u := b.scriptUnit(f, decls)
 		if u != nil {
-			scope.add(u)
+			scope.add(u, true)
 		}
 	}
 	for _, ci := range cimports {
@@ -159,7 +172,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			continue
 		}
 		if u := b.fileUnit(ci); u != nil {
-			scope.add(u)
+			scope.add(u, false)
 		}
 	}
 	if !any {
@@ -206,11 +219,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
 			b.diags.Add(diag.Diagnostic{Severity: diag.Warning, Code: CodeMissingInclude,
-				Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+				Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 				Message:  fmt.Sprintf("cannot write vmlinux.h from BTF: %v", err)})
 		}
 	}
-	if opt.Clang != "" && !cscopeAlwaysClang {
+	if opt.Clang != "" && !cscopeAlwaysClang && len(opt.ForceIncludes) == 0 {
 		// C without #include that the built-in reader takes without a
 		// complaint (defines, plain type definitions, or only blocks
 		// #ifndef BPFTRACE_HAVE_BTF hides) reads the same either way:
@@ -225,11 +238,11 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 	u, err := cfront.ParseScriptC(f.Source, text, opt)
 	if err != nil {
 		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: cfront.CodeCError,
-			Location: diag.Location{File: f.Source, Span: decls[0].Span()},
+			Location: diag.Location{File: f.Source, Span: declsSpan(decls)},
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
-	if opt.Clang != "" && b.idx != nil {
+	if opt.Clang != "" && b.idx != nil && !b.redefinesKernelType(u) {
 		roots := map[string]bool{}
 		for round := 0; round < 3; round++ {
 			added := false
@@ -271,6 +284,15 @@ var (
 func findClang() string {
 	clangOnce.Do(func() { clangPath = cfront.FindClang() })
 	return clangPath
+}
+
+// declsSpan is where diagnostics about a script's C as a whole go: its
+// first declaration, or the start of the script when it has none.
+func declsSpan(decls []*ast.CDecl) source.Span {
+	if len(decls) == 0 {
+		return source.Span{}
+	}
+	return decls[0].Span()
 }
 
 // hostTriple is clang's target for this machine.
@@ -328,6 +350,28 @@ var (
 	reIncompleteType = regexp.MustCompile(`(?:has incomplete (?:element )?type|incomplete definition of type) '((?:struct|union|enum) [A-Za-z_][A-Za-z0-9_]*)'`)
 	reNotFound       = regexp.MustCompile(`'([^']+)' file not found`)
 )
+
+// redefinesKernelType reports whether the script's C itself (not a
+// header it includes) defines a struct, union or enum that the kernel's
+// BTF also has. bpftrace then takes no type from BTF for the script's
+// C: the script must define every type its definitions use.
+func (b *cBuilder) redefinesKernelType(u *cfront.Unit) bool {
+	for name, t := range u.Types {
+		if loc, ok := u.TypeLocs[name]; !ok || u.File == nil || loc.File != u.File.Name {
+			continue
+		}
+		if !strings.HasPrefix(name, "struct ") && !strings.HasPrefix(name, "union ") && !strings.HasPrefix(name, "enum ") {
+			continue
+		}
+		if st, ok := t.(*types.Struct); ok && st.Bytes == 0 && len(st.Fields()) == 0 {
+			continue // only declared
+		}
+		if _, err := b.idx.Type(name); err == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // missingBTFTypes lists the names of types the C errors of u say are
 // unknown or incomplete and that BTF defines.
@@ -426,8 +470,9 @@ func (b *cBuilder) addDiags(u *cfront.Unit) {
 
 // add merges a unit into the scope; the first definition of a name wins.
 // Types that came from BTF (the generated headers) are left to the
-// Kernel, which knows them with their BTF IDs.
-func (s *cScope) add(u *cfront.Unit) {
+// Kernel, which knows them with their BTF IDs. script: the unit is a
+// script's own C, not an imported file.
+func (s *cScope) add(u *cfront.Unit, script bool) {
 	if !u.UsedClang {
 		for _, inc := range u.Includes {
 			if !inc.Followed {
@@ -441,6 +486,9 @@ func (s *cScope) add(u *cfront.Unit) {
 		}
 		if _, dup := s.types[name]; !dup {
 			s.types[name] = t
+			if script {
+				s.script[name] = true
+			}
 		}
 	}
 	for name, f := range u.Funcs {
@@ -452,6 +500,24 @@ func (s *cScope) add(u *cfront.Unit) {
 			cf.Params = append(cf.Params, CParam{Name: p.Name, Type: p.Type})
 		}
 		s.funcs[name] = cf
+	}
+	for name, g := range u.Globals {
+		if g.Section != ".maps" && !g.Extern {
+			continue
+		}
+		m, ok := cMapFromDef(name, g.Type)
+		if !ok {
+			continue
+		}
+		// A definition wins over an extern declaration of another file.
+		if old, dup := s.maps[name]; dup && (!old.Extern || g.Extern) {
+			continue
+		}
+		m.Extern, m.Loc, m.Decl = g.Extern, cLocation(g.Loc), g.Decl
+		if g.Extern {
+			m.Section = g.Section
+		}
+		s.maps[name] = m
 	}
 	for name, d := range u.Defines {
 		if _, dup := s.defines[name]; dup {
@@ -471,7 +537,7 @@ func (s *cScope) add(u *cfront.Unit) {
 		if loc := e.Loc; loc.File == btfHeader || loc.File == "vmlinux.h" {
 			continue
 		}
-		s.defines[name] = &CDefine{Name: name, Value: e.Value, Loc: cLocation(e.Loc)}
+		s.defines[name] = &CDefine{Name: name, Value: e.Value, Enum: e.Enum, Loc: cLocation(e.Loc)}
 	}
 }
 

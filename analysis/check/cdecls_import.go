@@ -26,12 +26,29 @@ type FileImporter struct {
 	// ReadFile reads a file; nil reads from disk. The language server
 	// passes one that prefers its open buffers.
 	ReadFile func(path string) ([]byte, error)
+	// Stdlib resolves `import "stdlib/NAME"` to the files of bt's
+	// standard library module NAME on disk (stdlib.Module), and says
+	// which object stands for a C file of the library (stdlib.ObjectFor:
+	// its C is compiled ahead of time). nil: such imports fail.
+	Stdlib StdlibFiles
 
 	mu      sync.Mutex
 	scripts map[string]*ast.File
 	parsed  []string // paths in the order they were parsed
 	diags   map[string]diag.List
 }
+
+// StdlibFiles is bt's standard library on disk (package stdlib, which
+// the checker cannot import: its tests import the checker).
+type StdlibFiles interface {
+	Module(name string) ([]string, error)
+	Modules() []string
+	ObjectFor(cpath string) (string, bool)
+}
+
+// StdlibPrefix starts an import of a module of bt's standard library,
+// as bpftrace's imports of its own library are written.
+const StdlibPrefix = "stdlib/"
 
 // NewFileImporter returns an importer reading from disk.
 func NewFileImporter() *FileImporter {
@@ -56,6 +73,9 @@ func resolveImport(from *source.File, path string) string {
 
 // Import implements Importer.
 func (im *FileImporter) Import(from *source.File, path string) (*Imported, error) {
+	if name, ok := strings.CutPrefix(path, StdlibPrefix); ok {
+		return im.importStdlib(name)
+	}
 	target := resolveImport(from, path)
 	if err := CheckImportPermissions(target); err != nil {
 		return nil, err
@@ -101,7 +121,38 @@ func (im *FileImporter) Import(from *source.File, path string) (*Imported, error
 	return res, nil
 }
 
+// importStdlib imports the module name of bt's standard library: its .bt
+// script and its C's object.
+func (im *FileImporter) importStdlib(name string) (*Imported, error) {
+	if im.Stdlib == nil {
+		return nil, fmt.Errorf("bt's standard library is not available here")
+	}
+	paths, err := im.Stdlib.Module(name)
+	if err != nil {
+		return nil, fmt.Errorf("bt's standard library: %w", err)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("bt's standard library has no module %s (it has %s)", name, strings.Join(im.Stdlib.Modules(), ", "))
+	}
+	res := &Imported{}
+	for _, p := range paths {
+		if err := CheckImportPermissions(p); err != nil {
+			return nil, err
+		}
+		if err := im.importFile(p, res, false); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (im *FileImporter) importFile(path string, res *Imported, inDir bool) error {
+	if im.Stdlib != nil {
+		// The library's C is compiled ahead of time: its object is linked.
+		if obj, ok := im.Stdlib.ObjectFor(path); ok {
+			path = obj
+		}
+	}
 	switch {
 	case strings.HasSuffix(path, ".bt"):
 		f, err := im.parse(path)

@@ -539,3 +539,43 @@ func TestCharArrayComparesWithString(t *testing.T) {
 		}
 	})
 }
+
+// A script enum's enumerators are values of the enum, 64 bits wide as
+// in bpftrace (so they print as names); mixed with plain integers in a
+// variable or map they become plain integers.
+func TestScriptEnumValues(t *testing.T) {
+	cfrontModes(t, func(t *testing.T, clang string) {
+		src := `enum Foo { ONE = 1, TWO = 2 };
+begin { @e = ONE; @t = (ONE, TWO); @k[TWO] = 1; @mixed = ONE; @mixed = 5; @s = sizeof(ONE); @c = (enum Foo)2; }
+`
+		f := parseScript(t, "e.bt", src)
+		cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: clang, NoCache: true})
+		prog := Check([]*ast.File{f}, Config{C: cs})
+		for _, d := range prog.Diags {
+			if d.Severity == diag.Error {
+				t.Fatalf("check: %s", d.Error())
+			}
+		}
+		for name, want := range map[string]string{"@e": "enum Foo", "@t": "(enum Foo, enum Foo)", "@mixed": "uint64", "@c": "enum Foo"} {
+			m := prog.Map(name)
+			if m == nil || m.Value == nil || m.Value.String() != want {
+				t.Errorf("%s: %+v, want value %s", name, m, want)
+			}
+		}
+		if m := prog.Map("@e"); m != nil && m.Value.Size() != 8 {
+			t.Errorf("@e: %d bytes, want 8", m.Value.Size())
+		}
+		if m := prog.Map("@k"); m == nil || m.Key == nil || m.Key.String() != "enum Foo" {
+			t.Errorf("@k key: %+v", m)
+		}
+		var size int64 = -1
+		for x, v := range prog.Info.Consts {
+			if _, ok := x.(*ast.SizeofExpr); ok {
+				size = v
+			}
+		}
+		if size != 8 {
+			t.Errorf("sizeof(ONE) = %d, want 8", size)
+		}
+	})
+}

@@ -139,6 +139,8 @@ type checker struct {
 	cfg  Config
 	prog *Program
 
+	enumValues map[*types.Enum]*types.Enum // see enumValueType
+
 	info    *Info
 	diags   diag.List
 	changed bool
@@ -234,6 +236,9 @@ func (c *checker) run(files []*ast.File) {
 	if len(c.files) == 0 {
 		return
 	}
+	// The kernel answers under the root script's config (missing_probes
+	// and the like) and knows which attach points share a probe.
+	c.cfg.Kernel = kernelForScript(c.cfg.Kernel, c.files...)
 	c.diags = nil
 	c.collect()
 	collectDiags = append(collectDiags, c.diags...)
@@ -245,6 +250,7 @@ func (c *checker) run(files []*ast.File) {
 			break
 		}
 	}
+	c.checkExternCMaps()
 	c.finish()
 	c.prog.Diags = dedupe(append(collectDiags, c.diags...))
 	c.prog.Diags.Sort()
@@ -348,15 +354,17 @@ func (c *checker) reportSpan(sev diag.Severity, span source.Span, code diag.Code
 	}
 	for e := c.macro; e != nil; e = e.parent {
 		d.Notes = append(d.Notes, diag.Note{
-			Location: diag.Location{File: e.callFile, Span: e.call.Span()},
-			Message:  fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
+			Location:  diag.Location{File: e.callFile, Span: e.call.Span()},
+			Message:   fmt.Sprintf("in macro %s, expanded here", e.def.decl.Name.Name),
+			Expansion: true,
 		})
 	}
 	for i := len(c.defineStack) - 1; i >= 0; i-- {
 		u := c.defineStack[i]
 		d.Notes = append(d.Notes, diag.Note{
-			Location: diag.Location{File: u.file, Span: u.use.Span()},
-			Message:  fmt.Sprintf("in #define %s, expanded here", u.def.name),
+			Location:  diag.Location{File: u.file, Span: u.use.Span()},
+			Message:   fmt.Sprintf("in #define %s, expanded here", u.def.name),
+			Expansion: true,
 		})
 	}
 	c.diags = append(c.diags, d)
@@ -541,8 +549,13 @@ func (c *checker) collectProbe(p *ast.Probe) {
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List
+			processPaths(ap, c.cfg.PID)
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
+			if ai != nil {
+				expandProcessUSDT(ai, c.cfg.PID)
+				usdtOutsideProcess(ai, c.cfg.PID)
+			}
 		}
 		if ai == nil {
 			ai = &AttachInfo{Node: ap, Provider: ap.Provider}
@@ -841,9 +854,9 @@ func (c *checker) finish() {
 		}
 		m.sym.Type = &types.Map{Key: mi.Key, Value: mi.Value}
 		c.prog.Maps = append(c.prog.Maps, mi)
-		if m.decl != nil && !c.mapUsed[m.name] {
+		if m.decl != nil && !c.mapUsed[m.name] && m.info.C == nil { // the C may use it
 			c.file = m.declFile
-			c.warnf(m.decl.Map, CodeUnusedMap, "map %s is declared but never used", m.name)
+			c.warnf(m.decl, CodeUnusedMap, "Unused map: %s", m.name)
 		}
 	}
 	c.prog.Info = c.info

@@ -24,6 +24,7 @@ const (
 	CodeDiscardedValue         diag.Code = "discarded-value"
 	CodeDivByZero              diag.Code = "division-by-zero"
 	CodeDuplicateFn            diag.Code = "duplicate-function"
+	CodeEmptyString            diag.Code = "empty-string-constant"
 	CodeDuplicateMacro         diag.Code = "duplicate-macro"
 	CodeDuplicateMapDecl       diag.Code = "duplicate-map-declaration"
 	CodeDuplicateParam         diag.Code = "duplicate-parameter"
@@ -88,6 +89,7 @@ const (
 	CodeUnknownType            diag.Code = "unknown-type"
 	CodeUnnecessaryCast        diag.Code = "unnecessary-cast"
 	CodeUnrollCount            diag.Code = "invalid-unroll-count"
+	CodeUnreachable            diag.Code = "unreachable-code"
 	CodeUnresolvedType         diag.Code = "unresolved-type"
 	CodeUnsafe                 diag.Code = "unsafe-builtin"
 	CodeUnstable               diag.Code = "unstable-feature"
@@ -119,6 +121,7 @@ func init() {
 		diag.CodeInfo{Code: CodeConfigValue, Severity: diag.Error, Summary: "a config value of the wrong kind or not one of the accepted values"},
 		diag.CodeInfo{Code: CodeDiscardedValue, Severity: diag.Warning, Summary: "the value of an expression statement is computed and thrown away"},
 		diag.CodeInfo{Code: CodeDivByZero, Severity: diag.Error, Summary: "a constant division or modulo by zero"},
+		diag.CodeInfo{Code: CodeEmptyString, Severity: diag.Warning, Summary: "a constant string plus an offset at or past its end: the result is always empty", Bpftrace: true},
 		diag.CodeInfo{Code: CodeDuplicateFn, Severity: diag.Error, Summary: "two fn definitions with the same name"},
 		diag.CodeInfo{Code: CodeDuplicateMacro, Severity: diag.Error, Summary: "two macros with the same name and number of parameters"},
 		diag.CodeInfo{Code: CodeDuplicateMapDecl, Severity: diag.Error, Summary: "a map is declared twice"},
@@ -160,7 +163,7 @@ func init() {
 		diag.CodeInfo{Code: CodeMapScalarKeyed, Severity: diag.Error, Summary: "a map is used both with and without keys"},
 		diag.CodeInfo{Code: CodeMapTypeConflict, Severity: diag.Error, Summary: "a map is assigned values of incompatible types"},
 		diag.CodeInfo{Code: CodeMissingReturn, Severity: diag.Error, Summary: "a fn with a result type can end without returning a value"},
-		diag.CodeInfo{Code: CodeNeverAssigned, Severity: diag.Warning, Summary: "a variable declared with let is never assigned"},
+		diag.CodeInfo{Code: CodeNeverAssigned, Severity: diag.Warning, Summary: "a variable declared with let is never assigned", Bpftrace: true},
 		diag.CodeInfo{Code: CodeNoSuchField, Severity: diag.Error, Summary: "a field that the struct, record or probe arguments do not have"},
 		diag.CodeInfo{Code: CodeNoValue, Severity: diag.Error, Summary: "an expression without a value (a void call) used as a value"},
 		diag.CodeInfo{Code: CodeNotAStruct, Severity: diag.Error, Summary: "field access on a value that is not a struct, union or record"},
@@ -182,13 +185,14 @@ func init() {
 		diag.CodeInfo{Code: CodeUnknownIdent, Severity: diag.Error, Summary: "an identifier that names no builtin, macro, constant or parameter"},
 		diag.CodeInfo{Code: CodeUnknownMacro, Severity: diag.Error, Summary: "name!() names no macro"},
 		diag.CodeInfo{Code: CodeUnknownType, Severity: diag.Error, Summary: "a type name that bpftrace, the script's C and the kernel do not define"},
-		diag.CodeInfo{Code: CodeUnnecessaryCast, Severity: diag.Warning, Summary: "a cast to the type the value already has"},
+		diag.CodeInfo{Code: CodeUnnecessaryCast, Severity: diag.Warning, Summary: "a cast to the type the value already has", Bpftrace: true},
 		diag.CodeInfo{Code: CodeUnrollCount, Severity: diag.Error, Summary: "unroll's count is not a constant between 1 and 100"},
+		diag.CodeInfo{Code: CodeUnreachable, Severity: diag.Warning, Summary: "a statement after return, break, continue or exit(), which never runs", Bpftrace: true},
 		diag.CodeInfo{Code: CodeUnresolvedType, Severity: diag.Error, Summary: "a variable's type cannot be determined from its assignments"},
 		diag.CodeInfo{Code: CodeUnsafe, Severity: diag.Error, Summary: "a function that changes the traced system, used without --unsafe"},
 		diag.CodeInfo{Code: CodeUnstable, Severity: diag.Warning, Summary: "an unstable feature, gated by its config key"},
-		diag.CodeInfo{Code: CodeUnusedMap, Severity: diag.Warning, Summary: "a declared map that is never used"},
-		diag.CodeInfo{Code: CodeUsedBeforeAssigned, Severity: diag.Warning, Summary: "a variable declared with let is read before any value is assigned"},
+		diag.CodeInfo{Code: CodeUnusedMap, Severity: diag.Warning, Summary: "a declared map that is never used", Bpftrace: true},
+		diag.CodeInfo{Code: CodeUsedBeforeAssigned, Severity: diag.Warning, Summary: "a variable declared with let is read before any value is assigned", Bpftrace: true},
 		diag.CodeInfo{Code: CodeVarTypeConflict, Severity: diag.Error, Summary: "a variable is assigned values of incompatible types, or a value that does not fit its declared type"},
 	)
 }

@@ -19,7 +19,7 @@ func (c *checker) checkConfig(b *ast.ConfigBlock) {
 		}
 		k, ok := builtins.LookupConfig(e.Key.Name)
 		if !ok {
-			d := c.errorf(e.Key, CodeConfigKey, "unknown config key %s", e.Key.Name)
+			d := c.errorf(e, CodeConfigKey, "%s: not a known configuration option", e.Key.Name)
 			var names []string
 			for _, ck := range builtins.ConfigKeys {
 				if !ck.EnvOnly && !ck.NoEffect && ck.RenamedTo == "" {
@@ -86,7 +86,7 @@ func (c *checker) checkConfig(b *ast.ConfigBlock) {
 			continue
 		}
 		if err != nil {
-			d := c.errorf(e.Value, CodeConfigValue, "%v", err)
+			d := c.errorf(e, CodeConfigValue, "%v", err)
 			if cur.Type == builtins.ConfigEnum {
 				if id, ok := e.Value.(*ast.Ident); ok {
 					c.suggestFix(d, id, id.Name, cur.Values)

@@ -26,9 +26,15 @@ type BTFUnit struct {
 // knows no #define (BTF has none): a script that uses one fails to
 // check against it, and the caller then checks with NewCScope.
 func NewCScopeFromBTF(units []BTFUnit) CScope {
-	s := &btfCScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}}
+	s := &btfCScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, maps: map[string]*CMap{}}
 	for _, u := range units {
 		conv := newBTFConverter(nil)
+		for name, m := range cMapsFromBTF(u.Spec, u.Path, conv) {
+			if old, dup := s.maps[name]; dup && (!old.Extern || m.Extern) {
+				continue
+			}
+			s.maps[name] = m
+		}
 		for t, err := range u.Spec.All() {
 			if err != nil {
 				break
@@ -96,6 +102,7 @@ func btfTypeName(t btf.Type) string {
 type btfCScope struct {
 	types map[string]types.Type
 	funcs map[string]*CFunc
+	maps  map[string]*CMap
 	names []string
 }
 
@@ -104,8 +111,11 @@ func (s *btfCScope) Type(name string) (types.Type, bool) {
 	return t, ok
 }
 func (s *btfCScope) Func(name string) (*CFunc, bool) { f, ok := s.funcs[name]; return f, ok }
+func (s *btfCScope) DefinedByScript(string) bool     { return false } // compiled objects only
 func (s *btfCScope) Define(string) (*CDefine, bool)  { return nil, false }
 func (s *btfCScope) Names() []string                 { return s.names }
+func (s *btfCScope) Map(name string) (*CMap, bool)   { m, ok := s.maps[name]; return m, ok }
+func (s *btfCScope) CMaps() []*CMap                  { return sortedCMaps(s.maps) }
 
 // objectUnit adds an imported compiled object's functions and types,
 // read from its BTF, to scope.
@@ -125,6 +135,11 @@ func (b *cBuilder) objectUnit(scope *cScope, ci CImport) {
 	for name, f := range bs.funcs {
 		if _, dup := scope.funcs[name]; !dup {
 			scope.funcs[name] = f
+		}
+	}
+	for name, m := range bs.maps {
+		if old, dup := scope.maps[name]; !dup || old.Extern && !m.Extern {
+			scope.maps[name] = m
 		}
 	}
 }

@@ -49,7 +49,9 @@ type CParam struct {
 type CDefine struct {
 	Name  string
 	Value any // int64 or string
-	Loc   Location
+	// Enum is the enum an enumerator belongs to; nil for a #define.
+	Enum *types.Enum
+	Loc  Location
 }
 
 // CScope is the C visible to a script: its own C part and what it

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/builtins"
+	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -188,6 +191,65 @@ func (c *checker) constOf(x ast.Expr) (int64, bool) {
 	return v, ok
 }
 
+// constString returns the string x is when the script is compiled: a
+// string literal, an expression folded to one (Info.Strings), or a
+// typeinfo() name.
+func (c *checker) constString(x ast.Expr) (string, bool) {
+	switch y := ast.Unparen(x).(type) {
+	case *ast.StringLit:
+		return y.Value, true
+	case *ast.FieldExpr:
+		// typeinfo(x).base_type and .full_type: bpftrace folds typeinfo()
+		// into a literal record once x's type is known.
+		if ti, ok := ast.Unparen(y.X).(*ast.TypeinfoExpr); ok && !y.Arrow && y.Field != nil {
+			if t := c.info.Typeinfo[ti]; t != nil && !hasUnknown(t) {
+				base, full := TypeinfoStrings(t)
+				switch y.Field.Name {
+				case "base_type":
+					return base, true
+				case "full_type":
+					return full, true
+				}
+			}
+		}
+	}
+	s, ok := c.info.Strings[x]
+	if !ok {
+		s, ok = c.info.Strings[ast.Unparen(x)]
+	}
+	return s, ok
+}
+
+// foldStringOffset folds a constant string plus a constant integer (in
+// either order) as bpftrace does: the string without its first n bytes,
+// a literal itself. ok is false when x is not such a sum.
+func (c *checker) foldStringOffset(x *ast.BinaryExpr) (t types.Type, ok bool) {
+	if x.Op != "+" {
+		return nil, false
+	}
+	s, sok := c.constString(x.X)
+	n, nok := c.constOf(x.Y)
+	if !sok || !nok {
+		if s, sok = c.constString(x.Y); !sok {
+			return nil, false
+		}
+		if n, nok = c.constOf(x.X); !nok {
+			return nil, false
+		}
+	}
+	if n < 0 {
+		return nil, false
+	}
+	rest := ""
+	if n < int64(len(s)) {
+		rest = s[n:]
+	} else {
+		c.warnf(x, CodeEmptyString, "literal string will always be empty")
+	}
+	c.info.Strings[x] = rest
+	return &types.String{Len: len(rest) + 1}, true
+}
+
 // ---------------------------------------------------------------------
 // Variables
 
@@ -246,7 +308,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 			c.errorf(x, CodeUndefinedVariable, "variable $%s (passed to the macro as $%s) is not defined", alias.name, x.Name)
 			return nil
 		}
-		e := c.errorf(x, CodeUndefinedVariable, "variable $%s is not defined here", x.Name)
+		e := c.errorf(x, CodeUndefinedVariable, "Undefined or undeclared variable: $%s", x.Name)
 		if c.scope != nil {
 			var names []string
 			for _, s := range c.scope.visible() {
@@ -261,7 +323,7 @@ func (c *checker) varRead(x *ast.Variable) types.Type {
 	}
 	c.info.Uses[x] = sym
 	if !c.assigned[sym] {
-		c.warnf(x, CodeUsedBeforeAssigned, "variable $%s is read before any value is assigned to it", x.Name)
+		c.warnf(x, CodeUsedBeforeAssigned, "Variable used before it was assigned: $%s", x.Name)
 		c.assigned[sym] = true
 	}
 	return sym.Type
@@ -311,11 +373,23 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 		}
 		return types.Bool{}
 	}
+	if x.Op == "==" || x.Op == "!=" {
+		// typeinfo(x).base_type == "int": known when the script is
+		// compiled, so comptime can choose a branch by it.
+		if ls, ok := c.constString(x.X); ok {
+			if rs, ok := c.constString(x.Y); ok {
+				c.info.Consts[x] = b2i((ls == rs) == (x.Op == "=="))
+			}
+		}
+	}
 	if lt == nil || rt == nil {
 		if isComparison(x.Op) {
 			return types.Bool{}
 		}
 		return nil
+	}
+	if t, ok := c.foldStringOffset(x); ok {
+		return t
 	}
 	if IsUnknown(lt) || IsUnknown(rt) {
 		if isComparison(x.Op) {
@@ -1223,7 +1297,7 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 		c.errorf(x, CodeNotAStruct, "cannot access field %s of %s: dereference the pointer to pointer first", name, typeName(t))
 		return nil
 	}
-	c.errorf(x, CodeNotAStruct, "cannot access field %s of %s: it is not a struct, union or record", name, typeName(t))
+	c.errorf(x, CodeNotAStruct, "Can not access field '%s' on expression of type '%s'", name, typeinfoFull(t))
 	return nil
 }
 
@@ -1294,7 +1368,7 @@ func (c *checker) index(x *ast.IndexExpr) types.Type {
 	switch u := types.Underlying(t).(type) {
 	case *types.Array:
 		if v, ok := c.constOf(x.Index); ok && (v < 0 || (u.Len > 0 && v >= int64(u.Len))) {
-			c.errorf(x.Index, CodeInvalidIndex, "index %d is out of bounds for an array of %d element%s", v, u.Len, plural(u.Len))
+			c.errorf(x, CodeInvalidIndex, "the index %d is out of bounds for array of size %d", v, u.Len)
 			return nil
 		}
 		return u.Elem
@@ -1359,7 +1433,14 @@ func (c *checker) cast(x *ast.CastExpr) types.Type {
 		return nil
 	}
 	if types.Identical(vt, to) {
-		c.warnf(x, CodeUnnecessaryCast, "unnecessary cast: the value already has type %s", typeName(to))
+		// At "(type)", where bpftrace puts it.
+		at := source.Span{Start: x.Span().Start, End: x.Type.Span().End}
+		if c.file != nil {
+			if i := bytes.IndexByte(c.file.Text[min(int(at.End), len(c.file.Text)):], ')'); i >= 0 {
+				at.End += source.Pos(i + 1)
+			}
+		}
+		c.reportSpan(diag.Warning, at, CodeUnnecessaryCast, "Unnecessary cast: expression is already of type %s", typeName(to))
 	}
 	if e, ok := types.Underlying(to).(*types.Enum); ok {
 		if v, isConst := c.constOf(x.X); isConst && len(e.Values) > 0 {

@@ -87,9 +87,8 @@ func (c *checker) checkFormat(x *ast.CallExpr, b *builtins.Builtin, fi int, args
 	debug := b.Name == "debugf"
 	for i, v := range verbs {
 		if i >= len(rest) {
-			d := c.reportSpan(errSev, verbSpan(lit, v.Start, v.End), CodeFormatArgs,
-				"%s(): %s has no argument (%d verb%s, %d argument%s)", b.Name, v.String(), len(verbs), plural(len(verbs)), len(rest), plural(len(rest)))
-			_ = d
+			c.reportSpan(errSev, verbSpan(lit, v.Start, v.End), CodeFormatArgs,
+				"not enough arguments for format string (%d supplied, %d expected)", len(rest), len(verbs))
 			return
 		}
 		a := rest[i]
@@ -121,7 +120,6 @@ func (c *checker) checkFormat(x *ast.CallExpr, b *builtins.Builtin, fi int, args
 	}
 	if len(rest) > len(verbs) {
 		extra := rest[len(verbs)]
-		c.errorf(extra.x, CodeFormatArgs, "%s(): too many arguments: the format has %d verb%s but %d argument%s follow it",
-			b.Name, len(verbs), plural(len(verbs)), len(rest), plural(len(rest)))
+		c.errorf(extra.x, CodeFormatArgs, "too many arguments for format string (%d supplied, %d expected)", len(rest), len(verbs))
 	}
 }

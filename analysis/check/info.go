@@ -89,6 +89,10 @@ type MapInfo struct {
 	// KeyTyped is the node that gave the key type first.
 	KeyTyped ast.Node
 	Symbol   *Symbol
+	// C is the map's C declaration when imported C defines it (the map
+	// is the C's, with its kind and types) or declares it extern (the C
+	// uses the script's map); nil otherwise. See cmaps.go.
+	C *CMap
 }
 
 // ProbeArg is one argument of a probe: a tracepoint field, a function
@@ -120,6 +124,9 @@ type AttachInfo struct {
 	// "tracepoint:sched:sched_switch"; empty when it cannot be expanded
 	// without the kernel (or matched nothing: a diagnostic says so).
 	Targets []string
+	// Binaries are the ELF files a uprobe or uretprobe attach point
+	// resolved to (their DWARF also names types for the probe's casts).
+	Binaries []string
 	// Args are the probe's typed arguments (`args.x`, `argN`), shared by
 	// all targets (the checker reports a mismatch otherwise).
 	Args     []ProbeArg
@@ -129,6 +136,10 @@ type AttachInfo struct {
 	// ArgsUnknown, when the probe exists but its arguments could not be
 	// read, says why (args.field is then not checked, and a note says so).
 	ArgsUnknown string
+	// Missing is set when the kernel or binary has nothing the attach
+	// point names (reported as the missing_probes config says, or not at
+	// all under "ignore"): a run drops it rather than attach it.
+	Missing bool
 }
 
 // ProbeInfo is one action block.
@@ -169,6 +180,12 @@ type Info struct {
 	// Consts records compile-time constant integer values (literals,
 	// #defines, sizeof, folded arithmetic).
 	Consts map[ast.Expr]int64
+	// Strings records the compile-time constant strings of expressions
+	// that are not string literals themselves, which bpftrace folds into
+	// literals: a positional parameter that is not a number, str() of a
+	// constant string, a constant string plus a constant offset
+	// ("hello" + 1 is "ello").
+	Strings map[ast.Expr]string
 	// IdentCalls records macros called as a bare identifier (`one` for
 	// `one()`), with their expansion.
 	IdentCalls map[*ast.Ident]*CallInfo
@@ -196,6 +213,7 @@ func newInfoLike(prev *Info) *Info {
 		Uses:        make(map[ast.Node]*Symbol, len(prev.Uses)),
 		Calls:       make(map[*ast.CallExpr]*CallInfo, len(prev.Calls)),
 		Consts:      make(map[ast.Expr]int64, len(prev.Consts)),
+		Strings:     map[ast.Expr]string{},
 		IdentCalls:  make(map[*ast.Ident]*CallInfo, len(prev.IdentCalls)),
 		MacroArgs:   make(map[*ast.Ident]ast.Expr, len(prev.MacroArgs)),
 		Typeinfo:    map[*ast.TypeinfoExpr]types.Type{},

@@ -236,12 +236,12 @@ end { @h = hist(5); @sum = sum((int32)-1); }
 	k.noErrors()
 	cases := map[string]struct{ key, value, kind string }{
 		"@late": {"int8", "string[4]", "hash"},
-		"@s":    {"", "string[7]", "array"},
+		"@s":    {"", "string[7]", "hash"},
 		"@n":    {"(int8, string[3])", "uint64", "hash"},
 		"@c":    {"uint32", "count_t", "percpuhash"},
 		"@lru":  {"uint32", "int8", "lruhash"},
-		"@h":    {"", "hist_t", "percpuarray"},
-		"@sum":  {"", "sum_t", "percpuarray"},
+		"@h":    {"", "hist_t", "percpuhash"},
+		"@sum":  {"", "sum_t", "percpuhash"},
 	}
 	for name, want := range cases {
 		m := k.prog.Map(name)

@@ -46,7 +46,7 @@ func init() {
 // ConfigurableKernel is implemented by a Kernel whose answers depend on
 // the script's config block: missing_probes (whether a probe that does
 // not exist is an error, a warning or ignored), max_bpf_progs and
-// max_strlen. KernelForScript applies a script's config.
+// max_strlen. Check applies the checked script's config.
 type ConfigurableKernel interface {
 	WithConfig(cfg KernelConfig) Kernel
 }
@@ -58,15 +58,15 @@ type KernelConfig struct {
 	MaxStrlen     int    // 0: 1024; sizes __data_loc strings
 }
 
-// KernelForScript returns k set up for checking one program: the root
+// kernelForScript returns k set up for checking one program: the root
 // script files[0] and the .bt files it imports. It applies the root's
 // config block (missing_probes, max_bpf_progs, max_strlen) and, for a
 // Kernel made by NewKernel, learns which attach points share a probe: as
 // in bpftrace, a wildcard that matches nothing is dropped silently when
 // another attach point of its probe matches (`kprobe:f, kprobe:f.isra.*`
-// written for several kernels). Callers of Check should pass this rather
-// than k; k itself is returned when it is nil or not configurable.
-func KernelForScript(k Kernel, files ...*ast.File) Kernel {
+// written for several kernels). Check calls it once the program's files
+// are gathered; k itself is returned when it is nil or not configurable.
+func kernelForScript(k Kernel, files ...*ast.File) Kernel {
 	if len(files) == 0 || files[0] == nil {
 		return k
 	}
@@ -104,14 +104,18 @@ func KernelForScript(k Kernel, files ...*ast.File) Kernel {
 }
 
 // argsFieldsRead lists the fields of args (args.x, args->x) a probe's
-// predicate and body read.
+// predicate and body read; "*" stands for args used whole (print(args)).
 func argsFieldsRead(p *ast.Probe) map[string]bool {
 	used := map[string]bool{}
 	visit := func(n ast.Node) bool {
 		if fe, ok := n.(*ast.FieldExpr); ok && fe.Field != nil {
 			if id, ok := ast.Unparen(fe.X).(*ast.Ident); ok && id.Name == "args" {
 				used[fe.Field.Name] = true
+				return false
 			}
+		}
+		if id, ok := n.(*ast.Ident); ok && id.Name == "args" {
+			used["*"] = true
 		}
 		return true
 	}
@@ -180,26 +184,12 @@ type kernel struct {
 	idx  *btfindex.Index
 	conv *btfConverter
 	desc string
-	// kallsymsPath is read (lazily) for kprobe targets that are not BTF
-	// functions and for kprobe wildcards; "" when the index describes a
-	// kernel other than the running one.
-	kallsymsPath string
-	// btfPath is the vmlinux BTF (raw or ELF) the index reads, scanned
-	// for enumerators; modules' split BTF is beside it when running.
-	btfPath string
-	running bool
-	// cacheDir keeps the kprobe symbol list per kernel identity; "" keeps
-	// nothing.
-	cacheDir string
-	bins     map[string]binResult // uprobe/usdt targets by name
+	bins map[string]binResult // uprobe/usdt targets by name
 
 	mu       sync.Mutex
 	tpArgs   map[string]*argSet // "category:event" -> args
 	fnArgs   map[string]*argSet // "module:name" -> fentry args
 	rawArgs  map[string]*argSet // "module:event" -> raw tracepoint args
-	ksyms    *kprobeSyms
-	ksymsSrc string
-	ksymsErr error
 	rawTPs   []btfindex.Probe
 	rawOnce  bool
 	iters    []string
@@ -207,7 +197,6 @@ type kernel struct {
 	syn      []btfindex.Tracepoint // syscalls tracepoints synthesized from BTF
 	synOnce  bool
 	synSet   map[string]bool
-	btfSyms  *kprobeSyms // kprobe candidates from BTF when kallsyms is unknown
 	enums    map[string]enumerator
 	elfs     map[string]*elfInfo
 }
@@ -217,10 +206,10 @@ type kernelView struct {
 	*kernel
 	cfg KernelConfig
 	// siblings are the attach points of each multi-attach-point probe of
-	// the program (KernelForScript).
+	// the program (kernelForScript).
 	siblings map[*ast.AttachPoint][]*ast.AttachPoint
 	// argsUse are the args fields each attach point's probe reads
-	// (KernelForScript): a wildcard whose targets type one differently is
+	// (kernelForScript): a wildcard whose targets type one differently is
 	// an error only when the probe reads it.
 	argsUse map[*ast.AttachPoint]map[string]bool
 }
@@ -245,15 +234,8 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 		fnArgs:  map[string]*argSet{},
 		rawArgs: map[string]*argSet{},
 		elfs:    map[string]*elfInfo{},
+		enums:   map[string]enumerator{},
 		bins:    map[string]binResult{},
-	}
-	if dir, err := btfindex.CacheDir(); err == nil {
-		k.cacheDir = dir
-	}
-	if running {
-		k.btfPath = btfindex.DefaultSysBTFDir + "/vmlinux"
-		k.running = true
-		k.kallsymsPath = btfindex.DefaultKallsyms
 	}
 	if k.desc == "" {
 		if running {
@@ -317,17 +299,7 @@ func openKernel(opts btfindex.Options) (*kernelView, error) {
 	if btfPath != "" {
 		desc = "BTF file " + btfPath
 	}
-	k := newKernel(idx, desc, btfPath == "")
-	if btfPath != "" {
-		k.btfPath = btfPath
-	}
-	switch {
-	case opts.NoCache:
-		k.cacheDir = ""
-	case opts.CacheDir != "":
-		k.cacheDir = opts.CacheDir
-	}
-	return k, nil
+	return newKernel(idx, desc, btfPath == ""), nil
 }
 
 func unwrapNoBTF(err error) error {
@@ -410,10 +382,10 @@ func (v *kernelView) TypeNames(prefix string, limit int) []string {
 }
 
 // EnumValue resolves a kernel enumerator name, of a named enum or an
-// anonymous one (enum { TCP_ESTABLISHED = 1, ... }), from a table of
-// every enumerator built on first need.
+// anonymous one (enum { TCP_ESTABLISHED = 1, ... }), from the index's
+// table of every enumerator.
 func (v *kernelView) EnumValue(name string) (int64, types.Type, bool) {
-	e, ok := v.enumerators()[name]
+	e, ok := v.enumerator(name)
 	if !ok {
 		return 0, nil, false
 	}
@@ -518,6 +490,7 @@ func (r *resolution) spanOf(roles ...string) source.Span {
 // missing_probes config says: an error (default), a warning, or nothing.
 // It returns nil when the report is suppressed.
 func (r *resolution) missing(code diag.Code, span source.Span, format string, args ...any) *diag.Diagnostic {
+	r.ai.Missing = true
 	if code == CodeNoProbeMatch && r.siblingMatches() {
 		return nil
 	}

@@ -17,6 +17,11 @@ type argSet struct {
 	source string
 	// unknown says why typ is nil when the probe exists.
 	unknown string
+	// regArgs, for a uprobe's DWARF arguments, is how many leading ones
+	// are where bt reads them (the integer argument registers by
+	// position): a floating-point or by-value struct parameter is not,
+	// and shifts those after it.
+	regArgs int
 }
 
 // ---------------------------------------------------------------------

@@ -2,12 +2,9 @@ package check
 
 import (
 	"debug/dwarf"
-	"debug/elf"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,23 +54,19 @@ func (e *elfInfo) load(path string) {
 	e.once.Do(func() {
 		e.funcs, e.funcsErr = btfindex.ELFFunctions(path)
 		e.usdt, e.usdtErr = btfindex.USDTProbes(path)
-		e.dwarfPath = path
-		if f, err := elf.Open(path); err == nil {
-			e.hasDWARF = f.Section(".debug_info") != nil
-			f.Close()
-		}
-		if !e.hasDWARF {
-			// A stripped binary's DWARF may be in a separate debug file.
-			if dbg := btfindex.SeparateDebugFile(path); dbg != "" {
-				if f, err := elf.Open(dbg); err == nil {
-					if f.Section(".debug_info") != nil {
-						e.hasDWARF, e.dwarfPath = true, dbg
-					}
-					f.Close()
-				}
-			}
+		e.dwarfPath = btfindex.DWARFFile(path)
+		e.hasDWARF = e.dwarfPath != ""
+	})
+}
+
+// debugInfo is the binary's DWARF, read on first use (nil without).
+func (e *elfInfo) debugInfo(path string) *dwarfArgs {
+	e.dwarfOnce.Do(func() {
+		if di, err := btfindex.OpenDebugInfo(path); err == nil {
+			e.dwarf = &dwarfArgs{di: di, conv: map[dwarf.Type]types.Type{}, sets: map[string]*argSet{}}
 		}
 	})
+	return e.dwarf
 }
 
 // binaries resolves a uprobe or usdt path: a wildcard is globbed (no
@@ -102,52 +95,17 @@ func (r *resolution) binaries(kind string) ([]string, bool) {
 	return []string{p}, true
 }
 
-// libDirs are searched for libraries named without a path ("libc").
-var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-	"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
-
-// resolveBinary turns a uprobe or usdt target into an ELF file: a path
-// is used as it is; a name is a program in $PATH or a library ("libc" is
-// libc.so.6, never the libc.so linker script).
-func resolveBinary(target string) (string, error) {
-	if strings.ContainsRune(target, '/') {
-		if _, err := os.Stat(target); err != nil {
-			return "", err
-		}
-		return target, nil
-	}
-	if p, err := exec.LookPath(target); err == nil && btfindex.IsELF(p) {
-		return p, nil
-	}
-	base := strings.TrimPrefix(target, "lib")
-	for _, dir := range libDirs {
-		for _, name := range []string{target, "lib" + base + ".so"} {
-			if p := filepath.Join(dir, name); btfindex.IsELF(p) {
-				return p, nil
-			}
-		}
-		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
-		sort.Strings(ms)
-		for _, m := range ms {
-			if btfindex.IsELF(m) {
-				return m, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)
-}
-
 // binResult is a resolved uprobe target.
 type binResult struct {
 	path string
 	err  error
 }
 
-// resolveBinary is resolveBinary with the answers for names (not paths)
+// resolveBinary is btfindex.ResolveBinary with the answers for names (not paths)
 // remembered: a script names "libc" in many attach points.
 func (k *kernel) resolveBinary(target string) (string, error) {
 	if strings.ContainsRune(target, '/') {
-		return resolveBinary(target)
+		return btfindex.ResolveBinary(target)
 	}
 	k.mu.Lock()
 	r, ok := k.bins[target]
@@ -155,7 +113,7 @@ func (k *kernel) resolveBinary(target string) (string, error) {
 	if ok {
 		return r.path, r.err
 	}
-	p, err := resolveBinary(target)
+	p, err := btfindex.ResolveBinary(target)
 	k.mu.Lock()
 	k.bins[target] = binResult{p, err}
 	k.mu.Unlock()
@@ -178,6 +136,7 @@ func (r *resolution) uprobe() {
 	if !ok {
 		return
 	}
+	r.ai.Binaries = paths
 	k := r.v.kernel
 	r.ai.Source = "elf"
 	fn := r.parts.text(probes.RoleFunc)
@@ -195,7 +154,27 @@ func (r *resolution) uprobe() {
 				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleFile), "a uprobe at a source location needs DWARF debug information, and %s has none", p)
 				return
 			}
-			r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+r.parts.text(probes.RoleFile)+":"+r.parts.text(probes.RoleLine))
+			if r.parts.has(probes.RoleColumn) {
+				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleColumn), "bt attaches uprobes to source lines, not columns")
+				return
+			}
+			da := e.debugInfo(p)
+			if da == nil {
+				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleFile), "cannot read the DWARF debug information of %s", p)
+				return
+			}
+			line, _ := strconv.Atoi(r.parts.text(probes.RoleLine))
+			addrs, err := da.di.LineAddresses(r.parts.text(probes.RoleFile), line)
+			if err != nil {
+				r.errorf(CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
+				return
+			}
+			// The line's first instruction in each compile unit with code
+			// for it, by address (the runtime attaches there).
+			for _, a := range addrs {
+				// In decimal, as bpftrace names such a probe.
+				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%d", r.ap.Provider, p, a))
+			}
 		}
 		return
 	case r.parts.has(probes.RoleLang):
@@ -211,6 +190,7 @@ func (r *resolution) uprobe() {
 		return
 	}
 	var sets []*argSet
+	var setBins []string // the binary of each set
 	for _, p := range paths {
 		e := k.elf(p)
 		e.load(p)
@@ -221,11 +201,16 @@ func (r *resolution) uprobe() {
 		found := 0
 		for _, s := range e.funcs {
 			if match(fn, s) {
-				r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+p+":"+s)
+				t := r.ap.Provider + ":" + p + ":" + s
+				if r.parts.has(probes.RoleOffset) {
+					t += "+" + r.parts.text(probes.RoleOffset) // function+offset
+				}
+				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
-				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || len(r.v.argsUse[r.ap]) > 0) {
+				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.argsUse[r.ap]) > 0) {
 					sets = append(sets, k.uprobeArgs(p, e, s))
+					setBins = append(setBins, p)
 				}
 				found++
 			}
@@ -242,11 +227,47 @@ func (r *resolution) uprobe() {
 		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no function", r.ap.Raw)
 		return
 	}
+	if r.ai.Provider == "uprobe" && len(r.v.argsUse[r.ap]) > 0 {
+		r.refuseUprobeArgs(sets, setBins)
+	}
 	if len(sets) > 0 {
 		r.setArgs(r.ap.Raw, sets)
 		r.ai.Source = "elf"
 		if sets[0].source == "dwarf" {
 			r.ai.Source = "dwarf"
+		}
+	}
+}
+
+// uprobeRegArgs is how many integer arguments x86-64 passes in
+// registers (di, si, dx, cx, r8, r9): a uprobe reads args from them.
+const uprobeRegArgs = 6
+
+// refuseUprobeArgs reports, as bpftrace does, a probe that uses args on
+// a function without DWARF or with arguments passed on the stack (the
+// first such target; its args become unknown so that no error follows
+// from each field).
+func (r *resolution) refuseUprobeArgs(sets []*argSet, bins []string) {
+	for i, s := range sets {
+		why := ""
+		switch {
+		case s.source == "elf":
+			why = "no debuginfo found for " + bins[i]
+		case s.typ != nil && len(s.args) > uprobeRegArgs:
+			why = "'args' builtin is not supported for probes with stack-passed arguments."
+		case s.typ != nil && s.regArgs < len(s.args):
+			used := r.v.argsUse[r.ap]
+			for j, a := range s.args {
+				if j >= s.regArgs && (used[a.Name] || used["*"]) {
+					why = fmt.Sprintf("bt reads args from the integer argument registers by position, and %s is not there (a floating-point or by-value struct parameter comes before or at it)", a.Name)
+					break
+				}
+			}
+		}
+		if why != "" {
+			r.errorf(CodeNotInProbe, r.whole(), "Could not parse arguments of \"%s\": %s", r.ap.Raw, why)
+			sets[i] = &argSet{source: s.source, unknown: why}
+			return
 		}
 	}
 }
@@ -261,11 +282,29 @@ func (k *kernel) uprobeArgs(path string, e *elfInfo, fn string) *argSet {
 		st.SetFields(nil)
 		return &argSet{typ: st, source: "elf"}
 	}
-	e.dwarfOnce.Do(func() { e.dwarf = loadDWARFArgs(e.dwarfPath) })
-	if e.dwarf == nil {
+	da := e.debugInfo(path)
+	if da == nil {
 		return &argSet{source: "dwarf"}
 	}
-	return e.dwarf.args(fn, name)
+	return da.args(fn, name)
+}
+
+// UserType looks up a type by its C spelling in the DWARF of uprobe
+// binaries: the first that describes it.
+func (k *kernel) UserType(binaries []string, name string) (types.Type, bool) {
+	for _, p := range binaries {
+		e := k.elf(p)
+		e.load(p)
+		if !e.hasDWARF {
+			continue
+		}
+		if da := e.debugInfo(p); da != nil {
+			if t, ok := da.typ(name); ok {
+				return t, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // ---------------------------------------------------------------------
@@ -327,79 +366,14 @@ func (r *resolution) usdt() {
 // ---------------------------------------------------------------------
 // DWARF: typed uprobe arguments
 
-// dwarfArgs finds functions' parameters in one binary's DWARF. A
-// function is found from its symbol's address through the compile unit
-// covering it, so a large DWARF (libc's separate debug file) is not read
-// whole.
+// dwarfArgs turns one binary's DWARF (btfindex.DebugInfo) into typed
+// uprobe arguments and named types, converting each DWARF type once so
+// that the same C type is the same bpftrace type everywhere.
 type dwarfArgs struct {
-	mu    sync.Mutex
-	d     *dwarf.Data
-	addrs map[string]uint64 // function symbols' addresses
-	conv  map[dwarf.Type]types.Type
-	sets  map[string]*argSet
-}
-
-func loadDWARFArgs(path string) *dwarfArgs {
-	f, err := elf.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	d, err := f.DWARF()
-	if err != nil {
-		return nil
-	}
-	da := &dwarfArgs{d: d, addrs: map[string]uint64{}, conv: map[dwarf.Type]types.Type{}, sets: map[string]*argSet{}}
-	for _, load := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
-		syms, _ := load()
-		for _, sym := range syms {
-			if elf.ST_TYPE(sym.Info) == elf.STT_FUNC && sym.Value != 0 && sym.Name != "" {
-				if _, dup := da.addrs[sym.Name]; !dup {
-					da.addrs[sym.Name] = sym.Value
-				}
-			}
-		}
-	}
-	return da
-}
-
-// find returns the offset of fn's defining subprogram entry: in the
-// compile unit covering its address, the subprogram starting there (or,
-// failing that, the one named fn).
-func (da *dwarfArgs) find(fn string) (dwarf.Offset, bool) {
-	pc, ok := da.addrs[fn]
-	if !ok {
-		return 0, false
-	}
-	rd := da.d.Reader()
-	cu, err := rd.SeekPC(pc)
-	if err != nil || cu == nil || !cu.Children {
-		return 0, false
-	}
-	var byName dwarf.Offset
-	found := false
-	for {
-		e, err := rd.Next()
-		if err != nil || e == nil || e.Tag == 0 {
-			break // the end of the compile unit
-		}
-		if e.Tag == dwarf.TagSubprogram {
-			if lo, ok := e.Val(dwarf.AttrLowpc).(uint64); ok && lo == pc {
-				return e.Offset, true
-			}
-			name, _ := e.Val(dwarf.AttrName).(string)
-			if name == "" {
-				name, _ = e.Val(dwarf.AttrLinkageName).(string)
-			}
-			if _, decl := e.Val(dwarf.AttrDeclaration).(bool); name == fn && !decl && !found {
-				byName, found = e.Offset, true
-			}
-		}
-		if e.Children {
-			rd.SkipChildren()
-		}
-	}
-	return byName, found
+	mu   sync.Mutex
+	di   *btfindex.DebugInfo
+	conv map[dwarf.Type]types.Type
+	sets map[string]*argSet
 }
 
 func (da *dwarfArgs) args(fn, name string) *argSet {
@@ -410,50 +384,58 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 	}
 	s := &argSet{source: "dwarf"}
 	da.sets[fn] = s
-	off, ok := da.find(fn)
+	params, ok := da.di.FuncParams(fn)
 	if !ok {
 		return s // not described: unknown
 	}
-	rd := da.d.Reader()
-	rd.Seek(off)
-	e, err := rd.Next()
-	if err != nil || e == nil || !e.Children {
-		st := types.NewStruct(name, false, 0, nil)
-		st.SetFields(nil)
-		s.typ = st
-		return s
-	}
 	var fields []types.Field
-	i := 0
-	for {
-		c, err := rd.Next()
-		if err != nil || c == nil || c.Tag == 0 {
-			break
+	s.regArgs = len(params)
+	for i, p := range params {
+		if i < s.regArgs && !inIntegerRegister(p.Type) {
+			s.regArgs = i
 		}
-		if c.Tag != dwarf.TagFormalParameter {
-			if c.Children {
-				rd.SkipChildren()
-			}
-			continue
-		}
-		pname, _ := c.Val(dwarf.AttrName).(string)
 		var t types.Type = types.Uint64
-		if toff, ok := c.Val(dwarf.AttrType).(dwarf.Offset); ok {
-			if dt, err := da.d.Type(toff); err == nil {
-				t = userPointers(da.convert(dt))
-			}
+		if p.Type != nil {
+			t = userPointers(da.convert(p.Type))
 		}
-		s.args = append(s.args, ProbeArg{Name: pname, Type: t, Offset: -1})
-		if pname != "" {
-			fields = append(fields, types.Field{Name: pname, Type: t, BitOffset: i * 64})
+		s.args = append(s.args, ProbeArg{Name: p.Name, Type: t, Offset: -1})
+		if p.Name != "" {
+			fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 		}
-		i++
 	}
-	st := types.NewStruct(name, false, 8*i, nil)
+	st := types.NewStruct(name, false, 8*len(params), nil)
 	st.SetFields(fields)
 	st.Origin = "dwarf"
 	s.typ = st
 	return s
+}
+
+// inIntegerRegister reports whether the System V x86-64 ABI passes a
+// parameter of DWARF type t in one integer register: integers, enums,
+// booleans and pointers of at most 8 bytes.
+func inIntegerRegister(t dwarf.Type) bool {
+	for {
+		switch u := t.(type) {
+		case *dwarf.TypedefType:
+			t = u.Type
+		case *dwarf.QualType:
+			t = u.Type
+		case *dwarf.IntType, *dwarf.UintType, *dwarf.CharType, *dwarf.UcharType, *dwarf.BoolType, *dwarf.EnumType, *dwarf.PtrType:
+			return t.Size() <= 8
+		default:
+			return false
+		}
+	}
+}
+
+func (da *dwarfArgs) typ(name string) (types.Type, bool) {
+	t, ok := da.di.Type(name)
+	if !ok {
+		return nil, false
+	}
+	da.mu.Lock()
+	defer da.mu.Unlock()
+	return da.convert(t), true
 }
 
 // convert turns a DWARF type into a bpftrace type (called with da.mu

@@ -192,7 +192,7 @@ func (r *resolution) kprobe() {
 	// Not a BTF function: compiler clones (f.isra.0), functions without
 	// BTF, and module functions are looked up in kallsyms.
 	notFound := func() { r.functionNotFound(mod, fn) }
-	syms, src, err := k.kprobeSyms()
+	syms, err := k.idx.KprobeFuncs()
 	if err != nil {
 		// Another kernel's BTF, no kallsyms: names outside BTF cannot be
 		// checked (clones are named with a '.', which BTF never has).
@@ -201,15 +201,15 @@ func (r *resolution) kprobe() {
 		}
 		return
 	}
-	r.ai.Source = src
-	if mod != "" && mod != "vmlinux" && !syms.hasModule(mod) {
+	r.ai.Source = syms.From
+	if mod != "" && mod != "vmlinux" && !syms.HasModule(mod) {
 		r.missing(CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded on %s", mod, r.v.desc)
 		return
 	}
 	if mod == "vmlinux" {
 		mod = ""
 	}
-	if syms.has(mod, fn) {
+	if syms.Has(mod, fn) {
 		return
 	}
 	notFound()
@@ -258,15 +258,11 @@ func (r *resolution) kprobeWildcard(mod, fn string) {
 		}
 	}
 	if len(targets) == 0 {
-		syms, s, err := k.kprobeCandidates()
-		if err != nil {
+		s, ok := k.kprobeCandidates(literalPrefix(fn), add)
+		if !ok {
 			return // nothing to match against
 		}
 		src = s
-		lo := sort.SearchStrings(syms.names, literalPrefix(fn))
-		for i := lo; i < len(syms.names) && strings.HasPrefix(syms.names[i], literalPrefix(fn)); i++ {
-			add(syms.mods[i], syms.names[i])
-		}
 	}
 	targets = sortedUnique(targets)
 	if len(targets) == 0 {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -105,8 +106,7 @@ func kernels(t *testing.T, f func(t *testing.T, k *kernelView)) {
 	t.Run("btf-file", func(t *testing.T) { f(t, fileKernel(t)) })
 }
 
-// checkWith checks src against k (through KernelForScript, as bt check
-// does) and returns the program.
+// checkWith checks src against k and returns the program.
 func checkWith(t testing.TB, k Kernel, src string) *Program {
 	t.Helper()
 	sf := source.NewFile("test.bt", []byte(src))
@@ -116,7 +116,7 @@ func checkWith(t testing.TB, k Kernel, src string) *Program {
 			t.Fatalf("parse: %s", d.Error())
 		}
 	}
-	return Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f)})
+	return Check([]*ast.File{f}, Config{Kernel: k})
 }
 
 // resolveOne resolves the single attach point of src's first probe.
@@ -126,7 +126,7 @@ func resolveOne(t testing.TB, k Kernel, src string) (*AttachInfo, diag.List) {
 	f, _ := parser.ParseFile(sf)
 	for _, d := range f.Decls {
 		if p, ok := d.(*ast.Probe); ok {
-			return KernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
+			return kernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
 		}
 	}
 	t.Fatalf("no probe in %q", src)
@@ -198,7 +198,7 @@ func TestKernelSchedSwitch(t *testing.T) {
 		if _, ok := ai.ArgsType.Field("common_pid"); ok {
 			t.Error("common_pid is readable")
 		}
-		want := map[bool]string{true: "btf", false: "tracefs"}[k.kallsymsPath == ""]
+		want := map[bool]string{true: "btf", false: "tracefs"}[!k.idx.AttachInfoKnown()]
 		if src, _ := k.idx.TracepointSource(); src == btfindex.SourceCache {
 			want = "cache"
 		}
@@ -416,7 +416,7 @@ func TestKernelWildcard(t *testing.T) {
 				want++
 			}
 		}
-		if k.kallsymsPath != "" {
+		if k.idx.AttachInfoKnown() {
 			if dir, _ := k.idx.TracefsDir(); dir != "" {
 				ents, err := os.ReadDir(filepath.Join(dir, "events", "sched"))
 				if err == nil {
@@ -718,17 +718,87 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	if n := argType(t, ai, "n"); !types.Identical(n, types.Uint64) {
 		t.Errorf("n %v", n)
 	}
-	prog := checkWith(t, k, "uprobe:"+bin+":handle { $x = args.p->x; $m = args.msg; }")
-	for _, d := range prog.Diags {
+	for _, src := range []string{
+		"uprobe:" + bin + ":handle { $x = args.p->x; $m = args.msg; }",
+		// DWARF's types in casts and declarations, the same type as args'.
+		"uprobe:" + bin + ":handle { $q = (struct point *)arg0; $y = $q->y; let $a: struct point *[2]; $v = $a[1]->y; }",
+	} {
+		prog := checkWith(t, k, src)
+		for _, d := range prog.Diags {
+			if d.Severity == diag.Error {
+				t.Errorf("%s: %s", src, d.Error())
+			}
+		}
+	}
+	// The script's own definition wins over DWARF's.
+	override := "struct point { int z; } uprobe:" + bin + ":handle { $z = ((struct point *)arg0)->z; }"
+	f := parseScript(t, "o.bt", override)
+	cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none", NoCache: true})
+	for _, d := range Check([]*ast.File{f}, Config{Kernel: k, C: cs}).Diags {
 		if d.Severity == diag.Error {
-			t.Errorf("check: %s", d.Error())
+			t.Errorf("%s: %s", override, d.Error())
+		}
+	}
+	// DWARF names types only for its binary's probes.
+	for _, src := range []string{
+		"uprobe:" + bin + ":handle { $q = (struct nosuch *)arg0; }",
+		"begin { $q = (struct point *)0; }",
+	} {
+		if !hasError(checkWith(t, k, src), CodeUnknownType) {
+			t.Errorf("%s: no unknown-type error", src)
 		}
 	}
 }
 
+func hasError(p *Program, code diag.Code) bool {
+	for _, d := range p.Diags {
+		if d.Severity == diag.Error && d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// TestKernelUprobeSourceLine attaches by FILE:LINE: the line of a
+// function's opening brace is the function's entry address.
+func TestKernelUprobeSourceLine(t *testing.T) {
+	k := liveKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "lines.c")
+	bin := filepath.Join(dir, "lines")
+	os.WriteFile(src, []byte("int work(int n)\n{\n  return n * 2;\n}\n\nint main(void)\n{\n  return work(3);\n}\n"), 0o644)
+	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Skipf("cannot compile: %v %s", err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, _ := f.Symbols()
+	f.Close()
+	var work uint64
+	for _, s := range syms {
+		if s.Name == "work" {
+			work = s.Value
+		}
+	}
+	ai, ds := resolveOne(t, k, "uprobe:"+bin+"@lines.c:2 { }")
+	wantNoDiags(t, ds)
+	if want := fmt.Sprintf("uprobe:%s:%d", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
+		t.Errorf("targets %v, want %s", ai.Targets, want)
+	}
+	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
+	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
+}
+
 func TestKernelUSDT(t *testing.T) {
 	k := liveKernel(t)
-	libc, err := resolveBinary("libc")
+	libc, err := btfindex.ResolveBinary("libc")
 	if err != nil {
 		t.Skip(err)
 	}
@@ -846,72 +916,23 @@ func TestKernelConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestKernelEnumScan compares the raw BTF scan of enumerators with the
-// decoded spec, enumerator by enumerator.
-func TestKernelEnumScan(t *testing.T) {
+// TestKernelEnumValue: a named kernel enum's constants have the enum's
+// type, the same as the type named "enum x"; unknown names are not found.
+func TestKernelEnumValue(t *testing.T) {
 	kernels(t, func(t *testing.T, k *kernelView) {
-		raw := k.enumerators()
-		dec := &kernel{idx: k.idx, enums: map[string]enumerator{}}
-		dec.decodedEnums()
-		if len(dec.enums) < 1000 {
-			t.Fatalf("only %d decoded enumerators", len(dec.enums))
+		v, typ, ok := k.EnumValue("TASK_COMM_LEN")
+		if !ok || v != 16 {
+			t.Fatalf("TASK_COMM_LEN = %d, %v", v, ok)
 		}
-		for name, want := range dec.enums {
-			got, ok := raw[name]
-			if !ok || got.value != want.value {
-				t.Errorf("%s = %d (%v), decoded %d", name, got.value, ok, want.value)
-				continue
-			}
-			g, w := got.typ.(*types.Enum), want.typ.(*types.Enum)
-			if g.Name != w.Name || g.Bytes != w.Bytes || g.Signed != w.Signed || len(g.Values) != len(w.Values) {
-				t.Errorf("%s: enum %+v, decoded %+v", name, g, w)
-			}
+		if _, _, ok := k.EnumValue("NO_SUCH_ENUMERATOR"); ok {
+			t.Error("NO_SUCH_ENUMERATOR found")
 		}
-		// Module enumerators come on top on the live kernel.
-		if len(raw) < len(dec.enums) {
-			t.Errorf("raw %d < decoded %d", len(raw), len(dec.enums))
+		v, typ, ok = k.EnumValue("PIDTYPE_TGID")
+		named, found := k.Type("enum pid_type")
+		if !ok || !found || v != 1 || !types.Identical(typ, named) {
+			t.Errorf("PIDTYPE_TGID = %d %v (%v); enum pid_type %v (%v)", v, typ, ok, named, found)
 		}
 	})
-}
-
-// TestKernelKprobeCache: the kprobe symbol list is kept on disk per
-// kernel identity and read back the same.
-func TestKernelKprobeCache(t *testing.T) {
-	needHostBTF(t)
-	dir := t.TempDir()
-	k1, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1, src1, err := k1.kprobeSyms()
-	if err != nil {
-		t.Skip("no kallsyms:", err)
-	}
-	path := filepath.Join(dir, "kprobes-"+k1.idx.Identity()+".txt")
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("not cached: %v", err)
-	}
-	k2, err := openKernel(btfindex.Options{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2, src2, err := k2.kprobeSyms()
-	if err != nil || src2 != src1 || len(s2.names) != len(s1.names) || len(s1.names) < 1000 {
-		t.Fatalf("cached list: %d names from %s (%v), first %d from %s", len(s2.names), src2, err, len(s1.names), src1)
-	}
-	for i := range s1.names {
-		if s1.names[i] != s2.names[i] || s1.mods[i] != s2.mods[i] {
-			t.Fatalf("entry %d: %s/%s vs %s/%s", i, s1.names[i], s1.mods[i], s2.names[i], s2.mods[i])
-		}
-	}
-	if !s2.has("", "vfs_read") || s2.has("", "__pfx_vfs_read") {
-		t.Error("vfs_read missing or __pfx_ padding kept")
-	}
-	// A damaged cache is not trusted.
-	os.WriteFile(path, []byte("bt-kprobes v1 kallsyms\nno-tab-here\n"), 0o644)
-	if _, _, ok := readKprobeCache(path); ok {
-		t.Error("damaged cache read")
-	}
 }
 
 // builtKernel is a kernel made from types with cilium's btf.Builder, as a
@@ -1016,5 +1037,52 @@ func TestSyscallArgsWithoutTracefs(t *testing.T) {
 	prog = checkWith(t, k, "tracepoint:syscalls:"+knownEv+" { print(args.no_such_field); }")
 	if !hasCode(prog.Diags, CodeNoSuchField) || hasCode(prog.Diags, CodeArgsUnknown) {
 		t.Errorf("%s: want no-such-field, got %v", knownEv, prog.Diags)
+	}
+}
+
+// TestKernelUprobeArgsRefused: args in a uprobe needs DWARF and the
+// arguments in the integer registers bt reads, as bpftrace says; argN and
+// the readable leading parameters stay usable.
+func TestKernelUprobeArgsRefused(t *testing.T) {
+	k := liveKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "r.c")
+	os.WriteFile(src, []byte(`__attribute__((noinline)) int seven(int a, int b, int c, int d, int e, int f, int g) { return a+b+c+d+e+f+g; }
+__attribute__((noinline)) double mixed(int n, double x, int m) { return x * n + m; }
+int main(void) { return seven(1,2,3,4,5,6,7) + (int)mixed(2, 1.5, 1); }
+`), 0o644)
+	withDWARF, without := filepath.Join(dir, "r"), filepath.Join(dir, "r-nodebug")
+	for bin, flags := range map[string][]string{withDWARF: {"-g"}, without: nil} {
+		args := append(append([]string{"-O0"}, flags...), "-o", bin, src)
+		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, out)
+		}
+	}
+	for src, want := range map[string]string{
+		"uprobe:" + withDWARF + ":seven { print(args.a); }":    "stack-passed arguments",
+		"uprobe:" + without + ":seven { print(args); }":        "no debuginfo found for " + without,
+		"uprobe:" + withDWARF + ":mixed { print(args.m); }":    "m is not there",
+		"uprobe:" + withDWARF + ":mixed { print(args); }":      "x is not there",
+		"uprobe:" + withDWARF + ":mixed { print(args.n); }":    "",
+		"uprobe:" + withDWARF + ":seven { print(arg5); }":      "",
+		"uprobe:" + without + ":seven { print(arg0); }":        "",
+		"uretprobe:" + withDWARF + ":mixed { print(retval); }": "",
+	} {
+		prog := checkWith(t, k, src)
+		var errs []string
+		for _, d := range prog.Diags {
+			if d.Severity == diag.Error {
+				errs = append(errs, d.Message)
+			}
+		}
+		switch {
+		case want == "" && len(errs) > 0:
+			t.Errorf("%s: %v", src, errs)
+		case want != "" && (len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.HasPrefix(errs[0], "Could not parse arguments of ")):
+			t.Errorf("%s: errors %q, want one with %q", src, errs, want)
+		}
 	}
 }

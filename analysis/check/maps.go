@@ -22,6 +22,9 @@ type mapState struct {
 	valTyped   ast.Node
 	valFile    *source.File
 	written    bool // assigned somewhere (any round)
+	// fixed: the key and value types are the C's (a map defined in
+	// imported C, cmaps.go); uses are converted to them, never widen them.
+	fixed bool
 
 	// per walk
 	firstUse    ast.Node
@@ -40,16 +43,13 @@ func (m *mapState) keyType() types.Type {
 	return m.key
 }
 
+// impliedKind is the BPF map kind of a map without a declaration. A
+// scalar map is a hash with the one key 0, as in bpftrace: its element
+// exists once written and is gone after clear() or delete(), and a map
+// without an element prints nothing.
 func (m *mapState) impliedKind() string {
-	scalar := m.firstScalar && m.firstUse != nil
 	if aggOf(m.value) != nil {
-		if scalar {
-			return "percpuarray"
-		}
 		return "percpuhash"
-	}
-	if scalar {
-		return "array"
 	}
 	return "hash"
 }
@@ -65,6 +65,7 @@ func (c *checker) mapOf(name string) *mapState {
 	m.info.Symbol = m.sym
 	c.maps[name] = m
 	c.mapOrder = append(c.mapOrder, m)
+	c.seedCMap(m)
 	return m
 }
 
@@ -79,6 +80,11 @@ func (c *checker) collectMapDecl(d *ast.MapDecl) {
 	if m.decl != nil {
 		e := c.errorf(d.Map, CodeDuplicateMapDecl, "map %s is already declared", name)
 		noteAt(e, m.declFile, m.decl.Map, "first declared here")
+		return
+	}
+	if cm := m.info.C; cm != nil && !cm.Extern {
+		e := c.errorf(d.Map, CodeCMap, "map %s is defined in the imported C; the script cannot declare it again", name)
+		c.cNote(e, cm.Loc, "%s is defined here", cm.Name)
 		return
 	}
 	m.decl, m.declFile = d, c.file
@@ -154,6 +160,14 @@ func (c *checker) useMapFor(me *ast.MapExpr, n ast.Node, scalar, write bool) *ma
 	if write && m.sym.Decl == nil {
 		m.sym.Decl, m.sym.File = me, c.file
 	}
+	if m.info.C != nil && (!c.cMapUsable(m, n) || m.fixed && scalar) {
+		if m.fixed {
+			e := c.errorf(n, CodeCMap, "%s is shared with C, where its key has type %s; use it with a key", name, typeName(m.key))
+			c.cNote(e, m.info.C.Loc, "%s is declared here", m.info.C.Name)
+		}
+		c.info.Uses[me] = m.sym
+		return m
+	}
 	if m.firstUse == nil {
 		m.firstUse, m.firstFile, m.firstScalar = n, c.file, scalar
 	} else if m.firstScalar != scalar {
@@ -170,9 +184,9 @@ func (c *checker) useMapFor(me *ast.MapExpr, n ast.Node, scalar, write bool) *ma
 
 func scalarMsg(name string, scalar bool) string {
 	if scalar {
-		return name + " is used without a key here but with a key elsewhere"
+		return name + " used as a map without an explicit key (scalar map), previously used with an explicit key (non-scalar map)"
 	}
-	return name + " is used with a key here but without a key elsewhere"
+	return name + " used as a map with an explicit key (non-scalar map), previously used without an explicit key (scalar map)"
 }
 
 func usedHow(scalar bool) string {
@@ -239,6 +253,14 @@ func (c *checker) joinKey(m *mapState, t types.Type, n ast.Node) {
 	if m == nil || t == nil {
 		return
 	}
+	if m.fixed {
+		var x ast.Expr
+		if ma, ok := n.(*ast.MapAccess); ok && len(ma.Keys) == 1 {
+			x = ma.Keys[0]
+		}
+		c.fitCMap(m, "key", m.key, t, n, x)
+		return
+	}
 	if m.key == nil {
 		m.key, m.keyTyped, m.keyFile = t, n, c.file
 		m.info.KeyTyped = n
@@ -247,8 +269,8 @@ func (c *checker) joinKey(m *mapState, t types.Type, n ast.Node) {
 	}
 	j, ok := join(m.key, t)
 	if !ok {
-		e := c.errorf(n, CodeMapKeyConflict, "%s is used with a key of type %s here but its key has type %s",
-			m.name, typeName(t), typeName(m.key))
+		e := c.errorf(n, CodeMapKeyConflict, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
+			m.name, typeinfoFull(t), typeinfoFull(m.key))
 		noteAt(e, m.keyFile, m.keyTyped, "key of %s first typed here", m.name)
 		return
 	}
@@ -295,6 +317,11 @@ func (c *checker) joinValue(m *mapState, t types.Type, n ast.Node, stmt ast.Node
 		return
 	}
 	m.written = true
+	if m.fixed {
+		x, _ := n.(ast.Expr)
+		c.fitCMap(m, "value", m.value, t, stmt, x)
+		return
+	}
 	if m.value == nil {
 		v := t
 		if aggOf(t) == nil {
@@ -360,8 +387,8 @@ func sameAggArgs(a, b *types.Aggregation) bool {
 }
 
 func (c *checker) valueConflict(m *mapState, t types.Type, stmt ast.Node) {
-	e := c.errorf(stmt, CodeMapTypeConflict, "%s is assigned a value of type %s but it already holds %s",
-		m.name, typeName(t), typeName(m.value))
+	e := c.errorf(stmt, CodeMapTypeConflict, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'",
+		m.name, typeinfoFull(t), typeinfoFull(m.value))
 	noteAt(e, m.valFile, m.valTyped, "%s first typed here as %s", m.name, typeName(m.value))
 }
 

@@ -124,6 +124,7 @@ func (c *checker) positional(x *ast.PositionalParam) types.Type {
 		c.info.Consts[x] = v
 		return types.Int64
 	}
+	c.info.Strings[x] = val
 	return &types.String{Len: len(val) + 1}
 }
 

@@ -33,6 +33,16 @@ func TestPositionalConstants(t *testing.T) {
 		{"begin { @h = lhist(1, 0, $1, 1); }", []string{"eth0"}, "wrong-argument-type"},
 		{"begin { @h = lhist(1, 0, $1, 1); }", []string{"100"}, ""},
 		{"begin { $t = (1, \"a\"); print($t.1); unroll($1) { print($1); } }", []string{"2"}, ""},
+		// A positional that is not a number is a string literal: where a
+		// literal is needed, through str() and with a constant offset.
+		{"begin { @ = lhist(0, $1, $2, $3); }", []string{"0", "10000", "1000"}, ""},
+		{"begin { @ = lhist(0, $1, $2, $3); }", []string{"0", "10000", "0"}, "wrong-argument-type"},
+		{"begin { @ = kaddr($1); }", []string{"vfs_read"}, ""},
+		{"begin { @ = kaddr(str($1)); }", []string{"vfs_read"}, ""},
+		{"begin { @ = kaddr(str($1 + 1)); }", []string{"vfs_read"}, ""},
+		{"begin { @ = kaddr(str($1)); }", []string{"5"}, ""},
+		{"begin { printf(\"%s\", str($1 + 1)); }", []string{"hello"}, ""},
+		{"begin { $a = 1; printf(\"%s\", $1 + $a); }", []string{"hello"}, "invalid-operands"},
 	} {
 		f, pd := parser.ParseFile(source.NewFile("pos.bt", []byte(tc.src)))
 		if pd.HasErrors() {

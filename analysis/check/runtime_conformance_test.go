@@ -99,10 +99,6 @@ func checkRuntimeCase(t testing.TB, c runtimeCase) diag.List {
 // runtimeExpectedFailures are runtime programs the checker rejects on
 // purpose, with the reason.
 var runtimeExpectedFailures = map[string]string{
-	"interop/interop return types": "imports bpftrace's internal stdlib/test C helpers, which are not part of bt's standard library",
-	// The builtins table limits usermode to kprobe-like and perf event
-	// probes; bpftrace accepts it anywhere (to be fixed in the table).
-	"builtin/usermode_builtin_in_kprobe_fentry": "builtins table: usermode providers",
-	"builtin/usermode_builtin_in_begin_end":     "builtins table: usermode providers",
-	"macro/builtin wrapper usermode":            "builtins table: usermode providers; __builtin_ names are internal",
+	"interop/interop return types":   "imports bpftrace's internal stdlib/test C helpers, which are not part of bt's standard library",
+	"macro/builtin wrapper usermode": "__builtin_ names are internal",
 }

@@ -20,8 +20,23 @@ func (c *checker) block(b *ast.BlockExpr, value bool) types.Type {
 		c.closeScope(c.scope)
 		c.scope = saved
 	}()
+	// ended: a statement before always leaves the block; the first one
+	// after it gets the only warning about the dead code.
+	ended, warned := false, false
 	for _, s := range b.Stmts {
+		if ended && !warned {
+			c.warnf(s, CodeUnreachable, "Unreachable statement.")
+			warned = true
+		}
+		ended = ended || stmtEnds(s, c.loops > 0)
 		c.stmt(s)
+	}
+	if b.Value != nil && ended && !warned {
+		if value {
+			c.warnf(b.Value, CodeUnreachable, "Unreachable expression; block type is implicitly none.")
+		} else {
+			c.warnf(b.Value, CodeUnreachable, "Unreachable statement.")
+		}
 	}
 	if b.Value == nil {
 		return types.Void{}
@@ -289,7 +304,7 @@ func (c *checker) assignVar(sym *Symbol, t types.Type, n ast.Node) {
 	}
 	j, ok := join(sym.Type, t)
 	if !ok {
-		e := c.errorf(n, CodeVarTypeConflict, "%s is assigned a value of type %s but it already holds %s", sym.Name, typeName(t), typeName(sym.Type))
+		e := c.errorf(n, CodeVarTypeConflict, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", sym.Name, typeinfoFull(t), typeinfoFull(sym.Type))
 		noteAt(e, sym.typedFile, sym.typedAt, "%s first typed here", sym.Name)
 		return
 	}
@@ -607,9 +622,9 @@ func (c *checker) unroll(s *ast.UnrollStmt) {
 		case !ok && known(t) && !c.positionalUnknown(s.Count):
 			c.errorf(at, CodeUnrollCount, "the unroll count must be a constant")
 		case ok && v < 1:
-			c.errorf(at, CodeUnrollCount, "the unroll count must be at least 1, not %d", v)
+			c.errorf(s, CodeUnrollCount, "unroll minimum value is 1")
 		case ok && v > maxUnroll:
-			c.errorf(at, CodeUnrollCount, "the unroll count must be at most %d, not %d", maxUnroll, v)
+			c.errorf(s, CodeUnrollCount, "unroll maximum value is %d", maxUnroll)
 		}
 	}
 	c.block(s.Body, false)
@@ -704,11 +719,14 @@ func (c *checker) jump(s *ast.JumpStmt) {
 	switch s.Keyword {
 	case "break", "continue":
 		if c.loops == 0 {
-			if c.macro != nil {
-				c.errorf(s, CodeJumpOutsideLoop, "%s is not allowed in a macro (a macro body is not part of the caller's loop)", s.Keyword)
-			} else {
-				c.errorf(s, CodeJumpOutsideLoop, "%s can only be used inside a loop", s.Keyword)
+			where := "probe"
+			switch {
+			case c.macro != nil:
+				where = "macro" // its body is not part of the caller's loop
+			case c.fn != nil:
+				where = "function"
 			}
+			c.errorf(s, CodeJumpOutsideLoop, "'%s' statement is not allowed in a %s", s.Keyword, where)
 		}
 	case "return":
 		if c.macro != nil && c.fn == nil {
@@ -832,7 +850,7 @@ func (c *checker) reportNeverAssigned() {
 		c.file = d.file
 		switch {
 		case !c.written[d.sym]:
-			c.warnf(d.let, CodeNeverAssigned, "variable %s is declared but never assigned", d.sym.Name)
+			c.warnf(d.let, CodeNeverAssigned, "Variable %s was never assigned to.", d.sym.Name)
 		case d.sym.Type == nil && d.let.Type == nil && !hadErrors:
 			c.errorf(d.let, CodeUnresolvedType, "the type of %s cannot be determined: it is only assigned values whose type depends on it", d.sym.Name)
 		}
@@ -901,4 +919,51 @@ func fitsDeclared(t, want types.Type) fitResult {
 func isMapAccessExpr(x ast.Expr) bool {
 	_, ok := ast.Unparen(x).(*ast.MapAccess)
 	return ok
+}
+
+// ---------------------------------------------------------------------
+// Control flow that ends a block
+
+// stmtEnds reports whether s always leaves the block it is in, as
+// bpftrace's control-flow analysis decides it: a return, break or
+// continue (inside a loop: elsewhere they are errors, not jumps), a call
+// of exit() (which returns from the probe), or a statement whose every
+// path does one of those. Loops never end the enclosing block: their
+// jumps apply to the loop.
+func stmtEnds(s ast.Stmt, inLoop bool) bool {
+	switch s := s.(type) {
+	case *ast.JumpStmt:
+		return s.Keyword == "return" || inLoop
+	case *ast.ExprStmt:
+		return exprEnds(s.X, inLoop)
+	}
+	return false
+}
+
+// exprEnds is stmtEnds for an expression evaluated as part of a
+// statement.
+func exprEnds(x ast.Expr, inLoop bool) bool {
+	switch x := x.(type) {
+	case *ast.CallExpr:
+		return x.Fun != nil && x.Fun.Name == "exit" && !x.Bang && len(x.Args) <= 1
+	case *ast.ParenExpr:
+		return exprEnds(x.X, inLoop)
+	case *ast.BinaryExpr:
+		return exprEnds(x.X, inLoop) || exprEnds(x.Y, inLoop)
+	case *ast.IndexExpr:
+		return exprEnds(x.X, inLoop) || exprEnds(x.Index, inLoop)
+	case *ast.IfExpr:
+		return exprEnds(x.Cond, inLoop) || (x.Then != nil && x.Else != nil && exprEnds(x.Then, inLoop) && exprEnds(x.Else, inLoop))
+	case *ast.BlockExpr:
+		if x == nil {
+			return false
+		}
+		for _, s := range x.Stmts {
+			if stmtEnds(s, inLoop) {
+				return true
+			}
+		}
+		return x.Value != nil && exprEnds(x.Value, inLoop)
+	}
+	return false
 }

@@ -104,7 +104,7 @@ func TestNotes(t *testing.T) {
 		t.Errorf("note: %+v", d.Notes)
 	}
 	// A diagnostic inside a macro body notes the call site.
-	_, diags = checkSource(t, "s.bt", "macro m(x) { x + \"s\" }\nbegin { print(m(1)); }\n", map[string]bool{})
+	_, diags = checkSource(t, "s.bt", "macro m(x) { x + \"s\" }\nbegin { print(m(pid)); }\n", map[string]bool{})
 	d = findDiag(t, diags, CodeInvalidOperands)
 	if d.Start().Line != 1 {
 		t.Errorf("error not in the macro: %s", d.Error())

@@ -3,6 +3,7 @@ package check
 import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/types"
+	"strings"
 )
 
 // builtinTypes are the type names bpftrace itself defines.
@@ -164,9 +165,35 @@ func (c *checker) addrSpace() types.AddrSpace {
 	return types.AddrNone
 }
 
-// namedType resolves a type name: bpftrace's own, the script's C, then
-// the kernel. keyword is "struct", "union", "enum" or "". With report,
-// an unknown name is an error (only when a kernel could have known it).
+// UserTypes is a Kernel that also knows the types user-space binaries
+// describe in their DWARF.
+type UserTypes interface {
+	UserType(binaries []string, name string) (types.Type, bool)
+}
+
+// userType looks a struct, union, enum or typedef name up in the DWARF of
+// the binaries the current uprobe probe attaches to (nil if none has it),
+// as bpftrace does for casts and declarations in uprobes.
+func (c *checker) userType(full string) types.Type {
+	ut, ok := c.cfg.Kernel.(UserTypes)
+	if !ok || c.probe == nil || c.probe.info == nil {
+		return nil
+	}
+	for _, ai := range c.probe.info.Attach {
+		if len(ai.Binaries) == 0 {
+			continue
+		}
+		if t, ok := ut.UserType(ai.Binaries, full); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// namedType resolves a type name: bpftrace's own, the script's C, the
+// DWARF of the probe's uprobe binaries, then the kernel. keyword is
+// "struct", "union", "enum" or "". With report, an unknown name is an
+// error (only when a kernel could have known it).
 func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types.Type {
 	if keyword == "" {
 		if t, ok := builtinTypes[name]; ok {
@@ -177,11 +204,12 @@ func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types
 	if keyword != "" {
 		full = keyword + " " + name
 	}
-	if c.cfg.C != nil {
-		if t, ok := c.cfg.C.Type(full); ok && t != nil {
-			c.recordCType(n, full, t)
-			return t
-		}
+	if t, ok := c.cType(full); ok {
+		c.recordCType(n, full, t)
+		return t
+	}
+	if t := c.userType(full); t != nil {
+		return t
 	}
 	if c.cfg.Kernel != nil {
 		if t, ok := c.cfg.Kernel.Type(full); ok && t != nil {
@@ -202,7 +230,7 @@ func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types
 		// exist: it is unknown, not wrong.
 		return Unknown
 	}
-	e := c.errorf(n, CodeUnknownType, "unknown type %s", full)
+	e := c.errorf(n, CodeUnknownType, "Cannot resolve unknown type \"%s\"", full)
 	prefix := full
 	if len(prefix) > 3 {
 		prefix = full[:len(keyword)+min(3, len(name))+boolInt(keyword != "")]
@@ -230,4 +258,33 @@ func (c *checker) recordCType(n ast.Node, name string, t types.Type) {
 		return
 	}
 	c.info.Uses[n] = &Symbol{Kind: SymCType, Name: name, Type: t}
+}
+
+// cType looks a type name up in the program's C. A struct, union or enum
+// the script's own C defines wins over the kernel's of the same name (as
+// in bpftrace); one that only imported C defines does not: there it is
+// the C code's view of the kernel's type (often a CO-RE subset with
+// preserve_access_index), and the script sees the kernel's whole type.
+func (c *checker) cType(full string) (types.Type, bool) {
+	if c.cfg.C == nil {
+		return nil, false
+	}
+	t, ok := c.cfg.C.Type(full)
+	if !ok || t == nil {
+		return nil, false
+	}
+	if definer, ok := c.cfg.C.(interface{ DefinedByScript(string) bool }); ok && !definer.DefinedByScript(full) &&
+		c.cfg.Kernel != nil && isTaggedName(full) {
+		if kt, ok := c.cfg.Kernel.Type(full); ok && kt != nil {
+			return nil, false
+		}
+	}
+	return t, true
+}
+
+// isTaggedName reports whether a type name has a struct, union or enum
+// keyword.
+func isTaggedName(full string) bool {
+	kw, _, _ := strings.Cut(full, " ")
+	return kw == "struct" || kw == "union" || kw == "enum"
 }

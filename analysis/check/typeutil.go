@@ -351,8 +351,10 @@ func join(cur, next types.Type) (types.Type, bool) {
 			return cur, true
 		}
 		j, _ := joinInt(ci, ni)
-		// Keep a named integer type (typedef, enum) when nothing widened.
-		if types.Identical(j, ci) && isFlex(j) == isFlex(ci) {
+		// Keep a typedef when nothing widened. An enum mixed with other
+		// integers is an integer (bpftrace prints it as a number then).
+		_, isEnum := types.Underlying(cur).(*types.Enum)
+		if !isEnum && types.Identical(j, ci) && isFlex(j) == isFlex(ci) {
 			return cur, true
 		}
 		return j, true

@@ -12,6 +12,10 @@ type CodeInfo struct {
 	Code     Code
 	Severity Severity // default severity
 	Summary  string   // one line, our own words
+	// Bpftrace says bpftrace v0.26 reports the problem too. The drop-in
+	// `bpftrace` prints only such warnings: bt's other warnings are bt
+	// check's lints, which a bpftrace user never saw.
+	Bpftrace bool
 }
 
 // codes is the one table of every diagnostic the project emits. Add a row

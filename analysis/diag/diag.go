@@ -50,6 +50,10 @@ func (l Location) Start() source.Position {
 type Note struct {
 	Location
 	Message string
+	// Expansion marks a note that names where the macro (or #define)
+	// holding the diagnostic's place was expanded; bpftrace's style
+	// prints such notes as "expanded from", after the others.
+	Expansion bool
 }
 
 // Edit replaces the text of a range with NewText.

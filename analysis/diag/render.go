@@ -8,8 +8,22 @@ import (
 
 // TextOptions controls Render.
 type TextOptions struct {
-	Color bool // ANSI colours, for terminals
+	Color bool  // ANSI colours, for terminals
+	Style Style // the layout; bt's own unless set
 }
+
+// Style is a layout of rendered diagnostics.
+type Style int
+
+const (
+	// StyleBT is bt's compiler-like layout: "file:line:col: error[code]:
+	// message", the line in a numbered gutter, a caret, hints and notes.
+	StyleBT Style = iota
+	// StyleBpftrace is bpftrace's layout, which wrappers of bpftrace
+	// parse: "file:line:col-endcol: ERROR: message", the line, a tilde
+	// underline; errors before warnings (see renderBpftrace).
+	StyleBpftrace
+)
 
 const (
 	ansiReset  = "\x1b[0m"
@@ -31,6 +45,10 @@ var severityColors = [...]string{Error: ansiRed, Warning: ansiYellow, Info: ansi
 //	  = hint: ...
 //	file:line:col: note: ...
 func Render(w io.Writer, d Diagnostic, opt TextOptions) {
+	if opt.Style == StyleBpftrace {
+		renderBpftrace(w, d, opt)
+		return
+	}
 	paint := func(color, s string) string {
 		if !opt.Color {
 			return s
@@ -112,8 +130,19 @@ func renderSnippet(w io.Writer, loc Location, paint func(string, string) string,
 	fmt.Fprintf(w, " %s %s %s%s\n", pad, paint(ansiBlue, "|"), lead.String(), paint(color, marks))
 }
 
-// RenderAll writes every diagnostic in l in order.
+// RenderAll writes every diagnostic in l in order; in bpftrace's style
+// every error comes before every warning, as bpftrace prints them.
 func RenderAll(w io.Writer, l List, opt TextOptions) {
+	if opt.Style == StyleBpftrace {
+		for sev := Error; sev <= Hint; sev++ {
+			for _, d := range l {
+				if d.Severity == sev {
+					Render(w, d, opt)
+				}
+			}
+		}
+		return
+	}
 	for _, d := range l {
 		Render(w, d, opt)
 	}

@@ -44,6 +44,9 @@ type apContext struct {
 	parts    []part // the parts after the provider
 	param    bool   // some part has a positional parameter: counts unknown
 	res      *Result
+	// literal: a probe name expanded from an attach point, where '$' is
+	// a character of a name (a symbol may contain it), not a parameter.
+	literal bool
 }
 
 // ParseAttachPoint splits the attach point raw, which starts at start in
@@ -53,8 +56,22 @@ type apContext struct {
 // are not checked further (and neither is the number of fields, as a
 // parameter may expand to several).
 func ParseAttachPoint(raw string, start source.Pos) Result {
+	return parseAttachPoint(&apContext{raw: raw, base: start})
+}
+
+// ParseProbeName splits a probe name that attach points expand to (a
+// checked attach point's target, e.g. "uprobe:/bin/x:fn$") into fields
+// by its provider's grammar: as ParseAttachPoint, but a '$' is part of a
+// name, since expansion has replaced positional parameters and symbols
+// may contain the character.
+func ParseProbeName(name string) Result {
+	return parseAttachPoint(&apContext{raw: name, literal: true})
+}
+
+func parseAttachPoint(c *apContext) Result {
 	res := Result{}
-	c := &apContext{raw: raw, base: start, res: &res}
+	c.res = &res
+	raw := c.raw
 	parts := c.lex()
 	if len(parts) == 0 || raw == "" {
 		c.errSpan(0, len(raw), "empty attach point")
@@ -172,7 +189,7 @@ func (c *apContext) lex() []part {
 			finish(i)
 			cur = part{start: i + 1}
 			i++
-		case ch == '$':
+		case ch == '$' && !c.literal:
 			j := i + 1
 			if j < len(raw) && raw[j] >= '1' && raw[j] <= '9' {
 				for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {

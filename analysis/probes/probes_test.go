@@ -192,3 +192,15 @@ func TestParseAttachPointProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestParseProbeName: a probe name an attach point expanded to keeps a
+// '$' of a symbol as a character; in script text it is an error.
+func TestParseProbeName(t *testing.T) {
+	res := ParseProbeName("uprobe:/bin/x:fn$")
+	if len(res.Problems) > 0 || len(res.Fields) != 3 || res.Fields[2].Role != RoleFunc || res.Fields[2].Text != "fn$" {
+		t.Errorf("ParseProbeName: fields %+v, problems %v", res.Fields, res.Problems)
+	}
+	if res := ParseAttachPoint("uprobe:/bin/x:fn$", 0); len(res.Problems) == 0 {
+		t.Errorf("ParseAttachPoint accepted a bare '$'")
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/printer"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/tracer"
 	"golang.org/x/sys/unix"
@@ -78,6 +79,7 @@ type bpftraceArgs struct {
 	pidStr       string
 	includeDirs  []string
 	includeFiles []string
+	debugInfo    []string // --debuginfo directories, in order
 	debugStages  []string
 	warnings     int // -1 --no-warnings, 0 default, 1 -k
 	buffering    string
@@ -135,6 +137,14 @@ var bpftraceOpts = []bpftraceOpt{
 	}},
 	{"", 'I', true, func(a *bpftraceArgs, v string) error { a.includeDirs = append(a.includeDirs, v); return nil }},
 	{"include", 0, true, func(a *bpftraceArgs, v string) error { a.includeFiles = append(a.includeFiles, v); return nil }},
+	{"debuginfo", 0, true, func(a *bpftraceArgs, v string) error {
+		for _, d := range strings.Split(v, ":") {
+			if d != "" {
+				a.debugInfo = append(a.debugInfo, d)
+			}
+		}
+		return nil
+	}},
 	{"unsafe", 0, false, func(a *bpftraceArgs, _ string) error { a.run.unsafe = true; return nil }},
 	{"dry-run", 0, false, func(a *bpftraceArgs, _ string) error { a.run.dryRun = true; return nil }},
 	{"fmt", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("fmt", "format") }},
@@ -199,12 +209,8 @@ var bpftraceOpts = []bpftraceOpt{
 		a.unsupported = append(a.unsupported, "--usdt-file-activation")
 		return nil
 	}},
-	{"debuginfo", 0, true, func(a *bpftraceArgs, _ string) error {
-		a.unsupported = append(a.unsupported, "--debuginfo")
-		return nil
-	}},
-	{"traceable-functions", 0, true, func(a *bpftraceArgs, _ string) error {
-		a.unsupported = append(a.unsupported, "--traceable-functions")
+	{"traceable-functions", 0, true, func(a *bpftraceArgs, v string) error {
+		a.run.traceableFunctions = v
 		return nil
 	}},
 }
@@ -419,6 +425,9 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		writeBpftraceInfo(stdout)
 		return 0
 	}
+	if len(a.debugInfo) > 0 {
+		btfindex.SetDebugInfoDirs(a.debugInfo)
+	}
 	if a.run.command != "" && a.pidStr != "" {
 		errorf("USAGE: Cannot use both -c and -p.")
 		bpftraceUsage(stderr)
@@ -490,6 +499,10 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		includeDirs:    a.includeDirs,
 		includeFiles:   a.includeFiles,
 		afterCompile:   a.debugOutput(stdout, stderr),
+		bpftraceWords:  true,
+		style:          diag.StyleBpftrace,
+		// --no-warnings silences the checker's warnings too.
+		bpftraceWarnings: !a.run.noWarnings,
 	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
 	var ee exitError
@@ -570,7 +583,7 @@ func (a *bpftraceArgs) debugOutput(stdout, stderr io.Writer) func(*codegen.Objec
 func bpftraceFormat(stdout, stderr io.Writer, name string, src []byte, outFile string, errorf func(string, ...any) int) int {
 	out, diags := printer.Format(src, name)
 	if diags.HasErrors() {
-		diag.RenderAll(stderr, diags, diag.TextOptions{})
+		diag.RenderAll(stderr, diags, diag.TextOptions{Style: diag.StyleBpftrace})
 		return 1
 	}
 	if outFile == "" {
@@ -627,6 +640,9 @@ OPTIONS:
     --no-warnings       no warning messages
     -I DIR              search DIR for the script's #include files
     --include FILE      include FILE before the script's C (as #include <FILE>)
+    --debuginfo DIR[:DIR]
+                        search these directories first for separate debug files
+                        and split DWARF (.dwo, .dwp); relative ones from the binary's
     --unsafe            allow unsafe functions such as system()
     --dry-run           load and attach, then end without running
     --fmt               print the script in canonical format (to -o FILE if given)

@@ -49,7 +49,7 @@ var bpftraceInfoSections = []struct {
 		{"dpath", never}, // bt's compiler has no path() yet
 		{"get_tai_ns", kernelHelper(asm.FnKtimeGetTaiNs)},
 		{"get_func_ip", kernelHelper(asm.FnGetFuncIp)},
-		{"lookup_percpu_elem", never}, // per-CPU maps are read from user space
+		{"lookup_percpu_elem", kernelHelper(asm.FnMapLookupPercpuElem)}, // aggregations read in a probe
 		{"loop", kernelHelper(asm.FnLoop)},
 	}},
 	{"Kernel features", []infoItem{
@@ -64,7 +64,7 @@ var bpftraceInfoSections = []struct {
 	}},
 	{"Probe types", []infoItem{
 		{"kprobe_multi", func() string { return yesNo(features.HaveBPFLinkKprobeMulti() == nil) }},
-		{"uprobe_multi", never},   // bt attaches uprobes one by one
+		{"uprobe_multi", func() string { return yesNo(features.HaveBPFLinkUprobeMulti() == nil) }}, // wildcards in one binary
 		{"kprobe_session", never}, // no kprobe session programs in bt
 		{"iter", func() string { return yesNo(haveTaskIter()) }},
 	}},
@@ -80,7 +80,10 @@ func writeBpftraceInfo(w io.Writer) {
 	for _, kv := range [][2]string{
 		{"LLVM", "none (bt compiles to BPF itself)"},
 		{"bfd", "no"},
-		{"libdw (DWARF support)", "no"},
+		// DWARF of user-space binaries through Go's debug/dwarf
+		// (btfindex.OpenDebugInfo), not libdw: uprobe args by name,
+		// their types, source lines, split and separate debug info.
+		{"libdw (DWARF support)", "yes"},
 		{"libsystemd (systemd notify support)", "no"},
 		{"blazesym (advanced symbolization)", "no"},
 		{"dwunwind (DWARF stack unwinding)", "no"},

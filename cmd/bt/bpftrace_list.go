@@ -125,7 +125,7 @@ func bpftraceListProgram(stdout, stderr io.Writer, name string, src []byte, verb
 	root, diags := parser.ParseFile(source.NewFile(name, src))
 	if diags.HasErrors() {
 		diags.Sort()
-		diag.RenderAll(stderr, diags, diag.TextOptions{})
+		diag.RenderAll(stderr, diags, diag.TextOptions{Style: diag.StyleBpftrace})
 		return 1
 	}
 	ix, err := openIndex(listFlags{})
@@ -236,7 +236,9 @@ func pidPattern(p string, pid int) []string {
 	}
 	var out []string
 	for _, f := range files {
-		out = append(out, prov+":"+f+":"+rest)
+		// A file of another mount namespace is read through the
+		// process's root.
+		out = append(out, prov+":"+btfindex.ProcessPath(pid, f)+":"+rest)
 	}
 	return out
 }

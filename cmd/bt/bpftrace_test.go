@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-tools/bt/analysis/cfront"
 )
 
 func TestBpftraceArgsParsing(t *testing.T) {
@@ -48,6 +50,10 @@ func TestBpftraceArgsParsing(t *testing.T) {
 		{[]string{"-I", "/inc", "--include", "stdint.h", "-d", "dis", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return reflect.DeepEqual(a.includeDirs, []string{"/inc"}) && reflect.DeepEqual(a.includeFiles, []string{"stdint.h"}) &&
 				reflect.DeepEqual(a.debugStages, []string{"dis"})
+		}},
+		// --debuginfo is repeatable and takes colon-separated lists.
+		{[]string{"--debuginfo", "./a:/b", "--debuginfo=c", "-e", "p"}, func(a *bpftraceArgs) bool {
+			return reflect.DeepEqual(a.debugInfo, []string{"./a", "/b", "c"})
 		}},
 		{[]string{"--no-warnings", "-B", "none", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return a.run.noWarnings && a.buffering == "none"
@@ -153,7 +159,7 @@ func TestBpftraceMessagesAndExitCodes(t *testing.T) {
 		{[]string{"-e", `begin { print(getopt("aa", true)); }`, "--", "--aa=maybe"}, 1, "", "ERROR: program command line option --aa expects a boolean (e.g. 'true') (value: maybe)\n"},
 		{[]string{"-e", `begin { print(getopt("aa", -1)); }`, "--", "--aa"}, 1, "", "ERROR: program command line option --aa expects an integer (value: true)\n"},
 		// Errors in the script: bt's diagnostics, exit 1 as bpftrace.
-		{[]string{"-e", "begin { @x = 1 + \"s\"; }"}, 1, "", "stdin:1:"},
+		{[]string{"-e", "begin { @x = 1 - \"s\"; }"}, 1, "", "stdin:1:"},
 	} {
 		code, out, errOut := runBpftrace(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {
@@ -244,8 +250,9 @@ func TestBpftraceInfo(t *testing.T) {
 		t.Fatalf("--info: exit %d, %s", code, errOut)
 	}
 	// The lines tools grep, each a yes or no; bt never claims what it
-	// does not implement.
-	for _, want := range []string{"btf: yes", "libdw (DWARF support): no", "uprobe_multi: no", "lookup_percpu_elem: no", "dpath: no", "loop: "} {
+	// does not implement (dpath: no path() yet), and says yes for what it
+	// uses where this kernel (6.18) has it.
+	for _, want := range []string{"btf: yes", "libdw (DWARF support): yes", "uprobe_multi: yes", "lookup_percpu_elem: yes", "dpath: no", "loop: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--info lacks %q:\n%s", want, out)
 		}
@@ -327,5 +334,60 @@ func TestBpftraceNotifyAndExit(t *testing.T) {
 	var pid int
 	if _, err := fmt.Sscanf(out, "child %d", &pid); err != nil || pid <= 0 || code != 0 {
 		t.Errorf("-c cpid: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestBpftraceDiagnostics: the drop-in prints the script's diagnostics in
+// bpftrace's layout, errors before warnings, the warnings bpftrace has
+// too (not bt check's other lints), none of them with --no-warnings.
+func TestBpftraceDiagnostics(t *testing.T) {
+	const script = "let @a = hash(1); begin { @x = 1; @x = 1 / 2; 1 + 1; exit(); print(\"dead\"); @x = \"s\"; }"
+	want := "stdin:1:77-85: ERROR: Type mismatch for @x: trying to assign value of type 'string[2]' when map already has a type 'int8'\n" +
+		script + "\n" +
+		"                                                                            ~~~~~~~~\n"
+	code, _, errOut := runBpftrace(t, "", "-e", script)
+	if code != 1 || !strings.HasPrefix(errOut, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant it to start with:\n%s", code, errOut, want)
+	}
+	for _, w := range []string{
+		"\nstdin:1:1-18: WARNING: Unused map: @a\n",
+		"\nstdin:1:62-75: WARNING: Unreachable statement.\n",
+	} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	// bt check's lints (a discarded value, signed division) stay out.
+	if n := strings.Count(errOut, "WARNING:"); n != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", n, errOut)
+	}
+	_, _, quiet := runBpftrace(t, "", "--no-warnings", "-e", script)
+	if strings.Contains(quiet, "WARNING") || !strings.HasPrefix(quiet, want) {
+		t.Errorf("--no-warnings: stderr:\n%s", quiet)
+	}
+}
+
+// TestBpftraceClangDiagnostics: clang's findings in the script's C are
+// printed as bpftrace passes them on, placed in its definitions.h (one
+// line of its own, then each C statement on a line of its own).
+func TestBpftraceClangDiagnostics(t *testing.T) {
+	_, _, errOut := runBpftrace(t, "", "-e", "#include <lol/no.h>\nbegin { }")
+	if want := "definitions.h:2:10: fatal error: 'lol/no.h' file not found\n"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant %q", errOut, want)
+	}
+	if cfront.FindClang() == "" {
+		t.Skip("no clang: bt reads the script's C without it, and words its errors its own way")
+	}
+	_, _, errOut = runBpftrace(t, "", "-e", "struct foo { int x; }; struct foo2 { struct bar x; }\nbegin { }")
+	want := "definitions.h:3:26: error: field has incomplete type 'struct bar'\n" +
+		"definitions.h:3:22: note: forward declaration of 'struct bar'\n"
+	if !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", errOut, want)
+	}
+	// Redefining a kernel struct: no type of the script's C comes from
+	// BTF any more (bpftrace's rule), so thread_info is incomplete.
+	_, _, errOut = runBpftrace(t, "", "-e", "struct task_struct { struct thread_info x; } begin { printf(\"%d\\n\", curtask.x.status); }")
+	if want := "definitions.h:2:41: error: field has incomplete type 'struct thread_info'\n"; !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with %q", errOut, want)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-tools/bt/btfindex"
 )
 
 // traceeSource is the program the user-space tracing tests trace: two
@@ -109,12 +111,15 @@ func TestBpftraceUserTracingChild(t *testing.T) {
 	bin := buildTracee(t)
 	link := bpftraceLink(t)
 	addr := symbolValue(t, bin, "bt_add")
-	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr)).Replace(`
+	// bt_add+OFF: its last instruction, the one-byte ret (an offset must
+	// be an instruction inside the function).
+	off := retOffset(t, bin, "bt_add")
+	script := strings.NewReplacer("BIN", bin, "ADDR", fmt.Sprintf("%#x", addr), "OFF", strconv.FormatUint(off, 10)).Replace(`
 usdt:BIN:btt:args { printf("args %d %ld %d %s\n", arg0, arg1, arg2, str(arg3)); }
 usdt:BIN:btt:withsem { printf("sem %d\n", arg0); }
 uprobe:BIN:bt_add { printf("add %d %d\n", arg0, arg1); }
 uretprobe:BIN:bt_add { printf("ret %d\n", retval); }
-uprobe:BIN:bt_add+4 { @off = count(); }
+uprobe:BIN:bt_add+OFF { @off = count(); }
 uprobe:BIN:ADDR { @addr = count(); }`)
 	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", script)
 	if code != 0 {
@@ -192,6 +197,37 @@ func symbolValue(t *testing.T, path, name string) uint64 {
 	return 0
 }
 
+// retOffset is the offset in function name of its last byte, which must
+// be a ret instruction (0xc3); the test is skipped otherwise.
+func retOffset(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name != name || s.Size == 0 {
+			continue
+		}
+		text := f.Section(".text")
+		if text == nil {
+			break
+		}
+		b := make([]byte, 1)
+		if _, err := text.ReadAt(b, int64(s.Value+s.Size-1-text.Addr)); err != nil || b[0] != 0xc3 {
+			t.Skipf("%s does not end in a one-byte ret", name)
+		}
+		return s.Size - 1
+	}
+	t.Fatalf("no sized symbol %s in %s", name, path)
+	return 0
+}
+
 // TestBpftraceCxxUprobe: uprobe:FILE:cpp:NAME attaches to C++ functions
 // by demangled name (namespace included, parameters left out).
 func TestBpftraceCxxUprobe(t *testing.T) {
@@ -216,5 +252,51 @@ int main() { for (int i = 0; i < 3; i++) sink += ns::add(i, 1); return 0; }
 	out, errOut, code := runLinkBounded(t, link, "-c", bin, "-e", "uprobe:"+bin+`:cpp:"ns::add" { @calls = count(); @sum = sum(arg0); }`)
 	if code != 0 || !strings.Contains(out, "@calls: 3\n") || !strings.Contains(out, "@sum: 3\n") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+// TestBpftraceUSDTIndexedOperand: a USDT argument GCC writes as an
+// indexed memory operand (base + index*scale, x86's SIB form) is read
+// from the right element.
+func TestBpftraceUSDTIndexedOperand(t *testing.T) {
+	needRootRun(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("needs gcc to build the traced program")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "sib.c")
+	bin := filepath.Join(dir, "sib")
+	if err := os.WriteFile(src, []byte(`#include <sys/sdt.h>
+int main(void) {
+  volatile int arr[8];
+  for (int j = 0; j < 8; j++) arr[j] = j * 10 + 1;
+  for (long i = 0; i < 8; i++) DTRACE_PROBE2(sib, elem, i, arr[i]);
+  return 0;
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-O2", "-o", bin, src).CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "sys/sdt.h") {
+			t.Skip("needs sys/sdt.h (Debian: systemtap-sdt-dev) to build the traced program")
+		}
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	locs, err := btfindex.USDTLocations(bin, "sib", "elem")
+	if err != nil || len(locs) != 1 {
+		t.Fatalf("USDT locations: %v %v", locs, err)
+	}
+	if !strings.Contains(locs[0].Probe.Args, ",") {
+		t.Fatalf("gcc wrote %q: no indexed operand to test", locs[0].Probe.Args)
+	}
+	out, errOut, code := runLinkBounded(t, bpftraceLink(t), "-c", bin, "-e",
+		`usdt:`+bin+`:sib:elem { printf("%d=%d\n", arg0, arg1); }`)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	for i := 0; i < 8; i++ {
+		if want := fmt.Sprintf("%d=%d\n", i, i*10+1); !strings.Contains(out, want) {
+			t.Errorf("output lacks %q (spec %q):\n%s", want, locs[0].Probe.Args, out)
+		}
 	}
 }

@@ -17,7 +17,9 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen/clink"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // checkFlags are bt check's options.
@@ -45,6 +47,7 @@ type checkFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f checkFlags
+		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "check [flags] [FILE | DIR | -]... [-- ARG...]",
 			Short: "Check scripts against the kernel and report errors like a compiler",
@@ -90,10 +93,12 @@ file or a kernel that cannot be read.`,
 				if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 					args, f.positional, f.hasPositional = args[:dash], args[dash:], true
 				}
+				btfindex.SetDebugInfoDirs(debugInfo)
 				return runCheck(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 			},
 		}
 		fl := cmd.Flags()
+		debugInfoFlag(cmd, &debugInfo)
 		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors")
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
 		fl.StringArrayVar(&f.btf, "btf", nil, "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's; repeat for a matrix over several kernels")
@@ -226,7 +231,7 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 			return exitError{exitUsage}
 		}
 	}
-	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
+	c := &checker{flags: f, kernel: kernel, importer: newImporter()}
 	results := c.checkAll(inputs)
 	if f.verify {
 		reportVerify(stdout, stderr, results, f.insnCounts)
@@ -416,13 +421,17 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 		diags.Sort()
 		return nil, diags
 	}
+	if c.flags.hasPositional {
+		// The values are known: attach points take them (as bpftrace).
+		diags = append(diags, expandAttachParams(root, c.flags.positional)...)
+	}
 	scripts, cimports := check.Gather(c.importer, root)
 	files := append([]*ast.File{root}, scripts...)
 	for _, s := range scripts {
 		diags = append(diags, c.importer.DiagsOf(s.Source.Name)...)
 	}
 	cfg := check.Config{
-		Kernel:   check.KernelForScript(c.kernel, files...),
+		Kernel:   c.kernel,
 		Unsafe:   c.flags.unsafe,
 		Importer: c.importer,
 		PID:      c.flags.pid,
@@ -452,3 +461,11 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 
 // checkStdinName names standard input in diagnostics.
 const checkStdinName = "<stdin>"
+
+// newImporter resolves imports from disk, and `import "stdlib/NAME"`
+// from bt's standard library.
+func newImporter() *check.FileImporter {
+	imp := check.NewFileImporter()
+	imp.Stdlib = stdlib.Files{}
+	return imp
+}

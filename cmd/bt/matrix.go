@@ -82,7 +82,7 @@ func runMatrix(stdout, stderr io.Writer, inputs []checkInput, files []string, f 
 				return
 			}
 			mk.Desc = k.Describe()
-			c := &checker{flags: f, kernel: k, importer: check.NewFileImporter()}
+			c := &checker{flags: f, kernel: k, importer: newImporter()}
 			mk.results = c.checkAll(inputs)
 		}()
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
@@ -35,11 +36,15 @@ type runFlags struct {
 	// helperWarnings: -k, report failed probe reads and map lookups too
 	helperWarnings bool
 	clang          string
+	// traceableFunctions lists the functions kprobes may attach to
+	// ("": tracefs's available_filter_functions).
+	traceableFunctions string
 }
 
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f runFlags
+		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "run [flags] (FILE | - | -e PROGRAM) [ARG]... [-- --NAME=VALUE...]",
 			Short: "Compile a script to BPF, load it and print what it produces, as bpftrace does",
@@ -62,10 +67,12 @@ exit()'s code, 0 after a signal, 1 for a script error or a failure while
 running, and 2 for bad usage or missing privileges.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				btfindex.SetDebugInfoDirs(debugInfo)
 				return runRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, cmd.ArgsLenAtDash(), f)
 			},
 		}
 		fl := cmd.Flags()
+		debugInfoFlag(cmd, &debugInfo)
 		fl.StringVarP(&f.expr, "expr", "e", "", "run `PROGRAM` given on the command line")
 		fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
 		fl.StringVarP(&f.outFile, "output", "o", "", "write the program's output to `FILE`")
@@ -145,6 +152,13 @@ type runUI struct {
 	// afterCompile, when set, sees the compiled object before it is
 	// loaded (bpftrace -d, -v); a non-nil error ends the run.
 	afterCompile func(obj *codegen.Object) error
+	// bpftraceWords: report probes that match nothing in bpftrace's words
+	// rather than the checker's (missing.go).
+	bpftraceWords bool
+	// style lays diagnostics out; bpftraceWarnings also prints the
+	// checker's warnings that bpftrace itself prints (the drop-in).
+	style            diag.Style
+	bpftraceWarnings bool
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -164,7 +178,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		return ui.fail("%v", err)
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
-		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: newImporter()}
 	copts := codegen.COptions{Clang: f.clang}
 	if kix := check.KernelIndex(kernel); kix != nil {
 		copts.Kernel = kix
@@ -175,10 +189,30 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
-	// Only errors: the checker's warnings are bt check's lints, which
-	// bpftrace does not print when it runs a script.
-	diag.RenderAll(stderr, errorsOnly(diags), diag.TextOptions{Color: color})
-	if prog == nil || diags.HasErrors() {
+	// What cannot be attached is dropped, or ends the run, as the
+	// missing_probes config says (missing.go).
+	var runDiags diag.List
+	if prog != nil {
+		rules := &missingRules{mode: missingProbesMode(prog, config), unsafe: f.unsafe, bpftraceWords: ui.bpftraceWords,
+			traceablePath: f.traceableFunctions, moduleLoaded: kernelModuleLoaded, warn: stderr}
+		diags, runDiags = applyMissingProbes(prog, diags, rules)
+	}
+	// Only errors (and, as the drop-in, the warnings bpftrace has too):
+	// the checker's warnings are bt check's lints.
+	topts := diag.TextOptions{Color: color, Style: ui.style}
+	shown := append(runDiagnostics(diags, ui.bpftraceWarnings), runDiags...)
+	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
+		renderBpftraceDiags(stderr, shown, prog.Files[0], topts)
+	} else {
+		diag.RenderAll(stderr, shown, topts)
+	}
+	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
+		return exitError{exitFindings}
+	}
+	if len(prog.Probes) == 0 {
+		if !f.quiet {
+			fmt.Fprintln(stdout, "No probes to attach")
+		}
 		return exitError{exitFindings}
 	}
 	// Named parameters must fit their options' types, as bpftrace checks
@@ -206,8 +240,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts})
-	diag.RenderAll(stderr, cdiags, diag.TextOptions{Color: color})
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
 	}
@@ -258,7 +293,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		var ae *tracer.AttachError
 		switch {
 		case errors.As(err, &le):
-			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, diag.TextOptions{Color: color})
+			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:
@@ -310,7 +345,7 @@ func configFromEnv(env []string) (map[string]any, error) {
 			continue
 		}
 		if err := key.CheckString(v); err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
+			return nil, err
 		}
 		cur := key.Current()
 		switch cur.Type {
@@ -354,12 +389,19 @@ func checkPrivileges() error {
 	return errors.New("loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities): run bt run with sudo")
 }
 
-// errorsOnly keeps the errors of l, with the notes that follow each.
-func errorsOnly(l diag.List) diag.List {
+// runDiagnostics keeps what running a script prints of the checker's
+// findings: the errors and, with bpftraceWarnings, the warnings whose
+// code bpftrace reports too.
+func runDiagnostics(l diag.List, bpftraceWarnings bool) diag.List {
 	var out diag.List
 	for _, d := range l {
-		if d.Severity == diag.Error {
+		switch d.Severity {
+		case diag.Error:
 			out = append(out, d)
+		case diag.Warning:
+			if ci, ok := diag.Lookup(d.Code); ok && ci.Bpftrace && bpftraceWarnings {
+				out = append(out, d)
+			}
 		}
 	}
 	return out
@@ -385,3 +427,31 @@ func (f *runFlags) warningLevel() codegen.WarningLevel {
 	}
 	return codegen.WarnDefault
 }
+
+// debugInfoFlag adds --debuginfo DIR (repeatable, or DIR:DIR as in
+// bpftrace): where the separate and split DWARF of uprobe targets is
+// looked for first.
+func debugInfoFlag(cmd *cobra.Command, dirs *[]string) {
+	cmd.Flags().Var(debugInfoValue{dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
+}
+
+// debugInfoValue collects --debuginfo directories.
+type debugInfoValue struct{ dirs *[]string }
+
+func (v debugInfoValue) String() string {
+	if v.dirs == nil {
+		return ""
+	}
+	return strings.Join(*v.dirs, ":")
+}
+
+func (v debugInfoValue) Set(s string) error {
+	for _, d := range strings.Split(s, ":") {
+		if d != "" {
+			*v.dirs = append(*v.dirs, d)
+		}
+	}
+	return nil
+}
+
+func (debugInfoValue) Type() string { return "DIR" }

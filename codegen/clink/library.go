@@ -23,6 +23,10 @@ type Library struct {
 	// C name; a global-variable section (.bss, .data, .rodata...) is
 	// renamed with the library's tag, since every object has its own.
 	Maps map[string]*ebpf.MapSpec
+	// ExternMaps are the maps the C declares extern (`extern struct
+	// {...} name;`) and uses: the program linking it supplies them (the
+	// script's maps of those names). Their loads reference the C name.
+	ExternMaps map[string]bool
 	// Types is the object's BTF (for the C types of parameters and
 	// results).
 	Types *btf.Spec
@@ -71,7 +75,7 @@ func OpenLibrary(objPath, source, tag string) (*Library, error) {
 }
 
 func newLibrary(spec *ebpf.CollectionSpec, source, tag string) (*Library, error) {
-	lib := &Library{Source: source, Funcs: map[string]*Func{}, Maps: map[string]*ebpf.MapSpec{}, Types: spec.Types}
+	lib := &Library{Source: source, Funcs: map[string]*Func{}, Maps: map[string]*ebpf.MapSpec{}, ExternMaps: map[string]bool{}, Types: spec.Types}
 	// Names of data-section maps in linked programs.
 	mapName := map[string]string{}
 	for name, m := range spec.Maps {
@@ -115,7 +119,7 @@ func newLibrary(spec *ebpf.CollectionSpec, source, tag string) (*Library, error)
 		symbol[name] = f.Symbol
 		lib.Funcs[name] = f
 	}
-	externs := externFuncs(spec.Types)
+	externs, externVars := externFuncs(spec.Types), externVars(spec.Types)
 	for _, f := range lib.Funcs {
 		calls, maps, kfuncs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for i := range f.Insns {
@@ -138,6 +142,12 @@ func newLibrary(spec *ebpf.CollectionSpec, source, tag string) (*Library, error)
 				}
 				*ins = ins.WithReference(n)
 				maps[n] = true
+			case ins.OpCode.IsDWordLoad() && ref != "" && externVars[ref]:
+				// An extern map: cilium leaves the load of an undefined
+				// symbol as it is; it is a map pointer once resolved.
+				ins.Src = asm.PseudoMapFD
+				maps[ref] = true
+				lib.ExternMaps[ref] = true
 			}
 			if ref := ins.Reference(); ref != "" && externs[ref] {
 				kfuncs[ref] = true
@@ -161,6 +171,34 @@ func externFuncs(spec *btf.Spec) map[string]bool {
 		}
 		if fn, ok := t.(*btf.Func); ok && fn.Linkage == btf.ExternFunc {
 			out[fn.Name] = true
+		}
+	}
+	return out
+}
+
+// externVars are the maps the object declares extern, which the linking
+// program supplies: extern variables whose type is a map definition (a
+// struct with a pointer member "type", as __uint(type, ...) declares),
+// not __ksym or __kconfig variables.
+func externVars(spec *btf.Spec) map[string]bool {
+	out := map[string]bool{}
+	if spec == nil {
+		return out
+	}
+	for t, err := range spec.All() {
+		if err != nil {
+			break
+		}
+		v, ok := t.(*btf.Var)
+		if !ok || v.Linkage != btf.ExternVar {
+			continue
+		}
+		if st, ok := btf.UnderlyingType(v.Type).(*btf.Struct); ok {
+			for _, m := range st.Members {
+				if _, ptr := m.Type.(*btf.Pointer); ptr && m.Name == "type" {
+					out[v.Name] = true
+				}
+			}
 		}
 	}
 	return out

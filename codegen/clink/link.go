@@ -2,6 +2,7 @@ package clink
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -15,6 +16,10 @@ type Linked struct {
 	// instructions reference: the caller adds them to the collection
 	// spec (a map shared by two programs is the same *MapSpec).
 	Maps map[string]*ebpf.MapSpec
+	// ExternMaps are the names of the maps the appended functions
+	// declare extern: the caller points their loads (references by that
+	// name) at maps of its own.
+	ExternMaps []string
 	// Funcs are the appended functions, in order.
 	Funcs []*Func
 }
@@ -109,6 +114,12 @@ func Link(prog asm.Instructions, libs ...*Library) (*Linked, error) {
 		refs = append(refs, f.Calls...)
 		lib := byLib[f]
 		for _, name := range f.MapRefs {
+			if lib.ExternMaps[name] {
+				if !slices.Contains(out.ExternMaps, name) {
+					out.ExternMaps = append(out.ExternMaps, name)
+				}
+				continue
+			}
 			m := lib.Maps[name]
 			if have, ok := out.Maps[name]; ok && have != m {
 				return nil, fmt.Errorf("map %s is defined in more than one imported C file (%s)", name, lib.Source)

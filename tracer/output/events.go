@@ -279,8 +279,37 @@ func (w *Writer) logf(ev *codegen.Event, msg string) error {
 	if ev.Kind == codegen.EvWarnf {
 		color = colorYellow
 	}
-	_, err := io.WriteString(w.stderr, w.colored(color, loc.String()+": "+label+msg)+"\n")
+	var sb strings.Builder
+	sb.WriteString(w.colored(color, loc.String()+": "+label+msg) + "\n")
+	// Inside a macro: each call it was expanded from, as bpftrace names
+	// them, with the source line.
+	for _, s := range ev.Expanded {
+		l := siteLocation(s)
+		sb.WriteString(w.colored(color, l.String()+": "+label+"expanded from") + "\n")
+		for _, c := range l.context() {
+			sb.WriteString(c + "\n")
+		}
+	}
+	_, err := io.WriteString(w.stderr, sb.String())
 	return err
+}
+
+// siteLocation is location of a source range.
+func siteLocation(s codegen.Site) location {
+	if s.File == nil {
+		return location{file: "stdin"}
+	}
+	p := s.File.Position(s.Span.Start)
+	end := s.Span.End
+	if end <= s.Span.Start {
+		end = s.Span.Start + 1
+	}
+	q := s.File.Position(end - 1)
+	return location{
+		file: s.File.Name, line: p.Line, col: p.Column, end: q.Column + 1,
+		multiLine: q.Line != p.Line, endLine: q.Line,
+		text: s.File.LineText(p.Line), haveSourceLines: true, f: s.File,
+	}
 }
 
 const (

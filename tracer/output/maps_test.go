@@ -487,16 +487,17 @@ func TestTimeSeriesBpftraceLayout(t *testing.T) {
 	// Per CPU {value, meta, epoch}; the bucket index is a ring slot.
 	slot := func(idx uint64, cpus ...[]byte) MapEntry { return MapEntry{u64s(idx), cpus} }
 	for _, c := range []struct {
-		fn   int64
+		fn   string
 		want string
 	}{
-		{0, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`}, // newest write wins
-		{1, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":40}]`},
-		{2, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":7}]`},
-		{3, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`},
-		{4, `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":12}]`},
+		{"", `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`}, // newest write wins
+		{"avg", `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":40}]`},
+		{"max", `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":7}]`},
+		{"min", `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":5}]`},
+		{"sum", `[{"interval_start":"1970-01-01T00:00:07.000000000","value":4},{"interval_start":"1970-01-01T00:00:10.000000000","value":12}]`},
 	} {
-		m := layout("@ts", nil, agg(types.AggTseries, types.Int64, 1_000_000_000, 5, c.fn))
+		m := layout("@ts", nil, agg(types.AggTseries, types.Int64, 1_000_000_000, 5))
+		m.TseriesAgg = c.fn
 		entries := []MapEntry{
 			// Slot 0: CPU 0 wrote epoch 10 (value 5, meta 100), CPU 1 epoch
 			// 10 too (value 7, meta 50); CPU 2 still holds epoch 5.
@@ -505,13 +506,41 @@ func TestTimeSeriesBpftraceLayout(t *testing.T) {
 			slot(2, u64s(4, 1, 7), u64s(0, 0, 0), u64s(0, 0, 0)),
 			slot(3, u64s(0, 0, 0), u64s(0, 0, 0), u64s(0, 0, 0)),
 		}
-		if c.fn == 1 {
+		if c.fn == "avg" {
 			// avg: meta counts; (60+60)/3 = 40 for epoch 10.
 			entries[0] = slot(0, u64s(60, 1, 10), u64s(60, 2, 10), u64s(9, 1, 5))
 		}
 		want := `{"type": "tseries", "data": {"@ts": ` + c.want + "}}\n"
 		if got := printMap(t, JSON, m, entries, 0, 0); got != want {
-			t.Errorf("agg %d:\n%s\nwant:\n%s", c.fn, got, want)
+			t.Errorf("agg %q:\n%s\nwant:\n%s", c.fn, got, want)
 		}
+	}
+}
+
+// With a clock that starts at 0 (bpftrace's BPFTRACE_DUMMY_TS_MAP), a
+// bucket no CPU wrote an epoch into reads as interval 0 holding 0, and a
+// window that would start before interval 0 is empty: bpftrace's rules.
+func TestTimeSeriesFromZero(t *testing.T) {
+	old := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = old }()
+	slot := func(idx uint64, cpus ...[]byte) MapEntry { return MapEntry{u64s(idx), cpus} }
+	m := layout("@ts", nil, agg(types.AggTseries, types.Int64, 100_000_000, 3))
+	entries := []MapEntry{
+		slot(0, u64s(5, 1, 0), u64s(0, 0, 0)), // written in interval 0
+		slot(1, u64s(5, 1, 1), u64s(0, 0, 0)),
+		slot(2, u64s(6, 1, 2), u64s(0, 0, 0)),
+	}
+	want := `{"type": "tseries", "data": {"@ts": [{"interval_start":"1970-01-01T00:00:00.000000000","value":0},` +
+		`{"interval_start":"1970-01-01T00:00:00.100000000","value":5},{"interval_start":"1970-01-01T00:00:00.200000000","value":6}]}}` + "\n"
+	if got := printMap(t, JSON, m, entries, 0, 0); got != want {
+		t.Errorf("from zero:\n%s\nwant:\n%s", got, want)
+	}
+	// Newest interval 1 with 3 kept: the window would start at -1.
+	if got, want := printMap(t, JSON, m, entries[:2], 0, 0), `{"type": "tseries", "data": {"@ts": []}}`+"\n"; got != want {
+		t.Errorf("short window:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := printMap(t, Text, m, entries[:2], 0, 0), "@ts:\n<no data>\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("short window text:\n%q\nwant prefix %q", got, want)
 	}
 }

@@ -276,3 +276,31 @@ func TestErrorfWarnf(t *testing.T) {
 		t.Errorf("json %s, want %s", stdout.String(), wantJSON)
 	}
 }
+
+// TestErrorfExpandedFrom: errorf inside a macro names each call it was
+// expanded from, innermost first, with the source line.
+func TestErrorfExpandedFrom(t *testing.T) {
+	src := "macro inner() { errorf(\"bad\"); }\nmacro outer() { inner(); }\nbegin {\n\touter();\n}"
+	f := source.NewFile("stdin", []byte(src))
+	at := func(s string) source.Span { // the last, the call (not the macro's name)
+		i := strings.LastIndex(src, s)
+		return source.Span{Start: source.Pos(i), End: source.Pos(i + len(s))}
+	}
+	ev := &codegen.Event{ID: 0, Kind: codegen.EvErrorf, Format: "bad", File: f, Pos: source.Pos(strings.Index(src, "errorf")),
+		Expanded: []codegen.Site{{File: f, Span: at("inner()")}, {File: f, Span: at("outer()")}}}
+	var stdout, stderr bytes.Buffer
+	w := New(&stdout, &stderr, Text, &codegen.Object{Events: []*codegen.Event{ev}}, nil)
+	if err := w.Event(ev, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "stdin:1:17-30: ERROR: bad\n" +
+		"stdin:2:17-24: ERROR: expanded from\n" +
+		"macro outer() { inner(); }\n" +
+		"                ~~~~~~~\n" +
+		"stdin:4:2-9: ERROR: expanded from\n" +
+		"    outer();\n" +
+		"    ~~~~~~~\n"
+	if stderr.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), want)
+	}
+}

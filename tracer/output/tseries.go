@@ -19,8 +19,8 @@ type timeSeries struct {
 	points []value
 }
 
-// tseriesAgg is how a tseries combines the values of one interval, by
-// its index in Aggregation.Args[2] (absent: none, the last value wins).
+// tseriesAgg is how a tseries combines the values of one interval
+// (MapLayout.TseriesAgg; "": none, the last value wins).
 type tseriesAgg int64
 
 const (
@@ -30,6 +30,9 @@ const (
 	tsMin
 	tsSum
 )
+
+// tseriesAggs are the combining functions by MapLayout.TseriesAgg.
+var tseriesAggs = map[string]tseriesAgg{"": tsLast, "avg": tsAvg, "max": tsMax, "min": tsMin, "sum": tsSum}
 
 // tseriesMap builds a tseries map. Its Aggregation args are the interval
 // in nanoseconds, the number of intervals kept and optionally the
@@ -50,9 +53,9 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, keySiz
 		return mapValue{}, fmt.Errorf("output: map %s: tseries needs an interval and a number of intervals", m.Name)
 	}
 	interval, num := uint64(agg.Args[0]), uint64(agg.Args[1])
-	fn := tsLast
-	if len(agg.Args) > 2 {
-		fn = tseriesAgg(agg.Args[2])
+	fn, ok := tseriesAggs[m.TseriesAgg]
+	if !ok {
+		return mapValue{}, fmt.Errorf("output: map %s: unknown tseries aggregation %q", m.Name, m.TseriesAgg)
 	}
 	signed := agg.Elem != nil && agg.Elem.Signed
 	bucketOff := (keySize + 7) &^ 7
@@ -73,19 +76,18 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, keySiz
 			byKey[string(s.key)] = s
 			keys = append(keys, s)
 		}
-		epoch, v, ok := reduceTseries(e.Values, le64(e.Key[bucketOff:]), fn, signed)
-		if !ok {
-			continue
-		}
+		epoch, v := reduceTseries(e.Values, le64(e.Key[bucketOff:]), fn, signed)
 		s.points[epoch] = v
 		last = max(last, epoch)
 	}
 	slices.SortFunc(keys, func(a, b *series) int { return bytes.Compare(a.key, b.key) })
 
-	first := uint64(0)
-	if last >= num-1 {
-		first = last - (num - 1)
-	}
+	// The window is the num intervals that end with the newest. As in
+	// bpftrace, a window that would start before interval 0 holds
+	// nothing (only a clock started at 0 gets there:
+	// BPFTRACE_DUMMY_TS_MAP), and every series prints empty.
+	empty := last < num-1
+	first := last - (num - 1)
 	out := mapValue{kind: mvMap}
 	for _, s := range keys {
 		ts := &timeSeries{}
@@ -97,7 +99,7 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, keySiz
 				start = epoch
 			}
 		}
-		for epoch := start; ; epoch++ {
+		for epoch := start; !empty; epoch++ {
 			ts.starts = append(ts.starts, unixNano(epoch*interval))
 			ts.points = append(ts.points, s.points[epoch]) // kNone when missing
 			if epoch == last {
@@ -117,8 +119,8 @@ func (w *Writer) tseriesMap(m *codegen.MapLayout, agg *types.Aggregation, keySiz
 }
 
 // reduceTseries combines one bucket's per-CPU values into the value of
-// its newest interval; ok is false for a bucket never written.
-func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (epoch uint64, v value, ok bool) {
+// its newest interval.
+func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (epoch uint64, v value) {
 	mk := func(u uint64) value {
 		if signed {
 			return intVal(int64(u))
@@ -130,7 +132,7 @@ func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (
 		full = full && len(b) >= 24
 	}
 	if !full {
-		return bucket, mk(sumU64(values, 0)), true
+		return bucket, mk(sumU64(values, 0))
 	}
 	type slot struct{ val, meta uint64 }
 	byEpoch := map[uint64]*slot{}
@@ -172,7 +174,10 @@ func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (
 		}
 	}
 	if epoch == 0 {
-		return 0, value{}, false
+		// A bucket whose key exists but that no CPU wrote an epoch
+		// into reads as interval 0 holding 0, as in bpftrace (it shows
+		// only when the clock starts at 0: BPFTRACE_DUMMY_TS_MAP).
+		return 0, mk(0)
 	}
 	latest := byEpoch[epoch]
 	if fn == tsAvg && latest.meta != 0 {
@@ -182,7 +187,7 @@ func reduceTseries(values [][]byte, bucket uint64, fn tseriesAgg, signed bool) (
 			latest.val /= latest.meta
 		}
 	}
-	return epoch, mk(latest.val), true
+	return epoch, mk(latest.val)
 }
 
 // distance is a - b for integer values (two's complement).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"reflect"
 	"strings"
 	"syscall"
 	"time"
@@ -236,8 +237,16 @@ func (d *decoder) decode(t types.Type, b []byte) (value, error) {
 		// A single aggregation value read as one CPU's element.
 		return aggregate(t, [][]byte{b}, 1)
 	}
+	if rt := reflect.TypeOf(t); rt.PkgPath() != typesPkg && (rt.Kind() != reflect.Pointer || rt.Elem().PkgPath() != typesPkg) {
+		// A C type no bpftrace value has (floating point, functions,
+		// from script C) prints as null, bpftrace's none type.
+		return value{kind: kNone}, nil
+	}
 	return value{}, fmt.Errorf("output: cannot print a value of type %s", t)
 }
+
+// typesPkg is the package of the value types the decoder knows.
+var typesPkg = reflect.TypeOf(types.Int{}).PkgPath()
 
 func (d *decoder) decodeList(elems []types.Type, offs []int, b []byte) ([]value, error) {
 	out := make([]value, len(elems))

@@ -388,3 +388,26 @@ func TestStackKeysPrintingAlikeCombine(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
+
+// cFloat stands for a C type with no bpftrace value (cfront's floats).
+type cFloat struct{}
+
+func (cFloat) String() string { return "float" }
+func (cFloat) Size() int      { return 4 }
+func (cFloat) Align() int     { return 4 }
+
+// A member of a C type bpftrace has no value for prints as null, in
+// text and JSON, as bpftrace's none type does.
+func TestNoneTypeMember(t *testing.T) {
+	u := types.NewStruct("N", true, 4, nil)
+	u.SetFields([]types.Field{{Name: "i", Type: types.Int32}, {Name: "f", Type: cFloat{}}})
+	s := types.NewStruct("Foo", false, 8, nil)
+	s.SetFields([]types.Field{{Name: "m", Type: types.Int32}, {Name: "n", Type: u, BitOffset: 32}})
+	b := []byte{2, 0, 0, 0, 5, 0, 0, 0}
+	if got, want := printValueOf(t, Text, s, b), "{ .m = 2, .n = { .i = 5, .f = null } }\n"; got != want {
+		t.Errorf("text %q, want %q", got, want)
+	}
+	if got, want := printValueOf(t, JSON, s, b), `{"type": "value", "data": {"m": 2, "n": {"i": 5, "f": null}}}`+"\n"; got != want {
+		t.Errorf("json %q, want %q", got, want)
+	}
+}
