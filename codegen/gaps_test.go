@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -78,8 +79,8 @@ begin { @third = 1; }`)
 		}
 		i++
 	}
-	if got := h.intValue("@after", nil); got != 0 {
-		t.Errorf("@after = %d: the probe went on after return", got)
+	if _, set := h.lookupRaw("@after", nil); set {
+		t.Errorf("@after is set: the probe went on after return")
 	}
 	if got := h.intValue("@second", nil); got != 1 {
 		t.Errorf("@second = %d, want 1", got)
@@ -251,5 +252,21 @@ func TestGetoptValues(t *testing.T) {
 		if got := h.intValue(name, nil); got != want {
 			t.Errorf("%s = %d, want %d", name, got, want)
 		}
+	}
+}
+
+// TestScriptCharArrayIsString: a char array field of a struct the script
+// declares reads as a string, as the kernel's char arrays do; arrays of
+// uint8_t stay arrays.
+func TestScriptCharArrayIsString(t *testing.T) {
+	obj := compileSrc(t, `struct S { char c[8]; uint8_t u[8]; } begin { $s = (struct S *)curtask; print($s.c); print($s.u); }`, Options{})
+	var kinds []string
+	for _, ev := range obj.Events {
+		if ev.Kind == EvPrintValue && ev.Args != nil {
+			kinds = append(kinds, fmt.Sprintf("%T", ev.Args.Elems[0]))
+		}
+	}
+	if len(kinds) != 2 || kinds[0] != "*types.String" || kinds[1] != "*types.Array" {
+		t.Errorf("printed types %v, want a string then an array", kinds)
 	}
 }

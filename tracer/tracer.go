@@ -124,9 +124,14 @@ type session struct {
 	lostSeen uint64
 
 	exitCode   int
-	exiting    bool
-	detachTime time.Duration // exit() was called: later records are dropped
-	resolver   *Resolver
+	exiting    bool // exit() was called: later records are dropped
+	detachTime time.Duration
+	// interrupted: SIGINT or SIGTERM ended the run; the records still in
+	// the ring are dropped, as bpftrace drops what arrives after the
+	// signal (a probe that floods the ring would otherwise delay the end
+	// without bound).
+	interrupted bool
+	resolver    *Resolver
 
 	exesMu sync.Mutex
 	exes   map[string]*link.Executable // uprobe targets by name
@@ -530,6 +535,7 @@ func (s *session) loop(attached int) error {
 				}
 				continue
 			}
+			s.interrupted = true
 			return nil
 		case <-childDone:
 			return nil
@@ -555,7 +561,7 @@ func (s *session) finish(printMaps bool) error {
 	if s.opts.Child != nil {
 		s.opts.Child.Terminate()
 	}
-	if err := s.drainReader(!s.exiting); err != nil {
+	if err := s.drainReader(!s.exiting && !s.interrupted); err != nil {
 		errs = append(errs, err)
 	}
 	s.exiting = false

@@ -683,6 +683,13 @@ func (c *checker) binaryType(x *ast.BinaryExpr, lt, rt types.Type) types.Type {
 	return nil
 }
 
+// isPlainChar reports whether t is C's char, signed char or unsigned
+// char itself (not a typedef such as uint8_t).
+func isPlainChar(t types.Type) bool {
+	i, ok := t.(*types.Int)
+	return ok && i.Bits == 8
+}
+
 // isCharArray reports whether t is an array of one-byte integers (C char).
 func isCharArray(t types.Type) bool {
 	a, ok := types.Underlying(t).(*types.Array)
@@ -1257,8 +1264,13 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 			c.suggestFix(e, x.Field, name, fieldNames(u))
 			return nil
 		}
-		c.info.Uses[x.Field] = &Symbol{Kind: SymField, Name: name, Type: f.Type}
 		ft := f.Type
+		if a, ok := ft.(*types.Array); ok && u.Origin == "c" && isPlainChar(a.Elem) {
+			// a char array field of the script's C reads as a string, as
+			// the kernel's (BTF) do (not arrays of typedefs like uint8_t)
+			ft = &types.String{Len: a.Len}
+		}
+		c.info.Uses[x.Field] = &Symbol{Kind: SymField, Name: name, Type: ft}
 		if p := ptrOf(t); p != nil {
 			ft = withSpace(ft, p.Space)
 		}
