@@ -100,12 +100,14 @@ type compiler struct {
 	zerosSize  int // size of the bt_zeros value, the largest block zeroed at once
 }
 
+// config is a config value: the command line's or environment's, which
+// take precedence as in bpftrace, else the script's config block's.
 func (c *compiler) config(key string) (any, bool) {
-	if v, ok := c.prog.Config[key]; ok {
-		return v.Value, true
-	}
 	if v, ok := c.opts.Config[key]; ok {
 		return v, true
+	}
+	if v, ok := c.prog.Config[key]; ok {
+		return v.Value, true
 	}
 	return nil, false
 }

@@ -93,3 +93,15 @@ func TestRunStringTruncation(t *testing.T) {
 		}
 	}
 }
+
+// A BPFTRACE_* environment variable takes precedence over the script's
+// config block, as in bpftrace.
+func TestRunEnvConfigOverridesScript(t *testing.T) {
+	needRootRun(t)
+	t.Setenv("BPFTRACE_MAX_STRLEN", "3")
+	code, out, errOut := run(t, "", "run", "-q", "-e", `config = { max_strlen = 64 } begin { printf("%s\n", str(comm)); exit(); }`)
+	b, _ := os.ReadFile("/proc/self/comm")
+	if want := string(b[:3]) + "..\n\n\n"; code != 0 || out != want {
+		t.Errorf("exit %d, stdout %q, want %q (stderr %q)", code, out, want, errOut)
+	}
+}
