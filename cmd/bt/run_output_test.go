@@ -44,16 +44,14 @@ func TestRunOutputMatchesBpftrace(t *testing.T) {
 	}
 }
 
-// BPFTRACE_DUMMY_TS_MAP makes tseries() read the time from a map, and a
-// probe does nothing once exit() was called: the series holds exactly
-// the first run's intervals, as bpftrace's own tests expect.
+// BPFTRACE_DUMMY_TS_MAP makes tseries() read the time from a map.
 func TestRunTseriesClockMap(t *testing.T) {
 	needRootRun(t)
 	t.Setenv("BPFTRACE_DUMMY_TS_MAP", "@ts")
 	local := time.Local
 	time.Local = time.UTC // the times print in local time
 	defer func() { time.Local = local }()
-	code, out, errOut := run(t, "", "run", "-q", "-e", `begin { @ts = (uint64)0; } interval:ms:1 { $i = 0; while ($i < 4) { @a = tseries(10 + $i, 100ms, 3, "max"); @ts += 100000000; $i++; } clear(@ts); exit(); }`)
+	code, out, errOut := run(t, "", "run", "-q", "-e", `begin { @ts = (uint64)0; $i = 0; while ($i < 4) { @a = tseries(10 + $i, 100ms, 3, "max"); @ts += 100000000; $i++; } delete(@ts); exit(); }`)
 	line := "|" + strings.Repeat(" ", 51) + "|"
 	want := "\n\n@a:\n" +
 		strings.Repeat(" ", 13) + "11" + strings.Repeat(" ", 19) + strings.Repeat(" ", 30) + "13\n" +
