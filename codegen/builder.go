@@ -151,12 +151,6 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.valueRetLabel = b.label("exit_value")
 	// prologue: context, scratch buffer, variables
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
-	// Once exit() has set the exit flag a probe does nothing, so the
-	// maps printed at exit hold what they held at exit() (the runtime
-	// clears the flag before running end).
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-	b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 	b.emitScratchLookup()
 	b.allocVars(node.Body)
 	if node.Predicate != nil {

@@ -104,12 +104,14 @@ type compiler struct {
 	storedUstackLen bool
 }
 
+// config is a config value: the command line's or environment's, which
+// take precedence as in bpftrace, else the script's config block's.
 func (c *compiler) config(key string) (any, bool) {
-	if v, ok := c.prog.Config[key]; ok {
-		return v.Value, true
-	}
 	if v, ok := c.opts.Config[key]; ok {
 		return v, true
+	}
+	if v, ok := c.prog.Config[key]; ok {
+		return v.Value, true
 	}
 	return nil, false
 }

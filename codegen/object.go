@@ -187,8 +187,8 @@ type Site struct {
 }
 
 // Options are the compile-time settings that do not come from the script:
-// the command line and environment (a script's config block, in
-// check.Program.Config, takes precedence where bpftrace gives it one).
+// the command line and environment (which take precedence over a
+// script's config block, check.Program.Config, as in bpftrace).
 type Options struct {
 	// Config holds config values from the command line or environment
 	// (BPFTRACE_MAX_STRLEN and the like), by canonical lower-case key.

@@ -5,7 +5,9 @@ import (
 	"debug/elf"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,10 +32,10 @@ type Resolver struct {
 	ksyms     *btfindex.SymbolTable
 
 	mu      sync.Mutex
-	procs   map[uint32][]mapping   // by pid
-	elfs    map[string]*elfSymbols // by path
-	users   map[uint32]string      // nil until read
-	cgroups map[uint64]string      // nil until read
+	procs   map[uint32][]mapping         // by pid
+	elfs    map[string]*elfSymbols       // by path
+	users   map[uint32]string            // nil until read
+	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
 }
 
 // mapping is one file-backed executable region of a process.
@@ -256,31 +258,76 @@ func readPasswd(path string) map[uint32]string {
 	return users
 }
 
+// cgroupRoot is one mounted cgroup hierarchy: cgroup2's, named
+// "unified", or a cgroup v1 one, named by its mount directory.
+type cgroupRoot struct{ name, dir string }
+
+// cgroupRoots lists the mounted hierarchies, cgroup2 first, then the v1
+// ones by name (the order bpftrace prints them in).
+func cgroupRoots() []cgroupRoot {
+	var v2, v1 []cgroupRoot
+	b, _ := os.ReadFile("/proc/self/mounts")
+	for _, line := range strings.Split(string(b), "\n") {
+		fs := strings.Fields(line)
+		if len(fs) < 3 {
+			continue
+		}
+		if st, err := os.Stat(fs[1]); err != nil || !st.IsDir() {
+			continue
+		}
+		switch fs[2] {
+		case "cgroup2":
+			v2 = append(v2, cgroupRoot{"unified", fs[1]})
+		case "cgroup":
+			v1 = append(v1, cgroupRoot{filepath.Base(fs[1]), fs[1]})
+		}
+	}
+	slices.SortFunc(v1, func(a, b cgroupRoot) int { return strings.Compare(a.name, b.name) })
+	return append(v2, v1...)
+}
+
 // cgroup2Root is where the unified (cgroup2) hierarchy is mounted:
 // /sys/fs/cgroup on most systems, /sys/fs/cgroup/unified on hybrid ones.
 func cgroup2Root() string {
-	b, err := os.ReadFile("/proc/self/mounts")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if fs := strings.Fields(line); len(fs) >= 3 && fs[2] == "cgroup2" {
-				return fs[1]
-			}
+	for _, r := range cgroupRoots() {
+		if r.name == "unified" {
+			return r.dir
 		}
 	}
 	return "/sys/fs/cgroup"
 }
 
-// CgroupPath is the path below the cgroup2 root of the cgroup with id
-// (its directory's inode number), "" when there is none.
-func (r *Resolver) CgroupPath(id uint64) string {
+// CgroupPath is what cgroup_path() prints for the cgroup with id (its
+// directory's inode number), as bpftrace does: "name:path" in every
+// mounted hierarchy whose name matches filter (a wildcard pattern; ""
+// matches all) and that has the cgroup, joined by commas; "" when none
+// has it.
+func (r *Resolver) CgroupPath(id uint64, filter string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if p, ok := r.cgroups[id]; ok {
-		return p
+	var parts []string
+	for _, root := range cgroupRoots() {
+		if filter != "" {
+			if ok, _ := path.Match(filter, root.name); !ok {
+				continue
+			}
+		}
+		ids := r.cgroups[root.dir]
+		p, ok := ids[id]
+		if !ok {
+			// Unknown ids rescan: cgroups come and go while tracing.
+			if r.cgroups == nil {
+				r.cgroups = map[string]map[uint64]string{}
+			}
+			ids = scanCgroups(root.dir)
+			r.cgroups[root.dir] = ids
+			p, ok = ids[id]
+		}
+		if ok {
+			parts = append(parts, root.name+":"+p)
+		}
 	}
-	// Unknown ids rescan: cgroups come and go while tracing.
-	r.cgroups = scanCgroups(cgroup2Root())
-	return r.cgroups[id]
+	return strings.Join(parts, ",")
 }
 
 // scanCgroups maps the inode numbers of the cgroup directories under

@@ -103,8 +103,16 @@ func TestUserNameAndCgroupPath(t *testing.T) {
 	if err := syscall.Stat(root, &st); err != nil {
 		t.Skip("no cgroup2 hierarchy:", err)
 	}
-	if got := r.CgroupPath(st.Ino); got != "/" {
-		t.Errorf("CgroupPath(root) = %q, want /", got)
+	if got := r.CgroupPath(st.Ino, "unified"); got != "unified:/" {
+		t.Errorf("CgroupPath(root) = %q, want unified:/", got)
+	}
+	// Every hierarchy's root has the root's inode number: cgroup2's
+	// comes first, then the v1 hierarchies by name.
+	if got := r.CgroupPath(st.Ino, ""); !strings.HasPrefix(got, "unified:/") {
+		t.Errorf("CgroupPath(root, all) = %q, want unified:/ first", got)
+	}
+	if got := r.CgroupPath(st.Ino, "no-such-hierarchy"); got != "" {
+		t.Errorf("CgroupPath(filtered out) = %q, want nothing", got)
 	}
 	// This process's cgroup, from /proc/self/cgroup ("0::/path").
 	b, err := os.ReadFile("/proc/self/cgroup")
@@ -118,8 +126,8 @@ func TestUserNameAndCgroupPath(t *testing.T) {
 	if err := syscall.Stat(strings.TrimSuffix(root+path, "/"), &st); err != nil {
 		t.Skip(err)
 	}
-	if got := r.CgroupPath(st.Ino); got != path {
-		t.Errorf("CgroupPath(own) = %q, want %q", got, path)
+	if got := r.CgroupPath(st.Ino, "unified"); got != "unified:"+path {
+		t.Errorf("CgroupPath(own) = %q, want unified:%s", got, path)
 	}
 }
 

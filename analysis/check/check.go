@@ -32,7 +32,8 @@ type Config struct {
 	MaxRounds int
 	// EnvConfig are config values from the environment (BPFTRACE_*) or
 	// command line, by canonical key: max_strlen (int64) and stack_mode
-	// (string) set the defaults the script's config block overrides.
+	// (string) take precedence over the script's config block, as in
+	// bpftrace.
 	EnvConfig map[string]any
 	// Positional are the values of $1, $2, ... when HasPositional is
 	// set (bt check FILE -- ARGS): $N is then the constant it will be

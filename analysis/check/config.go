@@ -95,6 +95,10 @@ func (c *checker) checkConfig(b *ast.ConfigBlock) {
 			continue
 		}
 		c.config[cur.Name] = ConfigValue{Key: cur.Name, Value: val, Node: e}
+		if _, env := c.cfg.EnvConfig[cur.Name]; env {
+			// The environment's value takes precedence, as in bpftrace.
+			continue
+		}
 		switch cur.Name {
 		case "max_strlen":
 			if n, ok := val.(int64); ok && n > 0 {

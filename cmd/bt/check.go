@@ -364,8 +364,8 @@ type checker struct {
 	flags    checkFlags
 	kernel   check.Kernel
 	importer *check.FileImporter
-	// envConfig are BPFTRACE_* config values (bt run): defaults of the
-	// script's config block.
+	// envConfig are BPFTRACE_* config values (bt run); they take
+	// precedence over the script's config block.
 	envConfig map[string]any
 	// warmC, set by bt run, finds imported C in clink's cache
 	// (warmCheck).

@@ -44,16 +44,14 @@ func TestRunOutputMatchesBpftrace(t *testing.T) {
 	}
 }
 
-// BPFTRACE_DUMMY_TS_MAP makes tseries() read the time from a map, and a
-// probe does nothing once exit() was called: the series holds exactly
-// the first run's intervals, as bpftrace's own tests expect.
+// BPFTRACE_DUMMY_TS_MAP makes tseries() read the time from a map.
 func TestRunTseriesClockMap(t *testing.T) {
 	needRootRun(t)
 	t.Setenv("BPFTRACE_DUMMY_TS_MAP", "@ts")
 	local := time.Local
 	time.Local = time.UTC // the times print in local time
 	defer func() { time.Local = local }()
-	code, out, errOut := run(t, "", "run", "-q", "-e", `begin { @ts = (uint64)0; } interval:ms:1 { $i = 0; while ($i < 4) { @a = tseries(10 + $i, 100ms, 3, "max"); @ts += 100000000; $i++; } clear(@ts); exit(); }`)
+	code, out, errOut := run(t, "", "run", "-q", "-e", `begin { @ts = (uint64)0; $i = 0; while ($i < 4) { @a = tseries(10 + $i, 100ms, 3, "max"); @ts += 100000000; $i++; } delete(@ts); exit(); }`)
 	line := "|" + strings.Repeat(" ", 51) + "|"
 	want := "\n\n@a:\n" +
 		strings.Repeat(" ", 13) + "11" + strings.Repeat(" ", 19) + strings.Repeat(" ", 30) + "13\n" +
@@ -91,5 +89,17 @@ func TestRunStringTruncation(t *testing.T) {
 		if code != 0 || out != tc.want {
 			t.Errorf("trailer %q: exit %d, stdout %q, want %q (stderr %q)", tc.trailer, code, out, tc.want, errOut)
 		}
+	}
+}
+
+// A BPFTRACE_* environment variable takes precedence over the script's
+// config block, as in bpftrace.
+func TestRunEnvConfigOverridesScript(t *testing.T) {
+	needRootRun(t)
+	t.Setenv("BPFTRACE_MAX_STRLEN", "3")
+	code, out, errOut := run(t, "", "run", "-q", "-e", `config = { max_strlen = 64 } begin { printf("%s\n", str(comm)); exit(); }`)
+	b, _ := os.ReadFile("/proc/self/comm")
+	if want := string(b[:3]) + "..\n\n\n"; code != 0 || out != want {
+		t.Errorf("exit %d, stdout %q, want %q (stderr %q)", code, out, want, errOut)
 	}
 }

@@ -37,7 +37,9 @@ type Resolver interface {
 	KernelStack(id int64) []uint64 // frames of a stack id in Object.KernelStacks; nil when unknown
 	UserStack(id int64) []uint64   // frames of a stack id in Object.UserStacks
 	UserName(uid uint32) string
-	CgroupPath(id uint64) string
+	// CgroupPath is cgroup_path()'s text for a cgroup id, in the
+	// hierarchies whose names match filter ("" for all).
+	CgroupPath(id uint64, filter string) string
 }
 
 // UserModuleResolver is optionally implemented by a Resolver to name the
@@ -157,7 +159,7 @@ func (noResolver) UserSymbol(uint32, uint64) (string, uint64, bool) { return "",
 func (noResolver) KernelStack(int64) []uint64                       { return nil }
 func (noResolver) UserStack(int64) []uint64                         { return nil }
 func (noResolver) UserName(uint32) string                           { return "" }
-func (noResolver) CgroupPath(uint64) string                         { return "" }
+func (noResolver) CgroupPath(uint64, string) string                 { return "" }
 
 // AttachedProbes prints bpftrace's "Attached N probe(s)" line (stderr in
 // text mode; a JSON record in JSON mode).

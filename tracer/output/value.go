@@ -364,7 +364,7 @@ func (d *decoder) cString(b []byte) string {
 //	inet:        u64 address family, then 16 address bytes
 //	mac_address: 6 bytes
 //	timestamp:   u64 format index (Object.Strings), u64 boot-clock nsecs
-//	cgroup_path: u64 format index, u64 cgroup id
+//	cgroup_path: u64 cgroup id, u64 filter index in Object.Strings + 1 (0: none)
 //	strerror:    an errno integer of Bytes bytes
 func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 	if need := opaqueSizes[t.Kind]; len(b) < need {
@@ -399,7 +399,11 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 		}
 		return strVal(d.w.formatTimestamp(nsecs, format)), nil
 	case types.CgroupPath:
-		return strVal(r.CgroupPath(le64(b[8:]))), nil
+		filter := ""
+		if i := le64(b[8:]); i > 0 && i <= uint64(len(d.w.strings)) {
+			filter = d.w.strings[i-1]
+		}
+		return strVal(r.CgroupPath(le64(b), filter)), nil
 	case types.Strerror:
 		n := signExtend(readUint(b, min(8, t.Bytes)), 8*min(8, t.Bytes))
 		return strVal(errnoString(n)), nil

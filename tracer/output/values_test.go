@@ -62,7 +62,12 @@ func (fakeResolver) UserName(uid uint32) string {
 	return ""
 }
 
-func (fakeResolver) CgroupPath(id uint64) string { return "unified:/user.slice" }
+func (fakeResolver) CgroupPath(id uint64, filter string) string {
+	if id != 7 {
+		return ""
+	}
+	return "unified:/user.slice"
+}
 
 // printValue runs print(value) of one value of type t.
 func printValueOf(t *testing.T, f Format, typ types.Type, b []byte) string {
@@ -130,7 +135,7 @@ func TestValueRendering(t *testing.T) {
 		{"inet6", &types.Opaque{Kind: types.Inet, Bytes: 24}, inet(afInet6, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), "fe80::1", `"fe80::1"`},
 		{"inet other", &types.Opaque{Kind: types.Inet, Bytes: 24}, inet(1, 1), "", `""`},
 		{"mac", &types.Opaque{Kind: types.MacAddr, Bytes: 6}, []byte{0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e}, "00:1B:21:3C:4D:5E", `"00:1B:21:3C:4D:5E"`},
-		{"cgroup path", &types.Opaque{Kind: types.CgroupPath, Bytes: 16}, u64s(0, 99), "unified:/user.slice", `"unified:/user.slice"`},
+		{"cgroup path", &types.Opaque{Kind: types.CgroupPath, Bytes: 16}, u64s(7, 0), "unified:/user.slice", `"unified:/user.slice"`},
 		{"strerror", &types.Opaque{Kind: types.Strerror, Bytes: 4}, []byte{7, 0, 0, 0}, "Argument list too long", `"Argument list too long"`},
 		{"kstack", kstack, u64s(7), "\n        do_sys_open+16\n        entry_SYSCALL_64+4\n        0xdead\n", `"\n        do_sys_open+16\n        entry_SYSCALL_64+4\n        0xdead\n"`},
 		{"kstack limit", &types.Stack{Mode: "bpftrace", Limit: 1}, u64s(7), "\n        do_sys_open+16\n", `"\n        do_sys_open+16\n"`},
