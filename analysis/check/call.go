@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -851,9 +852,10 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 // kernelStruct is the struct name of a builtin such as curtask: the script's C
 // definition, else the kernel's; Unknown without either.
 func (c *checker) kernelStruct(name string) types.Type {
-	// The script's own definition of the struct wins over the kernel's,
-	// as the name resolves in bpftrace (and in namedType).
-	if c.cfg.C != nil {
+	// A definition in the script's own C wins over the kernel's, as the
+	// name resolves in bpftrace (not one in imported C, such as a CO-RE
+	// struct of a few fields).
+	if c.cfg.C != nil && c.scriptDefinesStruct(name) {
 		if t, ok := c.cfg.C.Type("struct " + name); ok && t != nil {
 			return t
 		}
@@ -875,6 +877,23 @@ func ProbeTypeName(provider string) string {
 		return "special"
 	}
 	return provider
+}
+
+// scriptDefinesStruct reports whether the C text of the script (or of
+// an imported .bt file) defines struct name with a body.
+func (c *checker) scriptDefinesStruct(name string) bool {
+	re, err := regexp.Compile(`\bstruct\s+` + regexp.QuoteMeta(name) + `\s*\{`)
+	if err != nil {
+		return false
+	}
+	for _, f := range c.files {
+		for _, d := range f.Decls {
+			if cd, ok := d.(*ast.CDecl); ok && re.MatchString(cd.Text) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // probeNameLen sizes the constant string of `probe` and `probetype`.
