@@ -102,10 +102,12 @@ func (e *encoder) table(t *nameTable) {
 		e.uvarint(uint64(t.mods[i]))
 		e.uvarint(uint64(t.info[i]))
 	}
-	if t.vals != nil {
-		for _, v := range t.vals {
-			e.b = binary.AppendVarint(e.b, v)
-		}
+}
+
+// values encodes the values of a table that has them (the enumerators).
+func (e *encoder) values(t *nameTable) {
+	for _, v := range t.vals {
+		e.b = binary.AppendVarint(e.b, v)
 	}
 }
 
@@ -132,9 +134,16 @@ func (ix *Index) encodeCache() []byte {
 	for _, m := range ix.mods {
 		e.str(m.name)
 	}
-	e.table(ix.funcTab())
-	e.table(ix.typeTab())
-	e.table(ix.enumTab())
+	// Each table is prefixed with its length, so that one can be decoded
+	// without the others.
+	for i, t := range []*nameTable{ix.funcTab(), ix.typeTab(), ix.enumTab()} {
+		te := &encoder{}
+		te.table(t)
+		if i == enumTable {
+			te.values(t)
+		}
+		e.str(string(te.b))
+	}
 	return le.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 }
 
@@ -223,9 +232,8 @@ func (d *decoder) bytes() []byte {
 	return s
 }
 
-// valueTable decodes a table encoded with its values (the enumerators).
-func (d *decoder) valueTable(t *nameTable, nmods int) {
-	d.table(t, nmods)
+// values decodes the values of a table that has them (the enumerators).
+func (d *decoder) values(t *nameTable) {
 	if d.err != nil {
 		return
 	}
@@ -367,60 +375,69 @@ func (ix *Index) decodeCache(b []byte) error {
 	if kept[0].name != "vmlinux" {
 		return errBadCache
 	}
-	ix.attachKnown = attach == 1
-	ix.mods = kept
 	// The name tables (most of the file) are decoded when a query first
-	// needs them: a script that asks nothing of the kernel does not pay
+	// needs each: a script that asks nothing of the kernel does not pay
 	// for 180k names. The checksum above already vouches for the bytes.
-	ix.pendingTables, ix.pendingMods = d.b, nmods
-	return nil
-}
-
-// decodeTables decodes the name tables that decodeCache left pending.
-func (ix *Index) decodeTables(b []byte, nmods int) error {
-	d := &decoder{b: b}
-	var funcs, types, enums nameTable
-	d.table(&funcs, nmods)
-	d.table(&types, nmods)
-	d.valueTable(&enums, nmods)
+	var pending [numTables][]byte
+	for i := range pending {
+		pending[i] = d.bytes()
+	}
 	if d.err != nil || len(d.b) != 0 {
 		return errBadCache
 	}
-	ix.funcs, ix.types, ix.enums = funcs, types, enums
+	ix.attachKnown = attach == 1
+	ix.mods = kept
+	ix.pending, ix.pendingMods = pending, nmods
 	return nil
 }
 
-// funcTab is the table of every BTF function, decoded on first use.
-func (ix *Index) funcTab() *nameTable {
-	ix.tablesOnce.Do(ix.loadTables)
-	return &ix.funcs
+// The name tables, in cache order.
+const (
+	funcTable = iota
+	typeTable
+	enumTable
+	numTables
+)
+
+// table decodes table i if the cache left it pending, and returns it.
+func (ix *Index) table(i int) *nameTable {
+	tabs := [numTables]*nameTable{&ix.funcs, &ix.types, &ix.enums}
+	ix.tableOnce[i].Do(func() {
+		b := ix.pending[i]
+		if b == nil {
+			return // built, not cached
+		}
+		ix.pending[i] = nil
+		d := &decoder{b: b}
+		var t nameTable
+		d.table(&t, ix.pendingMods)
+		if i == enumTable {
+			d.values(&t)
+		}
+		if d.err == nil && len(d.b) == 0 {
+			*tabs[i] = t
+			return
+		}
+		// Should the bytes not decode after all, the table is built from
+		// BTF as without a cache.
+		ix.rebuildOnce.Do(func() {
+			nx := &Index{opts: ix.opts, mods: slices.Clone(ix.mods)}
+			if nx.build() == nil {
+				ix.rebuilt = nx
+			}
+		})
+		if ix.rebuilt != nil {
+			*tabs[i] = *[numTables]*nameTable{&ix.rebuilt.funcs, &ix.rebuilt.types, &ix.rebuilt.enums}[i]
+		}
+	})
+	return tabs[i]
 }
+
+// funcTab is the table of every BTF function, decoded on first use.
+func (ix *Index) funcTab() *nameTable { return ix.table(funcTable) }
 
 // typeTab is the table of every named type, decoded on first use.
-func (ix *Index) typeTab() *nameTable {
-	ix.tablesOnce.Do(ix.loadTables)
-	return &ix.types
-}
+func (ix *Index) typeTab() *nameTable { return ix.table(typeTable) }
 
 // enumTab is the table of every enumerator, decoded on first use.
-func (ix *Index) enumTab() *nameTable {
-	ix.tablesOnce.Do(ix.loadTables)
-	return &ix.enums
-}
-
-// loadTables decodes pending cached tables; should they not decode
-// after all, the tables are built from BTF as without a cache.
-func (ix *Index) loadTables() {
-	b := ix.pendingTables
-	if b == nil {
-		return
-	}
-	ix.pendingTables = nil
-	if ix.decodeTables(b, ix.pendingMods) == nil {
-		return
-	}
-	if err := ix.build(); err != nil {
-		ix.btfErr = &NoBTFError{Path: ix.mods[0].path, Err: err}
-		ix.mods = nil
-	}
-}
+func (ix *Index) enumTab() *nameTable { return ix.table(enumTable) }

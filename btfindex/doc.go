@@ -1,8 +1,8 @@
 // Package btfindex answers what the kernel offers a bpftrace script: its
 // types, functions, kfuncs and probes (tracepoints, raw tracepoints,
 // kprobes, fentry, iterators, uprobes, USDT), read from BTF, tracefs,
-// kallsyms and ELF files, indexed for fast prefix lookup and cached on disk
-// per BTF identity. Its subpackage cheader writes the kernel's types as a C
+// kallsyms and ELF files (with their DWARF), indexed for fast prefix
+// lookup and cached on disk per BTF identity. Its subpackage cheader writes the kernel's types as a C
 // header (vmlinux.h) for imported BPF C code.
 //
 // # Opening
@@ -41,6 +41,11 @@
 //     mean". Providers is the one table of probe providers, aliases and
 //     fixed targets (software and hardware events, time units).
 //   - ELF: ELFFunctions and USDTProbes read uprobe and USDT targets.
+//   - DWARF: OpenDebugInfo reads a user-space binary's debug information
+//     with debug/dwarf (from the binary, its separate debug file, or split
+//     .dwo files and .dwp packages; SetDebugInfoDirs is bpftrace's
+//     --debuginfo): FuncParams for uprobe args, Type by C name,
+//     LineAddresses for FILE:LINE probes, CTypeName as -lv spells types.
 //
 // An Index is safe for concurrent use.
 package btfindex

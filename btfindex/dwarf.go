@@ -80,18 +80,16 @@ func debugSearchPath() []string {
 	return append(slices.Clone(debugDirs), "", ".debug", DebugRoot)
 }
 
-// debugCache holds one DebugInfo (or error) per file version.
-var debugCache sync.Map // debugKey -> *debugEntry
-
-type debugKey struct {
-	path        string
-	size, mtime int64
-}
+// debugCache holds one DebugInfo (or error) per path, for the file's
+// current version only: a rebuilt binary replaces its entry, so a
+// long-running process (the language server) keeps one per file.
+var debugCache sync.Map // path -> *debugEntry
 
 type debugEntry struct {
-	once sync.Once
-	di   *DebugInfo
-	err  error
+	size, mtime int64
+	once        sync.Once
+	di          *DebugInfo
+	err         error
 }
 
 // ErrNoDWARF says a binary has no DWARF anywhere bt looks.
@@ -104,9 +102,15 @@ func OpenDebugInfo(path string) (*DebugInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := debugKey{path, st.Size(), st.ModTime().UnixNano()}
-	v, _ := debugCache.LoadOrStore(k, &debugEntry{})
+	size, mtime := st.Size(), st.ModTime().UnixNano()
+	fresh := &debugEntry{size: size, mtime: mtime}
+	v, loaded := debugCache.LoadOrStore(path, fresh)
 	e := v.(*debugEntry)
+	if loaded && (e.size != size || e.mtime != mtime) {
+		debugCache.CompareAndSwap(path, e, fresh)
+		v, _ = debugCache.Load(path)
+		e = v.(*debugEntry)
+	}
 	e.once.Do(func() { e.di, e.err = readDebugInfo(path) })
 	return e.di, e.err
 }
@@ -567,10 +571,11 @@ func (p *dwpPackage) unit(id uint64, addr []byte) (*dwarf.Data, dwarf.Offset) {
 	part := func(sect int) []byte {
 		b := p.sec[sect]
 		r, ok := m[sect]
-		if !ok || uint64(r[0])+uint64(r[1]) > uint64(len(b)) {
+		start, end := uint64(r[0]), uint64(r[0])+uint64(r[1])
+		if !ok || end > uint64(len(b)) {
 			return nil
 		}
-		return b[r[0] : r[0]+r[1]]
+		return b[start:end]
 	}
 	s := dwoSections{abbrev: part(sectAbbrev), info: part(sectInfo), str: p.sec[0], strOffsets: part(sectStrOffsets)}
 	if s.abbrev == nil || s.info == nil {
@@ -800,11 +805,12 @@ func (di *DebugInfo) LineAddresses(file string, line int) ([]uint64, error) {
 			addrs = append(addrs, best)
 		}
 	}
+	// The messages are bpftrace's (after its "DWARF error: ").
 	if len(addrs) == 0 {
 		if !fileSeen {
-			return nil, fmt.Errorf("no source file %s in the line table of %s", file, di.Path)
+			return nil, fmt.Errorf("No compilation unit matches %s", file)
 		}
-		return nil, fmt.Errorf("no code at %s:%d in %s", file, line, di.Path)
+		return nil, fmt.Errorf("Unable to map '%s:%d' to address", file, line)
 	}
 	slices.Sort(addrs)
 	return slices.Compact(addrs), nil

@@ -238,3 +238,56 @@ func TestCTypeName(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugInfoCachePerVersion: the same file version is read once; a
+// rebuilt file is read again (and then kept instead of the old one).
+func TestDebugInfoCachePerVersion(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildDWARF(t, dir)
+	a, err := OpenDebugInfo(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := OpenDebugInfo(bin); b != a {
+		t.Error("the same version was read twice")
+	}
+	rebuilt := buildDWARF(t, t.TempDir(), "-O1")
+	if err := os.Rename(rebuilt, bin); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenDebugInfo(bin)
+	if err != nil || c == a {
+		t.Fatalf("the rebuilt file was not read again: %v", err)
+	}
+	if d, _ := OpenDebugInfo(bin); d != c {
+		t.Error("the rebuilt version was read twice")
+	}
+}
+
+// FuzzSplitDWARFParsers feeds the hand-written parsers of split DWARF
+// (package index, unit headers, split unit sections) arbitrary bytes:
+// they must not panic.
+func FuzzSplitDWARFParsers(f *testing.F) {
+	f.Add([]byte{}, uint32(0))
+	f.Add([]byte{5, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0}, uint32(20))
+	f.Add([]byte{0x30, 0, 0, 0, 5, 0, 5, 8, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 0}, uint32(20))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0, 0, 0, 0, 0, 5, 0, 4, 8}, uint32(24))
+	f.Fuzz(func(t *testing.T, b []byte, off uint32) {
+		p := &dwpPackage{sec: map[int][]byte{sectInfo: b, sectAbbrev: b, sectStrOffsets: b, 0: b}, index: map[uint64]map[int][2]uint32{}}
+		if p.parseIndex(b) == nil {
+			for id := range p.index {
+				p.unit(id, b)
+			}
+		}
+		dwoID(b, &dwarf.Entry{Offset: dwarf.Offset(off)})
+		splitUnitID(b)
+		if d, err := (dwoSections{abbrev: b, info: b, str: b, strOffsets: b}).data(b); err == nil {
+			rd := d.Reader()
+			for i := 0; i < 100; i++ {
+				if e, err := rd.Next(); err != nil || e == nil {
+					break
+				}
+			}
+		}
+	})
+}

@@ -291,9 +291,13 @@ func parseStapsdtNotes(b []byte, bo binary.ByteOrder, addrSize int, path string)
 	return out, nil
 }
 
-// ResolveBinary turns a uprobe/usdt target into a path: an absolute or
-// relative path is used as is; a bare name is looked up in $PATH, then
-// tried as a library under the usual library directories.
+// libDirs are searched for libraries named without a path ("libc").
+var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+	"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
+
+// ResolveBinary turns a uprobe or usdt target into an ELF file: a path
+// is used as it is; a name is a program in $PATH or a library ("libc" is
+// libc.so.6, never the libc.so linker script beside it).
 func ResolveBinary(target string) (string, error) {
 	if strings.ContainsRune(target, '/') {
 		if _, err := os.Stat(target); err != nil {
@@ -301,18 +305,22 @@ func ResolveBinary(target string) (string, error) {
 		}
 		return target, nil
 	}
-	if p, err := exec.LookPath(target); err == nil {
+	if p, err := exec.LookPath(target); err == nil && IsELF(p) {
 		return p, nil
 	}
-	for _, dir := range []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"} {
-		for _, name := range []string{target, "lib" + target + ".so", target + ".so"} {
-			p := filepath.Join(dir, name)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+	base := strings.TrimPrefix(target, "lib")
+	for _, dir := range libDirs {
+		for _, name := range []string{target, "lib" + base + ".so"} {
+			if p := filepath.Join(dir, name); IsELF(p) {
 				return p, nil
 			}
 		}
-		if ms, _ := filepath.Glob(filepath.Join(dir, "lib"+target+".so.*")); len(ms) > 0 {
-			return ms[0], nil
+		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
+		slices.Sort(ms)
+		for _, m := range ms {
+			if IsELF(m) {
+				return m, nil
+			}
 		}
 	}
 	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)

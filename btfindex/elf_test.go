@@ -269,3 +269,24 @@ func TestELFFunctionsMatchDebugELF(t *testing.T) {
 		t.Error("a text file has ELF functions")
 	}
 }
+
+// TestResolveBinaryLibrary: a library named without a path is its ELF
+// shared object, never the linker script some distributions install
+// beside it (Debian's libc.so).
+func TestResolveBinaryLibrary(t *testing.T) {
+	for _, name := range []string{"libc", "c"} {
+		p, err := ResolveBinary(name)
+		if err != nil {
+			t.Skip(err)
+		}
+		if !IsELF(p) {
+			t.Errorf("ResolveBinary(%q) = %s, not an ELF file", name, p)
+		}
+	}
+	if p, err := ResolveBinary("sh"); err != nil || !IsELF(p) {
+		t.Errorf("ResolveBinary(sh) = %s, %v", p, err)
+	}
+	if _, err := ResolveBinary("bt_no_such_binary_xyz"); err == nil {
+		t.Error("a missing binary resolved")
+	}
+}

@@ -105,3 +105,27 @@ func TestHostEnumerators(t *testing.T) {
 		t.Errorf("only %d enumerators in the kernel", n)
 	}
 }
+
+// TestCachedTableFallback: a cached table that does not decode is built
+// from BTF instead; the other tables still come from the cache.
+func TestCachedTableFallback(t *testing.T) {
+	f := newFixture(t)
+	f.open(t, true) // writes the cache
+	ix := f.open(t, true)
+	if !ix.FromCache() {
+		t.Fatal("not from the cache")
+	}
+	ix.pending[typeTable] = []byte{0xff} // damaged
+	if _, err := ix.Type("struct task_struct"); err != nil {
+		t.Errorf("type after a damaged table: %v", err)
+	}
+	if ix.rebuilt == nil {
+		t.Error("the damaged table was not rebuilt")
+	}
+	if _, err := ix.Func("", "vfs_read"); err != nil {
+		t.Errorf("func from the cached table: %v", err)
+	}
+	if e, err := ix.Enumerator("TASK_RUNNING"); err != nil || e.Value != 0 {
+		t.Errorf("enumerator from the cached table: %v %v", e, err)
+	}
+}

@@ -76,11 +76,14 @@ type Index struct {
 	funcs nameTable // every BTF function, sorted by name then module
 	types nameTable // every named struct/union/enum/typedef/int/float
 	enums nameTable // every enumerator: id is its enum, vals its value
-	// Tables loaded from the cache are decoded on first use (funcTab,
-	// typeTab); until then pendingTables holds their encoded bytes.
-	tablesOnce    sync.Once
-	pendingTables []byte
-	pendingMods   int
+	// Tables loaded from the cache are decoded each on its first use
+	// (funcTab, typeTab, enumTab); until then pending holds its encoded
+	// bytes. Should one not decode after all, rebuilt scans the BTF.
+	tableOnce   [numTables]sync.Once
+	pending     [numTables][]byte
+	pendingMods int
+	rebuildOnce sync.Once
+	rebuilt     *Index
 
 	specMu sync.Mutex
 	specs  []*btf.Spec // per module, loaded on demand
@@ -289,7 +292,7 @@ func (m *module) rawBytes() ([]byte, error) {
 
 // cacheFormatVersion changes whenever the cache layout or the meaning of
 // its contents changes; older files are then ignored and rebuilt.
-const cacheFormatVersion = 4
+const cacheFormatVersion = 5
 
 func (ix *Index) kallsymsPath() string {
 	switch k := ix.opts.Kallsyms; {

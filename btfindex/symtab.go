@@ -1,6 +1,7 @@
 package btfindex
 
 import (
+	"bytes"
 	"debug/elf"
 	"os"
 	"slices"
@@ -121,4 +122,26 @@ func (t *SymbolTable) Lookup(addr uint64) (Symbol, bool) {
 		return Symbol{}, false
 	}
 	return s, true
+}
+
+// ReadKernelAddrs reads every symbol of a kallsyms file, code and data
+// alike (the kernel lists data symbols only with CONFIG_KALLSYMS_ALL), as
+// kaddr() resolves them: by name, the first address listed. An address is
+// 0 when the reader lacks the privilege to see it.
+func ReadKernelAddrs(path string) (map[string]uint64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	addrs := make(map[string]uint64, bytes.Count(b, []byte("\n")))
+	eachKallsym(string(b), func(addrText string, _ byte, name, _ string) {
+		if _, seen := addrs[name]; seen {
+			return
+		}
+		addr, err := strconv.ParseUint(addrText, 16, 64)
+		if err == nil {
+			addrs[name] = addr
+		}
+	})
+	return addrs, nil
 }

@@ -154,6 +154,7 @@ func (b *builder) field(x *ast.FieldExpr) result {
 			b.fail(x, "%s has no field %s", st, name)
 		}
 		b.scalar(x.X)
+		defer func(prev *srcPos) { b.src = prev }(b.narrowSrc(ast.Unparen(x.X).Pos(), x.Span().End))
 		return b.readField(fl, t.Space, x)
 	case *types.Struct:
 		fl, ok := t.Field(name)
@@ -161,6 +162,7 @@ func (b *builder) field(x *ast.FieldExpr) result {
 			b.fail(x, "%s has no field %s", t, name)
 		}
 		if space, ok := b.address(x.X); ok {
+			defer func(prev *srcPos) { b.src = prev }(b.narrowSrc(ast.Unparen(x.X).Pos(), x.Span().End))
 			return b.readField(fl, space, x)
 		}
 		off := b.memory(x.X)
@@ -356,6 +358,9 @@ func (b *builder) tupleIndex(x *ast.TupleIndexExpr) result {
 	return b.memValue(off+t.Offsets()[x.Index], t.Elems[x.Index])
 }
 
+// arrayOOBMessage is bpftrace's warning for an array index out of range.
+const arrayOOBMessage = "Array access out of bounds. This can lead to unexpected results."
+
 // index compiles `a[i]` on arrays in memory and pointers.
 func (b *builder) index(x *ast.IndexExpr) result {
 	et := b.typeOf(x)
@@ -419,9 +424,16 @@ func (b *builder) index(x *ast.IndexExpr) result {
 		// a variable index: bounded for the verifier, out of range reads zero
 		res := b.allocScratch(max(esz, 8))
 		b.zero(res, esz)
-		skip := b.label("idx")
+		skip, inBounds := b.label("idx"), b.label("idx_in")
 		b.scalar(x.Index)
-		b.emit(asm.JGE.Imm(asm.R0, int32(n), skip))
+		b.emit(asm.JLT.Imm(asm.R0, int32(n), inBounds))
+		// out of bounds (negative indices too): read as zero, and reported
+		// for arrays as bpftrace does
+		if _, isArray := t.(*types.Array); isArray {
+			b.emitRecord(b.newEvent(EvRuntimeError, arrayOOBMessage, nil, x), nil)
+		}
+		b.jump(skip)
+		b.mark(inBounds)
 		b.emit(asm.Mul.Imm(asm.R0, int32(esz)))
 		b.emit(asm.Add.Reg(asm.R0, regScratch))
 		b.emit(asm.Mov.Reg(asm.R2, asm.R0))

@@ -135,8 +135,11 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			if u.code == "" {
+			switch {
+			case u.code == "":
 				d.Hint = "bt's compiler cannot lower this yet"
+			case u.hint != "":
+				d.Hint = u.hint
 			}
 			ps, ok = nil, false
 		}

@@ -24,8 +24,8 @@ var lowerings map[string]builtinFn
 
 func init() {
 	lowerings = map[string]builtinFn{
-		"pid":     helperValue(asm.FnGetCurrentPidTgid, 32, 0),
-		"tid":     helperValue(asm.FnGetCurrentPidTgid, 0, 32),
+		"pid":     pidTidValue(true),
+		"tid":     pidTidValue(false),
 		"uid":     helperValue(asm.FnGetCurrentUidGid, 0, 32),
 		"gid":     helperValue(asm.FnGetCurrentUidGid, 32, 0),
 		"cpu":     helperValue(asm.FnGetSmpProcessorId, 0, 0),
@@ -325,7 +325,7 @@ func funcValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	// usym: the address and the process, to resolve in its binary
 	off := b.allocScratch(t.Size())
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -337,7 +337,7 @@ func usymCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	off := b.allocScratch(t.Size())
 	b.scalar(args[0])
 	b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
-	b.emit(asm.FnGetCurrentPidTgid.Call())
+	b.currentPidTgid(false)
 	b.emit(asm.RSh.Imm(asm.R0, 32))
 	b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 	return memAt(off)
@@ -387,7 +387,7 @@ func stackValue(user bool) builtinFn {
 		b.emit(asm.FnGetStackid.Call())
 		b.emit(asm.StoreMem(regScratch, int16(off), asm.R0, asm.DWord))
 		if user && t.Size() >= 16 {
-			b.emit(asm.FnGetCurrentPidTgid.Call())
+			b.currentPidTgid(false)
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {
@@ -481,11 +481,12 @@ func strCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	b.emit(asm.LoadMem(asm.R2, asm.RFP, lenSlot, asm.DWord))
 	b.scratchPtr(asm.R1, off)
+	fn := asm.FnProbeReadKernelStr
 	if b.pointerSpace(args[0]) == types.AddrUser {
-		b.emit(asm.FnProbeReadUserStr.Call())
-	} else {
-		b.emit(asm.FnProbeReadKernelStr.Call())
+		fn = asm.FnProbeReadUserStr
 	}
+	b.emit(fn.Call())
+	b.helperCheck(fn)
 	return memAt(off)
 }
 
@@ -568,11 +569,12 @@ func bufCall(b *builder, n ast.Expr, args []ast.Expr) result {
 
 // probeRead calls the probe_read helper for the address space.
 func (b *builder) probeRead(space types.AddrSpace) {
+	fn := asm.FnProbeReadKernel
 	if space == types.AddrUser {
-		b.emit(asm.FnProbeReadUser.Call())
-	} else {
-		b.emit(asm.FnProbeReadKernel.Call())
+		fn = asm.FnProbeReadUser
 	}
+	b.emit(fn.Call())
+	b.helperCheck(fn)
 }
 
 // deleteCall: delete(@m[k]), delete(@m, k), delete(@m).
@@ -611,7 +613,7 @@ func hasKeyCall(b *builder, n ast.Expr, args []ast.Expr) result {
 func signalWith(helper asm.BuiltinFunc) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		if lit, ok := b.stringLiteral(args[0]); ok {
-			sig, ok := signalNumbers[strings.TrimPrefix(strings.ToUpper(lit.Value), "SIG")]
+			sig, ok := builtins.SignalNumber(lit.Value)
 			if !ok {
 				b.fail(args[0], "unknown signal %s", lit.Value)
 			}
@@ -623,17 +625,6 @@ func signalWith(helper asm.BuiltinFunc) builtinFn {
 		b.emit(helper.Call())
 		return noVal
 	}
-}
-
-var signalNumbers = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "ILL": syscall.SIGILL,
-	"TRAP": syscall.SIGTRAP, "ABRT": syscall.SIGABRT, "BUS": syscall.SIGBUS, "FPE": syscall.SIGFPE,
-	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "SEGV": syscall.SIGSEGV, "USR2": syscall.SIGUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM, "CHLD": syscall.SIGCHLD,
-	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP, "TTIN": syscall.SIGTTIN,
-	"TTOU": syscall.SIGTTOU, "URG": syscall.SIGURG, "XCPU": syscall.SIGXCPU, "XFSZ": syscall.SIGXFSZ,
-	"VTALRM": syscall.SIGVTALRM, "PROF": syscall.SIGPROF, "WINCH": syscall.SIGWINCH, "IO": syscall.SIGIO,
-	"PWR": syscall.SIGPWR, "SYS": syscall.SIGSYS,
 }
 
 // overrideCall sets a kprobe'd function's return value.

@@ -17,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
+	"github.com/bt-tools/bt/btfindex"
 )
 
 func init() {
@@ -67,13 +68,23 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "getopt needs a literal option name")
 	}
-	val, given := b.c.opts.Named[lit.Value]
+	text, given := b.c.opts.Named[lit.Value]
 	t := b.typeOf(n)
+	var val any
+	if given {
+		// the command line checks the values first (check.NamedParam.Value)
+		p := &check.NamedParam{Name: lit.Value, Type: t}
+		v, err := p.Value(text, text != "")
+		if err != nil {
+			b.fail(n, "%v", err)
+		}
+		val = v
+	}
 	switch u := types.Underlying(t).(type) {
 	case types.Bool:
 		v := int64(0)
 		if given {
-			if val == "" || val == "true" || val == "1" {
+			if val == true {
 				v = 1
 			}
 		} else if len(args) > 1 {
@@ -83,7 +94,7 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		return inReg
 	case *types.String:
 		if given {
-			return b.stringLit(val, u)
+			return b.stringLit(text, u)
 		}
 		if len(args) > 1 {
 			return b.expr(args[1])
@@ -91,11 +102,7 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		return b.stringLit("", u)
 	}
 	if types.IsInteger(t) {
-		if given {
-			v, err := strconv.ParseInt(val, 0, 64)
-			if err != nil {
-				b.fail(n, "option --%s=%s is not a number", lit.Value, val)
-			}
+		if v, ok := val.(int64); ok {
 			b.loadImm(asm.R0, v)
 			return inReg
 		}
@@ -147,19 +154,22 @@ func isLiteralCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// assertCall stops the program with a runtime error when the condition
-// is false: the runtime prints the message and exits.
+// assertCall stops the program when the condition is false, as
+// bpftrace's assert does: an error "assert failed: MESSAGE" (the errorf
+// record, at the assert), then exit with status 1.
 func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	ok := b.label("assert")
 	b.cond(args[0], ok+"f")
 	b.jump(ok)
 	b.mark(ok + "f")
-	msg := "assertion failed"
-	if lit, isLit := b.stringLiteral(args[1]); isLit {
-		msg = lit.Value
-	}
-	ev := b.newEvent(EvRuntimeError, msg, nil, n)
-	b.emitRecord(ev, nil)
+	msg := args[1:2]
+	ev := b.newEvent(EvErrorf, "assert failed: %s", b.argsTuple(msg), n)
+	b.emitRecord(ev, msg)
+	exit := b.newEvent(EvExit, "", &types.Tuple{Elems: []types.Type{types.Int64}}, n)
+	off := b.allocScratch(16)
+	b.emit(storeImm(regScratch, int16(off), int64(exit.ID), asm.DWord))
+	b.emit(storeImm(regScratch, int16(off+8), 1, asm.DWord))
+	b.output(off, 16)
 	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
 	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
 	b.jump(b.exitLabel)
@@ -267,7 +277,7 @@ func capitalize(s string) string {
 
 var (
 	kallsymsOnce sync.Once
-	kallsyms     map[string]uint64
+	kallsyms     map[string]uint64 // nil when /proc/kallsyms cannot be read
 )
 
 // kaddrCall is a kernel symbol's address, looked up in /proc/kallsyms
@@ -277,32 +287,17 @@ func kaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "kaddr needs a literal symbol name")
 	}
-	kallsymsOnce.Do(func() {
-		kallsyms = map[string]uint64{}
-		f, err := os.Open("/proc/kallsyms")
-		if err != nil {
-			return
+	kallsymsOnce.Do(func() { kallsyms, _ = btfindex.ReadKernelAddrs(btfindex.DefaultKallsyms) })
+	addr, listed := kallsyms[lit.Value]
+	if addr == 0 {
+		hint := lit.Value + " is not in /proc/kallsyms: the kernel lists data symbols only when built with CONFIG_KALLSYMS_ALL"
+		switch {
+		case kallsyms == nil:
+			hint = "/proc/kallsyms cannot be read"
+		case listed:
+			hint = "/proc/kallsyms shows symbol addresses only to root"
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) < 3 {
-				continue
-			}
-			if _, seen := kallsyms[fields[2]]; seen {
-				continue
-			}
-			if addr, err := strconv.ParseUint(fields[0], 16, 64); err == nil {
-				kallsyms[fields[2]] = addr
-			}
-		}
-	})
-	addr, ok := kallsyms[lit.Value]
-	if !ok || addr == 0 {
-		// bpftrace's words; /proc/kallsyms lists data symbols only with
-		// CONFIG_KALLSYMS_ALL, and addresses only to root.
-		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value})
+		panic(unsupported{node: n, code: CodeUnknownSymbol, msg: "Failed to resolve kernel symbol: " + lit.Value, hint: hint})
 	}
 	b.loadImm(asm.R0, int64(addr))
 	return inReg

@@ -210,9 +210,11 @@ func (c *compiler) errorf(f *source.File, n ast.Node, code diag.Code, format str
 type unsupported struct {
 	node ast.Node
 	msg  string
-	// code, when set, makes this an error in the script rather than a
-	// construct the compiler cannot lower: that code, no "yet" hint.
+	// code, when set, makes this an error in the script or its
+	// environment rather than a construct the compiler cannot lower:
+	// that code and hint, no "yet" hint.
 	code diag.Code
+	hint string
 }
 
 // compileProbe compiles one action block: one program per group of

@@ -687,6 +687,26 @@ func (b *builder) ifExpr(x *ast.IfExpr) result {
 		}
 		b.restore(f)
 	}
+	if ce, ok := ast.Unparen(x.Cond).(*ast.ComptimeExpr); ok {
+		// A compile-time condition removes the branch not taken, which
+		// the checker left untyped.
+		if v, known := b.info.Consts[ce]; known && !hasEffects(ce) {
+			var taken ast.Expr = x.Then
+			if v == 0 {
+				taken = x.Else
+			}
+			if taken != nil {
+				branch(taken)
+			}
+			if !hasValue {
+				return noVal
+			}
+			if scalarType(t) {
+				return inReg
+			}
+			return memAt(off)
+		}
+	}
 	b.cond(x.Cond, elseL)
 	branch(x.Then)
 	if x.Else != nil {

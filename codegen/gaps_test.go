@@ -176,3 +176,80 @@ func TestStoredUstackLen(t *testing.T) {
 		t.Errorf("depths %d (limit 3) and %d (limit 2) out of range", a, c)
 	}
 }
+
+const anyNegative = -1 << 40
+
+// TestHelperErrorLevels: which failed helpers a program reports follows
+// the warning level, and each report carries the helper's return code.
+func TestHelperErrorLevels(t *testing.T) {
+	src := `let @a = hash(1); begin { @a[1] = 1; @a[2] = 2; @c[1] = 1; @b = @c[5]; @d = *(int32 *)8; }`
+	type report struct {
+		helper string
+		code   int64
+	}
+	for _, tc := range []struct {
+		level WarningLevel
+		want  []report
+	}{
+		{WarnNone, nil},
+		{WarnDefault, []report{{"map_update_elem", -7}}},
+		// the failed read's code (-EFAULT, -ERANGE) is the kernel's: anyNegative
+		{WarnAll, []report{{"map_update_elem", -7}, {"map_lookup_elem", 0}, {"probe_read_kernel", anyNegative}}},
+	} {
+		h := loadWith(t, src, Options{Warnings: tc.level})
+		h.runBegin()
+		var got []report
+		for _, r := range h.records() {
+			if r.ev.Kind != EvRuntimeError || r.ev.Helper == "" {
+				t.Errorf("level %d: unexpected record %v", tc.level, r.ev.Kind)
+				continue
+			}
+			got = append(got, report{r.ev.Helper, leInt(r.payload[:4])})
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("level %d: reports %v, want %v", tc.level, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if tc.want[i].code == anyNegative && got[i].code < 0 {
+				got[i].code = anyNegative
+			}
+			if got[i] != tc.want[i] {
+				t.Errorf("level %d: report %d is %v, want %v", tc.level, i, got[i], tc.want[i])
+			}
+		}
+		if v := h.intValue("@d", nil); v != 0 {
+			t.Errorf("level %d: a failed read gave %d, want 0", tc.level, v)
+		}
+	}
+}
+
+// TestArrayIndexOutOfBounds: a variable index past an array's end reads
+// zero and is reported; an index inside reads the element.
+func TestArrayIndexOutOfBounds(t *testing.T) {
+	h := load(t, `struct S { int x[4]; } begin { $s = (struct S *)curtask; $w = (int32 *)curtask; $i = 1; $j = 9; @in = $s.x[$i] == $w[1]; @out = $s.x[$j]; }`)
+	h.runBegin()
+	recs := h.records()
+	if len(recs) != 1 || recs[0].ev.Kind != EvRuntimeError || recs[0].ev.Format != arrayOOBMessage {
+		t.Fatalf("records %v, want one out-of-bounds report", recs)
+	}
+	if v := h.intValue("@out", nil); v != 0 {
+		t.Errorf("@out = %d, want 0", v)
+	}
+	if v := h.intValue("@in", nil); v != 1 {
+		t.Errorf("@in = %d: the element in bounds was not read", v)
+	}
+}
+
+// TestGetoptValues: named parameters read as bpftrace reads them: the
+// whole uint64 range, negative ints, bool spellings, a bare flag.
+func TestGetoptValues(t *testing.T) {
+	h := loadWith(t, `begin { @a = getopt("aa", 20); @b = getopt("bb", -1); @c = getopt("cc", true); @d = getopt("dd"); @e = getopt("ee", 7); @f = getopt("ff", 0); }`,
+		Options{Named: map[string]string{"aa": "0xffffffffffffffff", "bb": "-10", "cc": "False", "dd": "", "ff": "2e3"}})
+	h.runBegin()
+	for name, want := range map[string]int64{"@a": -1, "@b": -10, "@c": 0, "@d": 1, "@e": 7, "@f": 2000} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func checkFile(t testing.TB, name string, src []byte) (*check.Program, error) {
 	scripts, cimports := check.Gather(importer, root)
 	files := append([]*ast.File{root}, scripts...)
 	cfg := check.Config{
-		Kernel:   check.KernelForScript(kernel, files...),
+		Kernel:   kernel,
 		Unsafe:   true,
 		Importer: importer,
 	}

@@ -65,6 +65,7 @@ func (b *builder) update(ml *MapLayout, keyOff, valOff int) {
 	b.scratchPtr(asm.R3, valOff)
 	b.emit(asm.Mov.Imm(asm.R4, bpfAny))
 	b.emit(asm.FnMapUpdateElem.Call())
+	b.helperCheck(asm.FnMapUpdateElem)
 }
 
 // mapRead reads @m or @m[keys]; a missing element reads as zero.
@@ -86,6 +87,7 @@ func (b *builder) mapRead(m *ast.MapExpr, keys []ast.Expr, n ast.Expr) result {
 		return r
 	}
 	b.lookup(ml, keyOff)
+	b.lookupCheck()
 	b.restore(f)
 	done := b.label("mapr")
 	if scalarType(vt) {

@@ -67,8 +67,8 @@ type Object struct {
 //   - cgroup_path: uint64 cgroup id, then uint64 (index in Strings of the
 //     filter) + 1, 0 without one.
 //   - exit(): an EvExit record whose Args is the code's type, or nil
-//     without a code. assert(): an EvRuntimeError record whose Format is
-//     the message; the exit flag is set after it.
+//     without a code. assert(): an EvErrorf record "assert failed: %s"
+//     with the message, then an EvExit record with code 1.
 
 // Program types, by provider. Programs for begin and end (and other
 // providers that run once from user space) are raw tracepoint programs
@@ -166,9 +166,15 @@ type Event struct {
 	// Map is the map print/clear/zero act on.
 	Map *MapLayout
 	// File and Pos locate the call that produces the record, for
-	// messages.
+	// messages; End, when valid, is where the located code ends (else
+	// the runtime finds the end of the call or expression at Pos).
 	File *source.File
 	Pos  source.Pos
+	End  source.Pos
+	// Helper names the BPF helper whose failure an EvRuntimeError
+	// reports ("map_update_elem", "probe_read_user", ...; bpftrace's
+	// helper_error); its Args is then the helper's return code (int32).
+	Helper string
 	// Expanded are the macro calls the producing call was expanded
 	// from, innermost first: errorf/warnf name them ("expanded from").
 	Expanded []Site
@@ -189,6 +195,9 @@ type Options struct {
 	Config map[string]any
 	// Unsafe allows the functions bpftrace gates behind --unsafe.
 	Unsafe bool
+	// Warnings is which failing helpers the programs report at run time
+	// (helperReported in helpererr.go).
+	Warnings WarningLevel
 	// Named are the named parameters (`-- --name=value`) getopt()
 	// reads, by name; a flag given without a value is "".
 	Named map[string]string

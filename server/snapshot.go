@@ -162,10 +162,7 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	if snap.Kernel != nil {
 		ck = snap.Kernel.ck
 	}
-	ccfg := check.Config{Importer: imp, Unsafe: true, Kernel: check.KernelForScript(ck, files...)}
-	if ck == nil {
-		ccfg.Kernel = nil // no typed-nil interface
-	}
+	ccfg := check.Config{Importer: imp, Unsafe: true, Kernel: ck}
 	sources := map[string][]byte{}
 	for _, ci := range cimports {
 		snap.Imports = append(snap.Imports, importedFile{Path: ci.Path})

@@ -86,22 +86,11 @@ func (s *session) doExit(ev *codegen.Event, payload []byte) error {
 	return nil
 }
 
-// doRuntimeError prints a failed runtime check; one that also set the
-// exit flag (assert) ends the run with status 1, as bpftrace's assert
-// does.
+// doRuntimeError prints a failed runtime check (division by zero, an
+// index out of bounds, a failed helper): only reported, also when the
+// probe went on to call exit().
 func (s *session) doRuntimeError(ev *codegen.Event, payload []byte) error {
-	if err := s.opts.Output.Event(ev, payload); err != nil {
-		return err
-	}
-	stop, err := s.exitFlag()
-	if err != nil {
-		return err
-	}
-	if stop {
-		s.exitCode = 1
-		s.exiting = true
-	}
-	return nil
+	return s.opts.Output.Event(ev, payload)
 }
 
 // doPrintMap prints a map: print(@m[, top[, div]]).

@@ -790,15 +790,6 @@ func (s *session) stateValue() (*ebpf.Map, []byte, error) {
 	return m, val, nil
 }
 
-// exitFlag reports whether a program set the exit flag.
-func (s *session) exitFlag() (bool, error) {
-	_, val, err := s.stateValue()
-	if val == nil {
-		return false, err
-	}
-	return le.Uint64(val[stateExitFlag:]) != 0, nil
-}
-
 // setState writes a uint64 at off in the state map, when the object has
 // one.
 func (s *session) setState(off int, v uint64) error {

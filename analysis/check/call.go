@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"regexp"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -575,6 +574,15 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 				return &types.Array{Elem: types.Uint8, Len: 16}
 			}
 		}
+	case "signal", "signal_thread":
+		if len(args) == 1 {
+			if lit, ok := ast.Unparen(args[0].x).(*ast.StringLit); ok {
+				if _, ok := builtins.SignalNumber(lit.Value); !ok {
+					d := c.errorf(args[0].x, CodeArgType, "Invalid string for signal: %s", lit.Value)
+					d.Hint = "name a signal such as \"SIGKILL\" or \"TERM\", or give its number (1-64)"
+				}
+			}
+		}
 	case "fail":
 		if c.paramCond == 0 {
 			c.failCall(x, args)
@@ -852,13 +860,10 @@ func (c *checker) resultType(x ast.Node, b *builtins.Builtin, sig *builtins.Sign
 // kernelStruct is the struct name of a builtin such as curtask: the script's C
 // definition, else the kernel's; Unknown without either.
 func (c *checker) kernelStruct(name string) types.Type {
-	// A definition in the script's own C wins over the kernel's, as the
-	// name resolves in bpftrace (not one in imported C, such as a CO-RE
-	// struct of a few fields).
-	if c.cfg.C != nil && c.scriptDefinesStruct(name) {
-		if t, ok := c.cfg.C.Type("struct " + name); ok && t != nil {
-			return t
-		}
+	// The script's own definition of the struct wins over the kernel's,
+	// as the name resolves in bpftrace (and in namedType).
+	if t, ok := c.cType("struct " + name); ok {
+		return t
 	}
 	if c.cfg.Kernel != nil {
 		if t, ok := c.cfg.Kernel.Type("struct " + name); ok && t != nil {
@@ -877,23 +882,6 @@ func ProbeTypeName(provider string) string {
 		return "special"
 	}
 	return provider
-}
-
-// scriptDefinesStruct reports whether the C text of the script (or of
-// an imported .bt file) defines struct name with a body.
-func (c *checker) scriptDefinesStruct(name string) bool {
-	re, err := regexp.Compile(`\bstruct\s+` + regexp.QuoteMeta(name) + `\s*\{`)
-	if err != nil {
-		return false
-	}
-	for _, f := range c.files {
-		for _, d := range f.Decls {
-			if cd, ok := d.(*ast.CDecl); ok && re.MatchString(cd.Text) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // probeNameLen sizes the constant string of `probe` and `probetype`.

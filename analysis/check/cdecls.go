@@ -74,6 +74,9 @@ type cScope struct {
 	defines map[string]*CDefine
 	maps    map[string]*CMap
 	names   []string
+	// script holds the types the scripts' own C defines (not imported
+	// C): those win over the kernel's types of the same name.
+	script map[string]bool
 	// partial: some #include was not read (cfront's fallback, without
 	// clang), so names the C defines may be missing.
 	partial bool
@@ -93,7 +96,10 @@ func (s *cScope) Type(name string) (types.Type, bool) {
 	t, ok := s.types[strings.Join(strings.Fields(name), " ")]
 	return t, ok
 }
-func (s *cScope) Func(name string) (*CFunc, bool)     { f, ok := s.funcs[name]; return f, ok }
+func (s *cScope) Func(name string) (*CFunc, bool) { f, ok := s.funcs[name]; return f, ok }
+func (s *cScope) DefinedByScript(name string) bool {
+	return s.script[strings.Join(strings.Fields(name), " ")]
+}
 func (s *cScope) Define(name string) (*CDefine, bool) { d, ok := s.defines[name]; return d, ok }
 func (s *cScope) Names() []string                     { return s.names }
 func (s *cScope) Map(name string) (*CMap, bool)       { m, ok := s.maps[name]; return m, ok }
@@ -135,7 +141,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			b.opt.CacheDir = cfront.DefaultCacheDir()
 		}
 	}
-	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}}
+	scope := &cScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, defines: map[string]*CDefine{}, maps: map[string]*CMap{}, script: map[string]bool{}}
 	any := false
 	for i, f := range files {
 		if f == nil {
@@ -156,7 +162,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 		any = true
 		u := b.scriptUnit(f, decls)
 		if u != nil {
-			scope.add(u)
+			scope.add(u, true)
 		}
 	}
 	for _, ci := range cimports {
@@ -166,7 +172,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 			continue
 		}
 		if u := b.fileUnit(ci); u != nil {
-			scope.add(u)
+			scope.add(u, false)
 		}
 	}
 	if !any {
@@ -464,8 +470,9 @@ func (b *cBuilder) addDiags(u *cfront.Unit) {
 
 // add merges a unit into the scope; the first definition of a name wins.
 // Types that came from BTF (the generated headers) are left to the
-// Kernel, which knows them with their BTF IDs.
-func (s *cScope) add(u *cfront.Unit) {
+// Kernel, which knows them with their BTF IDs. script: the unit is a
+// script's own C, not an imported file.
+func (s *cScope) add(u *cfront.Unit, script bool) {
 	if !u.UsedClang {
 		for _, inc := range u.Includes {
 			if !inc.Followed {
@@ -479,6 +486,9 @@ func (s *cScope) add(u *cfront.Unit) {
 		}
 		if _, dup := s.types[name]; !dup {
 			s.types[name] = t
+			if script {
+				s.script[name] = true
+			}
 		}
 	}
 	for name, f := range u.Funcs {

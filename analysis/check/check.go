@@ -236,6 +236,9 @@ func (c *checker) run(files []*ast.File) {
 	if len(c.files) == 0 {
 		return
 	}
+	// The kernel answers under the root script's config (missing_probes
+	// and the like) and knows which attach points share a probe.
+	c.cfg.Kernel = kernelForScript(c.cfg.Kernel, c.files...)
 	c.diags = nil
 	c.collect()
 	collectDiags = append(collectDiags, c.diags...)
@@ -546,10 +549,12 @@ func (c *checker) collectProbe(p *ast.Probe) {
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List
+			processPaths(ap, c.cfg.PID)
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
 			if ai != nil {
 				expandProcessUSDT(ai, c.cfg.PID)
+				usdtOutsideProcess(ai, c.cfg.PID)
 			}
 		}
 		if ai == nil {

@@ -111,6 +111,7 @@ func (s *btfCScope) Type(name string) (types.Type, bool) {
 	return t, ok
 }
 func (s *btfCScope) Func(name string) (*CFunc, bool) { f, ok := s.funcs[name]; return f, ok }
+func (s *btfCScope) DefinedByScript(string) bool     { return false } // compiled objects only
 func (s *btfCScope) Define(string) (*CDefine, bool)  { return nil, false }
 func (s *btfCScope) Names() []string                 { return s.names }
 func (s *btfCScope) Map(name string) (*CMap, bool)   { m, ok := s.maps[name]; return m, ok }

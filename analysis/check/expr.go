@@ -192,10 +192,26 @@ func (c *checker) constOf(x ast.Expr) (int64, bool) {
 }
 
 // constString returns the string x is when the script is compiled: a
-// string literal or an expression folded to one (Info.Strings).
+// string literal, an expression folded to one (Info.Strings), or a
+// typeinfo() name.
 func (c *checker) constString(x ast.Expr) (string, bool) {
-	if lit, ok := ast.Unparen(x).(*ast.StringLit); ok {
-		return lit.Value, true
+	switch y := ast.Unparen(x).(type) {
+	case *ast.StringLit:
+		return y.Value, true
+	case *ast.FieldExpr:
+		// typeinfo(x).base_type and .full_type: bpftrace folds typeinfo()
+		// into a literal record once x's type is known.
+		if ti, ok := ast.Unparen(y.X).(*ast.TypeinfoExpr); ok && !y.Arrow && y.Field != nil {
+			if t := c.info.Typeinfo[ti]; t != nil && !hasUnknown(t) {
+				base, full := TypeinfoStrings(t)
+				switch y.Field.Name {
+				case "base_type":
+					return base, true
+				case "full_type":
+					return full, true
+				}
+			}
+		}
 	}
 	s, ok := c.info.Strings[x]
 	if !ok {
@@ -356,6 +372,15 @@ func (c *checker) binary(x *ast.BinaryExpr) types.Type {
 			}
 		}
 		return types.Bool{}
+	}
+	if x.Op == "==" || x.Op == "!=" {
+		// typeinfo(x).base_type == "int": known when the script is
+		// compiled, so comptime can choose a branch by it.
+		if ls, ok := c.constString(x.X); ok {
+			if rs, ok := c.constString(x.Y); ok {
+				c.info.Consts[x] = b2i((ls == rs) == (x.Op == "=="))
+			}
+		}
 	}
 	if lt == nil || rt == nil {
 		if isComparison(x.Op) {

@@ -46,7 +46,7 @@ func init() {
 // ConfigurableKernel is implemented by a Kernel whose answers depend on
 // the script's config block: missing_probes (whether a probe that does
 // not exist is an error, a warning or ignored), max_bpf_progs and
-// max_strlen. KernelForScript applies a script's config.
+// max_strlen. Check applies the checked script's config.
 type ConfigurableKernel interface {
 	WithConfig(cfg KernelConfig) Kernel
 }
@@ -58,15 +58,15 @@ type KernelConfig struct {
 	MaxStrlen     int    // 0: 1024; sizes __data_loc strings
 }
 
-// KernelForScript returns k set up for checking one program: the root
+// kernelForScript returns k set up for checking one program: the root
 // script files[0] and the .bt files it imports. It applies the root's
 // config block (missing_probes, max_bpf_progs, max_strlen) and, for a
 // Kernel made by NewKernel, learns which attach points share a probe: as
 // in bpftrace, a wildcard that matches nothing is dropped silently when
 // another attach point of its probe matches (`kprobe:f, kprobe:f.isra.*`
-// written for several kernels). Callers of Check should pass this rather
-// than k; k itself is returned when it is nil or not configurable.
-func KernelForScript(k Kernel, files ...*ast.File) Kernel {
+// written for several kernels). Check calls it once the program's files
+// are gathered; k itself is returned when it is nil or not configurable.
+func kernelForScript(k Kernel, files ...*ast.File) Kernel {
 	if len(files) == 0 || files[0] == nil {
 		return k
 	}
@@ -206,10 +206,10 @@ type kernelView struct {
 	*kernel
 	cfg KernelConfig
 	// siblings are the attach points of each multi-attach-point probe of
-	// the program (KernelForScript).
+	// the program (kernelForScript).
 	siblings map[*ast.AttachPoint][]*ast.AttachPoint
 	// argsUse are the args fields each attach point's probe reads
-	// (KernelForScript): a wildcard whose targets type one differently is
+	// (kernelForScript): a wildcard whose targets type one differently is
 	// an error only when the probe reads it.
 	argsUse map[*ast.AttachPoint]map[string]bool
 }

@@ -4,9 +4,7 @@ import (
 	"debug/dwarf"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,52 +95,17 @@ func (r *resolution) binaries(kind string) ([]string, bool) {
 	return []string{p}, true
 }
 
-// libDirs are searched for libraries named without a path ("libc").
-var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-	"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
-
-// resolveBinary turns a uprobe or usdt target into an ELF file: a path
-// is used as it is; a name is a program in $PATH or a library ("libc" is
-// libc.so.6, never the libc.so linker script).
-func resolveBinary(target string) (string, error) {
-	if strings.ContainsRune(target, '/') {
-		if _, err := os.Stat(target); err != nil {
-			return "", err
-		}
-		return target, nil
-	}
-	if p, err := exec.LookPath(target); err == nil && btfindex.IsELF(p) {
-		return p, nil
-	}
-	base := strings.TrimPrefix(target, "lib")
-	for _, dir := range libDirs {
-		for _, name := range []string{target, "lib" + base + ".so"} {
-			if p := filepath.Join(dir, name); btfindex.IsELF(p) {
-				return p, nil
-			}
-		}
-		ms, _ := filepath.Glob(filepath.Join(dir, "lib"+base+".so.*"))
-		sort.Strings(ms)
-		for _, m := range ms {
-			if btfindex.IsELF(m) {
-				return m, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("%s: not found in $PATH or the library directories", target)
-}
-
 // binResult is a resolved uprobe target.
 type binResult struct {
 	path string
 	err  error
 }
 
-// resolveBinary is resolveBinary with the answers for names (not paths)
+// resolveBinary is btfindex.ResolveBinary with the answers for names (not paths)
 // remembered: a script names "libc" in many attach points.
 func (k *kernel) resolveBinary(target string) (string, error) {
 	if strings.ContainsRune(target, '/') {
-		return resolveBinary(target)
+		return btfindex.ResolveBinary(target)
 	}
 	k.mu.Lock()
 	r, ok := k.bins[target]
@@ -150,7 +113,7 @@ func (k *kernel) resolveBinary(target string) (string, error) {
 	if ok {
 		return r.path, r.err
 	}
-	p, err := resolveBinary(target)
+	p, err := btfindex.ResolveBinary(target)
 	k.mu.Lock()
 	k.bins[target] = binResult{p, err}
 	k.mu.Unlock()
@@ -203,13 +166,14 @@ func (r *resolution) uprobe() {
 			line, _ := strconv.Atoi(r.parts.text(probes.RoleLine))
 			addrs, err := da.di.LineAddresses(r.parts.text(probes.RoleFile), line)
 			if err != nil {
-				r.missing(CodeProbeNotFound, r.spanOf(probes.RoleLine), "%v", err)
+				r.errorf(CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
 				return
 			}
 			// The line's first instruction in each compile unit with code
 			// for it, by address (the runtime attaches there).
 			for _, a := range addrs {
-				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%#x", r.ap.Provider, p, a))
+				// In decimal, as bpftrace names such a probe.
+				r.ai.Targets = append(r.ai.Targets, fmt.Sprintf("%s:%s:%d", r.ap.Provider, p, a))
 			}
 		}
 		return

@@ -106,8 +106,7 @@ func kernels(t *testing.T, f func(t *testing.T, k *kernelView)) {
 	t.Run("btf-file", func(t *testing.T) { f(t, fileKernel(t)) })
 }
 
-// checkWith checks src against k (through KernelForScript, as bt check
-// does) and returns the program.
+// checkWith checks src against k and returns the program.
 func checkWith(t testing.TB, k Kernel, src string) *Program {
 	t.Helper()
 	sf := source.NewFile("test.bt", []byte(src))
@@ -117,7 +116,7 @@ func checkWith(t testing.TB, k Kernel, src string) *Program {
 			t.Fatalf("parse: %s", d.Error())
 		}
 	}
-	return Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f)})
+	return Check([]*ast.File{f}, Config{Kernel: k})
 }
 
 // resolveOne resolves the single attach point of src's first probe.
@@ -127,7 +126,7 @@ func resolveOne(t testing.TB, k Kernel, src string) (*AttachInfo, diag.List) {
 	f, _ := parser.ParseFile(sf)
 	for _, d := range f.Decls {
 		if p, ok := d.(*ast.Probe); ok {
-			return KernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
+			return kernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
 		}
 	}
 	t.Fatalf("no probe in %q", src)
@@ -735,7 +734,7 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	override := "struct point { int z; } uprobe:" + bin + ":handle { $z = ((struct point *)arg0)->z; }"
 	f := parseScript(t, "o.bt", override)
 	cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none", NoCache: true})
-	for _, d := range Check([]*ast.File{f}, Config{Kernel: KernelForScript(k, f), C: cs}).Diags {
+	for _, d := range Check([]*ast.File{f}, Config{Kernel: k, C: cs}).Diags {
 		if d.Severity == diag.Error {
 			t.Errorf("%s: %s", override, d.Error())
 		}
@@ -788,18 +787,18 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 	}
 	ai, ds := resolveOne(t, k, "uprobe:"+bin+"@lines.c:2 { }")
 	wantNoDiags(t, ds)
-	if want := fmt.Sprintf("uprobe:%s:%#x", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
+	if want := fmt.Sprintf("uprobe:%s:%d", bin, work); len(ai.Targets) != 1 || ai.Targets[0] != want {
 		t.Errorf("targets %v, want %s", ai.Targets, want)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no code at lines.c:5")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "no source file other.c")
+	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
 }
 
 func TestKernelUSDT(t *testing.T) {
 	k := liveKernel(t)
-	libc, err := resolveBinary("libc")
+	libc, err := btfindex.ResolveBinary("libc")
 	if err != nil {
 		t.Skip(err)
 	}

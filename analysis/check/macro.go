@@ -231,8 +231,12 @@ func (c *checker) macroTypeArg(n ast.Node, ref *macroArgRef) types.Type {
 			return t
 		}
 	}
-	t := c.expr(ref.x)
-	return t
+	// A value argument (typeinfo(x), sizeof(x)) is checked as a value
+	// use would check it, once: later value uses take its type from
+	// here.
+	ref.t = c.expr(ref.x)
+	ref.konst, ref.isCnst = c.constOf(ref.x)
+	return ref.t
 }
 
 // argSource follows an expression parameter of the macros being

@@ -2,10 +2,12 @@ package check
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/btfindex"
 )
@@ -69,4 +71,69 @@ func uniqueStrings(l []string) []string {
 		}
 	}
 	return out
+}
+
+// processPaths points the file of a uprobe, uretprobe or usdt attach
+// point at the process's view of it when the script is checked for
+// process pid (bpftrace -p): a path that is another file, or no file, in
+// this mount namespace names the file the process sees, through
+// /proc/PID/root (btfindex.ProcessPath).
+func processPaths(ap *ast.AttachPoint, pid int) {
+	if pid <= 0 {
+		return
+	}
+	switch ap.Provider {
+	case "uprobe", "uretprobe", "usdt":
+	default:
+		return
+	}
+	for i := range ap.Fields {
+		f := &ap.Fields[i]
+		if f.Role == probes.RolePath && !strings.Contains(f.Text, "$") && !probes.HasWildcard(f.Text) {
+			f.Text = btfindex.ProcessPath(pid, f.Text)
+		}
+	}
+}
+
+// usdtOutsideProcess drops the targets of a usdt attach point checked for
+// process pid (bpftrace -p) whose file the process does not map: such a
+// probe would never fire in it (as in bpftrace, which looks for -p's
+// USDT probes in the process's files). The attach point is then missing.
+func usdtOutsideProcess(ai *AttachInfo, pid int) {
+	if pid <= 0 || ai.Provider != "usdt" || len(ai.Targets) == 0 {
+		return
+	}
+	var mapped []os.FileInfo
+	for _, m := range btfindex.MappedExecutables(pid) {
+		if st, err := os.Stat(fmt.Sprintf("/proc/%d/root%s", pid, m)); err == nil {
+			mapped = append(mapped, st)
+		}
+	}
+	if len(mapped) == 0 {
+		return // the process's files cannot be read: leave it to the run
+	}
+	var kept []string
+	for _, t := range ai.Targets {
+		path := ""
+		for _, f := range probes.ParseProbeName(t).Fields {
+			if f.Role == probes.RolePath {
+				path = f.Text
+			}
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			kept = append(kept, t)
+			continue
+		}
+		for _, m := range mapped {
+			if os.SameFile(st, m) {
+				kept = append(kept, t)
+				break
+			}
+		}
+	}
+	ai.Targets = kept
+	if len(kept) == 0 {
+		ai.Missing = true
+	}
 }

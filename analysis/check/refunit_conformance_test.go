@@ -186,7 +186,7 @@ func refUnitVerdict(t testing.TB, c refUnitCase) diag.List {
 	k := refUnitKernel{}
 	// As bt check does: the script's C part is compiled into its C scope.
 	files := []*ast.File{f}
-	cfg := Config{Kernel: KernelForScript(k, files...), Unsafe: c.unsafe}
+	cfg := Config{Kernel: k, Unsafe: c.unsafe}
 	cscope, cdiags := NewCScope(files, nil, CScopeConfig{Kernel: k})
 	if cscope != nil && CScopeComplete(cscope) {
 		cfg.C = cscope

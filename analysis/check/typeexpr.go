@@ -3,6 +3,7 @@ package check
 import (
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/types"
+	"strings"
 )
 
 // builtinTypes are the type names bpftrace itself defines.
@@ -190,8 +191,9 @@ func (c *checker) userType(full string) types.Type {
 }
 
 // namedType resolves a type name: bpftrace's own, the script's C, the
-// DWARF of the probe's uprobe binaries, then the kernel. keyword is "struct", "union", "enum" or "". With report,
-// an unknown name is an error (only when a kernel could have known it).
+// DWARF of the probe's uprobe binaries, then the kernel. keyword is
+// "struct", "union", "enum" or "". With report, an unknown name is an
+// error (only when a kernel could have known it).
 func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types.Type {
 	if keyword == "" {
 		if t, ok := builtinTypes[name]; ok {
@@ -202,11 +204,9 @@ func (c *checker) namedType(keyword, name string, n ast.Node, report bool) types
 	if keyword != "" {
 		full = keyword + " " + name
 	}
-	if c.cfg.C != nil {
-		if t, ok := c.cfg.C.Type(full); ok && t != nil {
-			c.recordCType(n, full, t)
-			return t
-		}
+	if t, ok := c.cType(full); ok {
+		c.recordCType(n, full, t)
+		return t
 	}
 	if t := c.userType(full); t != nil {
 		return t
@@ -258,4 +258,33 @@ func (c *checker) recordCType(n ast.Node, name string, t types.Type) {
 		return
 	}
 	c.info.Uses[n] = &Symbol{Kind: SymCType, Name: name, Type: t}
+}
+
+// cType looks a type name up in the program's C. A struct, union or enum
+// the script's own C defines wins over the kernel's of the same name (as
+// in bpftrace); one that only imported C defines does not: there it is
+// the C code's view of the kernel's type (often a CO-RE subset with
+// preserve_access_index), and the script sees the kernel's whole type.
+func (c *checker) cType(full string) (types.Type, bool) {
+	if c.cfg.C == nil {
+		return nil, false
+	}
+	t, ok := c.cfg.C.Type(full)
+	if !ok || t == nil {
+		return nil, false
+	}
+	if definer, ok := c.cfg.C.(interface{ DefinedByScript(string) bool }); ok && !definer.DefinedByScript(full) &&
+		c.cfg.Kernel != nil && isTaggedName(full) {
+		if kt, ok := c.cfg.Kernel.Type(full); ok && kt != nil {
+			return nil, false
+		}
+	}
+	return t, true
+}
+
+// isTaggedName reports whether a type name has a struct, union or enum
+// keyword.
+func isTaggedName(full string) bool {
+	kw, _, _ := strings.Cut(full, " ")
+	return kw == "struct" || kw == "union" || kw == "enum"
 }

@@ -125,7 +125,7 @@ var bpftraceOpts = []bpftraceOpt{
 		case -1:
 			return errors.New("USAGE: -k, --warnings conflicts with --no-warnings")
 		}
-		a.warnings = 1
+		a.warnings, a.run.helperWarnings = 1, true
 		return nil
 	}},
 	{"no-warnings", 0, false, func(a *bpftraceArgs, _ string) error {
@@ -442,9 +442,6 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if a.buffering == "full" {
 		fmt.Fprintf(stderr, "WARNING: -B full: bt writes every record as it is made; output stays line buffered\n")
 	}
-	if a.warnings == 1 {
-		fmt.Fprintf(stderr, "WARNING: -k: bt does not report failed probe reads and map lookups at run time; the option has no effect\n")
-	}
 	if a.pidStr != "" {
 		pid, err := parseBpftraceUint(a.pidStr)
 		if err != nil {
@@ -639,7 +636,7 @@ OPTIONS:
     -B MODE             line, full or none: bt writes every record as it is made,
                         so all three behave as line (full says so)
     -q, --quiet         do not print "Attached N probes"
-    -k, --warnings      (accepted; bt does not report failed probe reads yet)
+    -k, --warnings      also warn at run time when a probe read or map lookup fails
     --no-warnings       no warning messages
     -I DIR              search DIR for the script's #include files
     --include FILE      include FILE before the script's C (as #include <FILE>)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,9 +100,14 @@ func TestBpftraceDWARFList(t *testing.T) {
 		})
 	}
 	// Without --debuginfo the stripped binary's parameters are unknown.
-	bin, _ := buildDWARFTracee(t, "stripped")
+	bin, extra := buildDWARFTracee(t, "stripped")
 	if out, _, _ := runLinkBounded(t, link, "-lv", "uprobe:"+bin+":dw_fn"); out != "uprobe:"+bin+":dw_fn\n" {
 		t.Errorf("stripped without --debuginfo: %q", out)
+	}
+	// bt list takes --debuginfo too.
+	out, errOut, code := runLinkBounded(t, btBinary(t), append([]string{"list", "-v", "uprobe:" + bin + ":dw_fn"}, extra...)...)
+	if want := "uprobe:" + bin + ":dw_fn\n    struct pair* p\n    int n\n    char c\n"; code != 0 || out != want {
+		t.Errorf("bt list --debuginfo: exit %d, stdout %q, want %q; stderr %s", code, out, want, errOut)
 	}
 }
 
@@ -116,7 +122,7 @@ func TestBpftraceDWARFRun(t *testing.T) {
 			bin, extra := buildDWARFTracee(t, how)
 			script := strings.ReplaceAll(`
 uprobe:BIN:dw_fn { printf("n=%d c=%c a=%d name=%s cast=%d\n", args.n, args.c, args.p->a, args.p->name, ((struct pair *)arg0)->a); }
-uprobe:BIN@dw.c:3 { @line = count(); }`, "BIN", bin)
+uprobe:BIN@dw.c:3 { @line[probe] = count(); }`, "BIN", bin)
 			args := append([]string{"-c", bin, "-e", script}, extra...)
 			// The relative --debuginfo directory is the binary's, not ours.
 			out, errOut, code := runLinkBounded(t, link, args...)
@@ -124,7 +130,10 @@ uprobe:BIN@dw.c:3 { @line = count(); }`, "BIN", bin)
 				t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 			}
 			for _, want := range []string{
-				"n=0 c=x a=7 name=seven cast=7", "n=1 c=x a=7 name=seven cast=7", "n=2 c=x a=7 name=seven cast=7", "@line: 3",
+				"n=0 c=x a=7 name=seven cast=7", "n=1 c=x a=7 name=seven cast=7", "n=2 c=x a=7 name=seven cast=7",
+				// The line's probe is named by its address in decimal,
+				// as bpftrace names it.
+				fmt.Sprintf("@line[uprobe:%s:%d]: 3", bin, symbolValue(t, bin, "dw_fn")),
 			} {
 				if !strings.Contains(out, want+"\n") {
 					t.Errorf("output lacks %q:\n%s\nstderr %s", want, out, errOut)

@@ -236,7 +236,9 @@ func pidPattern(p string, pid int) []string {
 	}
 	var out []string
 	for _, f := range files {
-		out = append(out, prov+":"+f+":"+rest)
+		// A file of another mount namespace is read through the
+		// process's root.
+		out = append(out, prov+":"+btfindex.ProcessPath(pid, f)+":"+rest)
 	}
 	return out
 }

@@ -5,8 +5,16 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
+
+func init() {
+	// The begin and end probes run (BPF_PROG_TEST_RUN) from the goroutine
+	// that runs the script, main's: keeping it on the process's first
+	// thread makes their tid the pid, as in bpftrace.
+	runtime.LockOSThread()
+}
 
 func main() {
 	if invokedAsBpftrace(os.Args[0]) {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,5 +35,23 @@ func TestUSDTByProcess(t *testing.T) {
 	_, errOut, code = runLinkBounded(t, link, "-p", pid, "-e", `usdt:::nosuchprobe { exit(); }`)
 	if code != 1 || !strings.Contains(errOut, "Probe has no valid attach points.") {
 		t.Errorf("no match: exit %d, stderr %q", code, errOut)
+	}
+	// A file the process does not map (a copy of its program) has no
+	// probe that could fire in it.
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(t.TempDir(), "copy")
+	if err := os.WriteFile(cp, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runLinkBounded(t, link, "-p", pid, "-e", "usdt:"+cp+":btt:args { exit(); }")
+	if code != 1 || !strings.Contains(errOut, "No matches for usdt "+cp+":btt:args.") {
+		t.Errorf("file not mapped: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code = runLinkBounded(t, link, "-p", pid, "-e", "usdt:"+bin+`:btt:args { printf("here\n"); exit(); }`)
+	if code != 0 || !strings.Contains(out, "here\n") {
+		t.Errorf("file mapped: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

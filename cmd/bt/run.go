@@ -15,6 +15,7 @@ import (
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
@@ -32,7 +33,9 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
-	clang      string
+	// helperWarnings: -k, report failed probe reads and map lookups too
+	helperWarnings bool
+	clang          string
 	// traceableFunctions lists the functions kprobes may attach to
 	// ("": tracefs's available_filter_functions).
 	traceableFunctions string
@@ -41,6 +44,7 @@ type runFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f runFlags
+		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "run [flags] (FILE | - | -e PROGRAM) [ARG]... [-- --NAME=VALUE...]",
 			Short: "Compile a script to BPF, load it and print what it produces, as bpftrace does",
@@ -63,10 +67,12 @@ exit()'s code, 0 after a signal, 1 for a script error or a failure while
 running, and 2 for bad usage or missing privileges.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
+				btfindex.SetDebugInfoDirs(debugInfo)
 				return runRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, cmd.ArgsLenAtDash(), f)
 			},
 		}
 		fl := cmd.Flags()
+		debugInfoFlag(cmd, &debugInfo)
 		fl.StringVarP(&f.expr, "expr", "e", "", "run `PROGRAM` given on the command line")
 		fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
 		fl.StringVarP(&f.outFile, "output", "o", "", "write the program's output to `FILE`")
@@ -76,6 +82,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
+		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
 		return cmd
 	})
@@ -208,6 +215,17 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		}
 		return exitError{exitFindings}
 	}
+	// Named parameters must fit their options' types, as bpftrace checks
+	// them before anything runs.
+	for i := range prog.NamedParams {
+		p := &prog.NamedParams[i]
+		if text, ok := in.named[p.Name]; ok {
+			if _, err := p.Value(text, text != ""); err != nil {
+				fmt.Fprintf(stderr, "ERROR: %v\n", err)
+				return exitError{exitFindings}
+			}
+		}
+	}
 	// The command of -c starts (stopped) before compiling, as in bpftrace:
 	// its pid is the constant cpid.
 	var child *tracer.Child
@@ -222,7 +240,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
 		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
 	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
@@ -398,3 +416,42 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// warningLevel is which failing helpers the programs report.
+func (f *runFlags) warningLevel() codegen.WarningLevel {
+	switch {
+	case f.noWarnings:
+		return codegen.WarnNone
+	case f.helperWarnings:
+		return codegen.WarnAll
+	}
+	return codegen.WarnDefault
+}
+
+// debugInfoFlag adds --debuginfo DIR (repeatable, or DIR:DIR as in
+// bpftrace): where the separate and split DWARF of uprobe targets is
+// looked for first.
+func debugInfoFlag(cmd *cobra.Command, dirs *[]string) {
+	cmd.Flags().Var(debugInfoValue{dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
+}
+
+// debugInfoValue collects --debuginfo directories.
+type debugInfoValue struct{ dirs *[]string }
+
+func (v debugInfoValue) String() string {
+	if v.dirs == nil {
+		return ""
+	}
+	return strings.Join(*v.dirs, ":")
+}
+
+func (v debugInfoValue) Set(s string) error {
+	for _, d := range strings.Split(s, ":") {
+		if d != "" {
+			*v.dirs = append(*v.dirs, d)
+		}
+	}
+	return nil
+}
+
+func (debugInfoValue) Type() string { return "DIR" }

@@ -1,10 +1,14 @@
 package output
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -152,6 +156,9 @@ func eventLocation(ev *codegen.Event) location {
 	}
 	p := ev.File.Position(ev.Pos)
 	end := callEnd(ev.File.Text, int(ev.Pos))
+	if ev.End.IsValid() && ev.End > ev.Pos {
+		end = int(ev.End)
+	}
 	q := ev.File.Position(source.Pos(end))
 	return location{
 		file: ev.File.Name, line: p.Line, col: p.Column, end: q.Column,
@@ -334,6 +341,9 @@ func (w *Writer) jsonLocated(kind, msg string, loc location) error {
 // message; text output prints it as bpftrace does, a warning with the
 // source line and the failing expression underlined.
 func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
+	if ev.Helper != "" {
+		return w.helperError(ev, payload)
+	}
 	msg := ev.Format
 	if ev.Args != nil && len(ev.Args.Elems) > 0 {
 		// With arguments (a helper's return code, an index), Format is a
@@ -351,6 +361,52 @@ func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	msg = strings.TrimSuffix(msg, "\n")
 	var sb strings.Builder
 	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
+	for _, l := range loc.context() {
+		sb.WriteString(l + "\n")
+	}
+	_, err := io.WriteString(w.stderr, sb.String())
+	return err
+}
+
+// helperMessages are the messages of helper failures that say more than
+// the error code, by helper and code (0: any code).
+var helperMessages = map[string]map[int]string{
+	"map_update_elem": {-int(syscall.E2BIG): "Map full; can't update element. Try increasing max_map_keys config " +
+		"or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`"},
+	"map_delete_elem": {-int(syscall.ENOENT): "Can't delete map element because it does not exist."},
+	"map_lookup_elem": {0: "Can't lookup map element because it does not exist."},
+}
+
+// helperError reports a failed helper call (the event's Helper; its
+// payload is the return code): a warning with the source, or in JSON a
+// helper_error record with the error's text, as bpftrace does.
+func (w *Writer) helperError(ev *codegen.Event, payload []byte) error {
+	if len(payload) < 4 {
+		return fmt.Errorf("output: event %d: short helper error record", ev.ID)
+	}
+	code := int(int32(binary.LittleEndian.Uint32(payload)))
+	loc := eventLocation(ev)
+	if w.format == JSON {
+		return w.jsonRecord(func(j *jsonOut) {
+			j.raw(`{"type": "helper_error", "msg": `)
+			j.str(codegen.Strerror(-code))
+			j.raw(`, "helper": `)
+			j.str(ev.Helper)
+			j.raw(`, "retcode": ` + strconv.Itoa(code) + `, "filename": `)
+			j.str(loc.file)
+			j.raw(`, "line": ` + jsonUint(uint64(loc.line)) + `, "col": ` + jsonUint(uint64(loc.col)) + "}")
+		})
+	}
+	msg, ok := helperMessages[ev.Helper][code]
+	if !ok {
+		msg, ok = helperMessages[ev.Helper][0]
+	}
+	if !ok {
+		msg = codegen.Strerror(-code)
+	}
+	var sb strings.Builder
+	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
+	sb.WriteString(fmt.Sprintf("Additional Info - helper: %s, retcode: %d\n", ev.Helper, code))
 	for _, l := range loc.context() {
 		sb.WriteString(l + "\n")
 	}
@@ -409,6 +465,11 @@ func (w *Writer) joinString(ev *codegen.Event, payload []byte) (string, error) {
 func (w *Writer) readCat(name string) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
+		// bpftrace names the C library's reason
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return "", fmt.Errorf("failed to open file '%s' (%s)", name, codegen.Strerror(int(errno)))
+		}
 		return "", fmt.Errorf("failed to open file '%s'", name)
 	}
 	defer f.Close()

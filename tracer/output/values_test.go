@@ -272,7 +272,7 @@ func TestEventsOtherThanPrintf(t *testing.T) {
 
 	// cat of a missing file is an error naming it.
 	missing := enc(events[2].Args.Elems, dir, "nope")
-	if err := w.Event(events[2], missing); err == nil || !strings.Contains(err.Error(), "failed to open file") {
+	if err := w.Event(events[2], missing); err == nil || !strings.Contains(err.Error(), "failed to open file '"+filepath.Join(dir, "nope")+"' (No such file or directory)") {
 		t.Errorf("cat of a missing file: %v", err)
 	}
 }
