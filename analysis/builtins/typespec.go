@@ -268,6 +268,10 @@ type Arg struct {
 	Neg bool
 	// Str is a string literal's value or an identifier's name.
 	Str string
+	// ValueUnknown marks a literal whose value is not known here (a
+	// positional parameter checked without the command line's values):
+	// ranges and choices are not checked against it.
+	ValueUnknown bool
 }
 
 func (a Arg) isValue() bool {
@@ -331,7 +335,7 @@ func (p Param) Check(a Arg) (score int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(p.Choices) > 0 && (a.Form == ArgIdent || (a.Literal && isString(a.Type))) {
+	if len(p.Choices) > 0 && !a.ValueUnknown && (a.Form == ArgIdent || (a.Literal && isString(a.Type))) {
 		found := false
 		for _, c := range p.Choices {
 			if c == a.Str {
@@ -343,7 +347,7 @@ func (p Param) Check(a Arg) (score int, err error) {
 			return 0, fmt.Errorf("%q is not one of %s", a.Str, strings.Join(p.Choices, ", "))
 		}
 	}
-	if p.Range != nil && a.Literal && a.Type != nil && isInteger(a.Type) {
+	if p.Range != nil && a.Literal && !a.ValueUnknown && a.Type != nil && isInteger(a.Type) {
 		v, ok := a.intValue()
 		if !ok || v < p.Range.Min || v > p.Range.Max {
 			return 0, fmt.Errorf("must be between %d and %d", p.Range.Min, p.Range.Max)

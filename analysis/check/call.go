@@ -288,7 +288,9 @@ func (c *checker) describeLiteral(a ast.Expr, arg *builtins.Arg) {
 	case *ast.PositionalParam:
 		// Known when the script is compiled.
 		arg.Literal = true
-		if s, ok := c.info.Strings[y]; ok {
+		if !c.cfg.HasPositional {
+			arg.ValueUnknown = true
+		} else if s, ok := c.info.Strings[y]; ok {
 			arg.Str = s
 		} else if v, ok := c.constOf(y); ok {
 			arg.Int, arg.Neg = uint64(v), v < 0

@@ -36,6 +36,7 @@ func TestPositionalConstants(t *testing.T) {
 		// A positional that is not a number is a string literal: where a
 		// literal is needed, through str() and with a constant offset.
 		{"begin { @ = lhist(0, $1, $2, $3); }", []string{"0", "10000", "1000"}, ""},
+		{"begin { @ = lhist(0, $1, $2, $3); }", nil, ""},
 		{"begin { @ = lhist(0, $1, $2, $3); }", []string{"0", "10000", "0"}, "wrong-argument-type"},
 		{"begin { @ = kaddr($1); }", []string{"vfs_read"}, ""},
 		{"begin { @ = kaddr(str($1)); }", []string{"vfs_read"}, ""},
