@@ -121,7 +121,9 @@ func (c *client) open(uri, text string, version int32) {
 // arrive and returns them.
 func (c *client) waitDiagnostics(uri string, version int32) []protocol.Diagnostic {
 	c.t.Helper()
-	deadline := time.After(10 * time.Second)
+	// Bounded, generously: a first analysis may build the kernel header
+	// and its precompiled form with clang on a loaded machine.
+	deadline := time.After(60 * time.Second)
 	for {
 		c.mu.Lock()
 		for _, p := range c.diags[uri] {

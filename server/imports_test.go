@@ -14,7 +14,9 @@ import (
 // satisfies ok, and returns it.
 func (c *client) waitPublished(uri string, ok func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	c.t.Helper()
-	deadline := time.After(10 * time.Second)
+	// Bounded, generously: a first analysis may build the kernel header
+	// and its precompiled form with clang on a loaded machine.
+	deadline := time.After(60 * time.Second)
 	seen := 0
 	for {
 		c.mu.Lock()
