@@ -555,6 +555,7 @@ func (c *checker) collectProbe(p *ast.Probe) {
 			c.diags = append(c.diags, ds...)
 			if ai != nil {
 				expandProcessUSDT(ai, c.cfg.PID)
+				expandProcessUprobes(ai, c.cfg.PID)
 				usdtOutsideProcess(ai, c.cfg.PID)
 			}
 		}

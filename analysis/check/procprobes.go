@@ -137,3 +137,43 @@ func usdtOutsideProcess(ai *AttachInfo, pid int) {
 		ai.Missing = true
 	}
 }
+
+// expandProcessUprobes expands a uprobe or uretprobe attach point that
+// names no file (uprobe:*:fn, as bpftrace -p allows) into one target per
+// matching function of each ELF file process pid maps, named through the
+// process's root like expandProcessUSDT's: the runtime then attaches the
+// functions of one file with one uprobe_multi link. Addresses, offsets,
+// C++ and source-line forms are left to the run.
+func expandProcessUprobes(ai *AttachInfo, pid int) {
+	if pid <= 0 || (ai.Provider != "uprobe" && ai.Provider != "uretprobe") || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
+		return
+	}
+	f := map[string]string{}
+	for _, fl := range ai.Node.Fields {
+		if !fl.Quoted && strings.Contains(fl.Text, "$") {
+			return // positional parameters: known when the script runs
+		}
+		f[fl.Role] = fl.Text
+	}
+	fn := f[probes.RoleFunc]
+	if path := f[probes.RolePath]; (path != "" && path != "*") || fn == "" ||
+		f[probes.RoleOffset] != "" || f[probes.RoleAddress] != "" || f[probes.RoleLine] != "" || f[probes.RoleLang] != "" {
+		return
+	}
+	for _, m := range btfindex.MappedExecutables(pid) {
+		file := fmt.Sprintf("/proc/%d/root%s", pid, m)
+		funcs, err := btfindex.ELFFunctions(file)
+		if err != nil {
+			continue // not ELF, or unreadable: no functions there
+		}
+		for _, name := range funcs {
+			if probes.MatchWildcard(fn, name) {
+				ai.Targets = append(ai.Targets, ai.Provider+":"+file+":"+probeNameField(name))
+			}
+		}
+	}
+	sort.Strings(ai.Targets)
+	ai.Targets = uniqueStrings(ai.Targets)
+	ai.Source = "elf"
+	ai.Missing = len(ai.Targets) == 0
+}

@@ -151,8 +151,9 @@ uprobe:BIN:ADDR { @addr = count(); }`)
 }
 
 // TestBpftraceUserTracingPID: -p PID attaches to a running process: a
-// usdt probe found through the files the process maps (path '*') and a
-// uprobe without a path (the process's executable).
+// usdt probe found through the files the process maps (path '*'), a
+// uprobe without a path (the process's executable) and a uprobe wildcard
+// over every file the process maps (uprobe:*:fn*).
 func TestBpftraceUserTracingPID(t *testing.T) {
 	needRootRun(t)
 	bin := buildTracee(t)
@@ -167,11 +168,12 @@ func TestBpftraceUserTracingPID(t *testing.T) {
 	pid := tracee.Process.Pid
 	out, errOut, code := runLinkBounded(t, link, "-p", strconv.Itoa(pid), "-e",
 		`usdt:*:btt:args { @usdt = count(); printf("usdt %s\n", str(arg3)); }
-		 uprobe:bt_add { @add = count(); if (@add >= 3) { exit(); } }`)
+		 uprobe:bt_add { @add = count(); if (@add >= 3) { exit(); } }
+		 uprobe:*:bt_ad* { @wild = count(); }`)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
-	if !strings.Contains(out, "usdt hello usdt\n") || !strings.Contains(out, "@add: 3\n") {
+	if !strings.Contains(out, "usdt hello usdt\n") || !strings.Contains(out, "@add: 3\n") || !strings.Contains(out, "@wild: ") {
 		t.Errorf("output:\n%s\nstderr: %s", out, errOut)
 	}
 }
