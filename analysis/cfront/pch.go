@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/bt-tools/bt/btfindex"
 )
 
 // Large virtual headers (a vmlinux.h of every kernel type is 3-5 MB, and
@@ -115,7 +117,7 @@ func (j *clangJob) preparePCH() error {
 	if err := os.MkdirAll(filepath.Dir(hdr), 0o755); err != nil {
 		return err
 	}
-	if err := writeAtomic(hdr, text); err != nil {
+	if err := btfindex.WriteFileAtomic(hdr, text); err != nil {
 		return err
 	}
 	// Build into a temp name, then rename: concurrent builders are safe.
@@ -144,31 +146,6 @@ func (j *clangJob) preparePCH() error {
 	}
 	j.pch, j.pchDir, j.pchName = pch, dir, best
 	return nil
-}
-
-// writeAtomic writes path through a uniquely named temporary file and a
-// rename: readers never see a partial file, also when goroutines of one
-// process write the same path at once.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // pchGuard is the include guard of the precompiled header, defined for
