@@ -32,7 +32,6 @@ type clangJob struct {
 	pch      string // precompiled header to use, or ""
 	pchDir   string // where the precompiled header's source lives
 	pchName  string
-	forE     bool // building arguments for clang -E
 	noForce  bool // leave out ForceIncludes (building a precompiled header)
 
 	missing  map[string]bool
@@ -48,7 +47,13 @@ type clangJob struct {
 var diagLine = regexp.MustCompile(`^(.+?):(\d+):(\d+): (fatal error|error|warning|note|remark): (.*)$`)
 var notFound = regexp.MustCompile(`^'(.+)' file not found`)
 
-func (j *clangJob) baseArgs() []string {
+// baseArgs are clang's arguments for reading the job's C (not -E).
+func (j *clangJob) baseArgs() []string { return j.args(false) }
+
+// args are clang's arguments; forE: for clang -E, which does not read
+// precompiled headers. A parameter, not a field of the job: the -E run
+// and the AST run build their arguments at the same time.
+func (j *clangJob) args(forE bool) []string {
 	a := []string{j.opt.Clang, "-x", "c", "-fno-color-diagnostics", "-fno-caret-diagnostics",
 		"-fdiagnostics-show-option", "-ferror-limit=200", "-Wno-unknown-attributes"}
 	target := j.opt.Target
@@ -85,7 +90,7 @@ func (j *clangJob) baseArgs() []string {
 	}
 	a = append(a, "-idirafter", j.stubDir)
 	if j.pch != "" {
-		if j.forE {
+		if forE {
 			// -E does not read precompiled headers: skip the header's
 			// text through its include guard instead.
 			a = append(a, "-D"+j.pchGuard())
@@ -177,9 +182,7 @@ func safeJoin(dir, name string) (string, error) {
 func (j *clangJob) preprocess() ([]byte, error) {
 	for round := 0; ; round++ {
 		var out bytes.Buffer
-		j.forE = true
-		args := append(j.baseArgs(), "-E", "-dD", j.mainPath)
-		j.forE = false
+		args := append(j.args(true), "-E", "-dD", j.mainPath)
 		stderr, code, err := j.run(args, &out)
 		if err != nil {
 			return nil, err
