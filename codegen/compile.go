@@ -403,7 +403,9 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 // programTypes is the BPF program type of each provider.
 var programTypes = map[string]ebpf.ProgramType{
 	"begin": ebpf.RawTracepoint, "end": ebpf.RawTracepoint, "self": ebpf.RawTracepoint,
-	"test": ebpf.RawTracepoint, "bench": ebpf.RawTracepoint,
+	"test": ebpf.RawTracepoint,
+	// bench programs are timed by test runs that repeat, which XDP has.
+	"bench":         ebpf.XDP,
 	"tracepoint":    ebpf.TracePoint,
 	"rawtracepoint": ebpf.RawTracepoint,
 	"kprobe":        ebpf.Kprobe, "kretprobe": ebpf.Kprobe,

@@ -315,6 +315,13 @@ func (f *fakeOutput) SystemOutput(out string) error {
 	return nil
 }
 
+func (f *fakeOutput) BenchResult(names []string, i int, average time.Duration, iters uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, fmt.Sprintf("bench %s %d", names[i], iters))
+	return nil
+}
+
 func (f *fakeOutput) AttachedProbes(n int) error {
 	f.mu.Lock()
 	f.lines = append(f.lines, fmt.Sprintf("attached %d", n))

@@ -44,6 +44,9 @@ type Output interface {
 	// prints what the command wrote.
 	FormatCommand(ev *codegen.Event, payload []byte) (string, error)
 	SystemOutput(out string) error
+	// BenchResult reports benchmark names[i]'s average run time over
+	// iters runs (bench mode).
+	BenchResult(names []string, i int, average time.Duration, iters uint64) error
 }
 
 // MapEntry is one element of a map read from the kernel.
@@ -60,6 +63,9 @@ type Options struct {
 	// DryRun loads, runs begin, attaches and detaches again, printing
 	// nothing, as bpftrace --dry-run does.
 	DryRun bool
+	// Bench runs the bench probes instead of attaching anything, as
+	// bpftrace --mode bench does: begin, each benchmark timed, end.
+	Bench bool
 	// Unsafe allows system().
 	Unsafe bool
 	// PID restricts uprobes, profile and watchpoints to a process (-p);
@@ -180,6 +186,12 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	}
 	if err := s.runProbes("begin"); err != nil {
 		return res, err
+	}
+	if opts.Bench {
+		benchErr := s.runBenchmarks()
+		err = s.finish(false)
+		res.ExitCode, res.Lost = s.exitCode, s.lostSeen
+		return res, errors.Join(benchErr, err)
 	}
 	start := time.Now()
 	n, err := s.attachAll()
@@ -385,7 +397,9 @@ func (s *session) attachAll() (int, error) {
 	var reversed []*codegen.Prog
 	for _, p := range s.obj.Progs {
 		if runFromUserSpace[p.Provider] {
-			n++
+			if p.Provider != "bench" { // run in bench mode only, not attached
+				n++
+			}
 			continue
 		}
 		if attachedInReverse[p.Provider] {

@@ -153,13 +153,22 @@ var bpftraceOpts = []bpftraceOpt{
 		case "format":
 			a.format = true
 			return nil
-		case "codegen", "compiler-bench", "bench", "test":
+		case "bench":
+			a.run.bench = true
+			return nil
+		case "codegen", "compiler-bench", "test":
 			return fmt.Errorf("--mode %s is not supported by bt", v)
 		}
 		return errors.New("USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.")
 	}},
 	{"test", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("test", "") }},
-	{"bench", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("bench", "") }},
+	{"bench", 0, false, func(a *bpftraceArgs, _ string) error {
+		if a.format {
+			return errors.New("USAGE: --bench conflicts with existing --mode")
+		}
+		a.run.bench = true
+		return nil
+	}},
 	{"debug", 'd', true, func(a *bpftraceArgs, v string) error {
 		for _, st := range strings.Split(v, ",") {
 			if st == "" {

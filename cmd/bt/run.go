@@ -33,6 +33,8 @@ type runFlags struct {
 	pid        int
 	dryRun     bool
 	noWarnings bool
+	// bench: run the bench probes and print their timings (bench mode)
+	bench bool
 	// helperWarnings: -k, report failed probe reads and map lookups too
 	helperWarnings bool
 	clang          string
@@ -81,6 +83,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.StringVarP(&f.command, "command", "c", "", "run `CMD` (split at spaces), starting it once probes are attached; end when it exits")
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
+		fl.BoolVar(&f.bench, "bench", false, "run the bench: probes (begin, each benchmark timed, end) instead of attaching")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
 		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
@@ -277,7 +280,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	defer signal.Stop(sigs)
 
 	opts := tracer.Options{
-		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun,
+		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun, Bench: f.bench,
 		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver,
 	}
 	if ui.notifyAttached {

@@ -1,0 +1,112 @@
+package tracer
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/bt-tools/bt/analysis/probes"
+	"github.com/bt-tools/bt/codegen"
+)
+
+// benchInput is the packet a bench program runs on: bench programs are
+// XDP programs (the type whose test runs repeat and time themselves), and
+// the kernel wants at least an Ethernet header of input.
+var benchInput = make([]byte, 14)
+
+// benchTarget is the total run time a benchmark's repeat count grows to;
+// benchGrowth the factor it grows by while the total is under a bound,
+// larger the further the total is from benchTarget.
+const benchTarget = time.Millisecond
+
+var benchGrowth = []struct {
+	under  time.Duration
+	factor int
+}{
+	{time.Microsecond, 1000},
+	{10 * time.Microsecond, 100},
+	{100 * time.Microsecond, 10},
+	{benchTarget, 2},
+}
+
+// runBenchmarks times each bench probe in script order with the kernel's
+// test runs, repeating it more times until one batch takes benchTarget,
+// and reports the average of that batch. A probe whose program returns
+// non-zero is skipped. What the programs (and begin) print is dropped,
+// as in bpftrace's bench mode, and so are the records lost meanwhile.
+func (s *session) runBenchmarks() error {
+	var progs []*codegen.Prog
+	var names []string
+	for _, p := range s.obj.Progs {
+		if p.Provider != "bench" || len(p.Targets) == 0 {
+			continue
+		}
+		f, err := fields(p.Targets[0].Name)
+		if err != nil {
+			return err
+		}
+		progs = append(progs, p)
+		names = append(names, f[probes.RoleName])
+	}
+	for i, p := range progs {
+		for _, prog := range s.progs[p] {
+			ret, avg, iters, err := benchmark(func(n int) (uint32, time.Duration, error) {
+				return prog.Benchmark(benchInput, n, nil)
+			})
+			if err != nil {
+				return fmt.Errorf("running benchmark %s: %w", names[i], err)
+			}
+			if ret != 0 {
+				continue
+			}
+			if err := s.opts.Output.BenchResult(names, i, avg, uint64(iters)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.drainReader(false); err != nil {
+		return err
+	}
+	return s.skipLost()
+}
+
+// benchmark calls run with a growing repeat count until a batch takes
+// benchTarget in all, or the program returns non-zero; it returns the last
+// batch's return value, average and repeat count.
+func benchmark(run func(repeat int) (uint32, time.Duration, error)) (ret uint32, avg time.Duration, iters int, err error) {
+	iters = 1
+	for {
+		ret, avg, err = run(iters)
+		if err != nil || ret != 0 {
+			return ret, avg, iters, err
+		}
+		total := avg * time.Duration(iters)
+		grown := false
+		for _, g := range benchGrowth {
+			if total < g.under {
+				iters *= g.factor
+				grown = true
+				break
+			}
+		}
+		if !grown {
+			return ret, avg, iters, nil
+		}
+	}
+}
+
+// skipLost takes the records lost so far as seen without reporting them.
+func (s *session) skipLost() error {
+	if s.lost == nil {
+		return nil
+	}
+	var perCPU []uint64
+	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
+		return fmt.Errorf("reading the lost event counter: %w", err)
+	}
+	var total uint64
+	for _, v := range perCPU {
+		total += v
+	}
+	s.lostSeen = total
+	return nil
+}
