@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/codegen"
 )
@@ -94,7 +96,8 @@ func benchmark(run func(repeat int) (uint32, time.Duration, error)) (ret uint32,
 	}
 }
 
-// skipLost takes the records lost so far as seen without reporting them.
+// skipLost zeroes the lost-record counter: records the benchmarks lost
+// are not the run's.
 func (s *session) skipLost() error {
 	if s.lost == nil {
 		return nil
@@ -103,10 +106,10 @@ func (s *session) skipLost() error {
 	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
 		return fmt.Errorf("reading the lost event counter: %w", err)
 	}
-	var total uint64
-	for _, v := range perCPU {
-		total += v
+	clear(perCPU)
+	if err := s.lost.Update(uint32(0), perCPU, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("resetting the lost event counter: %w", err)
 	}
-	s.lostSeen = total
+	s.lostSeen = 0
 	return nil
 }
