@@ -603,9 +603,18 @@ func (ix *Index) spec(mod int) (*btf.Spec, error) {
 	var s *btf.Spec
 	var err error
 	if ix.specs[0] == nil {
-		raw, err := ix.mods[0].rawBytes()
-		if err == nil {
-			ix.specs[0], err = btf.LoadSpecFromReader(bytes.NewReader(raw))
+		var err error
+		if m := ix.mods[0]; m.raw == nil && m.path == "/sys/kernel/btf/vmlinux" {
+			// The running kernel's: cilium/ebpf maps it and decodes it in
+			// place; from a reader it would copy the megabytes first
+			// (io.ReadAll, growing), a third of bt check's CPU.
+			ix.specs[0], err = btf.LoadKernelSpec()
+		} else {
+			var raw []byte
+			raw, err = m.rawBytes()
+			if err == nil {
+				ix.specs[0], err = btf.LoadSpecFromReader(bytes.NewReader(raw))
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("vmlinux BTF: %w", err)
