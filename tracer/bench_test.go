@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -28,11 +29,13 @@ func TestBenchMode(t *testing.T) {
 		beginDef(),
 		benchDef("emits", emitConst(evFire, 7)),
 		benchDef("skipped", returnOne),
+		benchDef("fails", emitConst(evExit, 3)),
 		benchDef("other", emitConst(evFire, 8)),
 		endDef(),
 	)
 	out := newFakeOutput()
-	r := waitRun(t, runAsync(obj, Options{Output: out, Bench: true}))
+	var stderr bytes.Buffer
+	r := waitRun(t, runAsync(obj, Options{Output: out, Stderr: &stderr, Bench: true}))
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -52,10 +55,16 @@ func TestBenchMode(t *testing.T) {
 		}
 	}
 	if want := []string{"emits", "other"}; !slices.Equal(benches, want) {
-		t.Errorf("benchmarks reported %q, want %q (the one returning 1 skipped)", benches, want)
+		t.Errorf("benchmarks reported %q, want %q (the one returning 1 skipped, the failed one left out)", benches, want)
 	}
 	if n := len(log); n < 2 || log[n-2] != "end 0" || log[n-1] != "end of run" {
 		t.Errorf("log %q: want the end probe's record last", log)
+	}
+	if got, want := stderr.String(), "ERROR: Benchmark 'fails' failed.\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if r.res.ExitCode != 1 {
+		t.Errorf("exit code %d after a failed benchmark, want 1", r.res.ExitCode)
 	}
 	if r.res.Lost != 0 {
 		t.Errorf("%d records lost reported: the benchmarks' losses are not the run's", r.res.Lost)

@@ -467,6 +467,11 @@ func (s *session) startReader() error {
 		return err
 	}
 	s.reader = r
+	if s.opts.Bench {
+		// Bench mode reads the ring buffer itself, after each batch of
+		// test runs (runBenchmarks) and after end (finish's drainSync).
+		return nil
+	}
 	s.records = make(chan []byte, 64)
 	s.readDone = make(chan error, 1)
 	go s.readLoop()
