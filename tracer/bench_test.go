@@ -105,3 +105,15 @@ func TestBenchmarkRepeatGrowth(t *testing.T) {
 		t.Errorf("a benchmark returning 1: ret %d after %d runs, want 1 after 1", ret, calls)
 	}
 }
+
+func TestBenchProbesOutsideBenchMode(t *testing.T) {
+	needRoot(t)
+	prefix := uniquePrefix(t)
+	before := objectCounts(t, prefix)
+	obj := newObject(t, prefix, 4096, benchDef("a", emitConst(evFire, 7)))
+	r := waitRun(t, runAsync(obj, Options{Output: newFakeOutput()}))
+	if r.err == nil || !strings.Contains(r.err.Error(), "use --bench to run benchmark probes") {
+		t.Errorf("error %v, want the hint to use --bench", r.err)
+	}
+	checkNoLeak(t, prefix, before)
+}

@@ -426,6 +426,11 @@ func (s *session) attachAll() (int, error) {
 		}
 	}
 	if n == 0 {
+		for _, p := range s.obj.Progs {
+			if p.Provider == "bench" {
+				return 0, errors.New("No probes attached; use --bench to run benchmark probes.")
+			}
+		}
 		return 0, errors.New("Attachment failed for all probes.")
 	}
 	return n, nil
