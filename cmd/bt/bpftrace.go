@@ -150,11 +150,11 @@ var bpftraceOpts = []bpftraceOpt{
 	{"fmt", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("fmt", "format") }},
 	{"mode", 0, true, func(a *bpftraceArgs, v string) error {
 		switch v {
-		case "format":
-			a.format = true
+		case "format": // the last --mode wins
+			a.format, a.run.bench = true, false
 			return nil
 		case "bench":
-			a.run.bench = true
+			a.format, a.run.bench = false, true
 			return nil
 		case "codegen", "compiler-bench", "test":
 			return fmt.Errorf("--mode %s is not supported by bt", v)
@@ -162,13 +162,7 @@ var bpftraceOpts = []bpftraceOpt{
 		return errors.New("USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.")
 	}},
 	{"test", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("test", "") }},
-	{"bench", 0, false, func(a *bpftraceArgs, _ string) error {
-		if a.format {
-			return errors.New("USAGE: --bench conflicts with existing --mode")
-		}
-		a.run.bench = true
-		return nil
-	}},
+	{"bench", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("bench", "bench") }},
 	{"debug", 'd', true, func(a *bpftraceArgs, v string) error {
 		for _, st := range strings.Split(v, ",") {
 			if st == "" {
@@ -224,15 +218,20 @@ var bpftraceOpts = []bpftraceOpt{
 	}},
 }
 
-// setMode records --fmt, --test or --bench, which exclude each other.
+// setMode records --fmt, --bench or --test, which conflict with any mode
+// set before them.
 func (a *bpftraceArgs) setMode(flag, mode string) error {
-	if a.format {
+	if a.format || a.run.bench {
 		return fmt.Errorf("USAGE: --%s conflicts with existing --mode", flag)
 	}
-	if mode != "format" {
-		return fmt.Errorf("--%s is not supported by bt (it runs test: and bench: probes)", flag)
+	switch mode {
+	case "format":
+		a.format = true
+	case "bench":
+		a.run.bench = true
+	default:
+		return fmt.Errorf("--%s is not supported by bt (it runs test: probes)", flag)
 	}
-	a.format = true
 	return nil
 }
 

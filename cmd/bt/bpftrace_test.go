@@ -40,6 +40,11 @@ func TestBpftraceArgsParsing(t *testing.T) {
 		{[]string{"-e", "p", "a", "b"}, func(a *bpftraceArgs) bool {
 			return a.filename == "" && reflect.DeepEqual(a.positional, []string{"a", "b"})
 		}},
+		// Bench mode: --mode bench or --bench; the last --mode wins.
+		{[]string{"--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && !a.format }},
+		{[]string{"--bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench }},
+		{[]string{"--mode", "format", "--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && !a.format }},
+		{[]string{"--mode", "bench", "--mode", "format", "-e", "p"}, func(a *bpftraceArgs) bool { return a.format && !a.run.bench }},
 		// The runtime suite's flags.
 		{[]string{"--verify-llvm-ir", "-q", "-f", "json", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return a.run.format == "json" && a.run.quiet
@@ -86,6 +91,9 @@ func TestBpftraceArgsErrors(t *testing.T) {
 		{[]string{"-B", "half"}, "-B must be either"},
 		{[]string{"-d", "nonsense"}, "invalid option for -d: nonsense"},
 		{[]string{"--mode", "x"}, "--mode can only be"},
+		{[]string{"--mode", "bench", "--bench"}, "--bench conflicts with existing --mode"},
+		{[]string{"--bench", "--fmt"}, "--fmt conflicts with existing --mode"},
+		{[]string{"--fmt", "--bench"}, "--bench conflicts with existing --mode"},
 		{[]string{"--emit-llvm", "f"}, "no IR"},
 		{[]string{"--no-feature", "fentry"}, "--no-feature can only have values"},
 		{[]string{"--probe-filter", "[x", "-e", "p"}, "Invalid --probe-filter regex"},
