@@ -61,6 +61,13 @@ it are the positional parameters $1, $2, ...; after --, --NAME=VALUE (or
 The run ends when the script calls exit(), on Ctrl-C or SIGTERM, when the
 command of -c ends, or when the process of -p exits; then the end probes run
 and every map is printed. SIGUSR1 runs the self:signal:SIGUSR1 probes.
+
+With --bench (bpftrace's --mode bench) nothing is attached: begin runs, then
+each bench:NAME probe is timed by the kernel's repeated test runs (more runs
+until a batch takes a millisecond), its average printed as a table (or a
+benchmark_result record with -f json), then end runs; what the benchmarks
+print is dropped and no map is printed. A benchmark returning non-zero is
+skipped; one that fails (errorf(), exit() with a code) is reported, exit 1.
 Configuration comes from the script's config block and from BPFTRACE_*
 environment variables (BPFTRACE_MAX_STRLEN and the rest).
 
