@@ -34,6 +34,7 @@ type Resolver struct {
 	mu      sync.Mutex
 	procs   map[uint32][]mapping         // by pid
 	elfs    map[string]*elfSymbols       // by path
+	probed  []string                     // uprobe target files, in attach order
 	users   map[uint32]string            // nil until read
 	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
 }
@@ -49,6 +50,44 @@ type mapping struct {
 type elfSymbols struct {
 	syms  *btfindex.SymbolTable
 	loads []elf.ProgHeader
+	fixed bool // ET_EXEC: loaded at its link addresses in every process
+}
+
+// addProbedBinary records a uprobe target file: when an event's process
+// has exited before its addresses are symbolized (its maps are gone),
+// they are looked up in the probed binaries that load at fixed
+// addresses (non-PIE executables), which need no process to resolve.
+func (r *Resolver) addProbedBinary(path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.probed, path) {
+		r.probed = append(r.probed, path)
+	}
+}
+
+// fixedSymbol names the function containing addr in a probed binary
+// linked at fixed addresses, and reports that binary. Caller holds mu.
+func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file string, ok bool) {
+	for _, path := range r.probed {
+		es := r.elfSymbolsOf(0, path)
+		if es == nil || !es.fixed {
+			continue
+		}
+		for _, ph := range es.loads {
+			if ph.Flags&elf.PF_X == 0 || addr < ph.Vaddr || addr >= ph.Vaddr+ph.Memsz {
+				continue
+			}
+			s, found := es.syms.Lookup(addr)
+			if !found {
+				return "", 0, path, false
+			}
+			return s.Name, addr - s.Addr, path, true
+		}
+	}
+	return "", 0, "", false
 }
 
 // NewResolver makes a resolver for a program; its stack maps are set once
@@ -97,6 +136,10 @@ func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 		maps = readMappings(pid)
 		r.procs[pid] = maps
 	}
+	if maps == nil {
+		name, off, _, ok := r.fixedSymbol(addr)
+		return name, off, ok
+	}
 	for _, m := range maps {
 		if addr < m.start || addr >= m.end {
 			continue
@@ -131,6 +174,10 @@ func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 		maps = readMappings(pid)
 		r.procs[pid] = maps
 	}
+	if maps == nil {
+		_, _, file, _ := r.fixedSymbol(addr)
+		return file, file != ""
+	}
 	for _, m := range maps {
 		if addr >= m.start && addr < m.end {
 			return m.path, true
@@ -157,12 +204,13 @@ func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
 				loads = append(loads, prog.ProgHeader)
 			}
 		}
+		fixed := f.Type == elf.ET_EXEC
 		f.Close()
 		syms, err := btfindex.ReadELFSymbols(p)
 		if err != nil {
 			continue
 		}
-		es = &elfSymbols{syms: syms, loads: loads}
+		es = &elfSymbols{syms: syms, loads: loads, fixed: fixed}
 		break
 	}
 	r.elfs[path] = es
