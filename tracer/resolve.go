@@ -26,7 +26,7 @@ import (
 // program's stack trace maps, user names from /etc/passwd and cgroup
 // paths from cgroupfs. Every table is read on first use and kept.
 type Resolver struct {
-	kstacks, ustacks *ebpf.Map
+	kstacks, ustacks, buildIDStacks *ebpf.Map
 
 	ksymsOnce sync.Once
 	ksyms     *btfindex.SymbolTable
@@ -96,12 +96,12 @@ func NewResolver(obj *codegen.Object) *Resolver {
 	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[string]*elfSymbols{}}
 }
 
-func (r *Resolver) setMaps(kstacks, ustacks *ebpf.Map) {
-	r.kstacks, r.ustacks = kstacks, ustacks
+func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
+	r.kstacks, r.ustacks, r.buildIDStacks = kstacks, ustacks, buildIDStacks
 }
 
 // close drops the stack maps (the collection closes them).
-func (r *Resolver) close() { r.kstacks, r.ustacks = nil, nil }
+func (r *Resolver) close() { r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil }
 
 func (r *Resolver) kernelSymbols() *btfindex.SymbolTable {
 	r.ksymsOnce.Do(func() {
@@ -249,6 +249,51 @@ func (r *Resolver) KernelStack(id int64) []uint64 { return stackFrames(r.kstacks
 
 // UserStack returns the frames of a user stack id.
 func (r *Resolver) UserStack(id int64) []uint64 { return stackFrames(r.ustacks, id) }
+
+// Frame status values of struct bpf_stack_build_id.
+const (
+	buildIDEmpty = 0 // no more frames
+	buildIDValid = 1 // build id and offset
+	buildIDIP    = 2 // the build id could not be read: ip only
+)
+
+// UserBuildIDStack returns the frames of a stack id in the build id
+// stack map.
+func (r *Resolver) UserBuildIDStack(id int64) []output.BuildIDFrame {
+	return buildIDFrames(r.buildIDStacks, id)
+}
+
+// buildIDFrames reads a BPF_F_STACK_BUILD_ID stack map entry: per frame
+// a struct bpf_stack_build_id (s32 status, 20-byte build id, then the
+// u64 offset or ip at 24), until the first empty one.
+func buildIDFrames(m *ebpf.Map, id int64) []output.BuildIDFrame {
+	if m == nil || id < 0 {
+		return nil
+	}
+	buf := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(id), buf); err != nil {
+		return nil
+	}
+	return decodeBuildIDFrames(buf)
+}
+
+func decodeBuildIDFrames(buf []byte) []output.BuildIDFrame {
+	const frameSize = 32
+	var frames []output.BuildIDFrame
+	for i := 0; i+frameSize <= len(buf); i += frameSize {
+		f := buf[i : i+frameSize]
+		v := le.Uint64(f[24:])
+		switch int32(le.Uint32(f)) {
+		case buildIDValid:
+			frames = append(frames, output.BuildIDFrame{BuildID: slices.Clone(f[4:24]), Offset: v})
+		case buildIDIP:
+			frames = append(frames, output.BuildIDFrame{Addr: v})
+		default:
+			return frames
+		}
+	}
+	return frames
+}
 
 // stackFrames reads a stack trace map entry: addresses until the first 0.
 func stackFrames(m *ebpf.Map, id int64) []uint64 {
