@@ -365,8 +365,14 @@ func bswapCall(b *builder, n ast.Expr, args []ast.Expr) result {
 const (
 	kstackMap      = "bt_kstacks"
 	ustackMap      = "bt_ustacks"
+	buildIDMap     = "bt_ustacks_build_id"
 	maxStackFrames = 127
 	bpfFUserStack  = 1 << 8
+	// a stack trace map flag: frames as build id and file offset
+	bpfFStackBuildID = 1 << 5
+	// sizeof(struct bpf_stack_build_id): status, 20-byte build id,
+	// offset (or ip), padded to 8
+	buildIDFrameSize = 32
 )
 
 // stackValue records a stack with bpf_get_stackid: the value is the
@@ -375,11 +381,14 @@ func stackValue(user bool) builtinFn {
 	return func(b *builder, n ast.Expr, args []ast.Expr) result {
 		name := kstackMap
 		flags := int32(0)
+		t := b.typeOf(n)
 		if user {
 			name, flags = ustackMap, bpfFUserStack
+			if st, ok := types.Underlying(t).(*types.Stack); ok && StackMode(st) == "build_id" {
+				name = buildIDMap
+			}
 		}
 		b.c.stackMap(name, user)
-		t := b.typeOf(n)
 		off := b.allocScratch(max(8, t.Size()))
 		b.emit(asm.Mov.Reg(asm.R1, regCtx))
 		b.emit(asm.LoadMapPtr(asm.R2, 0).WithReference(name))
@@ -404,13 +413,27 @@ func stackValue(user bool) builtinFn {
 	}
 }
 
+// StackMode is how a stack value prints: its mode, else its format.
+func StackMode(t *types.Stack) string {
+	if t.Mode != "" {
+		return t.Mode
+	}
+	return t.Format
+}
+
 // stackMap declares a stack trace map.
 func (c *compiler) stackMap(name string, user bool) {
 	if _, ok := c.obj.Spec.Maps[name]; ok {
 		return
 	}
-	c.obj.Spec.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4,
+	spec := &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4,
 		ValueSize: 8 * maxStackFrames, MaxEntries: uint32(c.maxMapKeys)}
+	c.obj.Spec.Maps[name] = spec
+	if name == buildIDMap {
+		spec.Flags, spec.ValueSize = bpfFStackBuildID, buildIDFrameSize*maxStackFrames
+		c.obj.UserBuildIDStacks = name
+		return
+	}
 	if user {
 		c.obj.UserStacks = name
 	} else {

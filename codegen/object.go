@@ -45,6 +45,10 @@ type Object struct {
 	// StackMaps names the stack trace maps in Spec.Maps, kernel and user,
 	// "" when the program takes no such stack.
 	KernelStacks, UserStacks string
+	// UserBuildIDStacks names the stack trace map of ustack(build_id)
+	// (BPF_F_STACK_BUILD_ID: per frame, a bpf_stack_build_id of 32
+	// bytes), "" when no program takes one.
+	UserBuildIDStacks string
 	// State is the name of a one-element array map: the exit flag
 	// (uint64 at 0; programs write no records once it is set) and the
 	// start time for `elapsed` (uint64 at 8, bpf_ktime_get_boot_ns). The
@@ -58,7 +62,8 @@ type Object struct {
 // Values whose meaning the runtime resolves are laid out as follows
 // (sizes are their types' Size):
 //   - kstack: int64 stack id in KernelStacks (negative: not captured);
-//     ustack: int64 stack id in UserStacks, then the uint64 pid.
+//     ustack: int64 stack id in UserStacks (UserBuildIDStacks in
+//     build_id mode), then the uint64 pid.
 //   - ksym, and func in kprobes: the uint64 address; usym (and func in
 //     uprobes): uint64 address, then the uint64 pid.
 //   - inet (ntop): uint64 address family, then 16 bytes of address.

@@ -454,6 +454,7 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if err != nil {
 		return nil, err
 	}
+	s.resolver.addProbedBinary(file)
 	return []io.Closer{l}, nil
 }
 
@@ -480,6 +481,7 @@ func (s *session) executable(target string) (*link.Executable, error) {
 		s.exes = map[string]*link.Executable{}
 	}
 	s.exes[target] = ex
+	s.resolver.addProbedBinary(path)
 	return ex, nil
 }
 

@@ -26,7 +26,7 @@ import (
 // program's stack trace maps, user names from /etc/passwd and cgroup
 // paths from cgroupfs. Every table is read on first use and kept.
 type Resolver struct {
-	kstacks, ustacks *ebpf.Map
+	kstacks, ustacks, buildIDStacks *ebpf.Map
 
 	ksymsOnce sync.Once
 	ksyms     *btfindex.SymbolTable
@@ -34,6 +34,7 @@ type Resolver struct {
 	mu      sync.Mutex
 	procs   map[uint32][]mapping         // by pid
 	elfs    map[string]*elfSymbols       // by path
+	probed  []string                     // uprobe target files, in attach order
 	users   map[uint32]string            // nil until read
 	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
 }
@@ -49,6 +50,44 @@ type mapping struct {
 type elfSymbols struct {
 	syms  *btfindex.SymbolTable
 	loads []elf.ProgHeader
+	fixed bool // ET_EXEC: loaded at its link addresses in every process
+}
+
+// addProbedBinary records a uprobe target file: when an event's process
+// has exited before its addresses are symbolized (its maps are gone),
+// they are looked up in the probed binaries that load at fixed
+// addresses (non-PIE executables), which need no process to resolve.
+func (r *Resolver) addProbedBinary(path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.probed, path) {
+		r.probed = append(r.probed, path)
+	}
+}
+
+// fixedSymbol names the function containing addr in a probed binary
+// linked at fixed addresses, and reports that binary. Caller holds mu.
+func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file string, ok bool) {
+	for _, path := range r.probed {
+		es := r.elfSymbolsOf(0, path)
+		if es == nil || !es.fixed {
+			continue
+		}
+		for _, ph := range es.loads {
+			if ph.Flags&elf.PF_X == 0 || addr < ph.Vaddr || addr >= ph.Vaddr+ph.Memsz {
+				continue
+			}
+			s, found := es.syms.Lookup(addr)
+			if !found {
+				return "", 0, path, false
+			}
+			return s.Name, addr - s.Addr, path, true
+		}
+	}
+	return "", 0, "", false
 }
 
 // NewResolver makes a resolver for a program; its stack maps are set once
@@ -57,12 +96,12 @@ func NewResolver(obj *codegen.Object) *Resolver {
 	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[string]*elfSymbols{}}
 }
 
-func (r *Resolver) setMaps(kstacks, ustacks *ebpf.Map) {
-	r.kstacks, r.ustacks = kstacks, ustacks
+func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
+	r.kstacks, r.ustacks, r.buildIDStacks = kstacks, ustacks, buildIDStacks
 }
 
 // close drops the stack maps (the collection closes them).
-func (r *Resolver) close() { r.kstacks, r.ustacks = nil, nil }
+func (r *Resolver) close() { r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil }
 
 func (r *Resolver) kernelSymbols() *btfindex.SymbolTable {
 	r.ksymsOnce.Do(func() {
@@ -96,6 +135,10 @@ func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 	if !ok {
 		maps = readMappings(pid)
 		r.procs[pid] = maps
+	}
+	if maps == nil {
+		name, off, _, ok := r.fixedSymbol(addr)
+		return name, off, ok
 	}
 	for _, m := range maps {
 		if addr < m.start || addr >= m.end {
@@ -131,6 +174,10 @@ func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 		maps = readMappings(pid)
 		r.procs[pid] = maps
 	}
+	if maps == nil {
+		_, _, file, _ := r.fixedSymbol(addr)
+		return file, file != ""
+	}
 	for _, m := range maps {
 		if addr >= m.start && addr < m.end {
 			return m.path, true
@@ -157,12 +204,13 @@ func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
 				loads = append(loads, prog.ProgHeader)
 			}
 		}
+		fixed := f.Type == elf.ET_EXEC
 		f.Close()
 		syms, err := btfindex.ReadELFSymbols(p)
 		if err != nil {
 			continue
 		}
-		es = &elfSymbols{syms: syms, loads: loads}
+		es = &elfSymbols{syms: syms, loads: loads, fixed: fixed}
 		break
 	}
 	r.elfs[path] = es
@@ -201,6 +249,51 @@ func (r *Resolver) KernelStack(id int64) []uint64 { return stackFrames(r.kstacks
 
 // UserStack returns the frames of a user stack id.
 func (r *Resolver) UserStack(id int64) []uint64 { return stackFrames(r.ustacks, id) }
+
+// Frame status values of struct bpf_stack_build_id.
+const (
+	buildIDEmpty = 0 // no more frames
+	buildIDValid = 1 // build id and offset
+	buildIDIP    = 2 // the build id could not be read: ip only
+)
+
+// UserBuildIDStack returns the frames of a stack id in the build id
+// stack map.
+func (r *Resolver) UserBuildIDStack(id int64) []output.BuildIDFrame {
+	return buildIDFrames(r.buildIDStacks, id)
+}
+
+// buildIDFrames reads a BPF_F_STACK_BUILD_ID stack map entry: per frame
+// a struct bpf_stack_build_id (s32 status, 20-byte build id, then the
+// u64 offset or ip at 24), until the first empty one.
+func buildIDFrames(m *ebpf.Map, id int64) []output.BuildIDFrame {
+	if m == nil || id < 0 {
+		return nil
+	}
+	buf := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(id), buf); err != nil {
+		return nil
+	}
+	return decodeBuildIDFrames(buf)
+}
+
+func decodeBuildIDFrames(buf []byte) []output.BuildIDFrame {
+	const frameSize = 32
+	var frames []output.BuildIDFrame
+	for i := 0; i+frameSize <= len(buf); i += frameSize {
+		f := buf[i : i+frameSize]
+		v := le.Uint64(f[24:])
+		switch int32(le.Uint32(f)) {
+		case buildIDValid:
+			frames = append(frames, output.BuildIDFrame{BuildID: slices.Clone(f[4:24]), Offset: v})
+		case buildIDIP:
+			frames = append(frames, output.BuildIDFrame{Addr: v})
+		default:
+			return frames
+		}
+	}
+	return frames
+}
 
 // stackFrames reads a stack trace map entry: addresses until the first 0.
 func stackFrames(m *ebpf.Map, id int64) []uint64 {

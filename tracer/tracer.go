@@ -257,7 +257,7 @@ func (s *session) load() error {
 	if s.obj.Lost != "" {
 		s.lost = coll.Maps[s.obj.Lost]
 	}
-	s.resolver.setMaps(coll.Maps[s.obj.KernelStacks], coll.Maps[s.obj.UserStacks])
+	s.resolver.setMaps(coll.Maps[s.obj.KernelStacks], coll.Maps[s.obj.UserStacks], coll.Maps[s.obj.UserBuildIDStacks])
 	return nil
 }
 

@@ -65,7 +65,7 @@ func (c *btfConverter) convert(t btf.Type) types.Type {
 		elem := c.convert(t.Type)
 		if isCharLike(t.Type) {
 			// bpftrace reads char arrays as strings.
-			out = &types.String{Len: int(t.Nelems)}
+			out = &types.String{Len: int(t.Nelems), CharArray: true}
 		} else {
 			out = &types.Array{Elem: elem, Len: int(t.Nelems)}
 		}

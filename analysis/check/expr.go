@@ -1268,7 +1268,7 @@ func (c *checker) fieldOf(x *ast.FieldExpr, t types.Type, name string) types.Typ
 		if a, ok := ft.(*types.Array); ok && u.Origin == "c" && isPlainChar(a.Elem) {
 			// a char array field of the script's C reads as a string, as
 			// the kernel's (BTF) do (not arrays of typedefs like uint8_t)
-			ft = &types.String{Len: a.Len}
+			ft = &types.String{Len: a.Len, CharArray: true}
 		}
 		c.info.Uses[x.Field] = &Symbol{Kind: SymField, Name: name, Type: ft}
 		if p := ptrOf(t); p != nil {

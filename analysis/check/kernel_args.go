@@ -112,7 +112,7 @@ func (k *kernel) cType(spelling string, size int, signed bool) types.Type {
 		if err == nil && n > 0 {
 			elem := strings.TrimSpace(spelling[:i])
 			if elem == "char" || elem == "unsigned char" || elem == "signed char" {
-				return &types.String{Len: n}
+				return &types.String{Len: n, CharArray: true}
 			}
 			return &types.Array{Elem: k.cType(elem, size/n, signed), Len: n}
 		}

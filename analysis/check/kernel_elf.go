@@ -482,7 +482,7 @@ func (da *dwarfArgs) convert(t dwarf.Type) types.Type {
 		}
 		switch t.Type.(type) {
 		case *dwarf.CharType, *dwarf.UcharType:
-			out = &types.String{Len: n}
+			out = &types.String{Len: n, CharArray: true}
 		default:
 			out = &types.Array{Elem: da.convert(t.Type), Len: n}
 		}

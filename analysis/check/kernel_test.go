@@ -712,8 +712,8 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	if y, ok := st.Field("y"); !ok || y.BitOffset != 64 || !types.Identical(y.Type, types.Int64) {
 		t.Errorf("y %+v", y)
 	}
-	if nm, _ := st.Field("name"); !types.Identical(nm.Type, &types.String{Len: 8}) {
-		t.Errorf("name %v", nm.Type)
+	if nm, _ := st.Field("name"); !types.Identical(nm.Type, &types.String{Len: 8}) || !nm.Type.(*types.String).CharArray {
+		t.Errorf("name %#v", nm.Type)
 	}
 	if n := argType(t, ai, "n"); !types.Identical(n, types.Uint64) {
 		t.Errorf("n %v", n)

@@ -91,6 +91,10 @@ func (t *Int) Align() int { return t.Bits / 8 }
 // String is a NUL-terminated string stored in Len bytes.
 type String struct {
 	Len int
+	// CharArray: the bytes of a C char[Len] read as a string. All Len
+	// may be characters (no NUL), so a full buffer is the whole string,
+	// not one cut short (bpftrace gives such a string a byte more).
+	CharArray bool
 }
 
 func (t *String) String() string { return fmt.Sprintf("string[%d]", t.Len) }

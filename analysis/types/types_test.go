@@ -49,8 +49,8 @@ func TestIdentical(t *testing.T) {
 	}{
 		{Int64, &Int{64, true}, true},
 		{Int64, Uint64, false},
-		{&String{16}, &String{16}, true},
-		{&String{16}, &String{8}, false},
+		{&String{Len: 16}, &String{Len: 16}, true},
+		{&String{Len: 16}, &String{Len: 8}, false},
 		{&Pointer{Elem: Int8, Space: AddrKernel}, &Pointer{Elem: Int8, Space: AddrUser}, false},
 		{&Tuple{Elems: []Type{Int8, Bool{}}}, &Tuple{Elems: []Type{Int8, Bool{}}}, true},
 		{&Record{Names: []string{"a"}, Elems: []Type{Int8}}, &Record{Names: []string{"b"}, Elems: []Type{Int8}}, false},

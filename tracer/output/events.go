@@ -518,9 +518,9 @@ func (w *Writer) stackString(t *types.Stack, b []byte) string {
 	if t.Limit > 0 && len(frames) > t.Limit {
 		frames = frames[:t.Limit]
 	}
-	mode := t.Mode
-	if mode == "" {
-		mode = t.Format
+	mode := codegen.StackMode(t)
+	if t.User && mode == "build_id" {
+		return w.buildIDStackString(t, id)
 	}
 	var sb strings.Builder
 	sb.WriteByte('\n')
@@ -541,6 +541,29 @@ func (w *Writer) stackString(t *types.Stack, b []byte) string {
 		} else {
 			sb.WriteString(padding + sym + "\n")
 		}
+	}
+	return sb.String()
+}
+
+// buildIDStackString prints a build_id-mode user stack: a newline, then
+// per frame the file's build id in hex and the offset in it, or the bare
+// address of a frame whose build id is unknown.
+func (w *Writer) buildIDStackString(t *types.Stack, id int64) string {
+	var frames []BuildIDFrame
+	if r, ok := w.res.(BuildIDStackResolver); ok {
+		frames = r.UserBuildIDStack(id)
+	}
+	if t.Limit > 0 && len(frames) > t.Limit {
+		frames = frames[:t.Limit]
+	}
+	var sb strings.Builder
+	sb.WriteByte('\n')
+	for _, f := range frames {
+		if f.BuildID == nil {
+			fmt.Fprintf(&sb, "0x%x\n", f.Addr)
+			continue
+		}
+		fmt.Fprintf(&sb, "%x 0x%x\n", f.BuildID, f.Offset)
 	}
 	return sb.String()
 }

@@ -42,6 +42,21 @@ type Resolver interface {
 	CgroupPath(id uint64, filter string) string
 }
 
+// BuildIDFrame is one frame of a build_id-mode user stack: the build id
+// of the file it is in and the offset in that file, or, when the kernel
+// could not read the file's build id, the address alone.
+type BuildIDFrame struct {
+	BuildID []byte // nil: only Addr is known
+	Offset  uint64
+	Addr    uint64
+}
+
+// BuildIDStackResolver is optionally implemented by a Resolver to read
+// the frames of a stack id in Object.UserBuildIDStacks.
+type BuildIDStackResolver interface {
+	UserBuildIDStack(id int64) []BuildIDFrame
+}
+
 // UserModuleResolver is optionally implemented by a Resolver to name the
 // binary or library a user address belongs to, which perf-mode user
 // stacks print after each frame ("main+4 (/usr/bin/bash)").

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -205,6 +206,9 @@ func (d *decoder) decode(t types.Type, b []byte) (value, error) {
 		n := le64(b)
 		return symVal(fmt.Sprintf("0x%x", n), n), nil
 	case *types.String:
+		if t.CharArray {
+			return strVal(cArrayString(b[:t.Len])), nil
+		}
 		return strVal(d.cString(b[:t.Len])), nil
 	case *types.Buffer:
 		n := int(binary.LittleEndian.Uint32(b))
@@ -343,6 +347,14 @@ func mask(bytes int) uint64 {
 		return math.MaxUint64
 	}
 	return 1<<(8*bytes) - 1
+}
+
+// cArrayString reads a C char array: up to its first NUL, else all of it.
+func cArrayString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return string(b[:i])
+	}
+	return string(b)
 }
 
 // cString reads a NUL-terminated string; one that fills its whole

@@ -55,6 +55,13 @@ func (fakeResolver) UserStack(id int64) []uint64 {
 	return nil
 }
 
+func (fakeResolver) UserBuildIDStack(id int64) []BuildIDFrame {
+	if id != 5 {
+		return nil
+	}
+	return []BuildIDFrame{{BuildID: []byte{0xd6, 0x39, 0x0e}, Offset: 0x1126}, {Addr: 0x7fff0010}, {BuildID: []byte{0x93, 0xac}, Offset: 0x2724a}}
+}
+
 func (fakeResolver) UserName(uid uint32) string {
 	if uid == 0 {
 		return "root"
@@ -116,6 +123,9 @@ func TestValueRendering(t *testing.T) {
 		{"int", types.Int16, []byte{0xff, 0xff}, "-1", "-1"},
 		{"bool", types.Bool{}, []byte{1}, "true", "true"},
 		{"string", str(8), []byte("a\"b\x01"), "a\"b\x01", `"a\"b\u0001"`},
+		{"string filling its buffer: cut short", str(4), []byte("abcd"), "abcd..", `"abcd.."`},
+		{"char array filled to its end: whole", &types.String{Len: 4, CharArray: true}, []byte("abcd"), "abcd", `"abcd"`},
+		{"char array with a NUL", &types.String{Len: 4, CharArray: true}, []byte("ab\x00d"), "ab", `"ab"`},
 		{"utf-8 string", str(8), []byte("é"), "é", `"\uffffffc3\uffffffa9"`},
 		{"buffer", &types.Buffer{Len: 4}, append(binary.LittleEndian.AppendUint32(nil, 3), 'h', 'i', 0xff), `hi\xff`, "[104,105,-1]"},
 		{"buffer longer than its capacity", &types.Buffer{Len: 2}, append(binary.LittleEndian.AppendUint32(nil, 9), 'a', 'b'), "ab", "[97,98]"},
@@ -144,6 +154,9 @@ func TestValueRendering(t *testing.T) {
 		{"unknown stack", kstack, u64s(1), "\n", `"\n"`},
 		{"ustack", &types.Stack{User: true, Mode: "bpftrace", Limit: 127}, u64s(3, 42), "\n        main+32\n        0x7fff0000\n        <unwind failure>\n", ""},
 		{"ustack perf", &types.Stack{User: true, Mode: "perf", Limit: 127}, u64s(3, 42), "\n\t401020 main+32 (/usr/bin/prog)\n\t7fff0000 0x7fff0000 ([unknown])\n        <unwind failure>\n", ""},
+		{"ustack build_id", &types.Stack{User: true, Mode: "build_id", Limit: 127}, u64s(5, 42), "\nd6390e 0x1126\n0x7fff0010\n93ac 0x2724a\n", `"\nd6390e 0x1126\n0x7fff0010\n93ac 0x2724a\n"`},
+		{"ustack build_id limit", &types.Stack{User: true, Mode: "build_id", Limit: 1}, u64s(5, 42), "\nd6390e 0x1126\n", ""},
+		{"ustack build_id from stack_mode", &types.Stack{User: true, Format: "build_id", Limit: 127}, u64s(5, 42), "\nd6390e 0x1126\n0x7fff0010\n93ac 0x2724a\n", ""},
 		{"typedef", &types.Typedef{Name: "pid_t", Type: types.Int32}, []byte{5, 0, 0, 0}, "5", "5"},
 	}
 	for _, c := range cases {
