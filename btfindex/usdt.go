@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // USDTLocation is one place a USDT probe fires, ready to attach: the
@@ -322,4 +325,66 @@ func usdtMatcher(pattern string) func(string) bool {
 	}
 	m := CompileMatcher(pattern)
 	return m.Match
+}
+
+// LoadBias is what process pid added to the virtual addresses of the ELF
+// file at path where it mapped it (a PIE or a shared library): the start
+// of the file's mapping at offset 0 less the address its first loadable
+// segment asks for. The file is recognised by device and inode, so a
+// relative path or another name of it works. ok is false when the
+// process does not map the file.
+func LoadBias(pid int, path string) (bias uint64, ok bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	sys, isUnix := st.Sys().(*syscall.Stat_t)
+	if !isUnix {
+		return 0, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return 0, false
+	}
+	var start uint64
+	found := false
+	for _, line := range strings.Split(string(b), "\n") {
+		// start-end perms offset major:minor inode path
+		f := strings.Fields(line)
+		if len(f) < 6 || f[4] != strconv.FormatUint(sys.Ino, 10) {
+			continue
+		}
+		maj, min, _ := strings.Cut(f[3], ":")
+		ma, err1 := strconv.ParseUint(maj, 16, 32)
+		mi, err2 := strconv.ParseUint(min, 16, 32)
+		if err1 != nil || err2 != nil || uint64(unix.Mkdev(uint32(ma), uint32(mi))) != sys.Dev {
+			continue
+		}
+		if off, err := strconv.ParseUint(f[2], 16, 64); err != nil || off != 0 {
+			continue
+		}
+		lo, _, _ := strings.Cut(f[0], "-")
+		if start, err = strconv.ParseUint(lo, 16, 64); err == nil {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	ef, err := elf.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer ef.Close()
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_LOAD {
+			vaddr := p.Vaddr
+			if p.Align > 1 {
+				vaddr &^= p.Align - 1
+			}
+			return start - vaddr, true
+		}
+	}
+	return 0, false
 }

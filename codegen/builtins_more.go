@@ -816,8 +816,9 @@ func writeUserCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// uaddrCall is a symbol's address in the probed binary (its ELF symbol
-// table; meaningful for non-PIE binaries, as in bpftrace).
+// uaddrCall is a symbol's address in the probed binary: its ELF symbol
+// table's, moved by the load address of a PIE or library in the process
+// of -c or -p.
 func uaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	lit, ok := b.stringLiteral(args[0])
 	if !ok {
@@ -835,11 +836,17 @@ func uaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 		b.fail(n, "uaddr: %v", err)
 	}
 	defer f.Close()
+	// A position-independent file's symbols move with its load address:
+	// known when there is a process to look at (-c, -p), as in bpftrace.
+	var bias uint64
+	if pid := max(b.c.opts.ChildPID, b.c.opts.PID); f.Type == elf.ET_DYN && pid > 0 {
+		bias, _ = btfindex.LoadBias(pid, parts[1])
+	}
 	syms, _ := f.Symbols()
 	dyn, _ := f.DynamicSymbols()
 	for _, s := range append(syms, dyn...) {
 		if s.Name == lit.Value && s.Value != 0 {
-			b.loadImm(asm.R0, int64(s.Value))
+			b.loadImm(asm.R0, int64(s.Value+bias))
 			return inReg
 		}
 	}
