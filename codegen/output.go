@@ -136,16 +136,7 @@ func (b *builder) output(off, size int) {
 	b.emit(asm.Mov.Imm(asm.R4, 0))
 	b.emit(asm.FnRingbufOutput.Call())
 	b.emit(asm.JEq.Imm(asm.R0, 0, ok))
-	key := b.allocStack(8)
-	b.emit(storeImm(asm.RFP, key, 0, asm.DWord))
-	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(lostName))
-	b.emit(asm.Mov.Reg(asm.R2, asm.RFP))
-	b.emit(asm.Add.Imm(asm.R2, int32(key)))
-	b.emit(asm.FnMapLookupElem.Call())
-	b.emit(asm.JEq.Imm(asm.R0, 0, ok))
-	b.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
-	b.emit(asm.Add.Imm(asm.R1, 1))
-	b.emit(asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	b.countLost()
 	b.mark(ok)
 }
 

@@ -24,12 +24,9 @@ func expandProcessUSDT(ai *AttachInfo, pid int) {
 	if pid <= 0 || ai.Provider != "usdt" || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}
-	f := map[string]string{}
-	for _, fl := range ai.Node.Fields {
-		if !fl.Quoted && strings.Contains(fl.Text, "$") {
-			return // positional parameters: known when the script runs
-		}
-		f[fl.Role] = fl.Text
+	f, ok := attachFields(ai.Node)
+	if !ok {
+		return
 	}
 	if path := f[probes.RolePath]; path != "" && path != "*" {
 		return
@@ -148,12 +145,9 @@ func expandProcessUprobes(ai *AttachInfo, pid int) {
 	if pid <= 0 || (ai.Provider != "uprobe" && ai.Provider != "uretprobe") || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}
-	f := map[string]string{}
-	for _, fl := range ai.Node.Fields {
-		if !fl.Quoted && strings.Contains(fl.Text, "$") {
-			return // positional parameters: known when the script runs
-		}
-		f[fl.Role] = fl.Text
+	f, ok := attachFields(ai.Node)
+	if !ok {
+		return
 	}
 	fn := f[probes.RoleFunc]
 	if path := f[probes.RolePath]; (path != "" && path != "*") || fn == "" ||
@@ -176,4 +170,18 @@ func expandProcessUprobes(ai *AttachInfo, pid int) {
 	ai.Targets = uniqueStrings(ai.Targets)
 	ai.Source = "elf"
 	ai.Missing = len(ai.Targets) == 0
+}
+
+// attachFields are an attach point's fields by role; ok is false when a
+// positional parameter fills one (its value is known when the script
+// runs, not when it is checked).
+func attachFields(ap *ast.AttachPoint) (f map[string]string, ok bool) {
+	f = map[string]string{}
+	for _, fl := range ap.Fields {
+		if !fl.Quoted && strings.Contains(fl.Text, "$") {
+			return nil, false
+		}
+		f[fl.Role] = fl.Text
+	}
+	return f, true
 }
