@@ -153,6 +153,13 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	b.emit(asm.Mov.Reg(regCtx, asm.R1))
 	b.emitScratchLookup()
 	b.allocVars(node.Body)
+	if timerProviders[b.group.provider] {
+		// A timer that fires again between exit() and the detach is not
+		// an event of the traced system: it does nothing.
+		b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+		b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
+	}
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)
 		b.cond(node.Predicate, b.exitLabel)
@@ -472,3 +479,9 @@ func (b *builder) scratchPtr(dst asm.Register, off int) {
 		b.emit(asm.Add.Imm(dst, int32(off)))
 	}
 }
+
+// timerProviders are the probes a timer fires (not an event of the traced
+// system): once exit() has run they do nothing, however soon they fire
+// again before the runtime detaches them. Event probes still run until
+// then, as in bpftrace.
+var timerProviders = map[string]bool{"interval": true, "profile": true}
