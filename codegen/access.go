@@ -362,21 +362,26 @@ func (b *builder) tupleIndex(x *ast.TupleIndexExpr) result {
 const arrayOOBMessage = "Array access out of bounds. This can lead to unexpected results."
 
 // index compiles `a[i]` on arrays in memory and pointers.
+// addIndex adds index × esz to the address in R0 (C pointer arithmetic).
+func (b *builder) addIndex(index ast.Expr, esz int) {
+	if v, ok := b.constOf(index); ok {
+		b.emit(asm.Add.Imm(asm.R0, int32(v*int64(esz))))
+		return
+	}
+	tmp := b.spill()
+	b.scalar(index)
+	b.emit(asm.Mul.Imm(asm.R0, int32(esz)))
+	b.emit(asm.LoadMem(asm.R1, asm.RFP, tmp, asm.DWord))
+	b.emit(asm.Add.Reg(asm.R0, asm.R1))
+}
+
 func (b *builder) index(x *ast.IndexExpr) result {
 	et := b.typeOf(x)
 	esz := et.Size()
 	switch t := types.Underlying(b.finalType(x.X)).(type) {
 	case *types.Pointer:
 		b.scalar(x.X)
-		if v, ok := b.constOf(x.Index); ok {
-			b.emit(asm.Add.Imm(asm.R0, int32(v*int64(esz))))
-		} else {
-			tmp := b.spill()
-			b.scalar(x.Index)
-			b.emit(asm.Mul.Imm(asm.R0, int32(esz)))
-			b.emit(asm.LoadMem(asm.R1, asm.RFP, tmp, asm.DWord))
-			b.emit(asm.Add.Reg(asm.R0, asm.R1))
-		}
+		b.addIndex(x.Index, esz)
 		return b.readAt(et, t.Space)
 	case *types.Tuple:
 		v, ok := b.constOf(x.Index)
@@ -397,15 +402,7 @@ func (b *builder) index(x *ast.IndexExpr) result {
 			// check: its elements are read from memory past the struct,
 			// as in C
 			space, _ := b.address(x.X)
-			if v, ok := b.constOf(x.Index); ok {
-				b.emit(asm.Add.Imm(asm.R0, int32(v*int64(esz))))
-			} else {
-				tmp := b.spill()
-				b.scalar(x.Index)
-				b.emit(asm.Mul.Imm(asm.R0, int32(esz)))
-				b.emit(asm.LoadMem(asm.R1, asm.RFP, tmp, asm.DWord))
-				b.emit(asm.Add.Reg(asm.R0, asm.R1))
-			}
+			b.addIndex(x.Index, esz)
 			return b.readAt(et, space)
 		}
 		if v, ok := b.constOf(x.Index); ok {

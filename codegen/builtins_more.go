@@ -877,15 +877,15 @@ func percpuKaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	if !ok {
 		b.fail(args[0], "percpu_kaddr needs a literal variable name")
 	}
-	kernelBTFOnce.Do(func() { kernelBTF, kernelBTFErr = btf.LoadKernelSpec() })
-	if kernelBTFErr != nil {
-		b.fail(n, "percpu_kaddr needs the kernel's BTF: %v", kernelBTFErr)
+	spec, err := b.c.kernelSpec()
+	if err != nil {
+		b.fail(n, "percpu_kaddr needs the kernel's BTF: %v", err)
 	}
 	var v *btf.Var
-	if err := kernelBTF.TypeByName(lit.Value, &v); err != nil {
+	if err := spec.TypeByName(lit.Value, &v); err != nil {
 		b.fail(args[0], "the kernel's BTF has no variable %s", lit.Value)
 	}
-	id, err := kernelBTF.TypeID(v)
+	id, err := spec.TypeID(v)
 	if err != nil {
 		b.fail(args[0], "no BTF id for %s: %v", lit.Value, err)
 	}
@@ -902,4 +902,14 @@ func percpuKaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.emit(load)
 	b.emit(asm.FnThisCpuPtr.Call())
 	return inReg
+}
+
+// kernelSpec is the running kernel's BTF: the one the checker's kernel
+// index has decoded (COptions.Kernel), else decoded once here.
+func (c *compiler) kernelSpec() (*btf.Spec, error) {
+	if k := c.opts.C.Kernel; k != nil {
+		return k.Spec("")
+	}
+	kernelBTFOnce.Do(func() { kernelBTF, kernelBTFErr = btf.LoadKernelSpec() })
+	return kernelBTF, kernelBTFErr
 }

@@ -46,26 +46,32 @@ int main(int argc, char **argv) {
 }
 `
 
-// buildTracee compiles traceeSource with gcc, skipping without gcc or
-// sys/sdt.h (systemtap-sdt-dev).
-func buildTracee(t *testing.T) string {
+// buildC compiles a C program with gcc into t's temporary directory,
+// skipping without gcc or sys/sdt.h (systemtap-sdt-dev).
+func buildC(t *testing.T, name, source string, flags ...string) string {
 	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("needs gcc to build the traced program")
 	}
 	dir := t.TempDir()
-	src := filepath.Join(dir, "tracee.c")
-	if err := os.WriteFile(src, []byte(traceeSource), 0o644); err != nil {
+	src := filepath.Join(dir, name+".c")
+	if err := os.WriteFile(src, []byte(source), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "tracee")
-	if out, err := exec.Command("gcc", "-O1", "-o", bin, src).CombinedOutput(); err != nil {
+	bin := filepath.Join(dir, name)
+	args := append(append([]string{}, flags...), "-o", bin, src)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
 		if strings.Contains(string(out), "sys/sdt.h") {
 			t.Skip("needs sys/sdt.h (Debian: systemtap-sdt-dev) to build the traced program")
 		}
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// buildTracee compiles traceeSource.
+func buildTracee(t *testing.T) string {
+	return buildC(t, "tracee", traceeSource, "-O1")
 }
 
 // bpftraceLink makes a `bpftrace` link to a freshly built bt.
@@ -178,6 +184,22 @@ func TestBpftraceUserTracingPID(t *testing.T) {
 	}
 }
 
+// elfSymbol is a symbol of an ELF file, failing the test without it.
+func elfSymbol(t *testing.T, f *elf.File, path, name string) elf.Symbol {
+	t.Helper()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == name && (s.Size > 0 || s.Value != 0) {
+			return s
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return elf.Symbol{}
+}
+
 // symbolValue is the address of a symbol in an ELF file, as nm shows it.
 func symbolValue(t *testing.T, path, name string) uint64 {
 	t.Helper()
@@ -186,17 +208,7 @@ func symbolValue(t *testing.T, path, name string) uint64 {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("no symbol %s in %s", name, path)
-	return 0
+	return elfSymbol(t, f, path, name).Value
 }
 
 // retOffset is the offset in function name of its last byte, which must
@@ -208,26 +220,16 @@ func retOffset(t *testing.T, path, name string) uint64 {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
+	sym := elfSymbol(t, f, path, name)
+	text := f.Section(".text")
+	if sym.Size == 0 || text == nil {
+		t.Fatalf("no sized symbol %s in .text of %s", name, path)
 	}
-	for _, s := range syms {
-		if s.Name != name || s.Size == 0 {
-			continue
-		}
-		text := f.Section(".text")
-		if text == nil {
-			break
-		}
-		b := make([]byte, 1)
-		if _, err := text.ReadAt(b, int64(s.Value+s.Size-1-text.Addr)); err != nil || b[0] != 0xc3 {
-			t.Skipf("%s does not end in a one-byte ret", name)
-		}
-		return s.Size - 1
+	b := make([]byte, 1)
+	if _, err := text.ReadAt(b, int64(sym.Value+sym.Size-1-text.Addr)); err != nil || b[0] != 0xc3 {
+		t.Skipf("%s does not end in a one-byte ret", name)
 	}
-	t.Fatalf("no sized symbol %s in %s", name, path)
-	return 0
+	return sym.Size - 1
 }
 
 // TestBpftraceCxxUprobe: uprobe:FILE:cpp:NAME attaches to C++ functions
@@ -262,28 +264,14 @@ int main() { for (int i = 0; i < 3; i++) sink += ns::add(i, 1); return 0; }
 // from the right element.
 func TestBpftraceUSDTIndexedOperand(t *testing.T) {
 	needRootRun(t)
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("needs gcc to build the traced program")
-	}
-	dir := t.TempDir()
-	src := filepath.Join(dir, "sib.c")
-	bin := filepath.Join(dir, "sib")
-	if err := os.WriteFile(src, []byte(`#include <sys/sdt.h>
+	bin := buildC(t, "sib", `#include <sys/sdt.h>
 int main(void) {
   volatile int arr[8];
   for (int j = 0; j < 8; j++) arr[j] = j * 10 + 1;
   for (long i = 0; i < 8; i++) DTRACE_PROBE2(sib, elem, i, arr[i]);
   return 0;
 }
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-O2", "-o", bin, src).CombinedOutput(); err != nil {
-		if strings.Contains(string(out), "sys/sdt.h") {
-			t.Skip("needs sys/sdt.h (Debian: systemtap-sdt-dev) to build the traced program")
-		}
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+`, "-O2")
 	locs, err := btfindex.USDTLocations(bin, "sib", "elem")
 	if err != nil || len(locs) != 1 {
 		t.Fatalf("USDT locations: %v %v", locs, err)
