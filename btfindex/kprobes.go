@@ -223,3 +223,14 @@ func parseFilterFunctions(text string) []kprobeFunc {
 	}
 	return fs
 }
+
+// ReadTraceableFunctions reads a list in available_filter_functions'
+// format ("name" or "name [module]" a line) from path: tracefs's own, or
+// another a user names (bpftrace's --traceable-functions).
+func ReadTraceableFunctions(path string) (*KprobeFuncs, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return newKprobeFuncs(path, parseFilterFunctions(string(b))), nil
+}

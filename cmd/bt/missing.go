@@ -22,7 +22,6 @@ package main
 // checker's messages for what the checker found and adds the rest.
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +32,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/btfindex"
 )
 
 // CodeMissingProbe is the code of the run's reports about probes that
@@ -54,8 +54,8 @@ type missingRules struct {
 	bpftraceWords  bool   // drop-in: bpftrace's wording for everything
 	traceablePath  string // "" for defaultTraceableFunctions
 	moduleLoaded   func(name string) bool
-	warn           io.Writer // where a note about an unreadable traceable list goes
-	traceable      map[string]bool
+	warn           io.Writer             // where a note about an unreadable traceable list goes
+	traceable      *btfindex.KprobeFuncs // nil: the list could not be read
 	traceableKnown bool
 }
 
@@ -278,30 +278,23 @@ func (r *missingRules) readTraceable() {
 		return
 	}
 	r.traceableKnown = true
-	r.traceable = map[string]bool{}
 	path := r.traceablePath
 	if path == "" {
 		path = defaultTraceableFunctions
 	}
-	f, err := os.Open(path)
+	list, err := btfindex.ReadTraceableFunctions(path)
 	if err != nil {
 		if r.warn != nil {
 			fmt.Fprintf(r.warn, "WARNING: Could not read functions from %s: %s. Kprobes can only attach to functions it lists; use --traceable-functions FILE to name another list.\n", path, strerror(err))
 		}
 		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fs := strings.Fields(sc.Text()); len(fs) > 0 {
-			r.traceable[fs[0]] = true
-		}
-	}
+	r.traceable = list
 }
 
 func (r *missingRules) isTraceable(fn string) bool {
 	r.readTraceable()
-	return r.traceable[fn]
+	return r.traceable != nil && r.traceable.Has("", fn)
 }
 
 // traceableTargets keeps the kprobe targets whose function is traceable.
