@@ -2,6 +2,7 @@ package btfindex
 
 import (
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -271,22 +272,64 @@ func USDTFiles(target string, pid int) ([]string, error) {
 	return []string{p}, nil
 }
 
+// Mapping is one file mapping of a process (a line of /proc/PID/maps).
+type Mapping struct {
+	Start, End, Offset uint64
+	Exec               bool   // mapped executable
+	Dev                uint64 // the file's device, as stat reports it
+	Inode              uint64
+	Path               string
+}
+
+// ProcessMappings reads the file mappings of process pid (anonymous and
+// special mappings such as [stack] are left out).
+func ProcessMappings(pid int) ([]Mapping, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, err
+	}
+	var out []Mapping
+	for line := range strings.Lines(string(b)) {
+		// start-end perms offset major:minor inode path
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.HasPrefix(f[5], "/") {
+			continue
+		}
+		lo, hi, _ := strings.Cut(f[0], "-")
+		maj, min, _ := strings.Cut(f[3], ":")
+		var m Mapping
+		var errs [6]error
+		m.Start, errs[0] = strconv.ParseUint(lo, 16, 64)
+		m.End, errs[1] = strconv.ParseUint(hi, 16, 64)
+		m.Offset, errs[2] = strconv.ParseUint(f[2], 16, 64)
+		ma, e3 := strconv.ParseUint(maj, 16, 32)
+		mi, e4 := strconv.ParseUint(min, 16, 32)
+		m.Inode, errs[5] = strconv.ParseUint(f[4], 10, 64)
+		errs[3], errs[4] = e3, e4
+		if errors.Join(errs[:]...) != nil {
+			continue
+		}
+		m.Dev = uint64(unix.Mkdev(uint32(ma), uint32(mi)))
+		m.Exec = strings.Contains(f[1], "x")
+		// a path may hold spaces; a file deleted since it was mapped is
+		// named as it was
+		m.Path = strings.TrimSuffix(strings.Join(f[5:], " "), " (deleted)")
+		out = append(out, m)
+	}
+	return out, nil
+}
+
 // MappedExecutables are the files mapped executable into process pid, in
 // the order of their first mapping.
 func MappedExecutables(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return nil
-	}
+	maps, _ := ProcessMappings(pid)
 	var out []string
 	seen := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
-			continue
+	for _, m := range maps {
+		if m.Exec && !seen[m.Path] {
+			seen[m.Path] = true
+			out = append(out, m.Path)
 		}
-		seen[f[5]] = true
-		out = append(out, f[5])
 	}
 	return out
 }
@@ -342,30 +385,12 @@ func LoadBias(pid int, path string) (bias uint64, ok bool) {
 	if !isUnix {
 		return 0, false
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return 0, false
-	}
+	maps, _ := ProcessMappings(pid)
 	var start uint64
 	found := false
-	for _, line := range strings.Split(string(b), "\n") {
-		// start-end perms offset major:minor inode path
-		f := strings.Fields(line)
-		if len(f) < 6 || f[4] != strconv.FormatUint(sys.Ino, 10) {
-			continue
-		}
-		maj, min, _ := strings.Cut(f[3], ":")
-		ma, err1 := strconv.ParseUint(maj, 16, 32)
-		mi, err2 := strconv.ParseUint(min, 16, 32)
-		if err1 != nil || err2 != nil || uint64(unix.Mkdev(uint32(ma), uint32(mi))) != sys.Dev {
-			continue
-		}
-		if off, err := strconv.ParseUint(f[2], 16, 64); err != nil || off != 0 {
-			continue
-		}
-		lo, _, _ := strings.Cut(f[0], "-")
-		if start, err = strconv.ParseUint(lo, 16, 64); err == nil {
-			found = true
+	for _, m := range maps {
+		if m.Inode == sys.Ino && m.Dev == sys.Dev && m.Offset == 0 {
+			start, found = m.Start, true
 			break
 		}
 	}

@@ -1,7 +1,6 @@
 package tracer
 
 import (
-	"bufio"
 	"debug/elf"
 	"io/fs"
 	"os"
@@ -219,27 +218,12 @@ func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
 
 // readMappings reads the executable file mappings of a process.
 func readMappings(pid uint32) []mapping {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(int(pid)), "maps"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
+	maps, _ := btfindex.ProcessMappings(int(pid))
 	var out []mapping
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// start-end perms offset dev inode path
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 6 || !strings.Contains(fs[1], "x") || !strings.HasPrefix(fs[5], "/") {
-			continue
+	for _, m := range maps {
+		if m.Exec {
+			out = append(out, mapping{start: m.Start, end: m.End, offset: m.Offset, path: m.Path})
 		}
-		lo, hi, _ := strings.Cut(fs[0], "-")
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		off, err3 := strconv.ParseUint(fs[2], 16, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue
-		}
-		out = append(out, mapping{start: start, end: end, offset: off, path: fs[5]})
 	}
 	return out
 }
