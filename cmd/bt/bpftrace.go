@@ -101,7 +101,7 @@ type bpftraceOpt struct {
 var bpftraceOpts = []bpftraceOpt{
 	{"expr", 'e', true, func(a *bpftraceArgs, v string) error { a.script, a.haveScript = v, true; return nil }},
 	{"list", 'l', false, func(a *bpftraceArgs, _ string) error { a.listing = true; return nil }},
-	{"verbose", 'v', false, func(a *bpftraceArgs, _ string) error { a.verbose = true; return nil }},
+	{"verbose", 'v', false, func(a *bpftraceArgs, _ string) error { a.verbose, a.run.verifierLog = true, true; return nil }},
 	{"help", 'h', false, func(a *bpftraceArgs, _ string) error { a.help = true; return nil }},
 	{"version", 'V', false, func(a *bpftraceArgs, _ string) error { a.version = true; return nil }},
 	{"info", 0, false, func(a *bpftraceArgs, _ string) error { a.info = true; return nil }},
