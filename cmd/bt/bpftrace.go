@@ -447,9 +447,6 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if a.buffering == "full" {
 		fmt.Fprintf(stderr, "WARNING: -B full: bt writes every record as it is made; output stays line buffered\n")
 	}
-	if a.buffering == "full" {
-		fmt.Fprintf(stderr, "WARNING: -B full: bt writes every record as it is made; output stays line buffered\n")
-	}
 	if a.pidStr != "" {
 		pid, err := parseBpftraceUint(a.pidStr)
 		if err != nil {
