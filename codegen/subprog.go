@@ -144,8 +144,8 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 		stop := b.label("stop")
 		next := b.label("next")
 		b.retLabel, b.exitLabel = "", stop
-		// R2 = key, R3 = value, R4 = our context: the scratch pointer
-		b.emit(asm.LoadMem(regScratch, asm.R4, 0, asm.DWord))
+		// R2 = key, R3 = value, R4 = our context (see loopContext)
+		b.loadLoopContext(asm.R4)
 		keySlot := b.allocStack(8)
 		b.emit(asm.StoreMem(asm.RFP, keySlot, asm.R3, asm.DWord))
 		b.emit(asm.Mov.Reg(asm.R0, asm.R2))
@@ -162,14 +162,33 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 		b.emit(asm.Mov.Imm(asm.R0, 1))
 		b.emit(asm.Return())
 	})
-	ctx := b.allocStack(8)
-	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	ctx := b.loopContext()
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
 	b.emit(loadFunc(asm.R2, cb))
 	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
 	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
 	b.emit(asm.Mov.Imm(asm.R4, 0))
 	b.loopHelper(asm.FnForEachMapElem.Call(), x.Body)
+}
+
+// loopContext stores what a loop callback needs from the frame that runs
+// the loop on the stack, the context pointer handed to the callback: the
+// scratch pointer, then the program's context (the verifier keeps the
+// types of pointers spilled to the stack, which it would not for a map
+// value), so that builtins and fn calls in a loop body reach the
+// probe's context. It returns the slot's offset from R10.
+func (b *builder) loopContext() int16 {
+	ctx := b.allocStack(16)
+	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	b.emit(asm.StoreMem(asm.RFP, ctx+8, regCtx, asm.DWord))
+	return ctx
+}
+
+// loadLoopContext restores the scratch and context registers in a loop
+// callback from the context pointer in r (see loopContext).
+func (b *builder) loadLoopContext(r asm.Register) {
+	b.emit(asm.LoadMem(regScratch, r, 0, asm.DWord))
+	b.emit(asm.LoadMem(regCtx, r, 8, asm.DWord))
 }
 
 // copyMapBytes copies a key or value of map ml at the pointer in R0
@@ -280,6 +299,8 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 	savedFile, savedGroup := b.file, b.group
 	b.file = fileOf(b.c.prog, decl)
 	b.fnDepth++
+	savedResult, savedMax := b.fnResult, b.maxScratch
+	b.maxScratch = b.scratch
 	b.subprogram(fi.label, fnProto, func() {
 		ret := b.label("ret")
 		b.retLabel, b.exitLabel = ret, ret
@@ -291,8 +312,17 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 		b.emit(asm.Mov.Imm(asm.R0, 0))
 		b.mark(ret)
 		b.emit(asm.Return())
-		b.fnResult = nil
 	})
+	// a fn compiled while compiling another (its first call is in the
+	// other's body) must not end the other's
+	b.fnResult = savedResult
+	// The fn's temporaries were placed above this call site's live
+	// values; other call sites may have more live values, so nothing
+	// allocated from now on may overlap the fn's region.
+	fnTop := b.maxScratch
+	b.maxScratch = max(savedMax, fnTop)
+	b.floor = max(b.floor, fnTop)
+	b.scratch = max(b.scratch, b.floor)
 	b.fnDepth--
 	b.file, b.group = savedFile, savedGroup
 	return fi
