@@ -61,9 +61,12 @@ type Object struct {
 
 // Values whose meaning the runtime resolves are laid out as follows
 // (sizes are their types' Size):
-//   - kstack: int64 stack id in KernelStacks (negative: not captured);
-//     ustack: int64 stack id in UserStacks (UserBuildIDStacks in
-//     build_id mode), then the uint64 pid.
+//   - kstack: stack id in KernelStacks, an int32 (negative: not
+//     captured) in the low half of a uint64; ustack: int64 stack id in
+//     UserStacks (UserBuildIDStacks in build_id mode), then the pid in
+//     the low half of a uint64. The upper halves hold the stack's depth
+//     when the program takes len() of a stored stack (for the runtime:
+//     ignore them).
 //   - ksym, and func in kprobes: the uint64 address; usym (and func in
 //     uprobes): uint64 address, then the uint64 pid.
 //   - inet (ntop): uint64 address family, then 16 bytes of address.

@@ -371,25 +371,23 @@ func (b *builder) permanentVars(body ast.Node) {
 }
 
 // stackDepth is len(kstack) / len(ustack): the number of frames of the
-// stack at this point, from the bytes bpf_get_stack writes (only for the
-// builtins themselves: a stored stack is an id whose frames are in user
-// space).
+// stack at this point, from the bytes bpf_get_stack writes, for the
+// builtins themselves; a stored stack (a variable, a map value, any
+// stack value not made here) carries the depth it had when captured
+// (stackDepthShift).
 func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
-	name := ""
-	switch x := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		name = x.Name
-	case *ast.CallExpr:
-		name = x.Fun.Name
-	}
-	if name != "kstack" && name != "ustack" {
-		if !st.User || !b.c.storedUstackLen {
-			b.fail(e, "len of a stored %s is not supported (its frames are resolved in user space)", st)
+	if !directStack(e) {
+		if !b.c.storedStackLen[boolIndex(st.User)] {
+			// usesStoredStackLen saw every len() of the program
+			b.fail(e, "len of this %s: its depth was not recorded", st)
 		}
-		// a stored user stack carries its depth above its pid
 		off := b.memory(e)
-		b.emit(asm.LoadMem(asm.R0, regScratch, int16(off+8), asm.DWord))
-		b.emit(asm.RSh.Imm(asm.R0, ustackDepthShift))
+		word := off
+		if st.User {
+			word = off + 8
+		}
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(word), asm.DWord))
+		b.emit(asm.RSh.Imm(asm.R0, stackDepthShift))
 		return inReg
 	}
 	limit := st.Limit
@@ -416,29 +414,37 @@ func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
 	return inReg
 }
 
-// ustackDepthShift places a user stack value's depth in the upper half
-// of its second word, above the pid the runtime reads from the lower.
-const ustackDepthShift = 32
+// directStack reports whether e is the kstack or ustack builtin itself.
+func directStack(e ast.Expr) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return x.Name == "kstack" || x.Name == "ustack"
+	case *ast.CallExpr:
+		return x.Fun != nil && (x.Fun.Name == "kstack" || x.Fun.Name == "ustack")
+	}
+	return false
+}
 
-// usesStoredUstackLen reports whether the program takes len() of a user
-// stack that is not a direct ustack call (a variable, a map value).
-func usesStoredUstackLen(info *check.Info) bool {
+// stackDepthShift places a stored stack's depth in the upper half of
+// one of its words: a user stack's second, above the pid the runtime
+// reads from the lower half; a kernel stack's only one, above its
+// stack id, which the runtime reads as an int32.
+const stackDepthShift = 32
+
+// usesStoredStackLen reports, for kernel and user stacks (indexed by
+// Stack.User), whether the program takes len() of one that is not a
+// direct kstack or ustack (a variable, a map value, a fn's result).
+func usesStoredStackLen(info *check.Info) (uses [2]bool) {
 	for n, t := range info.Types {
 		call, ok := n.(*ast.CallExpr)
 		if !ok || call.Fun == nil || call.Fun.Name != "len" || len(call.Args) != 1 || t == nil {
 			continue
 		}
 		st, ok := types.Underlying(info.Types[call.Args[0]]).(*types.Stack)
-		if !ok || !st.User {
+		if !ok || directStack(call.Args[0]) {
 			continue
 		}
-		if c, direct := ast.Unparen(call.Args[0]).(*ast.CallExpr); direct && c.Fun != nil && c.Fun.Name == "ustack" {
-			continue
-		}
-		if id, direct := ast.Unparen(call.Args[0]).(*ast.Ident); direct && id.Name == "ustack" {
-			continue
-		}
-		return true
+		uses[boolIndex(st.User)] = true
 	}
-	return false
+	return uses
 }
