@@ -126,7 +126,8 @@ type MapLayout struct {
 	// index, aligned to 8, and the value one uint64 per CPU.
 	Bucketed bool
 	// PerCPU is set when the BPF map holds one value per CPU that the
-	// runtime combines (aggregations).
+	// runtime combines (aggregations; integers summed for a per-CPU map
+	// the imported C defines).
 	PerCPU bool
 	// KeySize and ValueSize are the sizes in the BPF map. A scalar map
 	// the checker made an array (Info.Kind "array"/"percpuarray") has a

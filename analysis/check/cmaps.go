@@ -25,7 +25,10 @@ import (
 //     integer signedness) and a kind that gives the same BPF map type.
 //
 // Only what the runtime can read back as the script's values is shared:
-// hash, LRU hash and array maps with typed keys and values.
+// hash, LRU hash and array maps with typed keys and values, and their
+// per-CPU variants with integer values. In a probe the script, like the
+// C, reads and updates this CPU's value of a per-CPU map; printed, an
+// element is the sum of its CPUs' values, as count() and sum() are.
 
 // CodeCMap: a map shared with imported C is used against its C
 // declaration.
@@ -66,10 +69,19 @@ type CMapScope interface {
 var cMapKinds = map[int]struct{ name, kind string }{
 	1:  {"BPF_MAP_TYPE_HASH", "hash"},
 	2:  {"BPF_MAP_TYPE_ARRAY", "array"},
-	5:  {"BPF_MAP_TYPE_PERCPU_HASH", ""},
-	6:  {"BPF_MAP_TYPE_PERCPU_ARRAY", ""},
+	5:  {"BPF_MAP_TYPE_PERCPU_HASH", "percpuhash"},
+	6:  {"BPF_MAP_TYPE_PERCPU_ARRAY", "percpuarray"},
 	9:  {"BPF_MAP_TYPE_LRU_HASH", "lruhash"},
-	10: {"BPF_MAP_TYPE_LRU_PERCPU_HASH", ""},
+	10: {"BPF_MAP_TYPE_LRU_PERCPU_HASH", "percpulruhash"},
+}
+
+// PerCPU reports whether the map holds one value per CPU.
+func (m *CMap) PerCPU() bool {
+	switch m.MapType {
+	case 5, 6, 10:
+		return true
+	}
+	return false
 }
 
 // bpfMapTypeName names a BPF map type number.
@@ -183,7 +195,7 @@ func (c *checker) seedCMap(m *mapState) {
 		return
 	}
 	m.info.C = cm
-	if cm.Key == nil || cm.Value == nil || cm.Kind == "" {
+	if cm.Key == nil || cm.Value == nil || cm.Kind == "" || !cm.Extern && cm.PerCPU() && intOf(cm.Value) == nil {
 		return // cMapUsable or checkExternCMaps says why
 	}
 	m.fixed = true
@@ -205,9 +217,12 @@ func (c *checker) cMapUsable(m *mapState, n ast.Node) bool {
 	msg := ""
 	switch {
 	case cm.Kind == "":
-		msg = fmt.Sprintf("%s is a %s defined in C; scripts can use hash, LRU hash and array maps defined in C", m.name, bpfMapTypeName(cm.MapType))
+		msg = fmt.Sprintf("%s is a %s defined in C; scripts can use hash, LRU hash and array maps defined in C, and their per-CPU variants", m.name, bpfMapTypeName(cm.MapType))
 	case cm.Key == nil || cm.Value == nil:
 		msg = fmt.Sprintf("%s is defined in C with key and value sizes only; declare them with __type(key, ...) and __type(value, ...) to use it in the script", m.name)
+	case cm.PerCPU() && intOf(cm.Value) == nil:
+		// printed, a per-CPU element is its CPUs' values summed
+		msg = fmt.Sprintf("%s is a %s defined in C with %s values; scripts can use per-CPU maps defined in C whose values are integers (printed summed over the CPUs)", m.name, bpfMapTypeName(cm.MapType), typeName(cm.Value))
 	}
 	if msg == "" {
 		return true
@@ -269,7 +284,7 @@ func (c *checker) checkCMapDelete(x *ast.CallExpr) {
 		return
 	}
 	m := c.maps[mapName(me)]
-	if m == nil || m.info.C == nil || m.info.C.Extern || m.info.C.Kind != "array" {
+	if m == nil || m.info.C == nil || m.info.C.Extern || m.info.C.Kind != "array" && m.info.C.Kind != "percpuarray" {
 		return
 	}
 	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", m.name)

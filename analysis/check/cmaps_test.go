@@ -61,7 +61,7 @@ func TestCMapsFromBTF(t *testing.T) {
 	}{
 		{"hits", "hash", 1, types.Uint32, types.Uint64, 64, false},
 		{"slots", "array", 2, types.Uint32, types.Int32, 2, false},
-		{"pc", "", 5, types.Uint32, types.Uint64, 8, false},
+		{"pc", "percpuhash", 5, types.Uint32, types.Uint64, 8, false},
 		{"limits", "hash", 1, types.Uint64, types.Uint64, 0, true},
 	} {
 		m, ok := cs.Map(tc.name)
