@@ -26,9 +26,10 @@ import (
 //
 // Only what the runtime can read back as the script's values is shared:
 // hash, LRU hash and array maps with typed keys and values, and their
-// per-CPU variants with integer values. In a probe the script, like the
-// C, reads and updates this CPU's value of a per-CPU map; printed, an
-// element is the sum of its CPUs' values, as count() and sum() are.
+// per-CPU variants with values made of integers (PerCPUIntMembers). In a
+// probe the script, like the C, reads and updates this CPU's value of a
+// per-CPU map; printed, an element is the sum of its CPUs' values, as
+// count() and sum() are.
 
 // CodeCMap: a map shared with imported C is used against its C
 // declaration.
@@ -73,6 +74,49 @@ var cMapKinds = map[int]struct{ name, kind string }{
 	6:  {"BPF_MAP_TYPE_PERCPU_ARRAY", "percpuarray"},
 	9:  {"BPF_MAP_TYPE_LRU_HASH", "lruhash"},
 	10: {"BPF_MAP_TYPE_LRU_PERCPU_HASH", "percpulruhash"},
+}
+
+// IntMember is an integer inside a value: its byte offset and type.
+type IntMember struct {
+	Offset int
+	Type   *types.Int
+}
+
+// PerCPUIntMembers lists the integers a value of type t is made of, when
+// it is made of integers only: an integer, or a struct of them (nested
+// structs too; no unions, bitfields, arrays or pointers). Such values of
+// a per-CPU map the C defines are what the script can share: printed,
+// an element is its CPUs' values summed member by member.
+func PerCPUIntMembers(t types.Type) ([]IntMember, bool) {
+	var out []IntMember
+	var walk func(t types.Type, off int) bool
+	walk = func(t types.Type, off int) bool {
+		switch u := types.Underlying(t).(type) {
+		case *types.Int:
+			out = append(out, IntMember{Offset: off, Type: u})
+			return true
+		case *types.Struct:
+			if u.Union {
+				return false
+			}
+			for _, f := range u.Fields() {
+				if f.BitSize != 0 || f.BitOffset%8 != 0 || !walk(f.Type, off+f.BitOffset/8) {
+					return false
+				}
+			}
+			return len(u.Fields()) > 0
+		}
+		return false
+	}
+	if !walk(t, 0) {
+		return nil, false
+	}
+	return out, true
+}
+
+func perCPUShareable(t types.Type) bool {
+	_, ok := PerCPUIntMembers(t)
+	return ok
 }
 
 // PerCPU reports whether the map holds one value per CPU.
@@ -195,7 +239,7 @@ func (c *checker) seedCMap(m *mapState) {
 		return
 	}
 	m.info.C = cm
-	if cm.Key == nil || cm.Value == nil || cm.Kind == "" || !cm.Extern && cm.PerCPU() && intOf(cm.Value) == nil {
+	if cm.Key == nil || cm.Value == nil || cm.Kind == "" || !cm.Extern && cm.PerCPU() && !perCPUShareable(cm.Value) {
 		return // cMapUsable or checkExternCMaps says why
 	}
 	m.fixed = true
@@ -220,9 +264,8 @@ func (c *checker) cMapUsable(m *mapState, n ast.Node) bool {
 		msg = fmt.Sprintf("%s is a %s defined in C; scripts can use hash, LRU hash and array maps defined in C, and their per-CPU variants", m.name, bpfMapTypeName(cm.MapType))
 	case cm.Key == nil || cm.Value == nil:
 		msg = fmt.Sprintf("%s is defined in C with key and value sizes only; declare them with __type(key, ...) and __type(value, ...) to use it in the script", m.name)
-	case cm.PerCPU() && intOf(cm.Value) == nil:
-		// printed, a per-CPU element is its CPUs' values summed
-		msg = fmt.Sprintf("%s is a %s defined in C with %s values; scripts can use per-CPU maps defined in C whose values are integers (printed summed over the CPUs)", m.name, bpfMapTypeName(cm.MapType), typeName(cm.Value))
+	case cm.PerCPU() && !perCPUShareable(cm.Value):
+		msg = fmt.Sprintf("%s is a %s defined in C with %s values; scripts can use per-CPU maps defined in C whose values are integers or structs of integers (printed summed over the CPUs)", m.name, bpfMapTypeName(cm.MapType), typeName(cm.Value))
 	}
 	if msg == "" {
 		return true

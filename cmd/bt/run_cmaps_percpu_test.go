@@ -30,13 +30,21 @@ struct {
 	__type(value, s32);
 } btpc_slots SEC(".maps");
 
-struct pair { u64 a, b; };
+struct pair { u64 calls; s32 down; struct { u16 odd; } inner; };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 8);
 	__type(key, u32);
 	__type(value, struct pair);
 } btpc_pairs SEC(".maps");
+
+struct named { u64 n; char name[8]; };
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8);
+	__type(key, u32);
+	__type(value, struct named);
+} btpc_named SEC(".maps");
 
 /* Counts a hit on k in this CPU's element of btpc_hits and returns this
    CPU's count. */
@@ -49,6 +57,21 @@ u64 bump(u32 k)
 	}
 	bpf_map_update_elem(&btpc_hits, &k, &one, BPF_ANY);
 	return 1;
+}
+
+/* Counts a call in this CPU's btpc_pairs[k]. */
+void pair_bump(u32 k)
+{
+	struct pair zero = {}, *p = bpf_map_lookup_elem(&btpc_pairs, &k);
+	if (!p) {
+		bpf_map_update_elem(&btpc_pairs, &k, &zero, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&btpc_pairs, &k);
+		if (!p)
+			return;
+	}
+	p->calls += 1;
+	p->down -= 1;
+	p->inner.odd += p->calls % 2;
 }
 `
 
@@ -64,6 +87,8 @@ func TestRunPerCPUCMaps(t *testing.T) {
 		"pc.bt": `import "pc.bpf.c";
 tracepoint:syscalls:sys_enter_getppid /pid == $1/ {
   $mine = bump(1);
+  pair_bump(4);
+  if (!has_key(@btpc_pairs, 4)) { @wrong = count(); }
   if ($mine != @btpc_hits[1]) { @wrong = count(); }
   @btpc_hits[2] += 10;
   @btpc_slots[0] -= 1;
@@ -119,6 +144,16 @@ tracepoint:syscalls:sys_enter_getppid /pid == $1/ {
 			t.Errorf("%s = %d (printed: %v), want %d", name, got, ok, w)
 		}
 	}
+	// each CPU's odd counts its odd calls: the sum depends on how the
+	// calls fell on the CPUs, between n/2 and n/2 + 2
+	m := regexp.MustCompile(`(?m)^@btpc_pairs\[4\]: \{ \.calls = (\d+), \.down = (-?\d+), \.inner = \{ \.odd = (\d+) \} \}$`).FindStringSubmatch(r.out)
+	if m == nil {
+		t.Errorf("@btpc_pairs[4] is not printed as a struct")
+	} else if calls, _ := strconv.ParseInt(m[1], 10, 64); calls != n || m[2] != strconv.FormatInt(-n, 10) {
+		t.Errorf("@btpc_pairs[4] = %s, want calls %d, down %d", m[0], n, -n)
+	} else if odd, _ := strconv.ParseInt(m[3], 10, 64); odd < n/2 || odd > n/2+2 {
+		t.Errorf("@btpc_pairs[4].inner.odd = %d, want %d to %d", odd, n/2, n/2+2)
+	}
 	if n < 5 {
 		t.Errorf("@n = %d: fewer events than the script waited for", n)
 	}
@@ -141,19 +176,19 @@ tracepoint:syscalls:sys_enter_getppid /pid == $1/ {
 	}
 }
 
-// A per-CPU map whose values are not integers cannot be shared (its
-// CPUs' values have no one printed form), and an element of a per-CPU
-// array, like an array's, cannot be deleted.
+// A per-CPU map whose values are not made of integers cannot be shared
+// (its CPUs' values have no one printed form), and an element of a
+// per-CPU array, like an array's, cannot be deleted.
 func TestCheckPerCPUCMapRefusals(t *testing.T) {
 	dir := cFiles(t, map[string]string{
 		"pc.bpf.c": cPerCPUMaps,
-		"bad.bt":   "import \"pc.bpf.c\";\nbegin { @btpc_pairs[1] = 2; delete(@btpc_slots, 1); }\n",
+		"bad.bt":   "import \"pc.bpf.c\";\nbegin { print(@btpc_named[1]); delete(@btpc_slots, 1); }\n",
 	})
 	code, _, errOut := run(t, "", "check", filepath.Join(dir, "bad.bt"))
 	for _, want := range []string{
-		"bad.bt:2:9: error[c-map-mismatch]: @btpc_pairs is a BPF_MAP_TYPE_LRU_PERCPU_HASH defined in C with struct pair values; scripts can use per-CPU maps defined in C whose values are integers (printed summed over the CPUs)",
-		"pc.bpf.c:24:3: note: btpc_pairs is defined here",
-		"bad.bt:2:29: error[c-map-mismatch]: @btpc_slots is an array map defined in C, whose elements cannot be deleted; assign 0 instead",
+		"bad.bt:2:15: error[c-map-mismatch]: @btpc_named is a BPF_MAP_TYPE_PERCPU_HASH defined in C with struct named values; scripts can use per-CPU maps defined in C whose values are integers or structs of integers (printed summed over the CPUs)",
+		"pc.bpf.c:32:3: note: btpc_named is defined here",
+		"bad.bt:2:32: error[c-map-mismatch]: @btpc_slots is an array map defined in C, whose elements cannot be deleted; assign 0 instead",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("missing %q", want)
