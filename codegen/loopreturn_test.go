@@ -64,8 +64,23 @@ begin {
   @deep25 = threeDeep(25); @deep99 = threeDeep(99);
   @roots = sumRoots(50);
   @found = word(1) == "found"; @missing = word(7) == "missing";
+  printf("%s %d %s\n", word(2), nested(31), word(9));
 }`)
 	h.runBegin()
+	var printed []record
+	for _, r := range h.records() {
+		if r.ev.Kind == EvPrintf {
+			printed = append(printed, r)
+		}
+	}
+	if len(printed) != 1 {
+		t.Fatalf("%d printf records, want 1", len(printed))
+	}
+	args, offs := printed[0].ev.Args, printed[0].ev.Args.Offsets()
+	p := printed[0].payload
+	if a, b, c := cstr(p[offs[0]:offs[0]+args.Elems[0].Size()]), leInt(p[offs[1]:offs[1]+args.Elems[1].Size()]), cstr(p[offs[2]:offs[2]+args.Elems[2].Size()]); a != "found" || b != 3001 || c != "missing" {
+		t.Errorf("printed %q %d %q, want found 3001 missing", a, b, c)
+	}
 	want := map[string]int64{
 		"@while3": 300, "@while20": -1,
 		"@nested57": 5007, "@nested0": 0, "@nested200": -2,
