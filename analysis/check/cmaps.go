@@ -239,12 +239,15 @@ func (c *checker) seedCMap(m *mapState) {
 		return
 	}
 	m.info.C = cm
+	// the C may write it (an unusable map is an error at its uses, not
+	// also a map read before any assignment)
+	m.written = !cm.Extern || m.written
 	if cm.Key == nil || cm.Value == nil || cm.Kind == "" || !cm.Extern && cm.PerCPU() && !perCPUShareable(cm.Value) {
 		return // cMapUsable or checkExternCMaps says why
 	}
 	m.fixed = true
 	m.key, m.value = cm.Key, cm.Value
-	m.written = true // the C may write it
+	m.written = true
 	if !cm.Extern {
 		m.info.Kind, m.info.MaxEntries = cm.Kind, cm.MaxEntries
 	}
@@ -326,12 +329,17 @@ func (c *checker) checkCMapDelete(x *ast.CallExpr) {
 	if me == nil || c.macro != nil {
 		return
 	}
-	m := c.maps[mapName(me)]
-	if m == nil || m.info.C == nil || m.info.C.Extern || m.info.C.Kind != "array" && m.info.C.Kind != "percpuarray" {
+	// the C's map even when delete is the script's first use of it
+	name := mapName(me)
+	cm := c.cMapOf(name)
+	if m := c.maps[name]; m != nil {
+		cm = m.info.C
+	}
+	if cm == nil || cm.Extern || cm.Kind != "array" && cm.Kind != "percpuarray" {
 		return
 	}
-	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", m.name)
-	c.cNote(e, m.info.C.Loc, "%s is defined here", m.info.C.Name)
+	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", name)
+	c.cNote(e, cm.Loc, "%s is defined here", cm.Name)
 }
 
 // checkExternCMaps checks, once the script's maps are inferred, the maps

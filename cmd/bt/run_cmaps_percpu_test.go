@@ -183,6 +183,7 @@ func TestCheckPerCPUCMapRefusals(t *testing.T) {
 	dir := cFiles(t, map[string]string{
 		"pc.bpf.c": cPerCPUMaps,
 		"bad.bt":   "import \"pc.bpf.c\";\nbegin { print(@btpc_named[1]); delete(@btpc_slots, 1); }\n",
+		"del.bt":   "import \"pc.bpf.c\";\nbegin { delete(@btpc_slots, 1); }\n",
 	})
 	code, _, errOut := run(t, "", "check", filepath.Join(dir, "bad.bt"))
 	for _, want := range []string{
@@ -194,7 +195,15 @@ func TestCheckPerCPUCMapRefusals(t *testing.T) {
 			t.Errorf("missing %q", want)
 		}
 	}
+	if strings.Contains(errOut, "unassigned-map") {
+		t.Errorf("a map the C defines is the C's to write, not unassigned:\n%s", errOut)
+	}
 	if code != exitFindings || t.Failed() {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	// delete as the script's only use of the map
+	code, _, errOut = run(t, "", "check", filepath.Join(dir, "del.bt"))
+	if want := "del.bt:2:9: error[c-map-mismatch]: @btpc_slots is an array map defined in C, whose elements cannot be deleted; assign 0 instead"; code != exitFindings || !strings.Contains(errOut, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant %q", code, errOut, want)
 	}
 }
