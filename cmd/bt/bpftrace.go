@@ -512,7 +512,28 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		// bpftrace's run returns -1 there, which exits 255.
 		nothingAttachedStatus: 255,
 	}
+	var bench *compilerBench
+	switch a.mode {
+	case "codegen":
+		// Compile without loading: bt needs no privileges for that.
+		ui.compileOnly = true
+	case "compiler-bench":
+		// As bpftrace, the environment first: what was measured where.
+		if err := checkPrivileges(); err != nil {
+			return errorf("%v", err)
+		}
+		writeBpftraceInfo(stdout)
+		bench = &compilerBench{}
+		ui.stage, ui.compileOnly = bench.stage, true
+	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
+	if bench != nil {
+		if err != nil {
+			fmt.Fprintln(stdout, "FAIL")
+		} else if werr := bench.write(stdout); werr != nil {
+			return errorf("%v", werr)
+		}
+	}
 	var ee exitError
 	switch {
 	case err == nil:
@@ -658,6 +679,10 @@ OPTIONS:
     --unsafe            allow unsafe functions such as system()
     --dry-run           load and attach, then end without running
     --fmt               print the script in canonical format (to -o FILE if given)
+    --test              run the test: probes once each and report which pass (exit 1 if one fails)
+    --bench             time the bench: probes
+    --mode MODE         format (--fmt), test (--test), bench (--bench), codegen (compile
+                        without loading) or compiler-bench (time bt's compiler stages)
     --verify-llvm-ir    accepted; bt has no LLVM IR (the kernel verifies the programs)
     -d, --debug STAGE   dis: print the BPF instructions; bpftrace's LLVM stages do not exist in bt
 

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The drop-in's test mode end to end: compiled test probes run once
@@ -96,5 +98,63 @@ func TestBpftraceSelfTests(t *testing.T) {
 				t.Skipf("known to fail: %s", why)
 			}
 		})
+	}
+}
+
+// --mode codegen compiles without loading: a clean script exits 0
+// printing nothing (with -d dis, its instructions), a wrong one 1.
+func TestBpftraceCodegenMode(t *testing.T) {
+	code, out, errOut := runBpftrace(t, "", "--mode", "codegen", "-e", `begin { printf("hi\n"); exit(); }`)
+	if code != 0 || out != "" || errOut != "" {
+		t.Errorf("clean script: exit %d, stdout %q, stderr %q; want 0 and nothing printed", code, out, errOut)
+	}
+	code, out, _ = runBpftrace(t, "", "--mode=codegen", "-d", "dis", "-e", `begin { exit(); }`)
+	if code != 0 || !strings.Contains(out, "Program bt_begin_0 (begin)") {
+		t.Errorf("-d dis: exit %d, stdout %q; want the begin program's instructions", code, out)
+	}
+	code, out, errOut = runBpftrace(t, "", "--mode", "codegen", "-e", `begin { @x = count(1); }`)
+	if code != 1 || out != "" || !strings.Contains(errOut, "ERROR: count() takes no arguments") {
+		t.Errorf("wrong script: exit %d, stdout %q, stderr %q; want 1 and the error", code, out, errOut)
+	}
+}
+
+// --mode compiler-bench prints --info's text, a timing line per stage,
+// the total and PASS.
+func TestBpftraceCompilerBenchMode(t *testing.T) {
+	needRootRun(t) // --info's probes of the kernel
+	code, out, errOut := runBpftrace(t, "", "--mode", "compiler-bench", "-e", `begin { @x = count(); exit(); }`)
+	stage := func(name string) string { return name + ` +\d+ +\d+ +\d+ ± \d+ (ns|μs|ms|s)\n` }
+	re := regexp.MustCompile(`(?s)^System\n.*Probe types\n.*\n\n` + stage("check") + stage("codegen") + stage("total") + `PASS\n$`)
+	if code != 0 || !re.MatchString(out) || errOut != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and stdout matching %q", code, out, errOut, re)
+	}
+	code, out, _ = runBpftrace(t, "", "--mode", "compiler-bench", "-e", `begin { @x = count(1); }`)
+	if code != 1 || !strings.HasSuffix(out, "\nFAIL\n") {
+		t.Errorf("wrong script: exit %d, stdout %q; want 1 and FAIL last", code, out)
+	}
+}
+
+// The table's arithmetic: totals, means and spreads in the mean's unit;
+// the total line sums the means and adds the stages' variances.
+func TestCompilerBenchTable(t *testing.T) {
+	b := &compilerBench{stages: []stageTimes{
+		{"check", []time.Duration{1000, 3000}},                                   // mean 2us, sd 1us
+		{"codegen", []time.Duration{4 * time.Millisecond, 4 * time.Millisecond}}, // sd 0
+	}}
+	var out bytes.Buffer
+	if err := b.write(&out); err != nil {
+		t.Fatal(err)
+	}
+	want := "check                         2       4000          2 ± 1 μs\n" +
+		"codegen                       2       8000000       4 ± 0 ms\n" +
+		"total                         2       8004000       4 ± 0 ms\n" +
+		"PASS\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	runs := 0
+	(&compilerBench{}).stage("x", func() { runs++ })
+	if runs <= compilerBenchMinRuns {
+		t.Errorf("a stage ran %d times, want more than %d", runs, compilerBenchMinRuns)
 	}
 }

@@ -185,6 +185,21 @@ type runUI struct {
 	// nothingAttachedStatus is the exit status of a run with nothing
 	// to run (tracer.NothingAttachedError); 0 for exitFindings.
 	nothingAttachedStatus int
+	// stage, when set, runs each stage of compiling (check, codegen)
+	// and may run it more than once, to time it (bpftrace --mode
+	// compiler-bench); compileOnly ends the run once the script is
+	// compiled, before anything is loaded (--mode codegen).
+	stage       func(name string, run func())
+	compileOnly bool
+}
+
+// runStage runs one stage of compiling through ui.stage.
+func (ui runUI) runStage(name string, run func()) {
+	if ui.stage == nil {
+		run()
+		return
+	}
+	ui.stage(name, run)
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -211,7 +226,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	}
 	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})
 	c.warmC = copts.Compiler
-	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
+	var prog *check.Program
+	var diags diag.List
+	ui.runStage("check", func() { prog, diags = c.checkProgram(checkInput{name: in.name, src: in.src}) })
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
@@ -266,8 +283,12 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
-		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	var obj *codegen.Object
+	var cdiags diag.List
+	ui.runStage("codegen", func() {
+		obj, cdiags = codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+			TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	})
 	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
@@ -276,6 +297,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		if err := ui.afterCompile(obj); err != nil {
 			return err
 		}
+	}
+	if ui.compileOnly {
+		return nil
 	}
 	if err := checkPrivileges(); err != nil {
 		return ui.fail("%v", err)

@@ -83,9 +83,9 @@ func testNoun(n int) string {
 	return "tests"
 }
 
-// testUnits are the units a test's run time is given in: the largest
-// one not above it.
-var testUnits = []struct {
+// durationUnits are the units bpftrace gives run times in, largest
+// first.
+var durationUnits = []struct {
 	name string
 	size time.Duration
 }{
@@ -95,16 +95,23 @@ var testUnits = []struct {
 	{"ns", time.Nanosecond},
 }
 
-// testDuration words a test's run time in whole units of the largest
-// unit not above it. (bpftrace v0.26 prints the unit's size in
-// nanoseconds there instead, "1000 μs" for any time from 1 to 999μs.)
-func testDuration(d time.Duration) string {
-	for _, u := range testUnits {
-		if d >= u.size || u.size == time.Nanosecond {
-			return strconv.FormatInt(int64(d/u.size), 10) + " " + u.name
+// DurationUnit is the unit bpftrace gives a run time of d in: the
+// largest not above it (ns below a nanosecond), and its size.
+func DurationUnit(d time.Duration) (name string, size time.Duration) {
+	for _, u := range durationUnits {
+		if d >= u.size {
+			return u.name, u.size
 		}
 	}
-	return ""
+	return "ns", time.Nanosecond
+}
+
+// testDuration words a test's run time in whole units of its
+// DurationUnit. (bpftrace v0.26 prints the unit's size in nanoseconds
+// there instead, "1000 μs" for any time from 1 to 999μs.)
+func testDuration(d time.Duration) string {
+	name, size := DurationUnit(d)
+	return strconv.FormatInt(int64(d/size), 10) + " " + name
 }
 
 // Capture returns a Writer that formats as w does, as text, into out
