@@ -85,6 +85,7 @@ type builder struct {
 	// value in R0: the probe's final exit instruction.
 	valueRetLabel string
 	leaveOff      int // scratch slot of the leave flag, -1 until needed
+	leaveValueOff int // scratch slot of a probe's result set in a loop, -1 until needed
 
 	subprogs asm.Instructions // callbacks and fns, after the program
 	subStack int              // the deepest subprogram stack
@@ -107,7 +108,7 @@ func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGrou
 		alias: map[string]string{}, vars: map[*check.Symbol]*varSlot{},
 		fns:  map[*check.Symbol]*fnInstance{},
 		want: -1, dest: -1,
-		leaveOff:   -1,
+		leaveOff: -1, leaveValueOff: -1,
 		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
 	}
 }
@@ -332,10 +333,34 @@ func (b *builder) leaveSlot() int {
 	return b.leaveOff
 }
 
+// Values of the leave flag: a loop callback leaves its probe (or fn),
+// or leaves the probe with the result in the leave value slot.
+const (
+	leavePlain     = 1
+	leaveWithValue = 2
+)
+
 // leaveLoop is `return` or exit() inside a loop callback: set the leave
 // flag and stop the loop.
 func (b *builder) leaveLoop() {
-	b.emit(storeImm(regScratch, int16(b.leaveSlot()), 1, asm.DWord))
+	b.emit(storeImm(regScratch, int16(b.leaveSlot()), leavePlain, asm.DWord))
+	b.jump(b.exitLabel)
+}
+
+// leaveLoopWithValue is a probe's `return VALUE` inside a loop callback:
+// the value waits in a slot of its own while the loops stop, and the
+// probe returns it (test and bench probes report it).
+func (b *builder) leaveLoopWithValue(x *ast.JumpStmt) {
+	if b.fnResult != nil {
+		b.fail(x, "returning a value from inside a loop in a fn is not supported yet")
+	}
+	if b.leaveValueOff < 0 {
+		b.leaveValueOff = b.allocPermanent(8)
+	}
+	b.scalar(x.Value)
+	b.normalize(asm.R0, b.finalType(x.Value))
+	b.emit(asm.StoreMem(regScratch, int16(b.leaveValueOff), asm.R0, asm.DWord))
+	b.emit(storeImm(regScratch, int16(b.leaveSlot()), leaveWithValue, asm.DWord))
 	b.jump(b.exitLabel)
 }
 
@@ -356,6 +381,14 @@ func (b *builder) loopHelper(call asm.Instruction, body ast.Node) {
 		// a loop in a loop: stop the outer one too, the flag stays set
 		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 		return
+	}
+	if b.fnResult == nil && b.leaveValueOff >= 0 {
+		// the probe's frame, and a loop returned a value: return it
+		plain := b.label("leave")
+		b.emit(asm.JNE.Imm(asm.R1, leaveWithValue, plain))
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(b.leaveValueOff), asm.DWord))
+		b.jump(b.valueRetLabel)
+		b.mark(plain)
 	}
 	b.emit(asm.JNE.Imm(asm.R1, 0, b.retLabel))
 }

@@ -152,7 +152,8 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 	case "return":
 		if b.retLabel == "" {
 			if x.Value != nil {
-				b.fail(x, "returning a value from inside a loop is not supported yet")
+				b.leaveLoopWithValue(x)
+				return
 			}
 			b.leaveLoop()
 			return

@@ -61,18 +61,10 @@ func TestBpftraceTestMode(t *testing.T) {
 	}
 }
 
-// selfTestsFailing are bpftrace v0.26's self tests (tests/self, run with
-// --test by its self-tests.sh; v0.26 passes them all here) that bt does
-// not pass yet, and why.
-var selfTestsFailing = map[string]string{
-	"find.bt":   "comparing tuples whose strings differ in size is not compiled yet",
-	"record.bt": "return with a value inside a for loop is not compiled yet",
-	"tuple.bt":  "comparing tuples whose strings differ in size; return inside a for loop",
-}
-
-// TestBpftraceSelfTests runs bpftrace's self tests through the drop-in's
-// test mode, as its self-tests.sh does, when BT_BPFTRACE_SRC names
-// bpftrace's source tree.
+// TestBpftraceSelfTests runs bpftrace's self tests (tests/self, which
+// its self-tests.sh runs with --test; v0.26 passes them all here)
+// through the drop-in's test mode, when BT_BPFTRACE_SRC names bpftrace's
+// source tree.
 func TestBpftraceSelfTests(t *testing.T) {
 	needRootRun(t)
 	src := os.Getenv("BT_BPFTRACE_SRC")
@@ -87,15 +79,8 @@ func TestBpftraceSelfTests(t *testing.T) {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := runBpftrace(t, "", "--test", f)
-			passed := code == 0 && strings.Contains(out, "[  PASSED  ]") && !strings.Contains(out, "[  FAILED  ]")
-			why, known := selfTestsFailing[name]
-			switch {
-			case !passed && !known:
+			if code != 0 || !strings.Contains(out, "[  PASSED  ]") || strings.Contains(out, "[  FAILED  ]") {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
-			case passed && known:
-				t.Logf("passes now: remove it from selfTestsFailing (%s)", why)
-			case known:
-				t.Skipf("known to fail: %s", why)
 			}
 		})
 	}
