@@ -51,6 +51,9 @@ func TestBpftraceTestMode(t *testing.T) {
 			1, `^No probes to attach\n$`, ""},
 		{"no test mode", []string{"-e", `test:a { }`},
 			255, `^$`, "ERROR: No probes attached; use --test to run test probes.\n"},
+		{"duplicate name", []string{"--test", "-e", `test:a {} test:a { }`},
+			1, `^$`, "stdin:1:11-17: ERROR: \"a\" was used as the name for more than one TEST probe\ntest:a {} test:a { }\n          ~~~~~~\n" +
+				"stdin:1:1-7: ERROR: this is the other instance\ntest:a {} test:a { }\n~~~~~~\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runBpftrace(t, "", tc.args...)
