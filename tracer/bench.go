@@ -31,17 +31,9 @@ func (e *NothingAttachedError) Error() string { return e.Reason }
 // the kernel wants at least an Ethernet header of input.
 var runInput = make([]byte, 14)
 
-// modeProg is a test or bench probe's program and its name.
-type modeProg struct {
-	name string
-	prog *ebpf.Program
-}
-
 // modeProgs returns the programs of a provider run in its own mode
-// (test, bench) in script order, with their probes' names.
-func (s *session) modeProgs(provider string) ([]modeProg, []string, error) {
-	var progs []modeProg
-	var names []string
+// (test, bench) in script order, and their probes' names.
+func (s *session) modeProgs(provider string) (progs []*ebpf.Program, names []string, err error) {
 	for _, p := range s.obj.Progs {
 		if p.Provider != provider || len(p.Targets) == 0 {
 			continue
@@ -51,7 +43,7 @@ func (s *session) modeProgs(provider string) ([]modeProg, []string, error) {
 			return nil, nil, err
 		}
 		for _, prog := range s.progs[p] {
-			progs = append(progs, modeProg{f[probes.RoleName], prog})
+			progs = append(progs, prog)
 			names = append(names, f[probes.RoleName])
 		}
 	}
@@ -87,10 +79,10 @@ func (s *session) runBenchmarks() error {
 		return err
 	}
 	failed := false
-	for i, p := range progs {
+	for i, prog := range progs {
 		ok := true
 		ret, avg, iters, err := benchmark(func(n int) (uint32, time.Duration, error) {
-			ret, avg, err := p.prog.Benchmark(runInput, n, nil)
+			ret, avg, err := prog.Benchmark(runInput, n, nil)
 			if err != nil {
 				return ret, avg, err
 			}
@@ -101,11 +93,11 @@ func (s *session) runBenchmarks() error {
 			return ret, avg, err
 		})
 		if err != nil {
-			return fmt.Errorf("running benchmark %s: %w", p.name, err)
+			return fmt.Errorf("running benchmark %s: %w", names[i], err)
 		}
 		if !ok {
 			failed = true
-			if _, err := fmt.Fprintf(s.opts.Stderr, "ERROR: Benchmark '%s' failed.\n", p.name); err != nil {
+			if _, err := fmt.Fprintf(s.opts.Stderr, "ERROR: Benchmark '%s' failed.\n", names[i]); err != nil {
 				return err
 			}
 			continue

@@ -22,10 +22,10 @@ func (s *session) runTests() error {
 		return err
 	}
 	passed := make([]bool, 0, len(progs))
-	for i, p := range progs {
-		ret, duration, err := p.prog.Benchmark(runInput, 1, nil)
+	for i, prog := range progs {
+		ret, duration, err := prog.Benchmark(runInput, 1, nil)
 		if err != nil {
-			return fmt.Errorf("running test %s: %w", p.name, err)
+			return fmt.Errorf("running test %s: %w", names[i], err)
 		}
 		var captured bytes.Buffer
 		failed, err := s.takeRecords(s.testOutput(&captured))
