@@ -404,8 +404,9 @@ func fileOf(p *check.Program, n ast.Node) *source.File {
 // programTypes is the BPF program type of each provider.
 var programTypes = map[string]ebpf.ProgramType{
 	"begin": ebpf.RawTracepoint, "end": ebpf.RawTracepoint, "self": ebpf.RawTracepoint,
-	"test": ebpf.RawTracepoint,
-	// bench programs are timed by test runs that repeat, which XDP has.
+	// test and bench programs run with test runs that report their run
+	// time (and repeat, for bench), which XDP has, as in bpftrace.
+	"test":          ebpf.XDP,
 	"bench":         ebpf.XDP,
 	"tracepoint":    ebpf.TracePoint,
 	"rawtracepoint": ebpf.RawTracepoint,

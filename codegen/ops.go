@@ -257,12 +257,13 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 		yo := b.memory(x.Y)
 		b.buffersEqual(xo, yo, min(xb.Len, yb.Len), differ)
 	} else {
-		if xt.Size() != yt.Size() {
-			b.fail(x, "cannot compare %s with %s", xt, yt)
-		}
 		xo := b.memory(x.X)
 		yo := b.memory(x.Y)
-		b.bytesEqual(xo, yo, xt.Size(), differ)
+		if types.Identical(xt, yt) {
+			b.bytesEqual(xo, yo, xt.Size(), differ)
+		} else {
+			b.valuesEqual(x, xo, yo, xt, yt, differ)
+		}
 	}
 	b.mark(equal)
 	if op == asm.JEq {
@@ -274,6 +275,61 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 		b.mark(differ)
 		b.jump(target)
 		b.mark(skip)
+	}
+}
+
+// valuesEqual jumps to differ unless the values of types xt and yt at
+// xo and yo are equal, as the checker lets values of different types
+// compare: tuples element by element and records field by field (by
+// name), strings up to the first NUL of either, buffers by length and
+// bytes, integers as numbers whatever their widths and signs, and other
+// values of one size byte by byte.
+func (b *builder) valuesEqual(n ast.Node, xo, yo int, xt, yt types.Type, differ string) {
+	switch xu := types.Underlying(xt).(type) {
+	case *types.String:
+		if _, ok := types.Underlying(yt).(*types.String); ok {
+			same := b.label("streq")
+			b.strEquals(xo, yo, min(xt.Size(), yt.Size()), same, differ)
+			b.mark(same)
+			return
+		}
+	case *types.Buffer:
+		if yu, ok := types.Underlying(yt).(*types.Buffer); ok {
+			b.buffersEqual(xo, yo, min(xu.Len, yu.Len), differ)
+			return
+		}
+	case *types.Tuple:
+		if yu, ok := types.Underlying(yt).(*types.Tuple); ok && len(yu.Elems) == len(xu.Elems) {
+			xoffs, yoffs := xu.Offsets(), yu.Offsets()
+			for i := range xu.Elems {
+				b.valuesEqual(n, xo+xoffs[i], yo+yoffs[i], xu.Elems[i], yu.Elems[i], differ)
+			}
+			return
+		}
+	case *types.Record:
+		if yu, ok := types.Underlying(yt).(*types.Record); ok && len(yu.Elems) == len(xu.Elems) {
+			xoffs, yoffs := xu.Offsets(), yu.Offsets()
+			for i, name := range xu.Names {
+				j := yu.Index(name)
+				if j < 0 {
+					b.fail(n, "cannot compare %s with %s", xt, yt)
+				}
+				b.valuesEqual(n, xo+xoffs[i], yo+yoffs[j], xu.Elems[i], yu.Elems[j], differ)
+			}
+			return
+		}
+	}
+	_, xb := types.Underlying(xt).(types.Bool)
+	_, yb := types.Underlying(yt).(types.Bool)
+	switch {
+	case (types.IsInteger(xt) || xb) && (types.IsInteger(yt) || yb):
+		b.loadScalar(asm.R1, regScratch, xo, xt)
+		b.loadScalar(asm.R2, regScratch, yo, yt)
+		b.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
+	case xt.Size() == yt.Size():
+		b.bytesEqual(xo, yo, xt.Size(), differ)
+	default:
+		b.fail(n, "cannot compare %s with %s", xt, yt)
 	}
 }
 

@@ -61,7 +61,7 @@ var attachers = map[string]attachFunc{
 
 // runFromUserSpace are the providers whose programs the runtime runs with
 // BPF_PROG_TEST_RUN instead of attaching.
-var runFromUserSpace = map[string]bool{"begin": true, "end": true, "self": true, "bench": true}
+var runFromUserSpace = map[string]bool{"begin": true, "end": true, "self": true, "bench": true, "test": true}
 
 // fields splits a target name into its fields by role, with
 // analysis/probes' grammar for the provider.

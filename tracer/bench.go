@@ -12,10 +12,43 @@ import (
 	"github.com/bt-tools/bt/codegen"
 )
 
-// benchInput is the packet a bench program runs on: bench programs are
-// XDP programs (the type whose test runs repeat and time themselves), and
+// runInMode are the providers run only in a mode of their own (test,
+// bench), never attached, with the hint given when a script has nothing
+// else to run.
+var runInMode = map[string]string{
+	"test":  "No probes attached; use --test to run test probes.",
+	"bench": "No probes attached; use --bench to run benchmark probes.",
+}
+
+// NothingAttachedError ends a run that has nothing to run: no probe
+// attached and no begin or end probe. Reason is bpftrace's message.
+type NothingAttachedError struct{ Reason string }
+
+func (e *NothingAttachedError) Error() string { return e.Reason }
+
+// runInput is the packet test and bench programs run on: they are XDP
+// programs (the type whose test runs time themselves and repeat), and
 // the kernel wants at least an Ethernet header of input.
-var benchInput = make([]byte, 14)
+var runInput = make([]byte, 14)
+
+// modeProgs returns the programs of a provider run in its own mode
+// (test, bench) in script order, and their probes' names.
+func (s *session) modeProgs(provider string) (progs []*ebpf.Program, names []string, err error) {
+	for _, p := range s.obj.Progs {
+		if p.Provider != provider || len(p.Targets) == 0 {
+			continue
+		}
+		f, err := fields(p.Targets[0].Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, prog := range s.progs[p] {
+			progs = append(progs, prog)
+			names = append(names, f[probes.RoleName])
+		}
+	}
+	return progs, names, nil
+}
 
 // benchTarget is the total run time a benchmark's repeat count grows to;
 // benchGrowth the factor it grows by while the total is under a bound,
@@ -37,59 +70,43 @@ var benchGrowth = []struct {
 // and reports the average of that batch. A probe whose program returns
 // non-zero is skipped; one that fails (errorf(), a runtime error,
 // exit() with a non-zero code) is reported as failed, without a result,
-// and makes the run's exit code 1. What the programs (and begin) print
-// is dropped, as in bpftrace's bench mode, and so are the records lost
-// meanwhile.
+// and makes the run's exit code 1. What the programs print is dropped,
+// as in bpftrace's bench mode, and so is what begin printed (it is read
+// with the first batch's records) and the records lost meanwhile.
 func (s *session) runBenchmarks() error {
-	var progs []*codegen.Prog
-	var names []string
-	for _, p := range s.obj.Progs {
-		if p.Provider != "bench" || len(p.Targets) == 0 {
-			continue
-		}
-		f, err := fields(p.Targets[0].Name)
-		if err != nil {
-			return err
-		}
-		progs = append(progs, p)
-		names = append(names, f[probes.RoleName])
-	}
-	// begin's records are dropped too: bpftrace reads none before the
-	// first benchmark's.
-	if _, err := s.benchRecords(); err != nil {
+	progs, names, err := s.modeProgs("bench")
+	if err != nil {
 		return err
 	}
 	failed := false
-	for i, p := range progs {
-		for _, prog := range s.progs[p] {
-			ok := true
-			ret, avg, iters, err := benchmark(func(n int) (uint32, time.Duration, error) {
-				ret, avg, err := prog.Benchmark(benchInput, n, nil)
-				if err != nil {
-					return ret, avg, err
-				}
-				good, err := s.benchRecords()
-				if !good {
-					ok, ret = false, 1 // stop growing: the result is not used
-				}
-				return ret, avg, err
-			})
+	for i, prog := range progs {
+		ok := true
+		ret, avg, iters, err := benchmark(func(n int) (uint32, time.Duration, error) {
+			ret, avg, err := prog.Benchmark(runInput, n, nil)
 			if err != nil {
-				return fmt.Errorf("running benchmark %s: %w", names[i], err)
+				return ret, avg, err
 			}
-			if !ok {
-				failed = true
-				if _, err := fmt.Fprintf(s.opts.Stderr, "ERROR: Benchmark '%s' failed.\n", names[i]); err != nil {
-					return err
-				}
-				continue
+			bad, err := s.takeRecords(nil)
+			if bad {
+				ok, ret = false, 1 // stop growing: the result is not used
 			}
-			if ret != 0 {
-				continue
-			}
-			if err := s.opts.Output.BenchResult(names, i, avg, uint64(iters)); err != nil {
+			return ret, avg, err
+		})
+		if err != nil {
+			return fmt.Errorf("running benchmark %s: %w", names[i], err)
+		}
+		if !ok {
+			failed = true
+			if _, err := fmt.Fprintf(s.opts.Stderr, "ERROR: Benchmark '%s' failed.\n", names[i]); err != nil {
 				return err
 			}
+			continue
+		}
+		if ret != 0 {
+			continue
+		}
+		if err := s.opts.Output.BenchResult(names, i, avg, uint64(iters)); err != nil {
+			return err
 		}
 	}
 	if failed {
@@ -98,15 +115,23 @@ func (s *session) runBenchmarks() error {
 	return s.skipLost()
 }
 
-// benchRecords reads what the ring buffer holds and drops it (clear()
-// and zero() too, as in bpftrace); ok is false when a record says the
-// program failed. It also clears what exit() set, so that the next
-// batch runs in full.
-func (s *session) benchRecords() (ok bool, err error) {
+// takeRecords takes what the ring buffer holds after a test run: it
+// hands the records to out (out nil: drops them) up to an exit(), after
+// which they are dropped as in a run, and reports whether one says the
+// run failed: errorf(), a runtime error, exit() with a non-zero code.
+// Then it clears what exit() set (its flag, the exit code), so that the
+// next run starts afresh.
+func (s *session) takeRecords(out Output) (failed bool, err error) {
 	if err := s.reader.Flush(); err != nil {
 		return false, err
 	}
-	ok = true
+	if out != nil {
+		saved := s.opts.Output
+		s.opts.Output = out
+		defer func() { s.opts.Output = saved }()
+	}
+	exited := false
+	var errs []error
 	for {
 		rec, err := s.reader.Read()
 		if errors.Is(err, ringbuf.ErrFlushed) {
@@ -115,7 +140,7 @@ func (s *session) benchRecords() (ok bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		if len(rec.RawSample) < 8 {
+		if exited || len(rec.RawSample) < 8 {
 			continue
 		}
 		id := le.Uint64(rec.RawSample)
@@ -125,15 +150,24 @@ func (s *session) benchRecords() (ok bool, err error) {
 		ev, payload := s.events[id], rec.RawSample[8:]
 		switch ev.Kind {
 		case codegen.EvErrorf, codegen.EvRuntimeError:
-			ok = false
+			failed = true
 		case codegen.EvExit:
+			exited = true
 			if code, err := intArg(ev, payload, 0, 0); err != nil || code != 0 {
-				ok = false
+				failed = true
 			}
 		}
+		if out != nil {
+			errs = append(errs, s.dispatch(rec.RawSample))
+		}
 	}
-	s.exiting = false
-	return ok, s.setState(stateExitFlag, 0)
+	if out != nil {
+		// Records lost meanwhile are reported with the run's output.
+		errs = append(errs, s.pollLost())
+	}
+	s.exiting, s.exitCode = false, 0
+	errs = append(errs, s.setState(stateExitFlag, 0))
+	return failed, errors.Join(errs...)
 }
 
 // benchmark calls run with a growing repeat count until a batch takes

@@ -322,6 +322,13 @@ func (f *fakeOutput) BenchResult(names []string, i int, average time.Duration, i
 	return nil
 }
 
+func (f *fakeOutput) TestResult(names []string, i int, duration time.Duration, passed []bool, output string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, fmt.Sprintf("test %s %v %q", names[i], passed[i], output))
+	return nil
+}
+
 func (f *fakeOutput) AttachedProbes(n int) error {
 	f.mu.Lock()
 	f.lines = append(f.lines, fmt.Sprintf("attached %d", n))

@@ -49,6 +49,10 @@ type Output interface {
 	// BenchResult reports benchmark names[i]'s average run time over
 	// iters runs (bench mode).
 	BenchResult(names []string, i int, average time.Duration, iters uint64) error
+	// TestResult reports test names[i] (test mode): whether it passed,
+	// its run time, and what it printed, formatted by the Output that
+	// Options.TestOutput made for it.
+	TestResult(names []string, i int, duration time.Duration, passed []bool, output string) error
 }
 
 // MapEntry is one element of a map read from the kernel.
@@ -68,6 +72,12 @@ type Options struct {
 	// Bench runs the bench probes instead of attaching anything, as
 	// bpftrace --mode bench does: begin, each benchmark timed, end.
 	Bench bool
+	// Test runs the test probes instead of attaching anything, as
+	// bpftrace --mode test does: begin, each test once, end.
+	Test bool
+	// TestOutput makes the Output that formats what one test prints,
+	// into w (test mode). nil: text with output's defaults.
+	TestOutput func(w io.Writer) Output
 	// Unsafe allows system().
 	Unsafe bool
 	// PID restricts uprobes, profile and watchpoints to a process (-p);
@@ -188,11 +198,15 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	if err := s.runProbes("begin"); err != nil {
 		return res, err
 	}
-	if opts.Bench {
-		benchErr := s.runBenchmarks()
+	if opts.Bench || opts.Test {
+		run := s.runBenchmarks
+		if opts.Test {
+			run = s.runTests
+		}
+		runErr := run()
 		err = s.finish(false)
 		res.ExitCode, res.Lost = s.exitCode, s.lostSeen
-		return res, errors.Join(benchErr, err)
+		return res, errors.Join(runErr, err)
 	}
 	start := time.Now()
 	n, err := s.attachAll()
@@ -401,7 +415,7 @@ func (s *session) attachAll() (int, error) {
 	var reversed []*codegen.Prog
 	for _, p := range s.obj.Progs {
 		if runFromUserSpace[p.Provider] {
-			if p.Provider != "bench" { // run in bench mode only, not attached
+			if runInMode[p.Provider] == "" {
 				n++
 			}
 			continue
@@ -432,12 +446,16 @@ func (s *session) attachAll() (int, error) {
 		}
 	}
 	if n == 0 {
-		for _, p := range s.obj.Progs {
-			if p.Provider == "bench" {
-				return 0, errors.New("No probes attached; use --bench to run benchmark probes.")
+		// A hint for a script of tests or benchmarks run without the
+		// mode that runs them; tests are named first, as in bpftrace.
+		for _, mode := range []string{"test", "bench"} {
+			for _, p := range s.obj.Progs {
+				if p.Provider == mode {
+					return 0, &NothingAttachedError{runInMode[mode]}
+				}
 			}
 		}
-		return 0, errors.New("Attachment failed for all probes.")
+		return 0, &NothingAttachedError{"Attachment failed for all probes."}
 	}
 	return n, nil
 }
@@ -496,9 +514,10 @@ func (s *session) startReader() error {
 		return err
 	}
 	s.reader = r
-	if s.opts.Bench {
-		// Bench mode reads the ring buffer itself, after each batch of
-		// test runs (runBenchmarks) and after end (finish's drainSync).
+	if s.opts.Bench || s.opts.Test {
+		// Bench and test mode read the ring buffer themselves, after
+		// each test run (takeRecords) and after end (finish's
+		// drainSync).
 		return nil
 	}
 	s.records = make(chan []byte, 64)

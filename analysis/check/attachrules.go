@@ -105,8 +105,9 @@ func (c *checker) checkProbeRules(p *ast.Probe) {
 			}
 			key := ap.Provider + ":" + name
 			if prev, dup := c.probeNames[key]; dup {
-				e := c.errorf(ap, probes.CodeBadAttachPoint, "%q names another %s probe already", name, ap.Provider)
-				noteAt(e, prev.file, prev.ap, "the other %s probe named %q", ap.Provider, name)
+				// bpftrace's words, which wrappers of its test mode read
+				e := c.errorf(ap, probes.CodeBadAttachPoint, "%q was used as the name for more than one %s probe", name, strings.ToUpper(ap.Provider))
+				noteAt(e, prev.file, prev.ap, "this is the other instance")
 				continue
 			}
 			if c.probeNames == nil {

@@ -75,7 +75,7 @@ type bpftraceArgs struct {
 	info         bool
 	help         bool
 	version      bool
-	format       bool // --fmt
+	mode         string // --mode, --fmt, --bench, --test: "" to run the script
 	pidStr       string
 	includeDirs  []string
 	includeFiles []string
@@ -149,19 +149,13 @@ var bpftraceOpts = []bpftraceOpt{
 	{"dry-run", 0, false, func(a *bpftraceArgs, _ string) error { a.run.dryRun = true; return nil }},
 	{"fmt", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("fmt", "format") }},
 	{"mode", 0, true, func(a *bpftraceArgs, v string) error {
-		switch v {
-		case "format": // the last --mode wins
-			a.format, a.run.bench = true, false
-			return nil
-		case "bench":
-			a.format, a.run.bench = false, true
-			return nil
-		case "codegen", "compiler-bench", "test":
-			return fmt.Errorf("--mode %s is not supported by bt", v)
+		if !bpftraceModes[v] {
+			return errors.New("USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.")
 		}
-		return errors.New("USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.")
+		a.applyMode(v) // the last --mode wins
+		return nil
 	}},
-	{"test", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("test", "") }},
+	{"test", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("test", "test") }},
 	{"bench", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("bench", "bench") }},
 	{"debug", 'd', true, func(a *bpftraceArgs, v string) error {
 		for _, st := range strings.Split(v, ",") {
@@ -218,21 +212,25 @@ var bpftraceOpts = []bpftraceOpt{
 	}},
 }
 
+// bpftraceModes are the values of --mode: format (--fmt) prints the
+// script formatted, bench (--bench) times the bench: probes, test
+// (--test) runs the test: probes, codegen compiles without loading and
+// compiler-bench times the compiler's stages (bpftrace_modes.go).
+var bpftraceModes = map[string]bool{"format": true, "bench": true, "test": true, "codegen": true, "compiler-bench": true}
+
 // setMode records --fmt, --bench or --test, which conflict with any mode
 // set before them.
 func (a *bpftraceArgs) setMode(flag, mode string) error {
-	if a.format || a.run.bench {
+	if a.mode != "" {
 		return fmt.Errorf("USAGE: --%s conflicts with existing --mode", flag)
 	}
-	switch mode {
-	case "format":
-		a.format = true
-	case "bench":
-		a.run.bench = true
-	default:
-		return fmt.Errorf("--%s is not supported by bt (it runs test: probes)", flag)
-	}
+	a.applyMode(mode)
 	return nil
+}
+
+func (a *bpftraceArgs) applyMode(mode string) {
+	a.mode = mode
+	a.run.bench, a.run.test = mode == "bench", mode == "test"
 }
 
 // debugStages are bpftrace's -d stages and what bt prints for each; the
@@ -480,7 +478,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if src == nil {
 		return code
 	}
-	if a.format {
+	if a.mode == "format" {
 		return bpftraceFormat(stdout, stderr, name, src, a.run.outFile, errorf)
 	}
 	if a.listing {
@@ -508,8 +506,31 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		style:          diag.StyleBpftrace,
 		// --no-warnings silences the checker's warnings too.
 		bpftraceWarnings: !a.run.noWarnings,
+		// bpftrace's run returns -1 there, which exits 255.
+		nothingAttachedStatus: 255,
+	}
+	var bench *compilerBench
+	switch a.mode {
+	case "codegen":
+		// Compile without loading: bt needs no privileges for that.
+		ui.compileOnly = true
+	case "compiler-bench":
+		// As bpftrace, the environment first: what was measured where.
+		if err := checkPrivileges(); err != nil {
+			return errorf("%v", err)
+		}
+		writeBpftraceInfo(stdout)
+		bench = &compilerBench{}
+		ui.stage, ui.compileOnly = bench.stage, true
 	}
 	err = runSource(stdin, stdout, stderr, runInput{name: name, src: src, params: a.positional, named: a.named}, a.run, ui)
+	if bench != nil {
+		if err != nil {
+			fmt.Fprintln(stdout, "FAIL")
+		} else if werr := bench.write(stdout); werr != nil {
+			return errorf("%v", werr)
+		}
+	}
 	var ee exitError
 	switch {
 	case err == nil:
@@ -553,7 +574,11 @@ func (a *bpftraceArgs) debugOutput(stdout, stderr io.Writer) func(*codegen.Objec
 	return func(obj *codegen.Object) error {
 		if a.probeFilter != nil {
 			if !filterProbes(obj, a.probeFilter) {
-				fmt.Fprintf(stderr, "ERROR: No probes to attach\n")
+				// Not an error message: bpftrace says so on standard
+				// output, as for a script without probes.
+				if !a.run.quiet {
+					fmt.Fprintln(stdout, "No probes to attach")
+				}
 				return exitError{1}
 			}
 		}
@@ -651,6 +676,10 @@ OPTIONS:
     --unsafe            allow unsafe functions such as system()
     --dry-run           load and attach, then end without running
     --fmt               print the script in canonical format (to -o FILE if given)
+    --test              run the test: probes once each and report which pass (exit 1 if one fails)
+    --bench             time the bench: probes
+    --mode MODE         format (--fmt), test (--test), bench (--bench), codegen (compile
+                        without loading) or compiler-bench (time bt's compiler stages)
     --verify-llvm-ir    accepted; bt has no LLVM IR (the kernel verifies the programs)
     -d, --debug STAGE   dis: print the BPF instructions; bpftrace's LLVM stages do not exist in bt
 

@@ -40,11 +40,16 @@ func TestBpftraceArgsParsing(t *testing.T) {
 		{[]string{"-e", "p", "a", "b"}, func(a *bpftraceArgs) bool {
 			return a.filename == "" && reflect.DeepEqual(a.positional, []string{"a", "b"})
 		}},
-		// Bench mode: --mode bench or --bench; the last --mode wins.
-		{[]string{"--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && !a.format }},
+		// Bench and test mode: --mode bench or --bench, --mode test or
+		// --test; the last --mode wins.
+		{[]string{"--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && a.mode == "bench" }},
 		{[]string{"--bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench }},
-		{[]string{"--mode", "format", "--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && !a.format }},
-		{[]string{"--mode", "bench", "--mode", "format", "-e", "p"}, func(a *bpftraceArgs) bool { return a.format && !a.run.bench }},
+		{[]string{"--mode", "format", "--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && a.mode == "bench" }},
+		{[]string{"--mode", "bench", "--mode", "format", "-e", "p"}, func(a *bpftraceArgs) bool { return a.mode == "format" && !a.run.bench }},
+		{[]string{"--test", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.test && !a.run.bench && a.mode == "test" }},
+		{[]string{"--mode", "test", "--mode", "bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.run.bench && !a.run.test }},
+		{[]string{"--test", "--mode=codegen", "-e", "p"}, func(a *bpftraceArgs) bool { return a.mode == "codegen" && !a.run.test }},
+		{[]string{"--mode", "compiler-bench", "-e", "p"}, func(a *bpftraceArgs) bool { return a.mode == "compiler-bench" }},
 		// The runtime suite's flags.
 		{[]string{"--verify-llvm-ir", "-q", "-f", "json", "-e", "p"}, func(a *bpftraceArgs) bool {
 			return a.run.format == "json" && a.run.quiet
@@ -94,6 +99,8 @@ func TestBpftraceArgsErrors(t *testing.T) {
 		{[]string{"--mode", "bench", "--bench"}, "--bench conflicts with existing --mode"},
 		{[]string{"--bench", "--fmt"}, "--fmt conflicts with existing --mode"},
 		{[]string{"--fmt", "--bench"}, "--bench conflicts with existing --mode"},
+		{[]string{"--mode", "codegen", "--test"}, "--test conflicts with existing --mode"},
+		{[]string{"--test", "--test"}, "--test conflicts with existing --mode"},
 		{[]string{"--emit-llvm", "f"}, "no IR"},
 		{[]string{"--no-feature", "fentry"}, "--no-feature can only have values"},
 		{[]string{"--probe-filter", "[x", "-e", "p"}, "Invalid --probe-filter regex"},
@@ -335,8 +342,8 @@ func TestBpftraceNotifyAndExit(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "b\nok\n") || strings.Contains(out, "bad") {
 		t.Errorf("--probe-filter: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if _, errOut, code = runLink(nil, "--probe-filter", "nomatch", "-e", `interval:ms:100 { exit(); }`); code != 1 || !strings.Contains(errOut, "ERROR: No probes to attach") {
-		t.Errorf("--probe-filter matching nothing: exit %d, stderr %q", code, errOut)
+	if out, errOut, code = runLink(nil, "--probe-filter", "nomatch", "-e", `interval:ms:100 { exit(); }`); code != 1 || out != "No probes to attach\n" || errOut != "" {
+		t.Errorf("--probe-filter matching nothing: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	out, errOut, code = runLink(nil, "-q", "-c", "/bin/sleep 0.2", "-e", `begin { printf("child %d\n", cpid); }`)
 	var pid int

@@ -35,6 +35,8 @@ type runFlags struct {
 	noWarnings bool
 	// bench: run the bench probes and print their timings (bench mode)
 	bench bool
+	// test: run the test probes and report which pass (test mode)
+	test bool
 	// helperWarnings: -k, report failed probe reads and map lookups too
 	helperWarnings bool
 	clang          string
@@ -71,6 +73,13 @@ until a batch takes a millisecond), its average printed as a table (or a
 benchmark_result record with -f json), then end runs; what the benchmarks
 print is dropped and no map is printed. A benchmark returning non-zero is
 skipped; one that fails (errorf(), exit() with a code) is reported, exit 1.
+
+With --test (bpftrace's --mode test) nothing is attached either: begin runs,
+then each test:NAME probe runs once, in script order, and passes when it
+returns 0 without errorf(), a runtime error or exit() with a non-zero code.
+A report as bpftrace prints it (or a test_result record per test with -f
+json) shows what each failed test printed; then end runs, no map is
+printed, and the exit status is 1 when a test failed.
 Configuration comes from the script's config block and from BPFTRACE_*
 environment variables (BPFTRACE_MAX_STRLEN and the rest).
 
@@ -94,6 +103,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.IntVarP(&f.pid, "pid", "p", 0, "trace `PID`: uprobes, profile and watchpoints in that process; end when it exits")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "load, attach and detach again without running")
 		fl.BoolVar(&f.bench, "bench", false, "run the bench: probes (begin, each benchmark timed, end) instead of attaching")
+		fl.BoolVar(&f.test, "test", false, "run the test: probes (begin, each test once, end) instead of attaching; exit 1 when one fails")
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
 		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
@@ -115,6 +125,9 @@ func runRun(stdin io.Reader, stdout, stderr io.Writer, args []string, dash int, 
 	}
 	if f.command != "" && f.pid != 0 {
 		return usage("-c and -p exclude each other")
+	}
+	if f.bench && f.test {
+		return usage("--bench and --test exclude each other")
 	}
 	params, named, err := splitRunArgs(args, dash)
 	if err != nil {
@@ -173,6 +186,24 @@ type runUI struct {
 	// checker's warnings that bpftrace itself prints (the drop-in).
 	style            diag.Style
 	bpftraceWarnings bool
+	// nothingAttachedStatus is the exit status of a run with nothing
+	// to run (tracer.NothingAttachedError); 0 for exitFindings.
+	nothingAttachedStatus int
+	// stage, when set, runs each stage of compiling (check, codegen)
+	// and may run it more than once, to time it (bpftrace --mode
+	// compiler-bench); compileOnly ends the run once the script is
+	// compiled, before anything is loaded (--mode codegen).
+	stage       func(name string, run func())
+	compileOnly bool
+}
+
+// runStage runs one stage of compiling through ui.stage.
+func (ui runUI) runStage(name string, run func()) {
+	if ui.stage == nil {
+		run()
+		return
+	}
+	ui.stage(name, run)
 }
 
 // runSource checks, compiles, loads and runs one script.
@@ -199,7 +230,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	}
 	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})
 	c.warmC = copts.Compiler
-	prog, diags := c.checkProgram(checkInput{name: in.name, src: in.src})
+	var prog *check.Program
+	var diags diag.List
+	ui.runStage("check", func() { prog, diags = c.checkProgram(checkInput{name: in.name, src: in.src}) })
 	if prog != nil && len(prog.Files) > 0 {
 		_, copts.Files = check.Gather(c.importer, prog.Files[0])
 	}
@@ -254,8 +287,12 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		defer child.Kill()
 		childPID = child.Pid()
 	}
-	obj, cdiags := codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
-		TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	var obj *codegen.Object
+	var cdiags diag.List
+	ui.runStage("codegen", func() {
+		obj, cdiags = codegen.Compile(prog, codegen.Options{Config: config, Unsafe: f.unsafe, Warnings: f.warningLevel(), Named: in.named, Params: in.params, ChildPID: childPID, PID: f.pid, C: copts,
+			TseriesClockMap: os.Getenv("BPFTRACE_DUMMY_TS_MAP")})
+	})
 	diag.RenderAll(stderr, cdiags, topts)
 	if obj == nil || cdiags.HasErrors() {
 		return exitError{exitFindings}
@@ -264,6 +301,9 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		if err := ui.afterCompile(obj); err != nil {
 			return err
 		}
+	}
+	if ui.compileOnly {
+		return nil
 	}
 	if err := checkPrivileges(); err != nil {
 		return ui.fail("%v", err)
@@ -291,9 +331,10 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	defer signal.Stop(sigs)
 
 	opts := tracer.Options{
-		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun, Bench: f.bench,
+		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun, Bench: f.bench, Test: f.test,
 		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver, VerifierLog: f.verifierLog,
 	}
+	opts.TestOutput = func(to io.Writer) tracer.Output { return w.Capture(to) }
 	if ui.notifyAttached {
 		// The tracer reports attachment through Output.AttachedProbes,
 		// which -q silences: take the report and decide here.
@@ -305,7 +346,11 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		var le *tracer.LoadError
 		var ae *tracer.AttachError
+		var na *tracer.NothingAttachedError
 		switch {
+		case errors.As(err, &na) && ui.nothingAttachedStatus != 0:
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			return exitError{ui.nothingAttachedStatus}
 		case errors.As(err, &le):
 			renderLoadError(stderr, obj, le, f.verifierLog, topts)
 		case errors.As(err, &ae):
