@@ -11,6 +11,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/btftypes"
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/probes"
@@ -182,7 +183,7 @@ func scriptKernelConfig(f *ast.File) (KernelConfig, bool) {
 // cache here is guarded by mu.
 type kernel struct {
 	idx  *btfindex.Index
-	conv *btfConverter
+	conv *btftypes.Converter
 	desc string
 	bins map[string]binResult // uprobe/usdt targets by name
 
@@ -250,7 +251,7 @@ func newKernel(idx *btfindex.Index, desc string, running bool) *kernelView {
 	// The spec is decoded when a type is first converted, not before.
 	var once sync.Once
 	var vmlinux *btf.Spec
-	k.conv = newBTFConverter(func(t btf.Type) (btf.TypeID, bool) {
+	k.conv = btftypes.New(func(t btf.Type) (btf.TypeID, bool) {
 		once.Do(func() { vmlinux, _ = idx.Spec("") })
 		if vmlinux == nil {
 			return 0, false

@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/btftypes"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
@@ -293,7 +294,7 @@ func TestKernelFentry(t *testing.T) {
 		wantSpace := types.AddrKernel
 		if f, err := k.idx.Func("", "vfs_read"); err == nil {
 			if sig, err := k.idx.Signature(f); err == nil {
-				if p, ok := sig.Params[1].Type.(*btf.Pointer); ok && isUserTagged(p.Target) {
+				if p, ok := sig.Params[1].Type.(*btf.Pointer); ok && btftypes.UserTagged(p.Target) {
 					wantSpace = types.AddrUser
 				}
 			}
