@@ -8,8 +8,8 @@ import (
 )
 
 // Kernel is what the checker asks about the kernel it checks against.
-// The implementation over btfindex lives in kernel.go; tests use small
-// fakes; nil means kernel-independent checking (--no-kernel), where
+// The implementation over btfindex is btfindex/kernelcheck; tests use
+// small fakes; nil means kernel-independent checking (--no-kernel), where
 // attach points are checked only for syntax and kernel types are
 // unknown (their uses are not errors).
 type Kernel interface {
@@ -27,6 +27,25 @@ type Kernel interface {
 	// Describe says which kernel the answers come from, for messages
 	// ("running kernel 6.18 (BTF)", "BTF file x.btf").
 	Describe() string
+}
+
+// KernelC is implemented by a Kernel whose BTF the program's C can use
+// (NewCScope): an imported file that includes vmlinux.h, and kernel types
+// a script's C part names without defining them.
+type KernelC interface {
+	// HasBTF reports whether the kernel has BTF; without it the other
+	// methods have nothing to answer from.
+	HasBTF() bool
+	// HasCType reports whether BTF defines the type a C name spells
+	// ("struct sk_buff", "u32").
+	HasCType(name string) bool
+	// VmlinuxHeader is every BTF type as C (vmlinux.h). With cache it
+	// is kept on disk per BTF identity, in cacheDir or, when that is
+	// "", the default cache directory.
+	VmlinuxHeader(cacheDir string, cache bool) ([]byte, error)
+	// TypesHeader declares the types C names spell and the types they
+	// need, as C for clang, inside the include guard given.
+	TypesHeader(names []string, guard string) ([]byte, error)
 }
 
 // CFunc is a function declared in imported C or the script's C part.
