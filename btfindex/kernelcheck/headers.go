@@ -3,8 +3,6 @@ package kernelcheck
 import (
 	"bytes"
 	"os"
-	"path/filepath"
-	"sync"
 
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/cheader"
@@ -43,25 +41,13 @@ func (v *kernelView) TypesHeader(names []string, guard string) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-var vmlinuxMu sync.Mutex
-
-// VmlinuxHeader returns the kernel's vmlinux.h: with cache, from the disk
-// cache (cacheDir, or btfindex's default when "") when it holds one for
-// this BTF, else written by cheader (and cached).
+// VmlinuxHeader returns the kernel's vmlinux.h: with cache, the copy
+// kept per BTF identity in cacheDir (the index's cache directory when
+// "") and written there first when missing; without, or when the cache
+// cannot be used, written in memory.
 func (v *kernelView) VmlinuxHeader(cacheDir string, cache bool) ([]byte, error) {
-	vmlinuxMu.Lock()
-	defer vmlinuxMu.Unlock()
-	var path string
 	if cache {
-		dir := cacheDir
-		if dir == "" {
-			var err error
-			if dir, err = btfindex.CacheDir(); err != nil {
-				dir = ""
-			}
-		}
-		if dir != "" && v.idx.Identity() != "" {
-			path = filepath.Join(dir, "vmlinux-"+v.idx.Identity()+".h")
+		if path, err := v.idx.VmlinuxHeaderFile(cacheDir); err == nil {
 			if h, err := os.ReadFile(path); err == nil && len(h) > 0 {
 				return h, nil
 			}
@@ -74,11 +60,6 @@ func (v *kernelView) VmlinuxHeader(cacheDir string, cache bool) ([]byte, error) 
 	var buf bytes.Buffer
 	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
 		return nil, err
-	}
-	if path != "" {
-		// Only a cache; a unique temporary name, because goroutines of
-		// one process (tests, the language server) may write it at once.
-		_ = btfindex.WriteFileAtomic(path, buf.Bytes())
 	}
 	return buf.Bytes(), nil
 }
