@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/bt-tools/bt/btfindex/cheader"
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // vmlinuxMu serializes writing vmlinux.h files: the checker and the C
@@ -43,7 +44,7 @@ func (ix *Index) VmlinuxHeaderFile(dir string) (string, error) {
 	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
 		return "", err
 	}
-	if err := WriteFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return "", err
 	}
 	return path, nil

@@ -25,6 +25,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // Kernel is the kernel BTF imported C is compiled against
@@ -217,11 +218,11 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 		return nil, diags, err
 	}
 	objPath := filepath.Join(dir, fullKey(base, m)+".o")
-	if err := btfindex.WriteFileAtomic(objPath, objBytes); err != nil {
+	if err := atomicfile.Write(objPath, objBytes); err != nil {
 		return nil, diags, err
 	}
 	// The manifest last: a reader that finds it finds the object too.
-	if err := btfindex.WriteFileAtomic(manifestPath, m.encode()); err != nil {
+	if err := atomicfile.Write(manifestPath, m.encode()); err != nil {
 		return nil, diags, err
 	}
 	pruneCache(dir)
