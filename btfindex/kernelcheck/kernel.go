@@ -61,6 +61,16 @@ type kernelView struct {
 	check.KernelScript
 }
 
+// The checker finds the optional interfaces by type assertion: a method
+// that stopped matching would silently switch a feature off.
+var (
+	_ check.Kernel       = (*kernelView)(nil)
+	_ check.ScriptKernel = (*kernelView)(nil)
+	_ check.KernelC      = (*kernelView)(nil)
+	_ check.KernelEnums  = (*kernelView)(nil)
+	_ check.UserTypes    = (*kernelView)(nil)
+)
+
 // ForScript returns the kernel set up for checking one program.
 func (v *kernelView) ForScript(s check.KernelScript) check.Kernel {
 	return &kernelView{kernel: v.kernel, KernelScript: s}
