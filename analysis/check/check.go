@@ -63,12 +63,6 @@ type Imported struct {
 	CFiles  []string
 }
 
-// KernelEnums is optionally implemented by a Kernel that can resolve
-// enumerator names (kernel enum values are usable as identifiers).
-type KernelEnums interface {
-	EnumValue(name string) (value int64, t types.Type, ok bool)
-}
-
 const defaultRounds = 10
 
 // Check type-checks a program: files[0] is the root script, the rest

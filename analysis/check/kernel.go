@@ -33,40 +33,6 @@ func init() {
 	)
 }
 
-// ScriptKernel is implemented by a Kernel whose answers depend on the
-// program it checks (KernelScript). Check calls ForScript once the
-// program's files are gathered and resolves the program's attach points
-// with the Kernel it returns.
-type ScriptKernel interface {
-	ForScript(s KernelScript) Kernel
-}
-
-// KernelScript is what a Kernel learns about the program it checks.
-type KernelScript struct {
-	// Config is the root script's config block.
-	Config KernelConfig
-	// Siblings are the attach points of each probe that has several: as
-	// in bpftrace, a wildcard that matches nothing is dropped silently
-	// when another attach point of its probe matches (`kprobe:f,
-	// kprobe:f.isra.*` written for several kernels).
-	Siblings map[*ast.AttachPoint][]*ast.AttachPoint
-	// ArgsUsed are the args fields each attach point's probe reads ("*"
-	// for args used whole): a wildcard whose targets type one
-	// differently is an error only when the probe reads it.
-	ArgsUsed map[*ast.AttachPoint]map[string]bool
-	// PID is the process the script is checked for (bpftrace -p), 0 for
-	// none: uprobe and usdt attach points then name the files that
-	// process maps.
-	PID int
-}
-
-// KernelConfig is the part of a script's config the kernel adapter uses.
-type KernelConfig struct {
-	MissingProbes string // "error" (default), "warn" or "ignore"
-	MaxBPFProgs   int    // 0: 1024
-	MaxStrlen     int    // 0: 1024; sizes __data_loc strings
-}
-
 // KernelForScript returns k set up for checking one program: the root
 // script files[0] and the .bt files it imports, checked for process pid
 // (0: none). A ScriptKernel learns the root's config block
