@@ -36,15 +36,16 @@ type CImport struct {
 
 // CScopeConfig says how NewCScope reads C.
 type CScopeConfig struct {
-	// Kernel supplies kernel BTF: vmlinux.h for imported BPF C, the
-	// kernel types the script's C uses without defining, and
-	// BPFTRACE_HAVE_BTF. nil: no BTF.
+	// Kernel supplies kernel BTF when it implements KernelC: vmlinux.h
+	// for imported BPF C, the kernel types the script's C uses without
+	// defining, and BPFTRACE_HAVE_BTF. nil: no BTF.
 	Kernel Kernel
 	// Clang is the clang to run: "" finds one in PATH, "none" reads C
 	// with cfront's built-in fallback.
 	Clang string
 	// CacheDir keeps generated vmlinux.h files (per BTF identity) and
-	// cfront's caches; "" is $XDG_CACHE_HOME/bt.
+	// cfront's caches; "" is the defaults (the Kernel's cache directory,
+	// $XDG_CACHE_HOME/bt unless it was opened with another).
 	CacheDir string
 	// NoCache keeps nothing on disk (vmlinux.h is generated in memory).
 	NoCache bool
