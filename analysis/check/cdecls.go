@@ -36,9 +36,9 @@ type CImport struct {
 
 // CScopeConfig says how NewCScope reads C.
 type CScopeConfig struct {
-	// Kernel supplies kernel BTF when it implements KernelC: vmlinux.h
-	// for imported BPF C, the kernel types the script's C uses without
-	// defining, and BPFTRACE_HAVE_BTF. nil: no BTF.
+	// Kernel, when not nil, defines BPFTRACE_HAVE_BTF for the C; one
+	// that implements KernelC with BTF supplies vmlinux.h for imported
+	// BPF C and the kernel types the script's C uses without defining.
 	Kernel Kernel
 	// Clang is the clang to run: "" finds one in PATH, "none" reads C
 	// with cfront's built-in fallback.
