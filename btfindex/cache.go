@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // The on-disk index is one file per identity:
@@ -52,35 +54,6 @@ func (ix *Index) cachePath() (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, fmt.Sprintf("index-%x.bin", ix.identity[:16])), nil
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file: the way
-// every bt cache file is written.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 type encoder struct{ b []byte }
@@ -152,7 +125,7 @@ func (ix *Index) saveCache() error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(path, ix.encodeCache()); err != nil {
+	if err := atomicfile.Write(path, ix.encodeCache()); err != nil {
 		return err
 	}
 	pruneCache(filepath.Dir(path), "index-")

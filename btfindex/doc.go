@@ -2,8 +2,10 @@
 // types, functions, kfuncs and probes (tracepoints, raw tracepoints,
 // kprobes, fentry, iterators, uprobes, USDT), read from BTF, tracefs,
 // kallsyms and ELF files (with their DWARF), indexed for fast prefix
-// lookup and cached on disk per BTF identity. Its subpackage cheader writes the kernel's types as a C
-// header (vmlinux.h) for imported BPF C code.
+// lookup and cached on disk per BTF identity. Its subpackage cheader
+// writes the kernel's types as a C header (vmlinux.h) for imported BPF C
+// code (VmlinuxHeaderFile keeps one per BTF identity); kernelcheck answers
+// the type checker's questions (analysis/check's Kernel) from an Index.
 //
 // # Opening
 //

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // ErrNoKallsyms is returned by KprobeFuncs for an index of a kernel other
@@ -185,7 +187,7 @@ func (ix *Index) readKprobeFuncs() (*KprobeFuncs, error) {
 	}
 	if cache != "" {
 		if os.MkdirAll(filepath.Dir(cache), 0o755) == nil {
-			WriteFileAtomic(cache, []byte(kprobeCacheMagic+s.From+"\n"+s.text))
+			atomicfile.Write(cache, []byte(kprobeCacheMagic+s.From+"\n"+s.text))
 		}
 	}
 	return s, nil

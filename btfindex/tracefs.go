@@ -16,6 +16,8 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
+
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // Tracepoint is one tracepoint event.
@@ -641,7 +643,7 @@ func (ix *Index) CacheTracepoints() error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(path, e.b); err != nil {
+	if err := atomicfile.Write(path, e.b); err != nil {
 		return err
 	}
 	pruneCache(filepath.Dir(path), "tracepoints-")

@@ -10,6 +10,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 var (
@@ -27,7 +28,7 @@ func checkSource(t testing.TB, src string) (*check.Program, error) {
 
 func checkFile(t testing.TB, name string, src []byte) (*check.Program, error) {
 	t.Helper()
-	kernelOnce.Do(func() { kernel, kernelErr = check.NewKernelFromConfig("", false) })
+	kernelOnce.Do(func() { kernel, kernelErr = kernelcheck.Open("", false) })
 	if kernelErr != nil {
 		t.Skipf("no kernel index: %v", kernelErr)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 // kernelIndex is the kernel index of one configuration with the derived
@@ -55,7 +56,7 @@ func openKernelIndex(cfg Config) (*kernelIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &kernelIndex{ix: ix, ck: check.NewKernel(ix), warm: make(chan struct{}), analysed: make(chan struct{})}
+	k := &kernelIndex{ix: ix, ck: kernelcheck.New(ix), warm: make(chan struct{}), analysed: make(chan struct{})}
 	go func() {
 		defer close(k.warm)
 		if ix.HasBTF() {

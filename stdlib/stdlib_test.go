@@ -16,6 +16,7 @@ import (
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/stdlib"
 	"github.com/bt-tools/bt/stdlib/internal/aot"
@@ -84,7 +85,7 @@ func TestScriptsCheckClean(t *testing.T) {
 	}
 	kernels := map[string]check.Kernel{"no kernel": nil}
 	if ix, err := btfindex.Open(btfindex.Options{NoModules: true, CacheDir: t.TempDir()}); err == nil && ix.HasBTF() {
-		kernels["running kernel"] = check.NewKernel(ix)
+		kernels["running kernel"] = kernelcheck.New(ix)
 	}
 	for name, kernel := range kernels {
 		t.Run(name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // Large virtual headers (a vmlinux.h of every kernel type is 3-5 MB, and
@@ -117,7 +117,7 @@ func (j *clangJob) preparePCH() error {
 	if err := os.MkdirAll(filepath.Dir(hdr), 0o755); err != nil {
 		return err
 	}
-	if err := btfindex.WriteFileAtomic(hdr, text); err != nil {
+	if err := atomicfile.Write(hdr, text); err != nil {
 		return err
 	}
 	// Build into a temp name, then rename: concurrent builders are safe.

@@ -123,3 +123,12 @@ type namedProbe struct {
 	ap   *ast.AttachPoint
 	file *source.File
 }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

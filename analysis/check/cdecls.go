@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
-	"github.com/bt-tools/bt/btfindex"
-	"github.com/bt-tools/bt/btfindex/cheader"
 )
 
 // CodeMissingInclude is a kernel header (<linux/...>, <net/...>) that is
@@ -39,15 +36,16 @@ type CImport struct {
 
 // CScopeConfig says how NewCScope reads C.
 type CScopeConfig struct {
-	// Kernel supplies kernel BTF: vmlinux.h for imported BPF C, the
-	// kernel types the script's C uses without defining, and
-	// BPFTRACE_HAVE_BTF. nil: no BTF.
+	// Kernel, when not nil, defines BPFTRACE_HAVE_BTF for the C; one
+	// that implements KernelC with BTF supplies vmlinux.h for imported
+	// BPF C and the kernel types the script's C uses without defining.
 	Kernel Kernel
 	// Clang is the clang to run: "" finds one in PATH, "none" reads C
 	// with cfront's built-in fallback.
 	Clang string
 	// CacheDir keeps generated vmlinux.h files (per BTF identity) and
-	// cfront's caches; "" is $XDG_CACHE_HOME/bt.
+	// cfront's caches; "" is the defaults (the Kernel's cache directory,
+	// $XDG_CACHE_HOME/bt unless it was opened with another).
 	CacheDir string
 	// NoCache keeps nothing on disk (vmlinux.h is generated in memory).
 	NoCache bool
@@ -122,9 +120,9 @@ var includesVmlinux = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*include[ \t]*[<"]vml
 // names without defining come from BTF as bpftrace takes them (with
 // clang), and a kernel header that is not installed is only a warning.
 func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope, diag.List) {
-	b := &cBuilder{cfg: cfg, idx: KernelIndex(cfg.Kernel)}
-	if b.idx != nil && b.idx.BTFError() != nil {
-		b.idx = nil
+	b := &cBuilder{cfg: cfg}
+	if kc, ok := cfg.Kernel.(KernelC); ok && kc.HasBTF() {
+		b.kc = kc
 	}
 	b.opt = cfront.Options{NoBTF: cfg.Kernel == nil, IncludeDirs: cfg.IncludeDirs, ForceIncludes: cfg.ForceIncludes, NoCache: cfg.NoCache, Runner: cfg.Runner}
 	switch cfg.Clang {
@@ -194,7 +192,7 @@ func NewCScope(files []*ast.File, cimports []CImport, cfg CScopeConfig) (CScope,
 
 type cBuilder struct {
 	cfg   CScopeConfig
-	idx   *btfindex.Index
+	kc    KernelC // nil: no kernel BTF
 	opt   cfront.Options
 	diags diag.List
 }
@@ -214,7 +212,7 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 		all.WriteString(d.Text)
 		all.WriteByte('\n')
 	}
-	if b.idx != nil && includesVmlinux.MatchString(all.String()) {
+	if b.kc != nil && includesVmlinux.MatchString(all.String()) {
 		if h, err := b.vmlinuxH(); err == nil {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
@@ -242,7 +240,7 @@ func (b *cBuilder) scriptUnit(f *ast.File, decls []*ast.CDecl) *cfront.Unit {
 			Message:  fmt.Sprintf("cannot read the script's C: %v", err)})
 		return nil
 	}
-	if opt.Clang != "" && b.idx != nil && !b.redefinesKernelType(u) {
+	if opt.Clang != "" && b.kc != nil && !b.redefinesKernelType(u) {
 		roots := map[string]bool{}
 		for round := 0; round < 3; round++ {
 			added := false
@@ -327,7 +325,7 @@ func (b *cBuilder) fileUnit(ci CImport) *cfront.Unit {
 		}
 	}
 	opt := b.opt
-	if includesVmlinux.Match(text) && b.idx != nil {
+	if includesVmlinux.Match(text) && b.kc != nil {
 		if h, err := b.vmlinuxH(); err == nil {
 			opt.VirtualHeaders = map[string][]byte{"vmlinux.h": h}
 		} else {
@@ -366,15 +364,15 @@ func (b *cBuilder) redefinesKernelType(u *cfront.Unit) bool {
 		if st, ok := t.(*types.Struct); ok && st.Bytes == 0 && len(st.Fields()) == 0 {
 			continue // only declared
 		}
-		if _, err := b.idx.Type(name); err == nil {
+		if b.kc.HasCType(name) {
 			return true
 		}
 	}
 	return false
 }
 
-// missingBTFTypes lists the names of types the C errors of u say are
-// unknown or incomplete and that BTF defines.
+// missingBTFTypes lists the names (as C spells them) of types the C
+// errors of u say are unknown or incomplete and that BTF defines.
 func (b *cBuilder) missingBTFTypes(u *cfront.Unit) []string {
 	var out []string
 	for _, d := range u.Diags {
@@ -390,11 +388,9 @@ func (b *cBuilder) missingBTFTypes(u *cfront.Unit) []string {
 		if name == "" {
 			continue
 		}
-		if _, err := b.idx.Type(name); err != nil {
-			continue
+		if b.kc.HasCType(name) {
+			out = append(out, name)
 		}
-		_, bare := btfindex.ParseTypeName(name)
-		out = append(out, bare)
 	}
 	return out
 }
@@ -410,18 +406,12 @@ func hasRedefinition(u *cfront.Unit) bool {
 
 // btfTypesHeader writes the named BTF types and what they need.
 func (b *cBuilder) btfTypesHeader(roots map[string]bool) ([]byte, error) {
-	spec, err := b.idx.Spec("")
-	if err != nil {
-		return nil, err
-	}
 	var names []string
 	for n := range roots {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var buf bytes.Buffer
-	err = cheader.Write(&buf, spec, cheader.Options{Roots: names, Guard: "__BT_BTF_TYPES_H__", NoKfuncs: true, NoPreserveAccessIndex: true})
-	return buf.Bytes(), err
+	return b.kc.TypesHeader(names, "__BT_BTF_TYPES_H__")
 }
 
 // kernelHeaderDirs are the first path components of kernel headers,
@@ -449,7 +439,7 @@ func (b *cBuilder) addDiags(u *cfront.Unit) {
 		if d.Code == cfront.CodeIncludeNotFound {
 			if m := reNotFound.FindStringSubmatch(d.Message); m != nil && isKernelHeader(m[1]) {
 				d.Code = CodeMissingInclude
-				if b.idx != nil {
+				if b.kc != nil {
 					d.Severity = diag.Warning
 					d.Message = fmt.Sprintf("kernel header <%s> is not installed; its types come from the kernel's BTF", m[1])
 					d.Hint = "remove the #include, or wrap it in #ifndef BPFTRACE_HAVE_BTF"
@@ -460,7 +450,7 @@ func (b *cBuilder) addDiags(u *cfront.Unit) {
 				}
 			}
 		}
-		if d.Severity == diag.Error && d.Code == cfront.CodeCError && !u.UsedClang && b.idx != nil &&
+		if d.Severity == diag.Error && d.Code == cfront.CodeCError && !u.UsedClang && b.kc != nil &&
 			(reUnknownType.MatchString(d.Message) || reIncompleteType.MatchString(d.Message) || strings.Contains(d.Message, "incomplete type")) {
 			d.Hint = "with clang installed, kernel types the C uses are taken from BTF"
 		}
@@ -545,44 +535,8 @@ func cLocation(l cfront.Location) Location {
 	return Location{Path: l.File, Offset: l.Offset, Line: l.Line, Column: l.Col}
 }
 
-// ---------------------------------------------------------------------
-// vmlinux.h, written from BTF once per BTF identity
-
-var vmlinuxMu sync.Mutex
-
-// vmlinuxH returns the kernel's vmlinux.h: from the disk cache when it
-// holds one for this BTF, else written by cheader (and cached).
+// vmlinuxH returns the kernel's vmlinux.h, kept on disk per BTF
+// identity unless the config says NoCache.
 func (b *cBuilder) vmlinuxH() ([]byte, error) {
-	vmlinuxMu.Lock()
-	defer vmlinuxMu.Unlock()
-	var path string
-	if !b.cfg.NoCache {
-		dir := b.cfg.CacheDir
-		if dir == "" {
-			var err error
-			if dir, err = btfindex.CacheDir(); err != nil {
-				dir = ""
-			}
-		}
-		if dir != "" && b.idx.Identity() != "" {
-			path = filepath.Join(dir, "vmlinux-"+b.idx.Identity()+".h")
-			if h, err := os.ReadFile(path); err == nil && len(h) > 0 {
-				return h, nil
-			}
-		}
-	}
-	spec, err := b.idx.Spec("")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
-		return nil, err
-	}
-	if path != "" {
-		// Only a cache; a unique temporary name, because goroutines of
-		// one process (tests, the language server) may write it at once.
-		_ = btfindex.WriteFileAtomic(path, buf.Bytes())
-	}
-	return buf.Bytes(), nil
+	return b.kc.VmlinuxHeader(b.cfg.CacheDir, !b.cfg.NoCache)
 }

@@ -63,12 +63,6 @@ type Imported struct {
 	CFiles  []string
 }
 
-// KernelEnums is optionally implemented by a Kernel that can resolve
-// enumerator names (kernel enum values are usable as identifiers).
-type KernelEnums interface {
-	EnumValue(name string) (value int64, t types.Type, ok bool)
-}
-
 const defaultRounds = 10
 
 // Check type-checks a program: files[0] is the root script, the rest
@@ -245,7 +239,7 @@ func (c *checker) run(files []*ast.File) {
 	}
 	// The kernel answers under the root script's config (missing_probes
 	// and the like) and knows which attach points share a probe.
-	c.cfg.Kernel = kernelForScript(c.cfg.Kernel, c.files...)
+	c.cfg.Kernel = KernelForScript(c.cfg.Kernel, c.cfg.PID, c.files...)
 	c.diags = nil
 	c.collect()
 	collectDiags = append(collectDiags, c.diags...)
@@ -562,14 +556,8 @@ func (c *checker) collectProbe(p *ast.Probe) {
 		var ai *AttachInfo
 		if c.cfg.Kernel != nil && ap.Provider != "" {
 			var ds diag.List
-			processPaths(ap, c.cfg.PID)
 			ai, ds = c.cfg.Kernel.Resolve(ap, c.file)
 			c.diags = append(c.diags, ds...)
-			if ai != nil {
-				expandProcessUSDT(ai, c.cfg.PID)
-				expandProcessUprobes(ai, c.cfg.PID)
-				usdtOutsideProcess(ai, c.cfg.PID)
-			}
 		}
 		if ai == nil {
 			ai = &AttachInfo{Node: ap, Provider: ap.Provider}

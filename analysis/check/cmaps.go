@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/btftypes"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
@@ -189,7 +190,7 @@ func cMapFromDef(name string, t types.Type) (*CMap, bool) {
 
 // cMapsFromBTF lists the maps an object's BTF defines (variables of its
 // .maps section) or declares extern, with their types converted.
-func cMapsFromBTF(spec *btf.Spec, path string, conv *btfConverter) map[string]*CMap {
+func cMapsFromBTF(spec *btf.Spec, path string, conv *btftypes.Converter) map[string]*CMap {
 	out := map[string]*CMap{}
 	inMaps := map[*btf.Var]bool{}
 	var ds *btf.Datasec

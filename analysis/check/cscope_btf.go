@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/bt-tools/bt/analysis/btftypes"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/types"
 )
@@ -28,7 +29,7 @@ type BTFUnit struct {
 func NewCScopeFromBTF(units []BTFUnit) CScope {
 	s := &btfCScope{types: map[string]types.Type{}, funcs: map[string]*CFunc{}, maps: map[string]*CMap{}}
 	for _, u := range units {
-		conv := newBTFConverter(nil)
+		conv := btftypes.New(nil)
 		for name, m := range cMapsFromBTF(u.Spec, u.Path, conv) {
 			if old, dup := s.maps[name]; dup && (!old.Extern || m.Extern) {
 				continue

@@ -1,10 +1,11 @@
 // Package check is bpftrace's type checker. From parsed scripts, the
-// kernel index and the script's C, it produces a typed program: the type
-// of every expression, the symbol every name defines or uses, every map's
-// key and value types, every probe's expanded attach points with their
-// argument types, and diagnostics. The compiler, `bt check` and the
-// language server all read this one result; none of them re-derives a
-// type, a map layout or a probe argument.
+// kernel (the Kernel interface, which btfindex/kernelcheck implements
+// over the kernel index) and the script's C, it produces a typed
+// program: the type of every expression, the symbol every name defines
+// or uses, every map's key and value types, every probe's expanded
+// attach points with their argument types, and diagnostics. The
+// compiler, `bt check` and the language server all read this one result;
+// none of them re-derives a type, a map layout or a probe argument.
 package check
 
 import (

@@ -165,12 +165,6 @@ func (c *checker) addrSpace() types.AddrSpace {
 	return types.AddrNone
 }
 
-// UserTypes is a Kernel that also knows the types user-space binaries
-// describe in their DWARF.
-type UserTypes interface {
-	UserType(binaries []string, name string) (types.Type, bool)
-}
-
 // userType looks a struct, union, enum or typedef name up in the DWARF of
 // the binaries the current uprobe probe attaches to (nil if none has it),
 // as bpftrace does for casts and declarations in uprobes.

@@ -18,6 +18,7 @@ import (
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/stdlib"
 )
@@ -225,7 +226,7 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 		if len(kernelFiles) == 1 {
 			btfPath = kernelFiles[0]
 		}
-		kernel, err = check.NewKernelFromConfig(btfPath, f.noKernel)
+		kernel, err = kernelcheck.Open(btfPath, f.noKernel)
 		if err != nil {
 			fmt.Fprintf(stderr, "bt check: %v\n", err)
 			return exitError{exitUsage}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 // benchTools are bpftrace's tools/*.bt, or the benchmark is skipped.
@@ -44,7 +45,7 @@ func BenchmarkCheckTools(b *testing.B) {
 // open and has answered once (the language server's steady state).
 func BenchmarkCheckToolsWarm(b *testing.B) {
 	files := benchTools(b)
-	k, err := check.NewKernelFromConfig("", false)
+	k, err := kernelcheck.Open("", false)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 // Conformance on the real kernel: bpftrace's own tools, and the older
@@ -90,7 +91,7 @@ func TestCheckConformanceRealKernel(t *testing.T) {
 	if len(sets) == 0 {
 		t.Skip("no bpftrace tools on this machine")
 	}
-	k, err := check.NewKernelFromConfig("", false)
+	k, err := kernelcheck.Open("", false)
 	if err != nil {
 		t.Fatal(err)
 	}

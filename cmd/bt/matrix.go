@@ -15,6 +15,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 // The kernel matrix: one script checked against several kernels (BTF
@@ -76,7 +77,7 @@ func runMatrix(stdout, stderr io.Writer, inputs []checkInput, files []string, f 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			k, err := check.NewKernelFromConfig(path, false)
+			k, err := kernelcheck.Open(path, false)
 			if err != nil {
 				mk.Err = err.Error()
 				return

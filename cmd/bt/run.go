@@ -16,6 +16,7 @@ import (
 	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/tracer"
@@ -218,14 +219,14 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	}
 	color, _ := useColor("auto", stderr)
 
-	kernel, err := check.NewKernelFromConfig("", false)
+	kernel, err := kernelcheck.Open("", false)
 	if err != nil {
 		return ui.fail("%v", err)
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
 		positional: in.params, hasPositional: true}, kernel: kernel, importer: newImporter()}
 	copts := codegen.COptions{Clang: f.clang}
-	if kix := check.KernelIndex(kernel); kix != nil {
+	if kix := kernelcheck.Index(kernel); kix != nil {
 		copts.Kernel = kix
 	}
 	copts.Compiler = clink.NewCompiler(clink.Options{Clang: copts.Clang, Kernel: copts.Kernel, IncludeDirs: ui.includeDirs})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bt-tools/bt/analysis/check"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/stdlib"
 )
@@ -257,11 +258,11 @@ func TestRunCWarmStartRunsNoClang(t *testing.T) {
 	if code, _, errOut := run(t, "", "run", "-q", script); code != 0 {
 		t.Fatalf("cold run: exit %d, stderr %q", code, errOut)
 	}
-	kernel, err := check.NewKernelFromConfig("", false)
+	kernel, err := kernelcheck.Open("", false)
 	if err != nil {
 		t.Skipf("no kernel: %v", err)
 	}
-	comp := clink.NewCompiler(clink.Options{Kernel: check.KernelIndex(kernel)})
+	comp := clink.NewCompiler(clink.Options{Kernel: kernelcheck.Index(kernel)})
 	c := &checker{kernel: kernel, importer: check.NewFileImporter(), warmC: comp}
 	src, _ := os.ReadFile(script)
 	prog, diags := c.checkProgram(checkInput{name: script, src: src})

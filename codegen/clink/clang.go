@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/bt-tools/bt/analysis/cfront"
-	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // ClangEnv is the environment variable naming the clang to use when no
@@ -75,7 +75,7 @@ func clangID(clang, cacheDir string) (string, error) {
 	version, _, _ := strings.Cut(string(out), "\n")
 	id := stamp + "\n" + strings.TrimSpace(version) + "\n"
 	if path != "" {
-		_ = btfindex.WriteFileAtomic(path, []byte(id)) // only a cache
+		_ = atomicfile.Write(path, []byte(id)) // only a cache
 	}
 	return id, nil
 }
@@ -105,7 +105,7 @@ func findClangCached(flag, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_ = btfindex.WriteFileAtomic(record, []byte(stamp+p+"\n")) // only a cache
+	_ = atomicfile.Write(record, []byte(stamp+p+"\n")) // only a cache
 	return p, nil
 }
 

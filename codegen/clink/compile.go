@@ -25,7 +25,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
-	"github.com/bt-tools/bt/btfindex/cheader"
+	"github.com/bt-tools/bt/internal/atomicfile"
 )
 
 // Kernel is the kernel BTF imported C is compiled against
@@ -35,6 +35,9 @@ type Kernel interface {
 	Identity() string
 	// Spec returns the vmlinux BTF (module "").
 	Spec(module string) (*btf.Spec, error)
+	// VmlinuxHeaderFile returns the path of the kernel's vmlinux.h,
+	// kept in dir per BTF identity and written there when missing.
+	VmlinuxHeaderFile(dir string) (string, error)
 }
 
 // Options configure a Compiler.
@@ -215,11 +218,11 @@ func (c *Compiler) Compile(path string) (obj *Object, diags diag.List, err error
 		return nil, diags, err
 	}
 	objPath := filepath.Join(dir, fullKey(base, m)+".o")
-	if err := btfindex.WriteFileAtomic(objPath, objBytes); err != nil {
+	if err := atomicfile.Write(objPath, objBytes); err != nil {
 		return nil, diags, err
 	}
 	// The manifest last: a reader that finds it finds the object too.
-	if err := btfindex.WriteFileAtomic(manifestPath, m.encode()); err != nil {
+	if err := atomicfile.Write(manifestPath, m.encode()); err != nil {
 		return nil, diags, err
 	}
 	pruneCache(dir)
@@ -335,10 +338,7 @@ func (c *Compiler) Load(paths []string) ([]*Library, diag.List, error) {
 	return libs, diags, nil
 }
 
-var (
-	vmlinuxMu sync.Mutex
-	linkSeq   atomic.Int64
-)
+var linkSeq atomic.Int64
 
 // writeVmlinux makes inc hold the kernel's vmlinux.h: a link to the
 // cached vmlinux-<identity>.h that bt check also uses, written from BTF
@@ -348,21 +348,9 @@ func (c *Compiler) writeVmlinux(inc string) error {
 	if st, err := os.Stat(hdr); err == nil && st.Size() > 0 {
 		return nil
 	}
-	vmlinuxMu.Lock()
-	defer vmlinuxMu.Unlock()
-	shared := filepath.Join(c.cacheDir, "vmlinux-"+c.identity()+".h")
-	if st, err := os.Stat(shared); err != nil || st.Size() == 0 {
-		spec, err := c.opts.Kernel.Spec("")
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
-			return err
-		}
-		if err := btfindex.WriteFileAtomic(shared, buf.Bytes()); err != nil {
-			return err
-		}
+	shared, err := c.opts.Kernel.VmlinuxHeaderFile(c.cacheDir)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(inc, 0o755); err != nil {
 		return err

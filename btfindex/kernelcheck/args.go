@@ -1,17 +1,18 @@
-package check
+package kernelcheck
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 )
 
 // argSet is the typed arguments of one concrete probe.
 type argSet struct {
-	args   []ProbeArg
+	args   []check.ProbeArg
 	typ    *types.Struct // nil: the arguments are not known
 	retval types.Type    // fexit
 	source string
@@ -63,7 +64,7 @@ func (k *kernel) buildTracepointArgs(tp btfindex.Tracepoint, maxStr int) *argSet
 			continue // bpftrace cannot read the common_ header fields
 		}
 		t := k.tracepointFieldType(fl, user, maxStr)
-		s.args = append(s.args, ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset, DataLoc: fl.DataLoc})
+		s.args = append(s.args, check.ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset, DataLoc: fl.DataLoc})
 		fields = append(fields, types.Field{Name: fl.Name, Type: t, BitOffset: fl.Offset * 8})
 	}
 	s.typ = types.NewStruct(name, false, size, nil)
@@ -216,9 +217,9 @@ func (k *kernel) syntheticSyscallArgs(tp btfindex.Tracepoint, name string) *argS
 		return nil
 	}
 	s := &argSet{source: "btf"}
-	args := []ProbeArg{{Name: "__syscall_nr", Type: types.Int32, Offset: 8}}
+	args := []check.ProbeArg{{Name: "__syscall_nr", Type: types.Int32, Offset: 8}}
 	if strings.HasPrefix(tp.Event, "sys_exit_") {
-		args = append(args, ProbeArg{Name: "ret", Type: types.Int64, Offset: 16})
+		args = append(args, check.ProbeArg{Name: "ret", Type: types.Int64, Offset: 16})
 	} else {
 		ev := strings.TrimPrefix(tp.Event, "sys_enter_")
 		// Funcs, not Func: a miss must not compute suggestions.
@@ -241,7 +242,7 @@ func (k *kernel) syntheticSyscallArgs(tp btfindex.Tracepoint, name string) *argS
 		}
 		for i, p := range sig.Params {
 			t := sizeInt(k.conv.Convert(p.Type), 8, false)
-			args = append(args, ProbeArg{Name: p.Name, Type: userPointers(t), Offset: 16 + 8*i})
+			args = append(args, check.ProbeArg{Name: p.Name, Type: userPointers(t), Offset: 16 + 8*i})
 		}
 	}
 	var fields []types.Field
@@ -274,7 +275,7 @@ func (k *kernel) funcArgs(f btfindex.KernelFunc) *argSet {
 		var fields []types.Field
 		for i, p := range sig.Params {
 			t := k.conv.Convert(p.Type)
-			s.args = append(s.args, ProbeArg{Name: p.Name, Type: t, Offset: -1})
+			s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Offset: -1})
 			if p.Name != "" {
 				fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 			}
@@ -312,7 +313,7 @@ func (k *kernel) rawTracepointArgs(p btfindex.Probe) *argSet {
 			if a.BTF != nil {
 				t = k.conv.Convert(a.BTF)
 			}
-			s.args = append(s.args, ProbeArg{Name: a.Name, Type: t, Offset: -1})
+			s.args = append(s.args, check.ProbeArg{Name: a.Name, Type: t, Offset: -1})
 			if a.Name != "" {
 				fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: i * 64})
 			}
@@ -353,18 +354,18 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		r.ai.Args, r.ai.ArgsType = first.args, first.typ
 		return
 	}
-	others := make([]map[string]ProbeArg, len(sets)-1)
+	others := make([]map[string]check.ProbeArg, len(sets)-1)
 	for i, s := range sets[1:] {
-		m := make(map[string]ProbeArg, len(s.args))
+		m := make(map[string]check.ProbeArg, len(s.args))
 		for _, a := range s.args {
 			m[a.Name] = a
 		}
 		others[i] = m
 	}
 	same := true
-	var args []ProbeArg
+	var args []check.ProbeArg
 	var fields []types.Field
-	used := r.v.argsUse[r.ap]
+	used := r.v.ArgsUsed[r.ap]
 	for _, a := range first.args {
 		t, keep, varies := a.Type, true, false
 		for i, m := range others {
@@ -375,13 +376,13 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 			}
 			varies = varies || b.Offset != a.Offset || b.DataLoc != a.DataLoc
 			if !types.Identical(a.Type, b.Type) {
-				if t != Unknown && used[a.Name] && len(r.ai.Targets) == len(sets) {
+				if t != check.Unknown && used[a.Name] && len(r.ai.Targets) == len(sets) {
 					// As bpftrace: one action block, one type per args field.
-					d := r.errorf(CodeArgsMismatch, r.whole(), "args.%s has type %s in %s but %s in %s, which %s also matches",
+					d := r.errorf(check.CodeArgsMismatch, r.whole(), "args.%s has type %s in %s but %s in %s, which %s also matches",
 						a.Name, a.Type, r.ai.Targets[0], b.Type, r.ai.Targets[i+1], r.ap.Raw)
 					d.Hint = "narrow the wildcard, or split the probe so that each action block sees one type"
 				}
-				t = Unknown
+				t = check.Unknown
 			}
 		}
 		if !keep {
@@ -391,7 +392,7 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 		if t != a.Type {
 			same = false
 		}
-		pa := ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies}
+		pa := check.ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies}
 		if varies && len(sets) == len(r.ai.Targets) {
 			pa.TargetOffsets = make([]int, len(sets))
 			pa.TargetOffsets[0] = a.Offset
@@ -432,7 +433,7 @@ func mergeRetval(sets []*argSet) types.Type {
 		if i == 0 {
 			t = s.retval
 		} else if !types.Identical(t, s.retval) {
-			return Unknown
+			return check.Unknown
 		}
 	}
 	return t

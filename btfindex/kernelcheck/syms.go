@@ -1,4 +1,4 @@
-package check
+package kernelcheck
 
 // kprobeCandidates calls add for every function a kprobe wildcard with
 // literal prefix may match: what kprobes can attach to on the running

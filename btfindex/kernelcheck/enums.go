@@ -1,4 +1,4 @@
-package check
+package kernelcheck
 
 import (
 	"github.com/bt-tools/bt/analysis/types"

@@ -1,11 +1,13 @@
-package check
+package kernelcheck
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/source"
@@ -33,7 +35,7 @@ func (r *resolution) tracepoint() {
 			}
 		}
 		if len(targets) == 0 {
-			d := r.missing(CodeNoProbeMatch, r.whole(), "%s matches no tracepoint of %s", r.ap.Raw, r.v.desc)
+			d := r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no tracepoint of %s", r.ap.Raw, r.v.desc)
 			r.catalogueNote(d, src)
 			return
 		}
@@ -50,7 +52,7 @@ func (r *resolution) tracepoint() {
 			// No catalogue at all: nothing is known about tracepoints.
 			return
 		}
-		d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleEvent), "tracepoint %s:%s does not exist on %s", cat, ev, r.v.desc)
+		d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleEvent), "tracepoint %s:%s does not exist on %s", cat, ev, r.v.desc)
 		if d != nil {
 			alts := nf.Suggestions
 			if syn := k.syntheticSyscalls(); len(syn) > 0 && strings.HasPrefix(cat, "syscall") {
@@ -136,8 +138,8 @@ func (r *resolution) tracepointTargets(tps []btfindex.Tracepoint) {
 }
 
 func (r *resolution) maxStrlen() int {
-	if r.v.cfg.MaxStrlen > 0 {
-		return r.v.cfg.MaxStrlen
+	if r.v.Config.MaxStrlen > 0 {
+		return r.v.Config.MaxStrlen
 	}
 	return 1024
 }
@@ -176,13 +178,13 @@ func (r *resolution) kprobe() {
 				if n == "" {
 					n = fmt.Sprintf("arg%d", i)
 				}
-				r.ai.Args = append(r.ai.Args, ProbeArg{Name: n, Type: k.conv.Convert(p.Type), Offset: -1})
+				r.ai.Args = append(r.ai.Args, check.ProbeArg{Name: n, Type: k.conv.Convert(p.Type), Offset: -1})
 			}
 		}
 		if kf.Attachable {
 			return // in kallsyms (or kallsyms unknown: assumed)
 		}
-		d := r.missing(CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
+		d := r.missing(check.CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
 			"cannot attach %s to %s: the function is in BTF but not among the kernel's traceable functions (inlined, or marked notrace)", r.ap.Provider, fn)
 		if d != nil {
 			d.Hint = "attach to a caller of " + fn + ", or to a tracepoint nearby"
@@ -203,7 +205,7 @@ func (r *resolution) kprobe() {
 	}
 	r.ai.Source = syms.From
 	if mod != "" && mod != "vmlinux" && !syms.HasModule(mod) {
-		r.missing(CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded on %s", mod, r.v.desc)
+		r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded on %s", mod, r.v.desc)
 		return
 	}
 	if mod == "vmlinux" {
@@ -266,7 +268,7 @@ func (r *resolution) kprobeWildcard(mod, fn string) {
 	}
 	targets = sortedUnique(targets)
 	if len(targets) == 0 {
-		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no kernel function of %s that kprobes can attach to", r.ap.Raw, r.v.desc)
+		r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no kernel function of %s that kprobes can attach to", r.ap.Raw, r.v.desc)
 		return
 	}
 	// With a module wildcard bpftrace makes one program per match.
@@ -284,7 +286,7 @@ func (r *resolution) functionNotFound(mod, fn string) {
 	if mod != "" {
 		where = "module " + mod + " of " + r.v.desc
 	}
-	d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleFunc), "kernel function %s does not exist in %s", fn, where)
+	d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleFunc), "kernel function %s does not exist in %s", fn, where)
 	if d == nil {
 		return
 	}
@@ -329,7 +331,7 @@ func (r *resolution) fentry() {
 			fns = append(fns, f)
 		}
 		if len(fns) == 0 {
-			r.missing(CodeNoProbeMatch, r.whole(), "%s matches no kernel function of %s that %s can attach to", r.ap.Raw, r.v.desc, r.ap.Provider)
+			r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no kernel function of %s that %s can attach to", r.ap.Raw, r.v.desc, r.ap.Provider)
 			return
 		}
 		if r.tooMany(len(fns)) {
@@ -345,8 +347,8 @@ func (r *resolution) fentry() {
 		}
 	}
 	if len(found) == 0 {
-		if mod != "" && !contains(k.idx.Modules(), mod) {
-			r.missing(CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded (it has no BTF) on %s", mod, r.v.desc)
+		if mod != "" && !slices.Contains(k.idx.Modules(), mod) {
+			r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleModule), "kernel module %s is not loaded (it has no BTF) on %s", mod, r.v.desc)
 			return
 		}
 		r.functionNotFound(mod, fn)
@@ -359,7 +361,7 @@ func (r *resolution) fentry() {
 		}
 		mods = sortedUnique(mods)
 		if len(mods) > 1 {
-			d := r.errorf(CodeAmbiguousProbe, r.spanOf(probes.RoleFunc), "function %s is defined in %s: name the module, e.g. %s:%s:%s",
+			d := r.errorf(check.CodeAmbiguousProbe, r.spanOf(probes.RoleFunc), "function %s is defined in %s: name the module, e.g. %s:%s:%s",
 				fn, strings.Join(mods, ", "), r.ap.Provider, mods[0], fn)
 			for _, m := range mods {
 				d.Fixes = append(d.Fixes, fixText(r.f, r.spanOf(probes.RoleFunc), "use "+m+":"+fn, m+":"+fn))
@@ -369,7 +371,7 @@ func (r *resolution) fentry() {
 	}
 	f := found[0]
 	if !f.Attachable {
-		d := r.missing(CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
+		d := r.missing(check.CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
 			"cannot attach %s to %s: the function is in BTF but not among the kernel's traceable functions (inlined, or marked notrace)", r.ap.Provider, fn)
 		if d != nil {
 			d.Hint = "attach to a caller of " + fn + ", or to a tracepoint nearby"
@@ -377,7 +379,7 @@ func (r *resolution) fentry() {
 		return
 	}
 	if f.NumParams > btfindex.MaxTraceArgs {
-		r.missing(CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
+		r.missing(check.CodeProbeNotAttachable, r.spanOf(probes.RoleFunc),
 			"cannot attach %s to %s: it has %d parameters, and BPF trampolines pass at most %d", r.ap.Provider, fn, f.NumParams, btfindex.MaxTraceArgs)
 		return
 	}
@@ -409,15 +411,6 @@ func literalPrefix(p string) string {
 	return p
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // ---------------------------------------------------------------------
 // rawtracepoint
 
@@ -440,10 +433,10 @@ func (r *resolution) rawTracepoint() {
 	}
 	if len(targets) == 0 {
 		if wildcard(mod) || wildcard(ev) {
-			r.missing(CodeNoProbeMatch, r.whole(), "%s matches no raw tracepoint of %s", r.ap.Raw, r.v.desc)
+			r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no raw tracepoint of %s", r.ap.Raw, r.v.desc)
 			return
 		}
-		d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleEvent), "raw tracepoint %s does not exist on %s", ev, r.v.desc)
+		d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleEvent), "raw tracepoint %s does not exist on %s", ev, r.v.desc)
 		var names []string
 		for _, p := range k.rawTracepoints() {
 			names = append(names, p.Name)
@@ -482,10 +475,10 @@ func (r *resolution) iter() {
 	}
 	if len(found) == 0 {
 		if wildcard(name) {
-			r.missing(CodeNoProbeMatch, r.whole(), "%s matches no BPF iterator of %s", r.ap.Raw, r.v.desc)
+			r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no BPF iterator of %s", r.ap.Raw, r.v.desc)
 			return
 		}
-		d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleIterator), "BPF iterator %s does not exist on %s", name, r.v.desc)
+		d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleIterator), "BPF iterator %s does not exist on %s", name, r.v.desc)
 		if d != nil {
 			r.suggest(d, r.spanOf(probes.RoleIterator), func(s string) string { return "iter:" + s }, btfindex.Suggest(name, k.iterators()))
 		}

@@ -1,4 +1,4 @@
-package check
+package kernelcheck
 
 import (
 	"debug/dwarf"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
@@ -82,14 +83,14 @@ func (r *resolution) binaries(kind string) ([]string, bool) {
 			}
 		}
 		if len(out) == 0 {
-			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s matches no file", kind, path)
+			r.errorf(check.CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s matches no file", kind, path)
 			return nil, false
 		}
 		return out, true
 	}
 	p, err := r.v.kernel.resolveBinary(path)
 	if err != nil {
-		r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s does not exist or is not executable", kind, path)
+		r.errorf(check.CodeProbeTarget, r.spanOf(probes.RolePath), "%s target %s does not exist or is not executable", kind, path)
 		return nil, false
 	}
 	return []string{p}, true
@@ -151,22 +152,22 @@ func (r *resolution) uprobe() {
 			e := k.elf(p)
 			e.load(p)
 			if !e.hasDWARF {
-				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleFile), "a uprobe at a source location needs DWARF debug information, and %s has none", p)
+				r.errorf(check.CodeProbeTarget, r.spanOf(probes.RoleFile), "a uprobe at a source location needs DWARF debug information, and %s has none", p)
 				return
 			}
 			if r.parts.has(probes.RoleColumn) {
-				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleColumn), "bt attaches uprobes to source lines, not columns")
+				r.errorf(check.CodeProbeTarget, r.spanOf(probes.RoleColumn), "bt attaches uprobes to source lines, not columns")
 				return
 			}
 			da := e.debugInfo(p)
 			if da == nil {
-				r.errorf(CodeProbeTarget, r.spanOf(probes.RoleFile), "cannot read the DWARF debug information of %s", p)
+				r.errorf(check.CodeProbeTarget, r.spanOf(probes.RoleFile), "cannot read the DWARF debug information of %s", p)
 				return
 			}
 			line, _ := strconv.Atoi(r.parts.text(probes.RoleLine))
 			addrs, err := da.di.LineAddresses(r.parts.text(probes.RoleFile), line)
 			if err != nil {
-				r.errorf(CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
+				r.errorf(check.CodeProbeNotFound, r.whole(), "DWARF error: %v", err)
 				return
 			}
 			// The line's first instruction in each compile unit with code
@@ -195,7 +196,7 @@ func (r *resolution) uprobe() {
 		e := k.elf(p)
 		e.load(p)
 		if e.funcsErr != nil {
-			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the symbols of %s: %v", p, e.funcsErr)
+			r.errorf(check.CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the symbols of %s: %v", p, e.funcsErr)
 			return
 		}
 		found := 0
@@ -208,7 +209,7 @@ func (r *resolution) uprobe() {
 				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
-				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.argsUse[r.ap]) > 0) {
+				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0) {
 					sets = append(sets, k.uprobeArgs(p, e, s))
 					setBins = append(setBins, p)
 				}
@@ -216,7 +217,7 @@ func (r *resolution) uprobe() {
 			}
 		}
 		if found == 0 && !wildcard(fn) && len(paths) == 1 {
-			d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleFunc), "function %s is not a symbol of %s", fn, p)
+			d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleFunc), "function %s is not a symbol of %s", fn, p)
 			if d != nil {
 				r.suggest(d, r.spanOf(probes.RoleFunc), func(s string) string { return r.ap.Provider + ":" + p + ":" + s }, btfindex.Suggest(fn, e.funcs))
 			}
@@ -224,10 +225,10 @@ func (r *resolution) uprobe() {
 		}
 	}
 	if len(r.ai.Targets) == 0 {
-		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no function", r.ap.Raw)
+		r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no function", r.ap.Raw)
 		return
 	}
-	if r.ai.Provider == "uprobe" && len(r.v.argsUse[r.ap]) > 0 {
+	if r.ai.Provider == "uprobe" && len(r.v.ArgsUsed[r.ap]) > 0 {
 		r.refuseUprobeArgs(sets, setBins)
 	}
 	if len(sets) > 0 {
@@ -256,7 +257,7 @@ func (r *resolution) refuseUprobeArgs(sets []*argSet, bins []string) {
 		case s.typ != nil && len(s.args) > uprobeRegArgs:
 			why = "'args' builtin is not supported for probes with stack-passed arguments."
 		case s.typ != nil && s.regArgs < len(s.args):
-			used := r.v.argsUse[r.ap]
+			used := r.v.ArgsUsed[r.ap]
 			for j, a := range s.args {
 				if j >= s.regArgs && (used[a.Name] || used["*"]) {
 					why = fmt.Sprintf("bt reads args from the integer argument registers by position, and %s is not there (a floating-point or by-value struct parameter comes before or at it)", a.Name)
@@ -265,7 +266,7 @@ func (r *resolution) refuseUprobeArgs(sets []*argSet, bins []string) {
 			}
 		}
 		if why != "" {
-			r.errorf(CodeNotInProbe, r.whole(), "Could not parse arguments of \"%s\": %s", r.ap.Raw, why)
+			r.errorf(check.CodeNotInProbe, r.whole(), "Could not parse arguments of \"%s\": %s", r.ap.Raw, why)
 			sets[i] = &argSet{source: s.source, unknown: why}
 			return
 		}
@@ -325,7 +326,7 @@ func (r *resolution) usdt() {
 		e := k.elf(p)
 		e.load(p)
 		if e.usdtErr != nil {
-			r.errorf(CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the USDT probes of %s: %v", p, e.usdtErr)
+			r.errorf(check.CodeProbeTarget, r.spanOf(probes.RolePath), "cannot read the USDT probes of %s: %v", p, e.usdtErr)
 			return
 		}
 		for _, u := range e.usdt {
@@ -343,14 +344,14 @@ func (r *resolution) usdt() {
 		want = ns + ":" + name
 	}
 	if wildcard(ns) || wildcard(name) || len(paths) > 1 {
-		r.missing(CodeNoProbeMatch, r.whole(), "%s matches no USDT probe", r.ap.Raw)
+		r.missing(check.CodeNoProbeMatch, r.whole(), "%s matches no USDT probe", r.ap.Raw)
 		return
 	}
 	var names []string
 	for _, u := range k.elf(paths[0]).usdt {
 		names = append(names, u.Provider+":"+u.Name)
 	}
-	d := r.missing(CodeProbeNotFound, r.spanOf(probes.RoleName), "USDT probe %s does not exist in %s", want, paths[0])
+	d := r.missing(check.CodeProbeNotFound, r.spanOf(probes.RoleName), "USDT probe %s does not exist in %s", want, paths[0])
 	if d != nil && len(names) == 0 {
 		d.Hint = paths[0] + " has no USDT probes"
 	}
@@ -398,7 +399,7 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 		if p.Type != nil {
 			t = userPointers(da.convert(p.Type))
 		}
-		s.args = append(s.args, ProbeArg{Name: p.Name, Type: t, Offset: -1})
+		s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Offset: -1})
 		if p.Name != "" {
 			fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 		}

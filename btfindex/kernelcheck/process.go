@@ -1,4 +1,4 @@
-package check
+package kernelcheck
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/btfindex"
 )
@@ -20,7 +21,7 @@ import (
 // mount namespace are found. One that matches nothing is marked missing
 // (a run reports it as the missing_probes config says). Without a pid
 // the attach point is left to the run, as before.
-func expandProcessUSDT(ai *AttachInfo, pid int) {
+func expandProcessUSDT(ai *check.AttachInfo, pid int) {
 	if pid <= 0 || ai.Provider != "usdt" || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}
@@ -96,7 +97,7 @@ func processPaths(ap *ast.AttachPoint, pid int) {
 // process pid (bpftrace -p) whose file the process does not map: such a
 // probe would never fire in it (as in bpftrace, which looks for -p's
 // USDT probes in the process's files). The attach point is then missing.
-func usdtOutsideProcess(ai *AttachInfo, pid int) {
+func usdtOutsideProcess(ai *check.AttachInfo, pid int) {
 	if pid <= 0 || ai.Provider != "usdt" || len(ai.Targets) == 0 {
 		return
 	}
@@ -141,7 +142,7 @@ func usdtOutsideProcess(ai *AttachInfo, pid int) {
 // process's root like expandProcessUSDT's: the runtime then attaches the
 // functions of one file with one uprobe_multi link. Addresses, offsets,
 // C++ and source-line forms are left to the run.
-func expandProcessUprobes(ai *AttachInfo, pid int) {
+func expandProcessUprobes(ai *check.AttachInfo, pid int) {
 	if pid <= 0 || (ai.Provider != "uprobe" && ai.Provider != "uretprobe") || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}

@@ -1,4 +1,4 @@
-package check
+package btftypes
 
 import (
 	"testing"
@@ -19,7 +19,7 @@ func TestConvertBTF(t *testing.T) {
 	}
 	user := &btf.Pointer{Target: &btf.TypeTag{Value: "user", Type: &btf.Const{Type: char}}}
 
-	c := newBTFConverter(nil)
+	c := New(nil)
 	got := c.Convert(node)
 	s, ok := got.(*types.Struct)
 	if !ok || s.Name != "node" || s.Size() != 24 || s.Origin != "btf" {

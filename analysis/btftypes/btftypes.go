@@ -1,4 +1,7 @@
-package check
+// Package btftypes converts BTF types, the kernel's or a compiled C
+// object's, into bpftrace types (analysis/types): one Converter per BTF
+// keeps a type reached from many places one value, converted once.
+package btftypes
 
 import (
 	"sync"
@@ -8,11 +11,11 @@ import (
 	"github.com/bt-tools/bt/analysis/types"
 )
 
-// btfConverter turns BTF types into bpftrace types. It caches by BTF
+// Converter turns BTF types into bpftrace types. It caches by BTF
 // type identity so that a struct reached from many places is one
 // *types.Struct (pointer-identical, and converted once), and it converts
 // struct members lazily: task_struct reaches half the kernel.
-type btfConverter struct {
+type Converter struct {
 	mu    sync.Mutex
 	cache map[btf.Type]types.Type
 	// ids gives a type's BTF ID, for the compiler's relocations; nil when
@@ -20,20 +23,22 @@ type btfConverter struct {
 	ids func(btf.Type) (btf.TypeID, bool)
 }
 
-func newBTFConverter(ids func(btf.Type) (btf.TypeID, bool)) *btfConverter {
-	return &btfConverter{cache: map[btf.Type]types.Type{}, ids: ids}
+// New returns a converter; ids, when not nil, gives a type's BTF ID
+// (Struct.ID, for the compiler's relocations).
+func New(ids func(btf.Type) (btf.TypeID, bool)) *Converter {
+	return &Converter{cache: map[btf.Type]types.Type{}, ids: ids}
 }
 
 // Convert returns the bpftrace view of t. Pointers whose target carries
 // the `user` type tag point to user memory; all other pointers are
 // kernel pointers.
-func (c *btfConverter) Convert(t btf.Type) types.Type {
+func (c *Converter) Convert(t btf.Type) types.Type {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.convert(t)
 }
 
-func (c *btfConverter) convert(t btf.Type) types.Type {
+func (c *Converter) convert(t btf.Type) types.Type {
 	if t == nil {
 		return types.Void{}
 	}
@@ -52,7 +57,7 @@ func (c *btfConverter) convert(t btf.Type) types.Type {
 		out = &types.Int{Bits: int(t.Size) * 8, Signed: true}
 	case *btf.Pointer:
 		space := types.AddrKernel
-		if isUserTagged(t.Target) {
+		if UserTagged(t.Target) {
 			space = types.AddrUser
 		}
 		// Cache before converting the target: self-referential pointers
@@ -106,7 +111,7 @@ func (c *btfConverter) convert(t btf.Type) types.Type {
 	return out
 }
 
-func (c *btfConverter) convertComposite(t btf.Type, name string, union bool, size uint32, members []btf.Member) types.Type {
+func (c *Converter) convertComposite(t btf.Type, name string, union bool, size uint32, members []btf.Member) types.Type {
 	// Members convert on first use, under the converter's lock.
 	s := types.NewStruct(name, union, int(size), func() []types.Field {
 		c.mu.Lock()
@@ -167,9 +172,9 @@ func isCharLike(t btf.Type) bool {
 	}
 }
 
-// isUserTagged reports whether a pointer target carries the `user` type
+// UserTagged reports whether a pointer target carries the `user` type
 // tag (the kernel's __user annotation), through qualifiers.
-func isUserTagged(t btf.Type) bool {
+func UserTagged(t btf.Type) bool {
 	for {
 		switch q := t.(type) {
 		case *btf.TypeTag:

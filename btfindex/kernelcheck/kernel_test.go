@@ -1,4 +1,4 @@
-package check
+package kernelcheck
 
 import (
 	"debug/elf"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/btftypes"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
@@ -107,7 +110,7 @@ func kernels(t *testing.T, f func(t *testing.T, k *kernelView)) {
 }
 
 // checkWith checks src against k and returns the program.
-func checkWith(t testing.TB, k Kernel, src string) *Program {
+func checkWith(t testing.TB, k check.Kernel, src string) *check.Program {
 	t.Helper()
 	sf := source.NewFile("test.bt", []byte(src))
 	f, pd := parser.ParseFile(sf)
@@ -116,17 +119,17 @@ func checkWith(t testing.TB, k Kernel, src string) *Program {
 			t.Fatalf("parse: %s", d.Error())
 		}
 	}
-	return Check([]*ast.File{f}, Config{Kernel: k})
+	return check.Check([]*ast.File{f}, check.Config{Kernel: k})
 }
 
 // resolveOne resolves the single attach point of src's first probe.
-func resolveOne(t testing.TB, k Kernel, src string) (*AttachInfo, diag.List) {
+func resolveOne(t testing.TB, k check.Kernel, src string) (*check.AttachInfo, diag.List) {
 	t.Helper()
 	sf := source.NewFile("test.bt", []byte(src))
 	f, _ := parser.ParseFile(sf)
 	for _, d := range f.Decls {
 		if p, ok := d.(*ast.Probe); ok {
-			return kernelForScript(k, f).Resolve(p.AttachPoints[0], sf)
+			return check.KernelForScript(k, 0, f).Resolve(p.AttachPoints[0], sf)
 		}
 	}
 	t.Fatalf("no probe in %q", src)
@@ -156,7 +159,7 @@ func wantOne(t testing.TB, l diag.List, sev diag.Severity, code diag.Code, msgPa
 	return l[0]
 }
 
-func argType(t testing.TB, ai *AttachInfo, name string) types.Type {
+func argType(t testing.TB, ai *check.AttachInfo, name string) types.Type {
 	t.Helper()
 	if ai.ArgsType == nil {
 		t.Fatalf("%s: no args type", ai.Node.Raw)
@@ -259,7 +262,7 @@ func TestKernelSyscallsFromBTF(t *testing.T) {
 	_, ds = resolveOne(t, k, "tracepoint:syscalls:sys_enter_openat { }")
 	wantNoDiags(t, ds)
 	_, ds = resolveOne(t, k, "tracepoint:syscalls:sys_enter_opnat { }")
-	d := wantOne(t, ds, diag.Error, CodeProbeNotFound, "syscalls:sys_enter_opnat")
+	d := wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "syscalls:sys_enter_opnat")
 	if !strings.Contains(d.Hint, "sys_enter_openat") {
 		t.Errorf("hint %q", d.Hint)
 	}
@@ -293,7 +296,7 @@ func TestKernelFentry(t *testing.T) {
 		wantSpace := types.AddrKernel
 		if f, err := k.idx.Func("", "vfs_read"); err == nil {
 			if sig, err := k.idx.Signature(f); err == nil {
-				if p, ok := sig.Params[1].Type.(*btf.Pointer); ok && isUserTagged(p.Target) {
+				if p, ok := sig.Params[1].Type.(*btf.Pointer); ok && btftypes.UserTagged(p.Target) {
 					wantSpace = types.AddrUser
 				}
 			}
@@ -328,7 +331,7 @@ func TestKernelFentry(t *testing.T) {
 			}
 		}
 		prog = checkWith(t, k, "fentry:vfs_read { $c = args.cnt; }")
-		if !hasCode(prog.Diags, CodeNoSuchField) {
+		if !hasCode(prog.Diags, check.CodeNoSuchField) {
 			t.Errorf("args.cnt: %v", codes(prog.Diags))
 		}
 	})
@@ -359,7 +362,7 @@ func TestKernelKprobe(t *testing.T) {
 			t.Errorf("kretprobe retval %v (bpftrace reads uint64)", ai.Retval)
 		}
 		_, ds = resolveOne(t, k, "kprobe:vfs_raed { }")
-		d := wantOne(t, ds, diag.Error, CodeProbeNotFound, "vfs_raed")
+		d := wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "vfs_raed")
 		if !strings.Contains(d.Hint, "kprobe:vfs_read") || len(d.Fixes) == 0 || d.Fixes[0].Edits[0].NewText != "vfs_read" {
 			t.Errorf("did you mean: %q %v", d.Hint, d.Fixes)
 		}
@@ -370,7 +373,7 @@ func TestKernelKprobe(t *testing.T) {
 		wantNoDiags(t, ds)
 		ai, ds = resolveOne(t, k, "kprobe:vfs_*read* { }")
 		wantNoDiags(t, ds)
-		if len(ai.Targets) < 3 || !contains(ai.Targets, "kprobe:vfs_read") || contains(ai.Targets, "kprobe:vfs_write") {
+		if len(ai.Targets) < 3 || !slices.Contains(ai.Targets, "kprobe:vfs_read") || slices.Contains(ai.Targets, "kprobe:vfs_write") {
 			t.Errorf("vfs_*read*: %v", ai.Targets)
 		}
 	})
@@ -395,13 +398,13 @@ func TestKernelNotAttachable(t *testing.T) {
 	}
 	for _, prov := range []string{"kprobe", "fentry"} {
 		_, ds := resolveOne(t, k, prov+":"+fn+" { }")
-		d := wantOne(t, ds, diag.Error, CodeProbeNotAttachable, "cannot attach "+prov+" to "+fn+": the function is in BTF but not among the kernel's traceable functions (inlined, or marked notrace)")
+		d := wantOne(t, ds, diag.Error, check.CodeProbeNotAttachable, "cannot attach "+prov+" to "+fn+": the function is in BTF but not among the kernel's traceable functions (inlined, or marked notrace)")
 		if d.Hint == "" {
 			t.Error("no hint")
 		}
 		// missing_probes = warn makes it a warning, ignore silences it.
 		_, ds = resolveOne(t, k, `config = { missing_probes = "warn" } `+prov+":"+fn+" { }")
-		wantOne(t, ds, diag.Warning, CodeProbeNotAttachable, fn)
+		wantOne(t, ds, diag.Warning, check.CodeProbeNotAttachable, fn)
 		_, ds = resolveOne(t, k, `config = { missing_probes = ignore } `+prov+":"+fn+" { }")
 		wantNoDiags(t, ds)
 	}
@@ -447,24 +450,24 @@ func TestKernelWildcard(t *testing.T) {
 		}
 		// Nothing matches: an error, a warning or nothing per missing_probes.
 		_, ds = resolveOne(t, k, "tracepoint:sched:nothing_here_* { }")
-		wantOne(t, ds, diag.Error, CodeNoProbeMatch, "tracepoint:sched:nothing_here_* matches no tracepoint")
+		wantOne(t, ds, diag.Error, check.CodeNoProbeMatch, "tracepoint:sched:nothing_here_* matches no tracepoint")
 		_, ds = resolveOne(t, k, `config = { missing_probes = "warn" } tracepoint:sched:nothing_here_* { }`)
-		wantOne(t, ds, diag.Warning, CodeNoProbeMatch, "nothing_here_*")
+		wantOne(t, ds, diag.Warning, check.CodeNoProbeMatch, "nothing_here_*")
 		_, ds = resolveOne(t, k, `config = { BPFTRACE_MISSING_PROBES = "ignore" } tracepoint:sched:nothing_here_* { }`)
 		wantNoDiags(t, ds)
 		// A wildcard that matches nothing is dropped when another attach
 		// point of its probe matches (scripts written for several kernels).
 		prog := checkWith(t, k, "kprobe:vfs_read, kprobe:vfs_read.isra.nothing* { }")
-		if hasCode(prog.Diags, CodeNoProbeMatch) {
+		if hasCode(prog.Diags, check.CodeNoProbeMatch) {
 			t.Errorf("sibling rule: %v", codes(prog.Diags))
 		}
 		prog = checkWith(t, k, "kprobe:vfs_read.isra.nothing* { }")
-		if !hasCode(prog.Diags, CodeNoProbeMatch) {
+		if !hasCode(prog.Diags, check.CodeNoProbeMatch) {
 			t.Errorf("lone empty wildcard: %v", codes(prog.Diags))
 		}
 		// Too many programs.
 		_, ds = resolveOne(t, k, "fentry:* { }")
-		wantOne(t, ds, diag.Error, CodeTooManyProbes, "more than max_bpf_progs (1024)")
+		wantOne(t, ds, diag.Error, check.CodeTooManyProbes, "more than max_bpf_progs (1024)")
 		ai, ds = resolveOne(t, k, "config = { max_bpf_progs = 100000 } fentry:vfs_* { }")
 		wantNoDiags(t, ds)
 		if len(ai.Targets) < 10 {
@@ -472,7 +475,7 @@ func TestKernelWildcard(t *testing.T) {
 		}
 		// The args every syscall's entry shares: no filename.
 		prog = checkWith(t, k, "tracepoint:syscalls:sys_enter_* { $f = args.filename; }")
-		if src, _ := k.idx.TracepointSource(); src != btfindex.SourceBTF && !hasCode(prog.Diags, CodeNoSuchField) {
+		if src, _ := k.idx.TracepointSource(); src != btfindex.SourceBTF && !hasCode(prog.Diags, check.CodeNoSuchField) {
 			t.Errorf("args.filename on sys_enter_*: %v", codes(prog.Diags))
 		}
 	})
@@ -482,7 +485,7 @@ func TestKernelDidYouMean(t *testing.T) {
 	kernels(t, func(t *testing.T, k *kernelView) {
 		src := "tracepoint:sched:sched_swich { }"
 		_, ds := resolveOne(t, k, src)
-		d := wantOne(t, ds, diag.Error, CodeProbeNotFound, "tracepoint sched:sched_swich does not exist on "+k.desc)
+		d := wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "tracepoint sched:sched_swich does not exist on "+k.desc)
 		if !strings.Contains(d.Hint, "did you mean tracepoint:sched:sched_switch?") {
 			t.Errorf("hint %q", d.Hint)
 		}
@@ -498,7 +501,7 @@ func TestKernelDidYouMean(t *testing.T) {
 			t.Errorf("column %d", p.Column)
 		}
 		_, ds = resolveOne(t, k, "fentry:vfs_wirte { }")
-		d = wantOne(t, ds, diag.Error, CodeProbeNotFound, "vfs_wirte")
+		d = wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "vfs_wirte")
 		if !strings.Contains(d.Hint, "fentry:vfs_write") {
 			t.Errorf("hint %q", d.Hint)
 		}
@@ -525,7 +528,7 @@ func TestKernelRawTracepoint(t *testing.T) {
 			t.Errorf("next at bit %d", f.BitOffset)
 		}
 		_, ds = resolveOne(t, k, "rawtracepoint:vmlinux:sched_swich { }")
-		d := wantOne(t, ds, diag.Error, CodeProbeNotFound, "raw tracepoint sched_swich")
+		d := wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "raw tracepoint sched_swich")
 		if !strings.Contains(d.Hint, "sched_switch") {
 			t.Errorf("hint %q", d.Hint)
 		}
@@ -594,7 +597,7 @@ func TestKernelTypes(t *testing.T) {
 			t.Error("struct u32 is a typedef, not a struct")
 		}
 		names := k.TypeNames("struct task_", 50)
-		if !contains(names, "struct task_struct") {
+		if !slices.Contains(names, "struct task_struct") {
 			t.Errorf("TypeNames: %v", names)
 		}
 		if v, ty, ok := k.EnumValue("PIDTYPE_TGID"); !ok || v != 1 || ty == nil {
@@ -639,7 +642,7 @@ func TestKernelUprobe(t *testing.T) {
 		t.Skip("no bash")
 	}
 	syms, err := btfindex.ELFFunctions(bash)
-	if err != nil || !contains(syms, "readline") {
+	if err != nil || !slices.Contains(syms, "readline") {
 		t.Skip("bash has no readline symbol")
 	}
 	ai, ds := resolveOne(t, k, "uprobe:"+bash+":readline { }")
@@ -648,12 +651,12 @@ func TestKernelUprobe(t *testing.T) {
 		t.Errorf("targets %v", ai.Targets)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bash+":readlin { }")
-	d := wantOne(t, ds, diag.Error, CodeProbeNotFound, "function readlin is not a symbol of "+bash)
+	d := wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "function readlin is not a symbol of "+bash)
 	if !strings.Contains(d.Hint, "readline") {
 		t.Errorf("hint %q", d.Hint)
 	}
 	_, ds = resolveOne(t, k, "uprobe:/no/such/binary:f { }")
-	wantOne(t, ds, diag.Error, CodeProbeTarget, "/no/such/binary")
+	wantOne(t, ds, diag.Error, check.CodeProbeTarget, "/no/such/binary")
 	ai, ds = resolveOne(t, k, "uretprobe:"+bash+":readline { }")
 	wantNoDiags(t, ds)
 	if !types.Identical(ai.Retval, types.Uint64) {
@@ -733,8 +736,8 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 	// The script's own definition wins over DWARF's.
 	override := "struct point { int z; } uprobe:" + bin + ":handle { $z = ((struct point *)arg0)->z; }"
 	f := parseScript(t, "o.bt", override)
-	cs, _ := NewCScope([]*ast.File{f}, nil, CScopeConfig{Clang: "none", NoCache: true})
-	for _, d := range Check([]*ast.File{f}, Config{Kernel: k, C: cs}).Diags {
+	cs, _ := check.NewCScope([]*ast.File{f}, nil, check.CScopeConfig{Clang: "none", NoCache: true})
+	for _, d := range check.Check([]*ast.File{f}, check.Config{Kernel: k, C: cs}).Diags {
 		if d.Severity == diag.Error {
 			t.Errorf("%s: %s", override, d.Error())
 		}
@@ -744,13 +747,13 @@ int main(void) { struct point p = {1, 2, "a"}; return handle(&p, 3, "m"); }
 		"uprobe:" + bin + ":handle { $q = (struct nosuch *)arg0; }",
 		"begin { $q = (struct point *)0; }",
 	} {
-		if !hasError(checkWith(t, k, src), CodeUnknownType) {
+		if !hasError(checkWith(t, k, src), check.CodeUnknownType) {
 			t.Errorf("%s: no unknown-type error", src)
 		}
 	}
 }
 
-func hasError(p *Program, code diag.Code) bool {
+func hasError(p *check.Program, code diag.Code) bool {
 	for _, d := range p.Diags {
 		if d.Severity == diag.Error && d.Code == code {
 			return true
@@ -791,9 +794,9 @@ func TestKernelUprobeSourceLine(t *testing.T) {
 		t.Errorf("targets %v, want %s", ai.Targets, want)
 	}
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@lines.c:5 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
+	wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "DWARF error: Unable to map 'lines.c:5' to address")
 	_, ds = resolveOne(t, k, "uprobe:"+bin+"@other.c:2 { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
+	wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "DWARF error: No compilation unit matches other.c")
 }
 
 func TestKernelUSDT(t *testing.T) {
@@ -813,7 +816,7 @@ func TestKernelUSDT(t *testing.T) {
 		t.Errorf("targets %v", ai.Targets)
 	}
 	_, ds = resolveOne(t, k, "usdt:"+libc+":"+u.Provider+":no_such_probe_xyz { }")
-	wantOne(t, ds, diag.Error, CodeProbeNotFound, "USDT probe "+u.Provider+":no_such_probe_xyz does not exist in "+libc)
+	wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "USDT probe "+u.Provider+":no_such_probe_xyz does not exist in "+libc)
 }
 
 func TestKernelIterAndFixed(t *testing.T) {
@@ -824,7 +827,7 @@ func TestKernelIterAndFixed(t *testing.T) {
 			t.Errorf("targets %v", ai.Targets)
 		}
 		_, ds = resolveOne(t, k, "iter:tsk { }")
-		wantOne(t, ds, diag.Error, CodeProbeNotFound, "BPF iterator tsk")
+		wantOne(t, ds, diag.Error, check.CodeProbeNotFound, "BPF iterator tsk")
 		for src, target := range map[string]string{
 			"begin { }":              "begin",
 			"BEGIN { }":              "begin",
@@ -849,16 +852,16 @@ func TestKernelIterAndFixed(t *testing.T) {
 }
 
 func TestKernelNoBTF(t *testing.T) {
-	_, err := NewKernelFromConfig(filepath.Join(t.TempDir(), "missing.btf"), false)
+	_, err := Open(filepath.Join(t.TempDir(), "missing.btf"), false)
 	if err == nil || !strings.Contains(err.Error(), "cannot read BTF from") {
 		t.Errorf("missing file: %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.btf")
 	os.WriteFile(bad, []byte("this is not BTF"), 0o644)
-	if _, err := NewKernelFromConfig(bad, false); err == nil || !strings.Contains(err.Error(), bad) {
+	if _, err := Open(bad, false); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("bad file: %v", err)
 	}
-	if k, err := NewKernelFromConfig("", true); k != nil || err != nil {
+	if k, err := Open("", true); k != nil || err != nil {
 		t.Errorf("--no-kernel: %v %v", k, err)
 	}
 	// An index without BTF (what NewKernel may be handed): BTF-only
@@ -867,10 +870,10 @@ func TestKernelNoBTF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := NewKernel(idx)
+	k := New(idx)
 	for _, src := range []string{"fentry:vfs_read { }", "rawtracepoint:sched_switch { }", "iter:task { }"} {
 		_, ds := resolveOne(t, k, src)
-		wantOne(t, ds, diag.Error, CodeBTFRequired, "need kernel BTF")
+		wantOne(t, ds, diag.Error, check.CodeBTFRequired, "need kernel BTF")
 	}
 	_, ds := resolveOne(t, k, "begin { }")
 	wantNoDiags(t, ds)
@@ -979,7 +982,7 @@ func TestKernelWildcardArgsMismatch(t *testing.T) {
 	prog = checkWith(t, k, "fentry:foo_* { $v = args.x; }")
 	var mm diag.List
 	for _, d := range prog.Diags {
-		if d.Code == CodeArgsMismatch {
+		if d.Code == check.CodeArgsMismatch {
 			mm = append(mm, d)
 		}
 	}
@@ -994,7 +997,7 @@ func TestKernelWildcardArgsMismatch(t *testing.T) {
 	}
 	// extra is foo_b's alone: not an argument of the wildcard.
 	prog = checkWith(t, k, "fentry:foo_* { $v = args.extra; }")
-	if !hasCode(prog.Diags, CodeNoSuchField) {
+	if !hasCode(prog.Diags, check.CodeNoSuchField) {
 		t.Errorf("args.extra: %v", codes(prog.Diags))
 	}
 	ai, _ := resolveOne(t, k, "fentry:foo_* { }")
@@ -1004,7 +1007,7 @@ func TestKernelWildcardArgsMismatch(t *testing.T) {
 	if f, ok := ai.ArgsType.Field("same"); !ok || !types.Identical(f.Type, types.Int64) {
 		t.Errorf("same: %+v %v", f, ok)
 	}
-	if f, ok := ai.ArgsType.Field("x"); !ok || !IsUnknown(f.Type) {
+	if f, ok := ai.ArgsType.Field("x"); !ok || !check.IsUnknown(f.Type) {
 		t.Errorf("x: %+v %v", f, ok)
 	}
 }
@@ -1031,11 +1034,11 @@ func TestSyscallArgsWithoutTracefs(t *testing.T) {
 		t.Skipf("this kernel's BTF has no syscall of each kind (unknown %q, known %q)", unknownEv, knownEv)
 	}
 	prog := checkWith(t, k, "tracepoint:syscalls:"+unknownEv+" { print(args.no_such_field); }")
-	if prog.Diags.HasErrors() || !hasCode(prog.Diags, CodeArgsUnknown) {
+	if prog.Diags.HasErrors() || !hasCode(prog.Diags, check.CodeArgsUnknown) {
 		t.Errorf("%s: want only an args-unknown note, got %v", unknownEv, prog.Diags)
 	}
 	prog = checkWith(t, k, "tracepoint:syscalls:"+knownEv+" { print(args.no_such_field); }")
-	if !hasCode(prog.Diags, CodeNoSuchField) || hasCode(prog.Diags, CodeArgsUnknown) {
+	if !hasCode(prog.Diags, check.CodeNoSuchField) || hasCode(prog.Diags, check.CodeArgsUnknown) {
 		t.Errorf("%s: want no-such-field, got %v", knownEv, prog.Diags)
 	}
 }
@@ -1085,4 +1088,25 @@ int main(void) { return seven(1,2,3,4,5,6,7) + (int)mixed(2, 1.5, 1); }
 			t.Errorf("%s: errors %q, want one with %q", src, errs, want)
 		}
 	}
+}
+
+// fieldNames lists a struct's field names, for messages.
+func fieldNames(s *types.Struct) []string {
+	var out []string
+	for _, f := range s.Fields() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// parseScript parses src, failing the test on a syntax error.
+func parseScript(t testing.TB, name, src string) *ast.File {
+	t.Helper()
+	f, pd := parser.ParseFile(source.NewFile(name, []byte(src)))
+	for _, d := range pd {
+		if d.Severity == diag.Error {
+			t.Fatalf("parse: %s", d.Error())
+		}
+	}
+	return f
 }
