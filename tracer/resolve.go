@@ -24,6 +24,14 @@ import (
 // user symbols from the ELF files a process maps, stack frames from the
 // program's stack trace maps, user names from /etc/passwd and cgroup
 // paths from cgroupfs. Every table is read on first use and kept.
+//
+// A user address is looked up in the mappings of its process: those
+// /proc/PID/maps lists when first asked, then those recorded while the
+// process lived (procHistory: the mmap watcher's records and snapshots
+// taken at attach), so that a process that has exited by the time its
+// stacks print still resolves; last, in the probed executables linked at
+// fixed addresses. The cache_user_symbols config chooses what is kept,
+// with bpftrace's meanings (see symbolCache).
 type Resolver struct {
 	kstacks, ustacks, buildIDStacks *ebpf.Map
 
@@ -31,17 +39,77 @@ type Resolver struct {
 	ksyms     *btfindex.SymbolTable
 
 	mu      sync.Mutex
-	procs   map[uint32][]mapping         // by pid
-	elfs    map[string]*elfSymbols       // by path
+	cache   symbolCache
+	procs   map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
+	elfs    map[fileVersion]*elfSymbols  // by file version
 	probed  []string                     // uprobe target files, in attach order
 	users   map[uint32]string            // nil until read
 	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
+
+	hist  *procHistory // mappings recorded while processes lived
+	watch *mmapWatch   // nil when not watching
+}
+
+// symbolCache is the cache_user_symbols config.
+type symbolCache int
+
+const (
+	// cachePerPID keeps every process's mappings, read from /proc or
+	// recorded while it lived, and preloads those of the processes
+	// running a probed executable at attach time.
+	cachePerPID symbolCache = iota
+	// cachePerProgram keeps the mappings as cachePerPID does and
+	// preloads the symbol tables of the probed executables at attach
+	// time, so that they resolve even if the files are gone later.
+	cachePerProgram
+	// cacheNone keeps nothing: every lookup reads the process's maps and
+	// the file's symbols again, and nothing is recorded while processes
+	// live (the least memory, the slowest; an exited process's PIE and
+	// library addresses stay numbers).
+	cacheNone
+)
+
+// symbolCacheOf reads a cache_user_symbols value as bpftrace does: the
+// three names in any case, 0 for NONE, 1 or unset for the default —
+// PER_PROGRAM with a command to trace (-c) or when ASLR is off, else
+// PER_PID.
+func symbolCacheOf(v string, withCommand bool) symbolCache {
+	switch strings.ToLower(v) {
+	case "per_pid":
+		return cachePerPID
+	case "per_program":
+		return cachePerProgram
+	case "none", "0":
+		return cacheNone
+	}
+	if withCommand || !aslrEnabled() {
+		return cachePerProgram
+	}
+	return cachePerPID
+}
+
+// aslrEnabled reads kernel.randomize_va_space (0 turns it off).
+func aslrEnabled() bool {
+	b, err := os.ReadFile("/proc/sys/kernel/randomize_va_space")
+	if err != nil {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return err != nil || n > 0
 }
 
 // mapping is one file-backed executable region of a process.
 type mapping struct {
 	start, end, offset uint64
+	inode              uint64 // 0 when unknown
 	path               string
+}
+
+// fileVersion names one version of a file: a file rewritten in place
+// keeps its inode, but one rebuilt and renamed over gets a new one.
+type fileVersion struct {
+	path  string
+	inode uint64
 }
 
 // elfSymbols is a binary's function symbols and its loadable segments,
@@ -71,7 +139,7 @@ func (r *Resolver) addProbedBinary(path string) {
 // linked at fixed addresses, and reports that binary. Caller holds mu.
 func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file string, ok bool) {
 	for _, path := range r.probed {
-		es := r.elfSymbolsOf(0, path)
+		es := r.elfSymbolsOf(0, mapping{path: path})
 		if es == nil || !es.fixed {
 			continue
 		}
@@ -92,15 +160,71 @@ func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file strin
 // NewResolver makes a resolver for a program; its stack maps are set once
 // the program is loaded.
 func NewResolver(obj *codegen.Object) *Resolver {
-	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[string]*elfSymbols{}}
+	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{}, hist: newProcHistory()}
 }
 
 func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
 	r.kstacks, r.ustacks, r.buildIDStacks = kstacks, ustacks, buildIDStacks
 }
 
-// close drops the stack maps (the collection closes them).
-func (r *Resolver) close() { r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil }
+// startCapture sets the cache mode and, unless it is cacheNone, starts
+// recording processes' mappings while they live: the mmap watcher (if
+// the kernel lets bt watch every process; else only what /proc has at
+// print time resolves) and a snapshot of the traced process (-c, -p),
+// which mapped its executable before the watcher started.
+func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
+	r.mu.Lock()
+	r.cache = cache
+	r.mu.Unlock()
+	if cache == cacheNone {
+		return
+	}
+	if w, err := startMmapWatch(r.hist); err == nil {
+		r.mu.Lock()
+		r.watch = w
+		r.mu.Unlock()
+	}
+	if tracedPID > 0 {
+		r.snapshotProcess(tracedPID)
+	}
+}
+
+// snapshotProcess records the mappings process pid has now.
+func (r *Resolver) snapshotProcess(pid int) {
+	if maps, err := btfindex.ProcessMappings(pid); err == nil {
+		r.hist.snapshot(uint32(pid), maps)
+	}
+}
+
+// preloadProbed does what the cache mode preloads for a uprobe target
+// when it is attached: cachePerPID records the mappings of the processes
+// running it, cachePerProgram reads its symbols.
+func (r *Resolver) preloadProbed(path string) {
+	r.mu.Lock()
+	cache := r.cache
+	r.mu.Unlock()
+	switch cache {
+	case cachePerPID:
+		for _, pid := range btfindex.ProcessesRunning(path) {
+			r.snapshotProcess(pid)
+		}
+	case cachePerProgram:
+		r.mu.Lock()
+		r.elfSymbolsOf(0, mapping{path: path})
+		r.mu.Unlock()
+	}
+}
+
+// close drops the stack maps (the collection closes them) and stops the
+// mmap watcher; what it recorded stays for lookups after the run.
+func (r *Resolver) close() {
+	r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil
+	r.mu.Lock()
+	w := r.watch
+	r.watch = nil
+	r.mu.Unlock()
+	w.close()
+}
 
 func (r *Resolver) kernelSymbols() *btfindex.SymbolTable {
 	r.ksymsOnce.Do(func() {
@@ -125,40 +249,63 @@ func (r *Resolver) KernelSymbol(addr uint64) (string, uint64, bool) {
 	return s.Name, addr - s.Addr, true
 }
 
+// maxForkDepth bounds the walk from a forked process to the ancestor
+// whose mappings it inherited (a reused pid could make a cycle).
+const maxForkDepth = 8
+
+// mappingAt finds the mapping that holds addr in process pid: in the
+// process's maps as /proc has them (read once), else as recorded while
+// it lived, else in those of the process it was forked from. Caller
+// holds mu.
+func (r *Resolver) mappingAt(pid uint32, addr uint64) (mapping, bool) {
+	r.watch.drain()
+	for range maxForkDepth {
+		maps, ok := r.procs[pid]
+		if !ok {
+			maps = readMappings(pid)
+			if r.cache != cacheNone {
+				r.procs[pid] = maps
+			}
+		}
+		if m, ok := latestMapping(maps, addr); ok {
+			return m, true
+		}
+		m, ok, parent := r.hist.lookup(pid, addr)
+		if ok {
+			return m, true
+		}
+		if parent == 0 {
+			break
+		}
+		pid = parent
+	}
+	return mapping{}, false
+}
+
 // UserSymbol names the function containing addr in process pid, from the
 // ELF file mapped there.
 func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	maps, ok := r.procs[pid]
+	m, ok := r.mappingAt(pid, addr)
 	if !ok {
-		maps = readMappings(pid)
-		r.procs[pid] = maps
-	}
-	if maps == nil {
 		name, off, _, ok := r.fixedSymbol(addr)
 		return name, off, ok
 	}
-	for _, m := range maps {
-		if addr < m.start || addr >= m.end {
-			continue
-		}
-		es := r.elfSymbolsOf(pid, m.path)
-		if es == nil {
-			return "", 0, false
-		}
-		fileOff := addr - m.start + m.offset
-		for _, ph := range es.loads {
-			if fileOff >= ph.Off && fileOff < ph.Off+ph.Filesz {
-				vaddr := fileOff - ph.Off + ph.Vaddr
-				s, ok := es.syms.Lookup(vaddr)
-				if !ok {
-					return "", 0, false
-				}
-				return s.Name, vaddr - s.Addr, true
-			}
-		}
+	es := r.elfSymbolsOf(pid, m)
+	if es == nil {
 		return "", 0, false
+	}
+	fileOff := addr - m.start + m.offset
+	for _, ph := range es.loads {
+		if fileOff >= ph.Off && fileOff < ph.Off+ph.Filesz {
+			vaddr := fileOff - ph.Off + ph.Vaddr
+			s, ok := es.syms.Lookup(vaddr)
+			if !ok {
+				return "", 0, false
+			}
+			return s.Name, vaddr - s.Addr, true
+		}
 	}
 	return "", 0, false
 }
@@ -168,52 +315,60 @@ func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	maps, ok := r.procs[pid]
-	if !ok {
-		maps = readMappings(pid)
-		r.procs[pid] = maps
+	if m, ok := r.mappingAt(pid, addr); ok {
+		return m.path, true
 	}
-	if maps == nil {
-		_, _, file, _ := r.fixedSymbol(addr)
-		return file, file != ""
-	}
-	for _, m := range maps {
-		if addr >= m.start && addr < m.end {
-			return m.path, true
-		}
-	}
-	return "", false
+	_, _, file, _ := r.fixedSymbol(addr)
+	return file, file != ""
 }
 
-// elfSymbolsOf reads a mapped file's symbols, through the process's root
-// so that files of other mount namespaces are found. Caller holds mu.
-func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
-	if es, ok := r.elfs[path]; ok {
+// elfSymbolsOf reads the symbols of a mapping's file, through the
+// process's root so that files of other mount namespaces are found. A
+// file whose inode is not the mapping's is another version of it (the
+// binary was rebuilt since) and is not used. Caller holds mu.
+func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
+	key := fileVersion{m.path, m.inode}
+	if es, ok := r.elfs[key]; ok {
 		return es
 	}
 	var es *elfSymbols
-	for _, p := range []string{filepath.Join("/proc", strconv.Itoa(int(pid)), "root", path), path} {
-		f, err := elf.Open(p)
-		if err != nil {
-			continue
-		}
-		var loads []elf.ProgHeader
-		for _, prog := range f.Progs {
-			if prog.Type == elf.PT_LOAD {
-				loads = append(loads, prog.ProgHeader)
+	for _, p := range []string{filepath.Join("/proc", strconv.Itoa(int(pid)), "root", m.path), m.path} {
+		if m.inode != 0 {
+			var st syscall.Stat_t
+			if syscall.Stat(p, &st) != nil || st.Ino != m.inode {
+				continue
 			}
 		}
-		fixed := f.Type == elf.ET_EXEC
-		f.Close()
-		syms, err := btfindex.ReadELFSymbols(p)
-		if err != nil {
-			continue
+		if es = readELFSymbols(p); es != nil {
+			break
 		}
-		es = &elfSymbols{syms: syms, loads: loads, fixed: fixed}
-		break
 	}
-	r.elfs[path] = es
+	if r.cache != cacheNone {
+		r.elfs[key] = es
+	}
 	return es
+}
+
+// readELFSymbols reads a binary's function symbols and loadable
+// segments; nil if it is not a readable ELF file.
+func readELFSymbols(path string) *elfSymbols {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	var loads []elf.ProgHeader
+	for _, prog := range f.Progs {
+		if prog.Type == elf.PT_LOAD {
+			loads = append(loads, prog.ProgHeader)
+		}
+	}
+	fixed := f.Type == elf.ET_EXEC
+	f.Close()
+	syms, err := btfindex.ReadELFSymbols(path)
+	if err != nil {
+		return nil
+	}
+	return &elfSymbols{syms: syms, loads: loads, fixed: fixed}
 }
 
 // readMappings reads the executable file mappings of a process.
@@ -222,7 +377,7 @@ func readMappings(pid uint32) []mapping {
 	var out []mapping
 	for _, m := range maps {
 		if m.Exec {
-			out = append(out, mapping{start: m.Start, end: m.End, offset: m.Offset, path: m.Path})
+			out = append(out, mapping{start: m.Start, end: m.End, offset: m.Offset, inode: m.Inode, path: m.Path})
 		}
 	}
 	return out
