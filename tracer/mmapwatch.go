@@ -207,7 +207,7 @@ func (w *mmapWatch) apply(rec sideRecord) {
 			name = name[:i]
 		}
 		path := strings.TrimSuffix(string(name), " (deleted)")
-		if !strings.HasPrefix(path, "/") || le.Uint32(b[56:])&unix.PROT_EXEC == 0 {
+		if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || le.Uint32(b[56:])&unix.PROT_EXEC == 0 {
 			return // anonymous, [vdso], //anon, or a data mapping
 		}
 		start, length := le.Uint64(b[8:]), le.Uint64(b[16:])

@@ -1,0 +1,166 @@
+package tracer
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// symresLib and symresMain are a shared library and a PIE executable
+// that links it. The executable prints, for itself and for a child it
+// forks (which does not exec), its pid and the run-time addresses of a
+// function of its own and one of the library, then both exit.
+const symresLib = `
+__attribute__((noinline)) int lib_middle(int x) { __asm__ volatile("" ::: "memory"); return x * 2; }
+void *lib_middle_addr(void) { return (void *)lib_middle; }
+`
+
+const symresMain = `
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int lib_middle(int);
+void *lib_middle_addr(void);
+__attribute__((noinline)) int exe_caller(int x) { return lib_middle(x) + 1; }
+static void report(void) {
+	printf("%d %lx %lx\n", getpid(), (unsigned long)exe_caller, (unsigned long)lib_middle_addr());
+	fflush(stdout);
+}
+int main(void) {
+	report();
+	pid_t c = fork();
+	if (c == 0) { report(); _exit(exe_caller(1) == 3 ? 0 : 1); }
+	int st;
+	waitpid(c, &st, 0);
+	return exe_caller(2) == 5 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+`
+
+// buildSymres builds the library and the PIE executable with gcc.
+func buildSymres(t *testing.T) (exe, lib string) {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("needs gcc to build the traced program")
+	}
+	dir := t.TempDir()
+	lib = filepath.Join(dir, "libsymres.so")
+	exe = filepath.Join(dir, "symres")
+	for name, src := range map[string]string{"lib.c": symresLib, "main.c": symresMain} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"-O1", "-fno-omit-frame-pointer", "-shared", "-fPIC", "-o", lib, filepath.Join(dir, "lib.c")},
+		{"-O1", "-fno-omit-frame-pointer", "-fPIE", "-pie", "-o", exe, filepath.Join(dir, "main.c"),
+			"-L" + dir, "-lsymres", "-Wl,-rpath," + dir},
+	} {
+		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc %q: %v\n%s", args, err, out)
+		}
+	}
+	return exe, lib
+}
+
+// perfFDs counts this process's perf event descriptors.
+func perfFDs() int {
+	n := 0
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && strings.Contains(target, "perf_event") {
+			n++
+		}
+	}
+	return n
+}
+
+// A PIE executable and its shared library that have exited resolve from
+// the mappings the watcher recorded while they lived; so does a child
+// that forked without exec (it has its parent's mappings). Without the
+// record (NONE), they do not.
+func TestUserSymbolsAfterExit(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to watch every process's mappings")
+	}
+	exe, _ := buildSymres(t)
+	fdsBefore := perfFDs()
+
+	r := NewResolver(nil)
+	r.startCapture(cachePerPID, 0)
+	if r.watch == nil {
+		t.Fatal("the mmap watcher did not start")
+	}
+	out, err := exec.Command(exe).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+	type report struct {
+		pid          uint32
+		exeAt, libAt uint64
+	}
+	var reports []report
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			t.Fatalf("bad line %q", sc.Text())
+		}
+		pid, _ := strconv.ParseUint(f[0], 10, 32)
+		ea, _ := strconv.ParseUint(f[1], 16, 64)
+		la, _ := strconv.ParseUint(f[2], 16, 64)
+		reports = append(reports, report{uint32(pid), ea, la})
+	}
+	if len(reports) != 2 || reports[0].pid == reports[1].pid {
+		t.Fatalf("want a parent's and a child's report, got %q", out)
+	}
+	for _, rep := range reports {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(int(rep.pid)) + "/maps"); err == nil {
+			if b, _ := os.ReadFile("/proc/" + strconv.Itoa(int(rep.pid)) + "/maps"); len(b) > 0 {
+				t.Skipf("pid %d was reused by a live process", rep.pid)
+			}
+		}
+		for _, c := range []struct {
+			addr uint64
+			want string
+		}{{rep.exeAt + 1, "exe_caller"}, {rep.libAt + 1, "lib_middle"}} {
+			name, off, ok := r.UserSymbol(rep.pid, c.addr)
+			if !ok || name != c.want || off != 1 {
+				t.Errorf("pid %d: UserSymbol(%#x) = %q+%d, %v; want %s+1", rep.pid, c.addr, name, off, ok, c.want)
+			}
+		}
+		if mod, ok := r.UserModule(rep.pid, rep.libAt); !ok || filepath.Base(mod) != "libsymres.so" {
+			t.Errorf("pid %d: UserModule of the library's address = %q, %v", rep.pid, mod, ok)
+		}
+	}
+	r.close()
+	if n := perfFDs(); n > fdsBefore {
+		t.Errorf("%d perf event descriptors left open after close", n-fdsBefore)
+	}
+	// What was recorded stays usable after the watcher stopped.
+	if name, _, ok := r.UserSymbol(reports[0].pid, reports[0].exeAt); !ok || name != "exe_caller" {
+		t.Errorf("after close: %q, %v", name, ok)
+	}
+
+	// NONE records nothing: the exited PIE's addresses stay numbers.
+	none := NewResolver(nil)
+	none.startCapture(cacheNone, 0)
+	if none.watch != nil {
+		t.Error("NONE started the mmap watcher")
+	}
+	out, err = exec.Command(exe).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+	f := strings.Fields(string(out))
+	pid, _ := strconv.ParseUint(f[0], 10, 32)
+	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	if name, _, ok := none.UserSymbol(uint32(pid), ea); ok {
+		t.Errorf("NONE resolved an exited PIE's address to %q", name)
+	}
+	none.close()
+}
