@@ -258,7 +258,7 @@ const maxForkDepth = 8
 // it lived, else in those of the process it was forked from. Caller
 // holds mu.
 func (r *Resolver) mappingAt(pid uint32, addr uint64) (mapping, bool) {
-	r.watch.drain()
+	drained := false
 	for range maxForkDepth {
 		maps, ok := r.procs[pid]
 		if !ok {
@@ -269,6 +269,12 @@ func (r *Resolver) mappingAt(pid uint32, addr uint64) (mapping, bool) {
 		}
 		if m, ok := latestMapping(maps, addr); ok {
 			return m, true
+		}
+		// The history is brought up to date only when /proc did not
+		// have the address: a live process's lookups do not wait on it.
+		if !drained {
+			r.watch.drain()
+			drained = true
 		}
 		m, ok, parent := r.hist.lookup(pid, addr)
 		if ok {

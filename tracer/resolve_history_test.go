@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bt-tools/bt/btfindex"
 )
 
 // symresLib and symresMain are a shared library and a PIE executable
@@ -163,4 +166,53 @@ func TestUserSymbolsAfterExit(t *testing.T) {
 		t.Errorf("NONE resolved an exited PIE's address to %q", name)
 	}
 	none.close()
+}
+
+// BenchmarkUserSymbol resolves an address of a live process (a stack
+// frame as it is printed), without and with the mmap watcher running:
+// the watcher adds one drain of its rings to each lookup.
+func BenchmarkUserSymbol(b *testing.B) {
+	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	tab, err := btfindex.ReadELFSymbols(libc)
+	if err != nil {
+		b.Skip("no libc:", err)
+	}
+	cmd := exec.Command("/bin/sleep", "60")
+	if err := cmd.Start(); err != nil {
+		b.Skip(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := uint32(cmd.Process.Pid)
+	var bias uint64
+	for range 100 {
+		var ok bool
+		if bias, ok = btfindex.LoadBias(int(pid), libc); ok {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // until sleep has mapped libc
+	}
+	var sym btfindex.Symbol
+	for a := uint64(0x30000); sym.Name == ""; a += 0x10 {
+		sym, _ = tab.Lookup(a)
+	}
+	addr := bias + sym.Addr + 1
+	for _, watch := range []bool{false, true} {
+		b.Run("watch="+strconv.FormatBool(watch), func(b *testing.B) {
+			r := NewResolver(nil)
+			if watch {
+				if os.Geteuid() != 0 {
+					b.Skip("needs root to watch every process's mappings")
+				}
+				r.startCapture(cachePerPID, 0)
+				defer r.close()
+			}
+			if name, _, ok := r.UserSymbol(pid, addr); !ok || name != sym.Name {
+				b.Fatalf("UserSymbol = %q, %v; want %s", name, ok, sym.Name)
+			}
+			b.ResetTimer()
+			for range b.N {
+				r.UserSymbol(pid, addr)
+			}
+		})
+	}
 }
