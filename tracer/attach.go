@@ -482,7 +482,6 @@ func (s *session) executable(target string) (*link.Executable, error) {
 	}
 	s.exes[target] = ex
 	s.resolver.addProbedBinary(path)
-	s.resolver.preloadProbed(path)
 	return ex, nil
 }
 

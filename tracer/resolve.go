@@ -124,14 +124,19 @@ type elfSymbols struct {
 // has exited before its addresses are symbolized (its maps are gone),
 // they are looked up in the probed binaries that load at fixed
 // addresses (non-PIE executables), which need no process to resolve.
+// The first time, it preloads what the cache mode says (preloadProbed).
 func (r *Resolver) addProbedBinary(path string) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !slices.Contains(r.probed, path) {
+	known := slices.Contains(r.probed, path)
+	if !known {
 		r.probed = append(r.probed, path)
+	}
+	r.mu.Unlock()
+	if !known {
+		r.preloadProbed(path)
 	}
 }
 
