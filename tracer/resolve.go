@@ -42,7 +42,7 @@ type Resolver struct {
 	cache   symbolCache
 	procs   map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
 	elfs    map[fileVersion]*elfSymbols  // by file version
-	probed  []string                     // uprobe target files, in attach order
+	probed  []mapping                    // uprobe target files (path and inode), in attach order
 	users   map[uint32]string            // nil until read
 	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
 
@@ -129,22 +129,28 @@ func (r *Resolver) addProbedBinary(path string) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
+	file := mapping{path: path}
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) == nil {
+		file.inode = st.Ino
+	}
 	r.mu.Lock()
-	known := slices.Contains(r.probed, path)
+	known := slices.ContainsFunc(r.probed, func(m mapping) bool { return m.path == path })
 	if !known {
-		r.probed = append(r.probed, path)
+		r.probed = append(r.probed, file)
 	}
 	r.mu.Unlock()
 	if !known {
-		r.preloadProbed(path)
+		r.preloadProbed(file)
 	}
 }
 
 // fixedSymbol names the function containing addr in a probed binary
 // linked at fixed addresses, and reports that binary. Caller holds mu.
 func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file string, ok bool) {
-	for _, path := range r.probed {
-		es := r.elfSymbolsOf(0, mapping{path: path})
+	for _, file := range r.probed {
+		path := file.path
+		es := r.elfSymbolsOf(0, file)
 		if es == nil || !es.fixed {
 			continue
 		}
@@ -204,18 +210,18 @@ func (r *Resolver) snapshotProcess(pid int) {
 // preloadProbed does what the cache mode preloads for a uprobe target
 // when it is attached: cachePerPID records the mappings of the processes
 // running it, cachePerProgram reads its symbols.
-func (r *Resolver) preloadProbed(path string) {
+func (r *Resolver) preloadProbed(file mapping) {
 	r.mu.Lock()
 	cache := r.cache
 	r.mu.Unlock()
 	switch cache {
 	case cachePerPID:
-		for _, pid := range btfindex.ProcessesRunning(path) {
+		for _, pid := range btfindex.ProcessesRunning(file.path) {
 			r.snapshotProcess(pid)
 		}
 	case cachePerProgram:
 		r.mu.Lock()
-		r.elfSymbolsOf(0, mapping{path: path})
+		r.elfSymbolsOf(0, file)
 		r.mu.Unlock()
 	}
 }

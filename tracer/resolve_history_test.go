@@ -149,6 +149,27 @@ func TestUserSymbolsAfterExit(t *testing.T) {
 		t.Errorf("after close: %q, %v", name, ok)
 	}
 
+	// PER_PROGRAM reads a probed executable's symbols when it attaches:
+	// they resolve after the process exited and the file was removed.
+	prog := NewResolver(nil)
+	prog.startCapture(cachePerProgram, 0)
+	prog.addProbedBinary(exe)
+	out, err = exec.Command(exe).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+	if err := os.Remove(exe); err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(out))
+	pid, _ := strconv.ParseUint(f[0], 10, 32)
+	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	if name, _, ok := prog.UserSymbol(uint32(pid), ea); !ok || name != "exe_caller" {
+		t.Errorf("PER_PROGRAM, the executable removed: UserSymbol = %q, %v; want exe_caller", name, ok)
+	}
+	prog.close()
+	exe, _ = buildSymres(t)
+
 	// NONE records nothing: the exited PIE's addresses stay numbers.
 	none := NewResolver(nil)
 	none.startCapture(cacheNone, 0)
@@ -159,9 +180,9 @@ func TestUserSymbolsAfterExit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", exe, err)
 	}
-	f := strings.Fields(string(out))
-	pid, _ := strconv.ParseUint(f[0], 10, 32)
-	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	f = strings.Fields(string(out))
+	pid, _ = strconv.ParseUint(f[0], 10, 32)
+	ea, _ = strconv.ParseUint(f[1], 16, 64)
 	if name, _, ok := none.UserSymbol(uint32(pid), ea); ok {
 		t.Errorf("NONE resolved an exited PIE's address to %q", name)
 	}
