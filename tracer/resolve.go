@@ -48,6 +48,12 @@ type Resolver struct {
 
 	hist  *procHistory // mappings recorded while processes lived
 	watch *mmapWatch   // nil when not watching
+
+	// userStacks: the program records user stacks, so PER_PID reads the
+	// mappings of every process running at start (see synthesize).
+	userStacks bool
+	stopScan   chan struct{}
+	scanDone   sync.WaitGroup
 }
 
 // symbolCache is the cache_user_symbols config.
@@ -56,7 +62,8 @@ type symbolCache int
 const (
 	// cachePerPID keeps every process's mappings, read from /proc or
 	// recorded while it lived, and preloads those of the processes
-	// running a probed executable at attach time.
+	// running a probed executable at attach time, and, when the program
+	// records user stacks, those of every process running at start.
 	cachePerPID symbolCache = iota
 	// cachePerProgram keeps the mappings as cachePerPID does and
 	// preloads the symbol tables of the probed executables at attach
@@ -171,7 +178,8 @@ func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file strin
 // NewResolver makes a resolver for a program; its stack maps are set once
 // the program is loaded.
 func NewResolver(obj *codegen.Object) *Resolver {
-	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{}, hist: newProcHistory()}
+	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{}, hist: newProcHistory(),
+		userStacks: obj != nil && obj.UserStacks != ""}
 }
 
 func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
@@ -197,6 +205,34 @@ func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
 	}
 	if tracedPID > 0 {
 		r.snapshotProcess(tracedPID)
+	}
+	if cache == cachePerPID && r.userStacks {
+		r.stopScan = make(chan struct{})
+		r.scanDone.Add(1)
+		go r.synthesize(r.stopScan)
+	}
+}
+
+// synthesize records the mappings of every process running now, as perf
+// record does at start: the watcher only sees mappings made from now
+// on, and a process that exits before the stacks print would otherwise
+// leave its PIE and library addresses unresolved. It runs beside the
+// attach; a mapping the watcher records meanwhile comes after the
+// snapshot and so shadows it.
+func (r *Resolver) synthesize(stop <-chan struct{}) {
+	defer r.scanDone.Done()
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		// A process already known started or forked since the watcher
+		// began (its records are newer) or was snapshotted already.
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 && !r.hist.known(uint32(pid)) {
+			r.snapshotProcess(pid)
+		}
 	}
 }
 
@@ -230,6 +266,11 @@ func (r *Resolver) preloadProbed(file mapping) {
 // mmap watcher; what it recorded stays for lookups after the run.
 func (r *Resolver) close() {
 	r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil
+	if r.stopScan != nil {
+		close(r.stopScan)
+		r.stopScan = nil
+	}
+	r.scanDone.Wait()
 	r.mu.Lock()
 	w := r.watch
 	r.watch = nil

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/codegen"
 )
 
 // symresLib and symresMain are a shared library and a PIE executable
 // that links it. The executable prints, for itself and for a child it
 // forks (which does not exec), its pid and the run-time addresses of a
-// function of its own and one of the library, then both exit.
+// function of its own and one of the library, then both exit. With an
+// argument, the parent waits for its stdin to close before forking.
 const symresLib = `
 __attribute__((noinline)) int lib_middle(int x) { __asm__ volatile("" ::: "memory"); return x * 2; }
 void *lib_middle_addr(void) { return (void *)lib_middle; }
@@ -34,8 +36,11 @@ static void report(void) {
 	printf("%d %lx %lx\n", getpid(), (unsigned long)exe_caller, (unsigned long)lib_middle_addr());
 	fflush(stdout);
 }
-int main(void) {
+int main(int argc, char **argv) {
 	report();
+	char go;
+	if (argc > 1 && read(0, &go, 1) < 0) /* "wait": until stdin closes */
+		return 2;
 	pid_t c = fork();
 	if (c == 0) { report(); _exit(exe_caller(1) == 3 ? 0 : 1); }
 	int st;
@@ -187,6 +192,63 @@ func TestUserSymbolsAfterExit(t *testing.T) {
 		t.Errorf("NONE resolved an exited PIE's address to %q", name)
 	}
 	none.close()
+}
+
+// A process that was running before the capture started, and exits
+// before its addresses are resolved: PER_PID with user stacks reads
+// every running process's mappings at start (the watcher never sees
+// this one's); without user stacks nothing is read.
+func TestUserSymbolsOfProcessRunningAtStart(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to watch every process's mappings")
+	}
+	exe, _ := buildSymres(t)
+	cmd := exec.Command(exe, "wait")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatal("no report from the program")
+	}
+	f := strings.Fields(sc.Text())
+	pid, _ := strconv.ParseUint(f[0], 10, 32)
+	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	la, _ := strconv.ParseUint(f[2], 16, 64)
+
+	withStacks := NewResolver(&codegen.Object{UserStacks: "ustacks"})
+	withStacks.startCapture(cachePerPID, 0)
+	withStacks.scanDone.Wait()
+	without := NewResolver(&codegen.Object{})
+	without.startCapture(cachePerPID, 0)
+	stdin.Close()
+	for sc.Scan() {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+	for _, c := range []struct {
+		addr uint64
+		want string
+	}{{ea, "exe_caller"}, {la, "lib_middle"}} {
+		if name, _, ok := withStacks.UserSymbol(uint32(pid), c.addr); !ok || name != c.want {
+			t.Errorf("UserSymbol(%#x) = %q, %v; want %s", c.addr, name, ok, c.want)
+		}
+		if name, _, ok := without.UserSymbol(uint32(pid), c.addr); ok {
+			t.Errorf("without user stacks, UserSymbol(%#x) = %q", c.addr, name)
+		}
+	}
+	withStacks.close()
+	without.close()
 }
 
 // BenchmarkUserSymbol resolves an address of a live process (a stack
