@@ -31,7 +31,6 @@ type mmapWatch struct {
 	rings []*perfRing
 	hist  *procHistory
 	recs  []sideRecord // reused between drains
-	lost  uint64       // side-band records the kernel dropped
 	stop  int          // eventfd that ends the goroutine
 	done  chan struct{}
 }
@@ -67,7 +66,6 @@ const (
 	perfRecordFork            = 7
 	perfRecordExit            = 4
 	perfRecordComm            = 3
-	perfRecordLost            = 2
 )
 
 // startMmapWatch opens the side-band event on every online CPU. It fails
@@ -130,6 +128,13 @@ func (w *mmapWatch) run() {
 		}
 		if fds[0].Revents != 0 {
 			return
+		}
+		for i := range fds[1:] {
+			// An event in error (its CPU went offline) would wake
+			// every poll: it is left out from then on.
+			if fds[1+i].Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) != 0 {
+				fds[1+i].Fd = -1
+			}
 		}
 		w.drain()
 	}
@@ -228,11 +233,10 @@ func (w *mmapWatch) apply(rec sideRecord) {
 		if len(b) >= 16 && le.Uint32(b) == le.Uint32(b[8:]) {
 			w.hist.exit(le.Uint32(b))
 		}
-	case perfRecordLost:
-		if len(b) >= 16 {
-			w.lost += le.Uint64(b[8:])
-		}
 	}
+	// PERF_RECORD_LOST: records dropped when the ring was full. Which
+	// processes they were of is unknown; their addresses may stay
+	// numbers.
 }
 
 // close stops the goroutine, applies what is left and releases every

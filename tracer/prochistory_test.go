@@ -185,7 +185,7 @@ func TestMmapWatchRecords(t *testing.T) {
 		ringRecord(perfRecordFork, 0, 8, taskBody(8, 7, 8)),
 		ringRecord(perfRecordFork, 0, 9, taskBody(7, 7, 9)), // a thread
 		ringRecord(perfRecordExit, 0, 10, taskBody(8, 7, 8)),
-		ringRecord(perfRecordLost, 0, 11, make([]byte, 16)))
+		ringRecord(2, 0, 11, make([]byte, 16))) // PERF_RECORD_LOST: skipped
 	hist := newProcHistory()
 	w := &mmapWatch{rings: []*perfRing{cpu0, cpu1}, hist: hist, stop: -1}
 	w.drain()
