@@ -16,8 +16,8 @@ import (
 
 // mmapWatch follows, on every CPU, the executable mappings processes
 // make, their forks, execs and exits, from the kernel's perf side-band
-// records (PERF_RECORD_MMAP2, FORK, COMM with COMM_EXEC, EXIT) of a
-// dummy software event — what perf record does to symbolize samples of
+// records (PERF_RECORD_MMAP2, FORK, COMM with COMM_EXEC, EXIT,
+// NAMESPACES) of a dummy software event — what perf record does to symbolize samples of
 // processes that are gone — and writes them into a procHistory. The
 // records are written while the process runs, so a stack printed after
 // it exited still finds its PIE executable and shared libraries.
@@ -66,6 +66,12 @@ const (
 	perfRecordFork            = 7
 	perfRecordExit            = 4
 	perfRecordComm            = 3
+	perfRecordNamespaces      = 16
+	mntNSIndex                = 5 // of a NAMESPACES record's (dev, inode) pairs
+
+	// perfBitNamespaces is perf_event_attr's namespaces bit, which
+	// x/sys/unix does not name.
+	perfBitNamespaces = 1 << 28
 )
 
 // startMmapWatch opens the side-band event on every online CPU. It fails
@@ -89,7 +95,7 @@ func startMmapWatch(hist *procHistory) (w *mmapWatch, err error) {
 		Size:        uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
 		Sample_type: unix.PERF_SAMPLE_TIME,
 		Bits: unix.PerfBitMmap | unix.PerfBitMmap2 | unix.PerfBitComm | unix.PerfBitCommExec |
-			unix.PerfBitTask | unix.PerfBitSampleIDAll | unix.PerfBitWatermark,
+			unix.PerfBitTask | unix.PerfBitSampleIDAll | unix.PerfBitWatermark | perfBitNamespaces,
 		Wakeup: uint32(ringPages * page / 2), // wakeup_watermark, in bytes
 	}
 	for _, cpu := range cpus {
@@ -227,6 +233,12 @@ func (w *mmapWatch) apply(rec sideRecord) {
 	case perfRecordComm:
 		if len(b) >= 8 && rec.misc&unix.PERF_RECORD_MISC_COMM_EXEC != 0 {
 			w.hist.exec(le.Uint32(b))
+		}
+	case perfRecordNamespaces:
+		// pid, tid u32; nr u64; nr (dev, inode) u64 pairs. Written at
+		// fork, unshare and setns.
+		if len(b) >= 16 && le.Uint64(b[8:]) > mntNSIndex && len(b) >= 16+16*(mntNSIndex+1) {
+			w.hist.namespace(le.Uint32(b), le.Uint64(b[16+16*mntNSIndex+8:]))
 		}
 	case perfRecordExit:
 		// The thread group leader's exit is the process's.

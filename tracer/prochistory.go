@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/bt-tools/bt/btfindex"
@@ -22,6 +23,10 @@ type procHistory struct {
 	exited []uint32          // pids whose process exited, oldest first
 	paths  map[string]string // interned file paths
 	max    int               // exited processes kept
+	// inNS lists the processes seen in each mount namespace (by its
+	// inode): the files a process of a container mapped are found
+	// through the root of another that still runs there.
+	inNS map[uint64][]uint32
 }
 
 // procRecord is what is known of one process's mappings.
@@ -32,6 +37,7 @@ type procRecord struct {
 	// shares them until it execs. 0 when none.
 	parent uint32
 	exited bool
+	mntNS  uint64 // its mount namespace's inode, 0 when unknown
 }
 
 // maxExited is how many exited processes' mappings are kept by default:
@@ -40,7 +46,8 @@ type procRecord struct {
 const maxExited = 8192
 
 func newProcHistory() *procHistory {
-	return &procHistory{procs: map[uint32]*procRecord{}, paths: map[string]string{}, max: maxExited}
+	return &procHistory{procs: map[uint32]*procRecord{}, paths: map[string]string{}, max: maxExited,
+		inNS: map[uint64][]uint32{}}
 }
 
 func (h *procHistory) record(pid uint32) *procRecord {
@@ -82,6 +89,9 @@ func (h *procHistory) fork(child, parent uint32) {
 		c.parent = parent
 		return
 	}
+	if c.mntNS == 0 && pp.mntNS != 0 {
+		h.setNS(child, c, pp.mntNS)
+	}
 	inherited := pp.maps[:len(pp.maps):len(pp.maps)] // appends copy
 	c.maps = append(inherited, c.maps...)
 	c.parent = pp.parent
@@ -115,6 +125,53 @@ func (h *procHistory) exit(pid uint32) {
 			delete(h.procs, old)
 		}
 	}
+}
+
+// namespace records the mount namespace process pid is in.
+func (h *procHistory) namespace(pid uint32, mntNS uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.setNS(pid, h.record(pid), mntNS)
+}
+
+// maxNSMembers bounds a namespace's member list before the processes
+// no longer running are pruned from it.
+const maxNSMembers = 64
+
+func (h *procHistory) setNS(pid uint32, p *procRecord, ns uint64) {
+	if p.mntNS == ns || ns == 0 {
+		return
+	}
+	p.mntNS = ns
+	members := h.inNS[ns]
+	if len(members) >= maxNSMembers {
+		members = slices.DeleteFunc(members, func(q uint32) bool {
+			r := h.procs[q]
+			return r == nil || r.exited || r.mntNS != ns
+		})
+	}
+	h.inNS[ns] = append(members, pid)
+}
+
+// neighbours lists the other processes recorded in pid's mount
+// namespace that have not exited, most recent first; nil when pid's
+// namespace is unknown or is except.
+func (h *procHistory) neighbours(pid uint32, except uint64) []uint32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.procs[pid]
+	if p == nil || p.mntNS == 0 || p.mntNS == except {
+		return nil
+	}
+	var out []uint32
+	members := h.inNS[p.mntNS]
+	for i := len(members) - 1; i >= 0; i-- {
+		q := members[i]
+		if r := h.procs[q]; q != pid && r != nil && !r.exited && r.mntNS == p.mntNS {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // snapshot records the mappings /proc/PID/maps lists now, before the

@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"encoding/binary"
+	"slices"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -95,6 +96,45 @@ func TestProcHistory(t *testing.T) {
 	}
 }
 
+func TestProcHistoryNamespaces(t *testing.T) {
+	h := newProcHistory()
+	const own, container = 1, 2
+	h.namespace(1, own)
+	h.namespace(5, container)
+	h.namespace(6, container)
+	h.fork(7, 6) // inherits its parent's namespace
+	if got := h.neighbours(5, own); !slices.Equal(got, []uint32{7, 6}) {
+		t.Errorf("neighbours(5) = %v, want [7 6]", got)
+	}
+	if got := h.neighbours(1, own); got != nil {
+		t.Errorf("neighbours in bt's own namespace = %v", got)
+	}
+	if got := h.neighbours(99, own); got != nil {
+		t.Errorf("neighbours of an unknown process = %v", got)
+	}
+	h.exit(6)
+	h.namespace(7, own) // setns into bt's
+	if got := h.neighbours(5, own); got != nil {
+		t.Errorf("after an exit and a setns: neighbours(5) = %v", got)
+	}
+	// The member list is pruned of gone processes as it grows.
+	for pid := uint32(100); pid < 100+3*maxNSMembers; pid++ {
+		h.namespace(pid, container)
+		h.mmap(pid, mapping{start: 1, end: 2, path: "/x"})
+		h.exit(pid)
+	}
+	if n := len(h.inNS[container]); n > maxNSMembers {
+		t.Errorf("%d members kept for the namespace", n)
+	}
+}
+
+func TestSameInode(t *testing.T) {
+	const ino = 0x1234567
+	if !sameInode(ino, ino) || !sameInode(ino|3<<62, ino) || sameInode(ino+1, ino) {
+		t.Error("sameInode")
+	}
+}
+
 func TestSymbolCacheOf(t *testing.T) {
 	for _, c := range []struct {
 		v    string
@@ -174,6 +214,11 @@ func TestMmapWatchRecords(t *testing.T) {
 	anon := mmap2Body(7, 0xb000, 0x1000, 0, 0, unix.PROT_EXEC, "//anon")
 	stale := mmap2Body(7, 0x5000, 0x1000, 0, 40, unix.PROT_EXEC, "/usr/bin/old")
 	comm := append(taskBody(7, 7, 0)[:8], "prog\x00\x00\x00\x00"...)
+	// pid 8, seven namespaces; the mount namespace's inode.
+	ns := make([]byte, 16+16*7)
+	binary.LittleEndian.PutUint32(ns, 8)
+	binary.LittleEndian.PutUint64(ns[8:], 7)
+	binary.LittleEndian.PutUint64(ns[16+16*mntNSIndex+8:], 4026532000)
 	cpu0 := fakeRing(size, size-24, // the first record wraps
 		ringRecord(unix.PERF_RECORD_MMAP2, 0, 1, stale),
 		ringRecord(unix.PERF_RECORD_MMAP2, 0, 4, exe),
@@ -183,6 +228,7 @@ func TestMmapWatchRecords(t *testing.T) {
 		ringRecord(unix.PERF_RECORD_MMAP2, 0, 5, lib),
 		ringRecord(unix.PERF_RECORD_MMAP2, 0, 7, anon),
 		ringRecord(perfRecordFork, 0, 8, taskBody(8, 7, 8)),
+		ringRecord(perfRecordNamespaces, 0, 8, ns),
 		ringRecord(perfRecordFork, 0, 9, taskBody(7, 7, 9)), // a thread
 		ringRecord(perfRecordExit, 0, 10, taskBody(8, 7, 8)),
 		ringRecord(2, 0, 11, make([]byte, 16))) // PERF_RECORD_LOST: skipped
@@ -209,8 +255,8 @@ func TestMmapWatchRecords(t *testing.T) {
 			}
 		}
 	}
-	if p := hist.procs[8]; p == nil || !p.exited {
-		t.Error("the child's exit was not recorded")
+	if p := hist.procs[8]; p == nil || !p.exited || p.mntNS != 4026532000 {
+		t.Errorf("the child's exit or namespace was not recorded: %+v", p)
 	}
 	if p := hist.procs[7]; p == nil || p.exited {
 		t.Error("a thread's creation or exit was taken for the process's")

@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"debug/elf"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -46,8 +47,9 @@ type Resolver struct {
 	users   map[uint32]string            // nil until read
 	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
 
-	hist  *procHistory // mappings recorded while processes lived
-	watch *mmapWatch   // nil when not watching
+	hist   *procHistory // mappings recorded while processes lived
+	watch  *mmapWatch   // nil when not watching
+	ownMnt uint64       // bt's mount namespace
 
 	// userStacks: the program records user stacks, so PER_PID reads the
 	// mappings of every process running at start (see synthesize).
@@ -194,6 +196,7 @@ func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
 func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
 	r.mu.Lock()
 	r.cache = cache
+	r.ownMnt = mountNamespace(os.Getpid())
 	r.mu.Unlock()
 	if cache == cacheNone {
 		return
@@ -240,7 +243,18 @@ func (r *Resolver) synthesize(stop <-chan struct{}) {
 func (r *Resolver) snapshotProcess(pid int) {
 	if maps, err := btfindex.ProcessMappings(pid); err == nil {
 		r.hist.snapshot(uint32(pid), maps)
+		r.hist.namespace(uint32(pid), mountNamespace(pid))
 	}
+}
+
+// mountNamespace is the inode of process pid's mount namespace, 0 if
+// unknown.
+func mountNamespace(pid int) uint64 {
+	var st syscall.Stat_t
+	if syscall.Stat(fmt.Sprintf("/proc/%d/ns/mnt", pid), &st) != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 // preloadProbed does what the cache mode preloads for a uprobe target
@@ -381,19 +395,28 @@ func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 }
 
 // elfSymbolsOf reads the symbols of a mapping's file, through the
-// process's root so that files of other mount namespaces are found. A
-// file whose inode is not the mapping's is another version of it (the
-// binary was rebuilt since) and is not used. Caller holds mu.
+// process's root so that files of other mount namespaces are found,
+// else here, else — for a process of a container that has exited —
+// through the root of another process still running in its mount
+// namespace. A file whose inode is not the mapping's is another version
+// of it (the binary was rebuilt since, or it is another container's) and
+// is not used. Caller holds mu.
 func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
 	key := fileVersion{m.path, m.inode}
 	if es, ok := r.elfs[key]; ok {
 		return es
 	}
 	var es *elfSymbols
-	for _, p := range []string{filepath.Join("/proc", strconv.Itoa(int(pid)), "root", m.path), m.path} {
+	candidates := []string{procRootPath(pid, m.path), m.path}
+	if m.inode != 0 {
+		for _, q := range r.hist.neighbours(pid, r.ownMnt) {
+			candidates = append(candidates, procRootPath(q, m.path))
+		}
+	}
+	for _, p := range candidates {
 		if m.inode != 0 {
 			var st syscall.Stat_t
-			if syscall.Stat(p, &st) != nil || st.Ino != m.inode {
+			if syscall.Stat(p, &st) != nil || !sameInode(st.Ino, m.inode) {
 				continue
 			}
 		}
@@ -405,6 +428,19 @@ func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
 		r.elfs[key] = es
 	}
 	return es
+}
+
+// procRootPath is path as process pid sees it, through its root.
+func procRootPath(pid uint32, path string) string {
+	return filepath.Join("/proc", strconv.Itoa(int(pid)), "root", path)
+}
+
+// sameInode compares the inode stat reports for a file with the one a
+// mapping of it was recorded with. Through overlayfs with xino (container
+// image layers), stat's inode carries the layer in its high bits while
+// the mapping has the layer file's own: the low 32 bits then compare.
+func sameInode(statIno, mapIno uint64) bool {
+	return statIno == mapIno || uint32(statIno) == uint32(mapIno)
 }
 
 // readELFSymbols reads a binary's function symbols and loadable

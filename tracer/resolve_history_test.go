@@ -299,3 +299,60 @@ func BenchmarkUserSymbol(b *testing.B) {
 		})
 	}
 }
+
+// A process of another mount namespace (a container) maps a file that
+// does not exist here, and exits: its file is found through the root of
+// another process still running in its namespace.
+func TestUserSymbolsOfExitedProcessInMountNamespace(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to watch every process's mappings and to make a mount namespace")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("needs unshare (util-linux)")
+	}
+	exe, _ := buildSymres(t)
+	mnt := t.TempDir() // empty here; a tmpfs with a copy of exe in the namespace
+	r := NewResolver(nil)
+	r.startCapture(cachePerPID, 0)
+	defer r.close()
+	script := "mount -t tmpfs none " + mnt + " && cp " + exe + " " + mnt + "/prog && " + mnt + "/prog && read x"
+	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for len(lines) < 2 && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) < 2 {
+		t.Skipf("the program did not run in a mount namespace (%q)", lines)
+	}
+	f := strings.Fields(lines[0])
+	pid, _ := strconv.ParseUint(f[0], 10, 32)
+	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	// Both reports are printed before the parent exits; wait for it.
+	for i := 0; i < 200; i++ {
+		if b, err := os.ReadFile("/proc/" + f[0] + "/maps"); err != nil || len(b) == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := os.Stat(mnt + "/prog"); err == nil {
+		t.Fatal("the namespace's file is visible here")
+	}
+	name, off, ok := r.UserSymbol(uint32(pid), ea+2)
+	if !ok || name != "exe_caller" || off != 2 {
+		t.Errorf("UserSymbol = %q+%d, %v; want exe_caller+2", name, off, ok)
+	}
+}
