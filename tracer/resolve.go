@@ -24,15 +24,16 @@ import (
 // (tracer/output's Resolver interface): kernel symbols from kallsyms,
 // user symbols from the ELF files a process maps, stack frames from the
 // program's stack trace maps, user names from /etc/passwd and cgroup
-// paths from cgroupfs. Every table is read on first use and kept.
+// paths from cgroupfs. Every table is read on first use and kept (user
+// ones not with cache_user_symbols NONE).
 //
 // A user address is looked up in the mappings of its process: those
 // /proc/PID/maps lists when first asked, then those recorded while the
 // process lived (procHistory: the mmap watcher's records and snapshots
-// taken at attach), so that a process that has exited by the time its
-// stacks print still resolves; last, in the probed executables linked at
-// fixed addresses. The cache_user_symbols config chooses what is kept,
-// with bpftrace's meanings (see symbolCache).
+// taken at start and attach), so that a process that has exited by the
+// time its stacks print still resolves; last, in the probed executables
+// linked at fixed addresses. The cache_user_symbols config chooses what
+// is kept, with bpftrace's meanings (see symbolCache).
 type Resolver struct {
 	kstacks, ustacks, buildIDStacks *ebpf.Map
 
