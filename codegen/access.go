@@ -14,10 +14,10 @@ import (
 // without parentheses, or a constant.
 func (b *builder) ident(x *ast.Ident) result {
 	if arg, ok := b.info.MacroArgs[x]; ok {
-		return b.expr(arg)
+		return b.macroArgExpr(arg)
 	}
 	if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
-		return b.expand(x, ci.Expansion)
+		return b.expand(x, ci)
 	}
 	if v, ok := b.info.Consts[x]; ok {
 		b.loadImm(asm.R0, v)

@@ -89,11 +89,32 @@ func formatted(kind EventKind) builtinFn {
 }
 
 // expand compiles the expansion of the macro call at, which events made
-// inside it name as where they were expanded from.
-func (b *builder) expand(at ast.Node, expansion ast.Expr) result {
+// inside it name as where they were expanded from. The body is the
+// macro's file (a library macro's errorf says stdlib/base.bt).
+func (b *builder) expand(at ast.Node, ci *check.CallInfo) result {
 	b.expansions = append(b.expansions, Site{File: b.file, Span: at.Span()})
-	defer func() { b.expansions = b.expansions[:len(b.expansions)-1] }()
-	return b.expr(expansion)
+	saved := b.file
+	if ci.Symbol != nil && ci.Symbol.File != nil {
+		b.file = ci.Symbol.File
+	}
+	defer func() {
+		b.expansions = b.expansions[:len(b.expansions)-1]
+		b.file = saved
+	}()
+	return b.expr(ci.Expansion)
+}
+
+// macroArgExpr compiles the argument a macro's expression parameter stands
+// for where the caller wrote it: in the caller's file and expansions.
+func (b *builder) macroArgExpr(arg ast.Expr) result {
+	n := len(b.expansions)
+	if n == 0 {
+		return b.expr(arg)
+	}
+	saved, savedFile := b.expansions, b.file
+	b.expansions, b.file = b.expansions[:n-1:n-1], b.expansions[n-1].File
+	defer func() { b.expansions, b.file = saved, savedFile }()
+	return b.expr(arg)
 }
 
 // call compiles a call: a builtin, a macro (through its expansion) or a
@@ -101,7 +122,7 @@ func (b *builder) expand(at ast.Node, expansion ast.Expr) result {
 func (b *builder) call(x *ast.CallExpr) result {
 	ci := b.info.Calls[x]
 	if ci != nil && ci.Expansion != nil {
-		return b.expand(x, ci.Expansion)
+		return b.expand(x, ci)
 	}
 	if ci != nil && ci.Symbol != nil && ci.Kind != 0 && ci.Symbol.Kind == check.SymFn {
 		return b.fnCall(x, ci.Symbol)

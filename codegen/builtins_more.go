@@ -1,16 +1,12 @@
 package codegen
 
 import (
-	"bufio"
 	"debug/elf"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 
-	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -27,29 +23,21 @@ func init() {
 			b.emit(asm.Mov.Reg(asm.R0, regCtx))
 			return inReg
 		},
-		"is_integer":          typePredicate(func(t types.Type) bool { return types.IsInteger(t) }),
-		"is_unsigned_integer": typePredicate(func(t types.Type) bool { return types.IsInteger(t) && !isSigned(t) }),
-		"is_ptr":              typePredicate(types.IsPointer),
-		"is_str":              typePredicate(func(t types.Type) bool { _, ok := types.Underlying(t).(*types.String); return ok }),
-		"is_array":            typePredicate(func(t types.Type) bool { _, ok := types.Underlying(t).(*types.Array); return ok }),
-		"is_literal":          isLiteralCall,
+		"is_integer":          foldedConst,
+		"is_unsigned_integer": foldedConst,
+		"is_ptr":              foldedConst,
+		"is_str":              foldedConst,
+		"is_array":            foldedConst,
+		"is_literal":          foldedConst,
 		"static_assert":       func(b *builder, n ast.Expr, args []ast.Expr) result { return noVal },
-		"assert":              assertCall,
 		"strlen":              strlenCall,
-		"strerror":            tableString("bt_strerror", errnoNames, "Unknown error"),
-		"signal_name":         tableString("bt_signames", signalNames, "N/A"),
 		"kaddr":               kaddrCall,
 		"sym":                 passValue,
 		"usermode":            usermodeCall,
 		"reg":                 regCall,
-		"is_err":              isErrCall,
 		"macaddr":             macaddrCall,
 		"cgroupid":            cgroupidCall,
 		"cgroup_path":         cgroupPathCall,
-		"ppid":                taskField("real_parent", "tgid"),
-		"pcomm":               taskField("real_parent", "comm"),
-		"leader_tid":          taskField("group_leader", "pid"),
-		"leader_comm":         taskField("group_leader", "comm"),
 		"find":                findCall,
 		"default_str_length": func(b *builder, n ast.Expr, args []ast.Expr) result {
 			b.loadImm(asm.R0, int64(b.c.maxStrlen))
@@ -116,65 +104,15 @@ func getoptCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return noVal
 }
 
-// typePredicate is a compile-time test of the argument's type.
-func typePredicate(pred func(types.Type) bool) builtinFn {
-	return func(b *builder, n ast.Expr, args []ast.Expr) result {
-		v := int32(0)
-		if len(args) > 0 && pred(b.typeOf(b.macroArg(args[0]))) {
-			v = 1
-		}
-		b.emit(asm.Mov.Imm(asm.R0, v))
-		return inReg
+// foldedConst is a compile-time builtin the checker decided
+// (check.Info.Consts): the type tests.
+func foldedConst(b *builder, n ast.Expr, args []ast.Expr) result {
+	v, ok := b.info.Consts[n]
+	if !ok {
+		b.fail(n, "%s is not decided when the script is compiled (its argument's type is unknown)", nodeName(n))
 	}
-}
-
-// macroArg follows macro expression parameters to the caller's argument.
-func (b *builder) macroArg(e ast.Expr) ast.Expr {
-	for i := 0; i < 64; i++ {
-		id, ok := ast.Unparen(e).(*ast.Ident)
-		if !ok {
-			return e
-		}
-		arg, ok := b.info.MacroArgs[id]
-		if !ok {
-			return e
-		}
-		e = arg
-	}
-	return e
-}
-
-func isLiteralCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	v := int32(0)
-	switch ast.Unparen(b.macroArg(args[0])).(type) {
-	case *ast.IntLit, *ast.StringLit, *ast.BoolLit:
-		v = 1
-	}
-	b.emit(asm.Mov.Imm(asm.R0, v))
+	b.loadImm(asm.R0, v)
 	return inReg
-}
-
-// assertCall stops the program when the condition is false, as
-// bpftrace's assert does: an error "assert failed: MESSAGE" (the errorf
-// record, at the assert), then exit with status 1.
-func assertCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	ok := b.label("assert")
-	b.cond(args[0], ok+"f")
-	b.jump(ok)
-	b.mark(ok + "f")
-	msg := args[1:2]
-	ev := b.newEvent(EvErrorf, "assert failed: %s", b.argsTuple(msg), n)
-	b.emitRecord(ev, msg)
-	exit := b.newEvent(EvExit, "", &types.Tuple{Elems: []types.Type{types.Int64}}, n)
-	off := b.allocScratch(16)
-	b.emit(storeImm(regScratch, int16(off), int64(exit.ID), asm.DWord))
-	b.emit(storeImm(regScratch, int16(off+8), 1, asm.DWord))
-	b.output(off, 16)
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(storeImm(asm.R1, 0, 1, asm.DWord))
-	b.jump(b.exitLabel)
-	b.mark(ok)
-	return noVal
 }
 
 // strlenCall counts the characters before the NUL with a bounded loop.
@@ -194,78 +132,6 @@ func strlenCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	b.jump(loop)
 	b.mark(done)
 	return inReg
-}
-
-// tableString maps a small integer to a string through a read-only
-// array map built at compile time (errno, signal and system call
-// names); numbers without a name give fallback.
-func tableString(mapName string, table func() []string, fallback string) builtinFn {
-	return func(b *builder, n ast.Expr, args []ast.Expr) result {
-		t := b.typeOf(n)
-		size := t.Size()
-		names := table()
-		if _, ok := b.c.obj.Spec.Maps[mapName]; !ok {
-			var kvs []ebpf.MapKV
-			for i, s := range names {
-				if s == "" {
-					s = fallback
-				}
-				v := make([]byte, size)
-				copy(v, s)
-				v[size-1] = 0
-				kvs = append(kvs, ebpf.MapKV{Key: uint32(i), Value: v})
-			}
-			b.c.obj.Spec.Maps[mapName] = &ebpf.MapSpec{Name: mapName, Type: ebpf.Array, KeySize: 4,
-				ValueSize: uint32(size), MaxEntries: uint32(len(names)), Flags: flagRdonlyProg, Contents: kvs}
-		}
-		off := b.allocScratch(size)
-		key := b.allocStack(8)
-		miss, done := b.label("tbl"), b.label("tbld")
-		b.scalar(args[0])
-		b.emit(asm.JGE.Imm(asm.R0, int32(len(names)), miss))
-		b.emit(asm.StoreMem(asm.RFP, key, asm.R0, asm.Word))
-		b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(mapName))
-		b.emit(asm.Mov.Reg(asm.R2, asm.RFP))
-		b.emit(asm.Add.Imm(asm.R2, int32(key)))
-		b.emit(asm.FnMapLookupElem.Call())
-		b.emit(asm.JEq.Imm(asm.R0, 0, miss))
-		b.copyFrom(off, asm.R0, size)
-		b.jump(done)
-		b.mark(miss)
-		b.storeBytes(off, []byte(fallback), size)
-		b.mark(done)
-		return memAt(off)
-	}
-}
-
-// errnoNames are the C library's messages for errno values ("" for
-// numbers without one).
-func errnoNames() []string {
-	names := make([]string, 134)
-	for i := range names {
-		s := syscall.Errno(i).Error()
-		if strings.HasPrefix(s, "errno ") {
-			s = ""
-		}
-		names[i] = capitalize(s)
-	}
-	names[0] = "Success"
-	return names
-}
-
-// signalNames are the C library's signal descriptions (strsignal) by
-// number, as bpftrace prints them.
-func signalNames() []string {
-	names := make([]string, 65)
-	names[0] = "Unknown signal 0"
-	for i := 1; i < 32; i++ {
-		names[i] = capitalize(syscall.Signal(i).String())
-	}
-	names[32], names[33] = "Unknown signal 32", "Unknown signal 33"
-	for i := 34; i <= 64; i++ {
-		names[i] = "Real-time signal " + strconv.Itoa(i-34)
-	}
-	return names
 }
 
 func capitalize(s string) string {
@@ -338,13 +204,6 @@ func regCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-// isErrCall: a pointer in the kernel's error range [-4095, -1].
-func isErrCall(b *builder, n ast.Expr, args []ast.Expr) result {
-	b.scalar(args[0])
-	b.r0Test(asm.JGE, -4095) // unsigned: at least (u64)-4095
-	return inReg
-}
-
 // macaddrCall copies six bytes of a MAC address.
 func macaddrCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	t := b.typeOf(n)
@@ -394,58 +253,6 @@ func cgroupPathCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return memAt(off)
 }
 
-// taskField reads task->via->field for the current task or the given
-// one, with the kernel's struct task_struct from the checker.
-func taskField(via, field string) builtinFn {
-	return func(b *builder, n ast.Expr, args []ast.Expr) result {
-		lookup := b.c.prog.KernelType
-		if lookup == nil {
-			b.fail(n, "%s needs the kernel's BTF", nodeName(n))
-		}
-		tt, ok := lookup("struct task_struct")
-		if !ok {
-			b.fail(n, "the kernel has no struct task_struct")
-		}
-		task, ok := types.Underlying(tt).(*types.Struct)
-		if !ok {
-			b.fail(n, "struct task_struct is not a struct")
-		}
-		first, ok1 := task.Field(via)
-		second, ok2 := task.Field(field)
-		if !ok1 || !ok2 {
-			b.fail(n, "struct task_struct has no %s.%s", via, field)
-		}
-		if len(args) > 0 {
-			b.scalar(args[0])
-		} else {
-			b.emit(asm.FnGetCurrentTask.Call())
-		}
-		b.readField(first, types.AddrKernel, n)
-		r := b.readField(second, types.AddrKernel, n)
-		if r.mem {
-			// comm: a char array read as the builtin's string type
-			t := b.typeOf(n)
-			if t.Size() != second.Type.Size() {
-				dst := b.allocScratch(t.Size())
-				b.zero(dst, t.Size())
-				b.copy(dst, r.off, min(t.Size(), second.Type.Size()))
-				return memAt(dst)
-			}
-		}
-		return r
-	}
-}
-
-func nodeName(n ast.Node) string {
-	switch x := n.(type) {
-	case *ast.Ident:
-		return x.Name
-	case *ast.CallExpr:
-		return x.Fun.Name
-	}
-	return "this builtin"
-}
-
 // findCall: find(@m, key, $v) copies the value into $v when the key
 // exists and yields whether it does.
 func findCall(b *builder, n ast.Expr, args []ast.Expr) result {
@@ -477,43 +284,15 @@ func findCall(b *builder, n ast.Expr, args []ast.Expr) result {
 }
 
 func init() {
-	lowerings["syscall_name"] = tableString("bt_sysnames", syscallNames, "Unknown syscall")
 	lowerings["probetype"] = probetypeValue
-	lowerings["strcontains"] = substringCall(false)
-	lowerings["strstr"] = substringCall(true)
+	lowerings["strstr"] = strstrCall
 }
 
-// syscallNames are the x86_64 system call names by number, from the
-// kernel headers' unistd_64.h.
-func syscallNames() []string {
-	var names []string
-	f, err := os.Open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
-	if err != nil {
-		f, err = os.Open("/usr/include/asm/unistd_64.h")
+func nodeName(n ast.Node) string {
+	if x, ok := n.(*ast.CallExpr); ok && x.Fun != nil {
+		return x.Fun.Name
 	}
-	if err != nil {
-		return []string{""}
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) != 3 || fields[0] != "#define" || !strings.HasPrefix(fields[1], "__NR_") {
-			continue
-		}
-		nr, err := strconv.Atoi(fields[2])
-		if err != nil || nr < 0 || nr > 4096 {
-			continue
-		}
-		for len(names) <= nr {
-			names = append(names, "")
-		}
-		names[nr] = strings.TrimPrefix(fields[1], "__NR_")
-	}
-	if len(names) == 0 {
-		return []string{""}
-	}
-	return names
+	return "this builtin"
 }
 
 // probetypeValue is the provider's name, "special" for begin and end.
@@ -521,64 +300,59 @@ func probetypeValue(b *builder, n ast.Expr, args []ast.Expr) result {
 	return b.stringLit(check.ProbeTypeName(b.group.provider), b.typeOf(n))
 }
 
-// substringCall searches a string for another with a bpf_loop over the
-// haystack's positions and a bounded loop over the needle: strcontains
-// yields whether it is found, strstr its index or -1.
-func substringCall(index bool) builtinFn {
-	return func(b *builder, n ast.Expr, args []ast.Expr) result {
-		ht, nt := b.finalType(args[0]), b.finalType(args[1])
-		hoff := b.memory(args[0])
-		noff := b.memory(args[1])
-		hlen, nlen := ht.Size(), nt.Size()
-		res := b.allocPermanent(8)
-		b.emit(storeImm(regScratch, int16(res), -1, asm.DWord))
-		cb := b.label("cb_substr")
-		b.subprogram(cb, loopProto, func() {
-			stop, next, found := b.label("stop"), b.label("next"), b.label("found")
-			inner, innerNext := b.label("inner"), b.label("innext")
-			b.emit(asm.LoadMem(regScratch, asm.R2, 0, asm.DWord))
-			// R1 = i; stop at the haystack's end
-			b.emit(asm.JGE.Imm(asm.R1, int32(hlen), stop))
-			b.emit(asm.Mov.Imm(asm.R3, 0)) // j
-			b.mark(inner)
-			b.emit(asm.JGE.Imm(asm.R3, int32(nlen), found))
-			b.emit(asm.Mov.Reg(asm.R4, regScratch))
-			b.emit(asm.Add.Reg(asm.R4, asm.R3))
-			b.emit(asm.LoadMem(asm.R5, asm.R4, int16(noff), asm.Byte))
-			b.emit(asm.JEq.Imm(asm.R5, 0, found))
-			b.emit(asm.Mov.Reg(asm.R4, asm.R1))
-			b.emit(asm.Add.Reg(asm.R4, asm.R3))
-			b.emit(asm.JGE.Imm(asm.R4, int32(hlen), stop))
-			b.emit(asm.Add.Reg(asm.R4, regScratch))
-			b.emit(asm.LoadMem(asm.R0, asm.R4, int16(hoff), asm.Byte))
-			b.emit(asm.JEq.Imm(asm.R0, 0, stop))
-			b.emit(asm.JNE.Reg(asm.R0, asm.R5, next))
-			b.mark(innerNext)
-			b.emit(asm.Add.Imm(asm.R3, 1))
-			b.jump(inner)
-			b.mark(next)
-			b.emit(asm.Mov.Imm(asm.R0, 0))
-			b.emit(asm.Return())
-			b.mark(found)
-			b.emit(asm.StoreMem(regScratch, int16(res), asm.R1, asm.DWord))
-			b.mark(stop)
-			b.emit(asm.Mov.Imm(asm.R0, 1))
-			b.emit(asm.Return())
-		})
-		ctx := b.allocStack(8)
-		b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
-		b.emit(asm.Mov.Imm(asm.R1, int32(hlen)))
-		b.emit(loadFunc(asm.R2, cb))
-		b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
-		b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
-		b.emit(asm.Mov.Imm(asm.R4, 0))
-		b.emit(asm.FnLoop.Call())
-		b.emit(asm.LoadMem(asm.R0, regScratch, int16(res), asm.DWord))
-		if !index {
-			b.r0Test(asm.JSGE, 0)
-		}
-		return inReg
-	}
+// strstrCall searches a string for another with a bpf_loop over the
+// haystack's positions and a bounded loop over the needle: the index of
+// the first match, or -1 (the library's strcontains tests it).
+func strstrCall(b *builder, n ast.Expr, args []ast.Expr) result {
+	ht, nt := b.finalType(args[0]), b.finalType(args[1])
+	hoff := b.memory(args[0])
+	noff := b.memory(args[1])
+	hlen, nlen := ht.Size(), nt.Size()
+	res := b.allocPermanent(8)
+	b.emit(storeImm(regScratch, int16(res), -1, asm.DWord))
+	cb := b.label("cb_substr")
+	b.subprogram(cb, loopProto, func() {
+		stop, next, found := b.label("stop"), b.label("next"), b.label("found")
+		inner, innerNext := b.label("inner"), b.label("innext")
+		b.emit(asm.LoadMem(regScratch, asm.R2, 0, asm.DWord))
+		// R1 = i; stop at the haystack's end
+		b.emit(asm.JGE.Imm(asm.R1, int32(hlen), stop))
+		b.emit(asm.Mov.Imm(asm.R3, 0)) // j
+		b.mark(inner)
+		b.emit(asm.JGE.Imm(asm.R3, int32(nlen), found))
+		b.emit(asm.Mov.Reg(asm.R4, regScratch))
+		b.emit(asm.Add.Reg(asm.R4, asm.R3))
+		b.emit(asm.LoadMem(asm.R5, asm.R4, int16(noff), asm.Byte))
+		b.emit(asm.JEq.Imm(asm.R5, 0, found))
+		b.emit(asm.Mov.Reg(asm.R4, asm.R1))
+		b.emit(asm.Add.Reg(asm.R4, asm.R3))
+		b.emit(asm.JGE.Imm(asm.R4, int32(hlen), stop))
+		b.emit(asm.Add.Reg(asm.R4, regScratch))
+		b.emit(asm.LoadMem(asm.R0, asm.R4, int16(hoff), asm.Byte))
+		b.emit(asm.JEq.Imm(asm.R0, 0, stop))
+		b.emit(asm.JNE.Reg(asm.R0, asm.R5, next))
+		b.mark(innerNext)
+		b.emit(asm.Add.Imm(asm.R3, 1))
+		b.jump(inner)
+		b.mark(next)
+		b.emit(asm.Mov.Imm(asm.R0, 0))
+		b.emit(asm.Return())
+		b.mark(found)
+		b.emit(asm.StoreMem(regScratch, int16(res), asm.R1, asm.DWord))
+		b.mark(stop)
+		b.emit(asm.Mov.Imm(asm.R0, 1))
+		b.emit(asm.Return())
+	})
+	ctx := b.allocStack(8)
+	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	b.emit(asm.Mov.Imm(asm.R1, int32(hlen)))
+	b.emit(loadFunc(asm.R2, cb))
+	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
+	b.emit(asm.Mov.Imm(asm.R4, 0))
+	b.emit(asm.FnLoop.Call())
+	b.emit(asm.LoadMem(asm.R0, regScratch, int16(res), asm.DWord))
+	return inReg
 }
 
 func init() {

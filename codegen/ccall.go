@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -223,6 +224,17 @@ func (c *compiler) loadC() ([]*clink.Library, bool) {
 	}
 	libs, diags, err := comp.Load(paths)
 	c.diags = append(c.diags, diags...)
+	if err == nil {
+		// The standard library's C, compiled ahead of time.
+		for i, o := range c.prog.LibraryObjects {
+			var lib *clink.Library
+			lib, err = clink.ReadLibrary(bytes.NewReader(o.Data), check.LibraryPrefix+o.Name, fmt.Sprintf("s%d", i))
+			if err != nil {
+				break
+			}
+			libs = append(libs, lib)
+		}
+	}
 	if err != nil {
 		loc := diag.Location{}
 		if len(opts.Files) > 0 {

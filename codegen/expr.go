@@ -689,8 +689,9 @@ func (b *builder) ifExpr(x *ast.IfExpr) result {
 	}
 	if ce, ok := ast.Unparen(x.Cond).(*ast.ComptimeExpr); ok {
 		// A compile-time condition removes the branch not taken, which
-		// the checker left untyped.
-		if v, known := b.info.Consts[ce]; known && !hasEffects(ce) {
+		// the checker left untyped; it is evaluated when the script is
+		// compiled, so it has no effects at run time.
+		if v, known := b.info.Consts[ce]; known {
 			var taken ast.Expr = x.Then
 			if v == 0 {
 				taken = x.Else

@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +73,7 @@ func (c *completer) code(decl ast.Decl) {
 	c.maps(start, prefix)
 	c.macrosAndFns(start, prefix)
 	c.builtins(decl, start, prefix)
+	c.libraryMacros(start, prefix)
 	c.keywords(start, prefix)
 	c.cNames(start, prefix)
 	if prev != nil && prev.Kind == scanner.LPAREN {
@@ -304,7 +307,7 @@ func (c *completer) macrosAndFns(start source.Pos, prefix string) {
 				}
 				sig := macroSignature(d, f)
 				it := completionItem{Label: d.Name.Name, Kind: protocol.CompletionItemKindFunction, Detail: sig,
-					Documentation: c.doc(docComment(f, d)), TextEdit: c.edit(start, d.Name.Name), SortText: "1" + d.Name.Name}
+					Documentation: c.doc(macroDocComment(f, d)), TextEdit: c.edit(start, d.Name.Name), SortText: "1" + d.Name.Name}
 				if c.snippets && d.HasParens {
 					it.InsertTextFormat = protocol.InsertTextFormatSnippet
 					it.TextEdit = c.edit(start, d.Name.Name+"($0)")
@@ -323,6 +326,49 @@ func (c *completer) macrosAndFns(start source.Pos, prefix string) {
 				c.add(it)
 			}
 		}
+	}
+}
+
+// libraryMacros offers the standard library's macros the script may
+// call, one item per name with its forms.
+func (c *completer) libraryMacros(start source.Pos, prefix string) {
+	if !isIdentText(prefix) {
+		return
+	}
+	lib := libraryMacros(c.snap)
+	for _, name := range slices.Sorted(maps.Keys(lib)) {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		forms := lib[name]
+		first := forms[0]
+		sigs := make([]string, len(forms))
+		bare, call := false, false
+		for i, m := range forms {
+			sigs[i] = macroSignature(m.Decl, m.File)
+			if len(m.Decl.Params) == 0 {
+				bare = true
+			} else {
+				call = true
+			}
+		}
+		doc := "```bpftrace\n" + strings.Join(sigs, "\n") + "\n```"
+		if d := macroDocComment(first.File, first.Decl); d != "" {
+			doc += "\n\n" + d
+		}
+		it := completionItem{Label: name, Kind: protocol.CompletionItemKindFunction, Detail: sigs[0],
+			Documentation: c.doc(doc), TextEdit: c.edit(start, name), SortText: "2" + name}
+		if bare && !call {
+			it.Kind = protocol.CompletionItemKindVariable
+		}
+		if c.snippets && call && !bare {
+			it.InsertTextFormat = protocol.InsertTextFormatSnippet
+			it.TextEdit = c.edit(start, name+"($0)")
+		}
+		if len(forms) > 1 {
+			it.LabelDetails = &labelDetails{Description: fmt.Sprintf("+%d overloads", len(forms)-1)}
+		}
+		c.add(it)
 	}
 }
 

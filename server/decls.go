@@ -96,6 +96,22 @@ func docComment(f *ast.File, n ast.Node) string {
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
+// macroDocComment is the doc comment of macro m, or of another form of
+// it in the same file (overloads are documented once, above the first).
+func macroDocComment(f *ast.File, m *ast.MacroDecl) string {
+	if doc := docComment(f, m); doc != "" || f == nil || m.Name == nil {
+		return doc
+	}
+	for _, d := range f.Decls {
+		if o, ok := d.(*ast.MacroDecl); ok && o != m && o.Name != nil && o.Name.Name == m.Name.Name {
+			if doc := docComment(f, o); doc != "" {
+				return doc
+			}
+		}
+	}
+	return ""
+}
+
 // fileOf returns the file among files whose source is src.
 func fileOf(files []*ast.File, src *source.File) *ast.File {
 	for _, f := range files {

@@ -69,9 +69,19 @@ func definitions(snap *Snapshot, pos source.Pos, enc source.Encoding) []protocol
 					sym = ci.Symbol
 				}
 			}
-			// A builtin the standard library implements, or a C function
-			// of its objects: the library's source.
-			if sym == nil || sym.Kind == check.SymBuiltin || sym.Kind == check.SymCFunc && sym.Loc != nil && strings.HasSuffix(sym.Loc.Path, ".bpf.o") {
+			if ci := info.IdentCalls[n]; ci != nil && ci.Symbol != nil {
+				sym = ci.Symbol
+			}
+			// A macro of the standard library: its source on disk.
+			if sym != nil && sym.Kind == check.SymMacro && isLibrarySymbol(sym) {
+				if f := libraryFileOf(sym.Decl); f != nil {
+					if d, ok := sym.Decl.(*ast.MacroDecl); ok {
+						return []protocol.Location{location(snap, f, d.Name.Span(), enc)}
+					}
+				}
+			}
+			// A C function of the library's objects: its source.
+			if sym != nil && sym.Kind == check.SymCFunc && sym.Loc != nil && (strings.HasSuffix(sym.Loc.Path, ".bpf.o") || strings.HasPrefix(sym.Loc.Path, check.LibraryPrefix)) {
 				if d, ok := stdlibDefinitionOf(n.Name); ok {
 					if loc, ok := fileLocation(d.Path, d.Offset, enc); ok {
 						return []protocol.Location{loc}

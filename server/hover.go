@@ -152,7 +152,7 @@ func (h *hoverer) ident(id *ast.Ident, path []ast.Node) string {
 				md += "\n\n" + argsDoc(a)
 			}
 		}
-		return md + stdlibHoverNote(id.Name)
+		return md
 	}
 	if m := h.macroNamed(id.Name); m != nil {
 		return h.macroDoc(m, h.fileOf(m))
@@ -177,7 +177,7 @@ func (h *hoverer) call(call *ast.CallExpr) string {
 	}
 	if !call.Bang {
 		if b, ok := builtins.Lookup(call.Fun.Name); ok {
-			return builtins.Markdown(b) + stdlibHoverNote(call.Fun.Name)
+			return builtins.Markdown(b)
 		}
 	}
 	if m := h.macroNamed(call.Fun.Name); m != nil {
@@ -204,8 +204,12 @@ func (h *hoverer) macroNamed(name string) *ast.MacroDecl {
 	return nil
 }
 
-// fileOf returns the file holding a top-level item.
+// fileOf returns the file holding a top-level item: the program's, or
+// the standard library's.
 func (h *hoverer) fileOf(d ast.Node) *ast.File {
+	if f := libraryFileOf(d); f != nil {
+		return f
+	}
 	for _, f := range h.snap.Files() {
 		for _, x := range f.Decls {
 			if x == d {
@@ -218,8 +222,11 @@ func (h *hoverer) fileOf(d ast.Node) *ast.File {
 
 func (h *hoverer) macroDoc(m *ast.MacroDecl, f *ast.File) string {
 	md := "```bpftrace\n" + macroSignature(m, f) + "\n```"
-	if doc := docComment(f, m); doc != "" {
+	if doc := macroDocComment(f, m); doc != "" {
 		md += "\n\n" + doc
+	}
+	if path, ok := libraryPath(f.Source); ok {
+		md += libraryNote(path, f.Source.Position(m.Name.Pos()).Line)
 	}
 	return md
 }

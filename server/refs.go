@@ -91,7 +91,7 @@ func targetAt(snap *Snapshot, pos source.Pos) *target {
 			return nil
 		}
 		if info != nil {
-			if ci := info.IdentCalls[n]; ci != nil && ci.Kind == check.SymMacro {
+			if ci := info.IdentCalls[n]; ci != nil && ci.Kind == check.SymMacro && !isLibrarySymbol(ci.Symbol) {
 				return &target{kind: targetMacro, name: n.Name, node: n, file: snap.AST}
 			}
 		}
@@ -129,6 +129,9 @@ func callKind(snap *Snapshot, call *ast.CallExpr) targetKind {
 		if ci := info.Calls[call]; ci != nil {
 			switch ci.Kind {
 			case check.SymMacro:
+				if isLibrarySymbol(ci.Symbol) {
+					return 0 // the library's, not the program's
+				}
 				return targetMacro
 			case check.SymFn:
 				return targetFn
@@ -322,6 +325,9 @@ func isMapDeclName(r ref) bool {
 func fileURI(snap *Snapshot, f *ast.File) string {
 	if f == snap.AST {
 		return snap.URI
+	}
+	if path, ok := libraryPath(f.Source); ok {
+		return uriFromPath(path)
 	}
 	return uriFromPath(f.Source.Name)
 }

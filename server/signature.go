@@ -201,7 +201,7 @@ func (b *sigBuilder) help(snap *Snapshot, call *openCall) *signatureHelpResult {
 			switch d := d.(type) {
 			case *ast.MacroDecl:
 				if d.Name != nil && d.Name.Name == call.name {
-					si := b.sig(macroSignature(d, f), macroParams(d, f), docComment(f, d))
+					si := b.sig(macroSignature(d, f), macroParams(d, f), macroDocComment(f, d))
 					return &signatureHelpResult{Signatures: []signatureInfo{si}, ActiveParameter: active(call.commas, len(d.Params), false)}
 				}
 			case *ast.FnDecl:
@@ -211,6 +211,25 @@ func (b *sigBuilder) help(snap *Snapshot, call *openCall) *signatureHelpResult {
 				}
 			}
 		}
+	}
+	if forms := libraryMacros(snap)[call.name]; len(forms) > 0 && !call.bang {
+		// A macro of the standard library: each of its forms, the one
+		// with as many parameters as the arguments typed so far active.
+		res := &signatureHelpResult{}
+		activeSig := -1
+		for i, m := range forms {
+			si := b.sig(macroSignature(m.Decl, m.File), macroParams(m.Decl, m.File), macroDocComment(m.File, m.Decl))
+			res.Signatures = append(res.Signatures, si)
+			if activeSig < 0 && len(m.Decl.Params) > call.commas {
+				activeSig = i
+			}
+		}
+		if activeSig < 0 {
+			activeSig = len(forms) - 1
+		}
+		res.ActiveSignature = uint32(activeSig)
+		res.ActiveParameter = active(call.commas, len(forms[activeSig].Decl.Params), false)
+		return res
 	}
 	if ci != nil && ci.Kind == check.SymCFunc && ci.Symbol != nil && ci.Symbol.Doc != "" {
 		// An imported C function: its declaration is the label.

@@ -9,15 +9,17 @@ import (
 	"sync"
 
 	"github.com/bt-tools/bt/analysis/ast"
-	"github.com/bt-tools/bt/analysis/parser"
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/stdlib"
 )
 
-// bt's standard library in the editor: hover and go to definition on a
-// function the library implements (a builtin such as strerror, or a C
-// function of its objects) lead to its source, the file stdlib.Dir
-// writes in the cache — a plain file: URI every editor opens.
+// bt's standard library in the editor. Its macros are in scope in every
+// script (check.TheLibrary): hover shows their doc comments, and go to
+// definition on one, or on a C function of the library's objects, opens
+// its source in the file stdlib.Dir writes in the cache — a plain file:
+// URI every editor opens. Library macros are not the program's: rename
+// and references leave them alone.
 
 // stdlibDef is where the library defines a name.
 type stdlibDef struct {
@@ -36,9 +38,8 @@ var (
 // a line: a return type, then the name and '('.
 var cFuncDef = regexp.MustCompile(`(?m)^[A-Za-z_][A-Za-z0-9_ \t\*]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 
-// stdlibDefinitions reads the macros of the library's .bt files and the
-// functions of its C, by name (the first definition of a name wins: a
-// macro's forms with and without arguments are one entry).
+// stdlibDefinitions finds the functions of the library's C, by name
+// (the objects' BTF has no source positions).
 func stdlibDefinitions() map[string]stdlibDef {
 	stdlibMu.Lock()
 	defer stdlibMu.Unlock()
@@ -53,19 +54,6 @@ func stdlibDefinitions() map[string]stdlibDef {
 	add := func(name, path string, text []byte, off int) {
 		if _, dup := stdlibDefs[name]; !dup {
 			stdlibDefs[name] = stdlibDef{Path: path, Offset: off, Line: 1 + strings.Count(string(text[:off]), "\n")}
-		}
-	}
-	for _, name := range stdlib.Scripts() {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		text, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		f, _ := parser.ParseFile(source.NewFile(path, text))
-		for _, d := range f.Decls {
-			if m, ok := d.(*ast.MacroDecl); ok && m.Name != nil {
-				add(m.Name.Name, path, text, int(m.Name.Span().Start))
-			}
 		}
 	}
 	for _, name := range stdlib.CSources() {
@@ -92,13 +80,83 @@ func stdlibDefinitionOf(name string) (stdlibDef, bool) {
 	return d, ok
 }
 
-// stdlibHoverNote is the line hover adds for a name the library
-// implements: a link to its source.
+// stdlibHoverNote is the line hover adds for a C function of the
+// library: a link to its source.
 func stdlibHoverNote(name string) string {
 	d, ok := stdlibDefinitionOf(name)
 	if !ok {
 		return ""
 	}
+	return libraryNote(d.Path, d.Line)
+}
+
+// libraryNote links to line of a library file.
+func libraryNote(path string, line int) string {
 	return fmt.Sprintf("\n\nImplemented in bt's standard library: [%s line %d](%s#L%d)",
-		filepath.Base(d.Path), d.Line, uriFromPath(d.Path), d.Line)
+		filepath.Base(path), line, uriFromPath(path), line)
+}
+
+// libraryPath is the file on disk of one of the library's parsed files.
+func libraryPath(f *source.File) (string, bool) {
+	name, ok := check.TheLibrary().FileName(f)
+	if !ok {
+		return "", false
+	}
+	dir, err := stdlib.Dir()
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(dir, filepath.FromSlash(name)), true
+}
+
+// libraryFileOf is the library's file declaring d, nil when d is not
+// the library's.
+func libraryFileOf(d ast.Node) *ast.File {
+	for _, f := range check.TheLibrary().Files {
+		for _, x := range f.Decls {
+			if x == d {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// isLibrarySymbol reports whether sym is one of the library's macros.
+func isLibrarySymbol(sym *check.Symbol) bool {
+	if sym == nil {
+		return false
+	}
+	_, ok := check.TheLibrary().FileName(sym.File)
+	return ok
+}
+
+// libraryMacros are the library's public macros (not the "__" helpers)
+// the script does not replace with its own, by name, each name's forms
+// in the library's order.
+func libraryMacros(snap *Snapshot) map[string][]check.LibraryMacro {
+	own := map[string]bool{}
+	for _, f := range snap.Files() {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.MacroDecl:
+				if d.Name != nil {
+					own[d.Name.Name] = true
+				}
+			case *ast.FnDecl:
+				if d.Name != nil {
+					own[d.Name.Name] = true
+				}
+			}
+		}
+	}
+	out := map[string][]check.LibraryMacro{}
+	for _, m := range check.TheLibrary().Macros() {
+		name := m.Decl.Name.Name
+		if own[name] || strings.HasPrefix(name, "__") {
+			continue
+		}
+		out[name] = append(out[name], m)
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package stdlib
+package stdlib_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/codegen/clink"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 func needRoot(t *testing.T) {
@@ -29,7 +30,7 @@ func needRoot(t *testing.T) {
 
 func library(t *testing.T, src, tag string) *clink.Library {
 	t.Helper()
-	obj, err := Object(src)
+	obj, err := stdlib.Object(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func fill(t *testing.T, lib *clink.Library, fn string, arg int32) (int32, string
 }
 
 func TestSyscallNameRuns(t *testing.T) {
-	obj, err := Object("bpf/syscalls.bpf.c")
+	obj, err := stdlib.Object("bpf/syscalls.bpf.c")
 	if err != nil {
 		t.Skip(err)
 	}

@@ -1,9 +1,10 @@
-package stdlib
+package stdlib_test
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen/clink"
+	"github.com/bt-tools/bt/stdlib"
 	"github.com/bt-tools/bt/stdlib/internal/aot"
 )
 
@@ -39,11 +41,11 @@ func TestObjectsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(units) < len(CSources()) || len(sum.Objects) != len(units) {
-		t.Fatalf("%d C sources, %d compiles, %d objects recorded", len(CSources()), len(units), len(sum.Objects))
+	if len(units) < len(stdlib.CSources()) || len(sum.Objects) != len(units) {
+		t.Fatalf("%d C sources, %d compiles, %d objects recorded", len(stdlib.CSources()), len(units), len(sum.Objects))
 	}
 	for _, u := range units {
-		obj, err := files.ReadFile("bpf/" + u.Obj)
+		obj, err := fs.ReadFile(stdlib.FS(), "bpf/"+u.Obj)
 		if err != nil {
 			t.Fatalf("%s is not embedded: %v", u.Obj, err)
 		}
@@ -71,8 +73,8 @@ func TestObjectsCurrent(t *testing.T) {
 // a finding — against the running kernel when it has BTF, and without a
 // kernel.
 func TestScriptsCheckClean(t *testing.T) {
-	for _, name := range Scripts() {
-		text, err := Source(name)
+	for _, name := range stdlib.Scripts() {
+		text, err := stdlib.Source(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,8 +96,22 @@ func TestScriptsCheckClean(t *testing.T) {
 			root, ds := parser.ParseFile(source.NewFile(path, text))
 			imp := check.NewFileImporter()
 			scripts, cimports := check.Gather(imp, root)
-			if len(scripts) != len(Scripts()) || len(cimports) != len(CSources()) {
-				t.Errorf("uses.bt imports %d scripts and %d C files; the library has %d and %d", len(scripts), len(cimports), len(Scripts()), len(CSources()))
+			called := map[string]bool{}
+			ast.Inspect(root, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.CallExpr:
+					if n.Fun != nil {
+						called[n.Fun.Name] = true
+					}
+				case *ast.Ident:
+					called[n.Name] = true
+				}
+				return true
+			})
+			for _, name := range check.TheLibrary().MacroNames() {
+				if !called[name] {
+					t.Errorf("uses.bt does not call the library's %s", name)
+				}
 			}
 			files := append([]*ast.File{root}, scripts...)
 			cfg := check.Config{Kernel: kernel, Importer: imp}

@@ -120,7 +120,7 @@ func TestSignatureRendering(t *testing.T) {
 		"ntop":          {"inet ntop([int64 af], int addr)", "inet ntop([int64 af], char addr[4])", "inet ntop([int64 af], char addr[16])"},
 		"kstack":        {"kstack_t kstack", "kstack_t kstack([StackMode mode], [int limit])"},
 		"kptr":          {"T * kptr(T * ptr)"},
-		"comm":          {"string[16] comm", "string[16] comm()", "string[64] comm(int pid)"},
+		"comm":          {"string[16] comm", "string[16] comm()"},
 		"count":         {"count_t count()"},
 		"hist":          {"hist_t hist(int n, [int k = 0])"},
 		"delete":        {"bool delete(map m, mapkey k)", "bool delete(map m)", "bool delete(@map[key])"},

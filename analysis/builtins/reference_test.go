@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // These tests read bpftrace's sources (facts only) to keep the table
@@ -32,6 +34,44 @@ func readRef(t *testing.T, parts ...string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// libraryMacro matches a macro definition of bt's standard library.
+var libraryMacro = regexp.MustCompile(`(?m)^macro\s+([A-Za-z_][A-Za-z_0-9]*)\s*(?:\(([^)]*)\))?`)
+
+// libraryArities are the arities of bt's standard library macros by
+// name: what bpftrace has as library functions, bt may have there too.
+func libraryArities(t *testing.T) map[string][]int {
+	t.Helper()
+	out := map[string][]int{}
+	for _, name := range stdlib.Scripts() {
+		text, err := stdlib.Source(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range libraryMacro.FindAllStringSubmatch(string(text), -1) {
+			n := 0
+			if strings.TrimSpace(m[2]) != "" {
+				n = len(strings.Split(m[2], ","))
+			}
+			out[m[1]] = append(out[m[1]], n)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no macros found in bt's standard library")
+	}
+	return out
+}
+
+// inLibrary reports whether the library has name with a call form (call)
+// or the bare form of a parameterless macro.
+func inLibrary(lib map[string][]int, name string, call bool) bool {
+	for _, n := range lib[name] {
+		if call || n == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // excluded are reference names deliberately not in the table.
@@ -64,6 +104,7 @@ func isIdentByte(c byte) bool {
 func TestCompleteStdlibDoc(t *testing.T) {
 	dir := refDir(t)
 	doc := readRef(t, dir, "docs", "stdlib.md")
+	lib := libraryArities(t)
 	var headings int
 	section := ""
 	inCode := false
@@ -85,8 +126,8 @@ func TestCompleteStdlibDoc(t *testing.T) {
 				t.Logf("excluded %s: %s", name, reason)
 				continue
 			}
-			if _, ok := Lookup(name); !ok {
-				t.Errorf("stdlib.md documents %q, which is not in the table", name)
+			if _, ok := Lookup(name); !ok && len(lib[name]) == 0 {
+				t.Errorf("stdlib.md documents %q, which is neither in the table nor in bt's standard library", name)
 			}
 			continue
 		}
@@ -104,8 +145,14 @@ func TestCompleteStdlibDoc(t *testing.T) {
 		if sig == "" || section == "" {
 			continue
 		}
+		if signatureName(sig) != section {
+			continue
+		}
 		b, ok := Lookup(section)
-		if !ok || signatureName(sig) != section {
+		if !ok {
+			if len(lib[section]) > 0 && !inLibrary(lib, section, strings.Contains(sig, "(")) {
+				t.Errorf("%s: stdlib.md shows the form %q; bt's standard library has no macro for it", section, sig)
+			}
 			continue
 		}
 		if strings.Contains(sig, "(") && !b.Callable() {
@@ -134,6 +181,7 @@ func TestCompleteStdlibSources(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no .bt files under src/stdlib")
 	}
+	lib := libraryArities(t)
 	names := map[string]bool{}
 	zeroArgMacros := map[string]bool{}
 	macroDef := regexp.MustCompile(`^macro\s+([A-Za-z_][A-Za-z_0-9]*)\s*\(\s*\)`)
@@ -147,6 +195,9 @@ func TestCompleteStdlibSources(t *testing.T) {
 				names[name] = true
 				b, ok := Lookup(name)
 				if !ok {
+					if m[1] == "variant" && len(lib[name]) > 0 && !inLibrary(lib, name, strings.Contains(m[2], "(")) {
+						t.Errorf("%s: %s has the variant %q; bt's standard library has no macro for it", name, filepath.Base(f), m[2])
+					}
 					continue
 				}
 				if m[1] == "variant" && !strings.Contains(m[2], "(") && !b.HasBare() {
@@ -166,13 +217,13 @@ func TestCompleteStdlibSources(t *testing.T) {
 			t.Logf("excluded %s: %s", name, reason)
 			continue
 		}
-		if _, ok := Lookup(name); !ok {
-			t.Errorf("src/stdlib annotates %q, which is not in the table", name)
+		if _, ok := Lookup(name); !ok && len(lib[name]) == 0 {
+			t.Errorf("src/stdlib annotates %q, which is neither in the table nor in bt's standard library", name)
 		}
 	}
 	// A macro without parameters can be used without parentheses.
 	for name := range zeroArgMacros {
-		if b, ok := Lookup(name); ok && !b.HasBare() {
+		if b, ok := Lookup(name); ok && !b.HasBare() && !inLibrary(lib, name, false) {
 			t.Errorf("%s is a parameterless stdlib macro, so it can be written bare; the table has no bare form", name)
 		}
 	}

@@ -146,37 +146,11 @@ var entries = []Builtin{
 		Variants: []Signature{
 			bare(tComm),
 			call(tComm),
-			{Result: tStr64, Params: []Param{param("pid", tInt)},
-				Doc: "Looks the process up by ID; needs the `bpf_task_from_pid` kfunc in this probe type."},
 		},
 		Helper: "get_current_comm",
-		Doc: "The name of the current thread (up to 15 characters), or of the process with the " +
-			"given PID.",
+		Doc: "The name of the current thread (up to 15 characters). `comm(pid)`, of another process, " +
+			"is in the standard library.",
 		Example: `kprobe:do_nanosleep { printf("%s is sleeping\n", comm); }`,
-	},
-	{
-		Name: "pcomm", Kind: Variable,
-		Variants: []Signature{bare(tComm), call(tComm), call(tComm, param("task", tTask))},
-		Doc: "The name of the parent process of the current (or given) task: " +
-			"`task.real_parent.comm`. Compare `leader_comm`.",
-	},
-	{
-		Name: "ppid", Kind: Variable,
-		Variants: []Signature{bare(tPidT), call(tPidT), call(tPidT, param("task", tTask))},
-		Doc: "The PID of the parent process of the current (or given) task: " +
-			"`task.real_parent.pid`. Compare `leader_tid`.",
-	},
-	{
-		Name: "leader_comm", Kind: Variable,
-		Variants: []Signature{bare(tComm), call(tComm), call(tComm, param("task", tTask))},
-		Doc: "The name of the thread group leader of the current (or given) task: " +
-			"`task.group_leader.comm`.",
-	},
-	{
-		Name: "leader_tid", Kind: Variable,
-		Variants: []Signature{bare(tPidT), call(tPidT), call(tPidT, param("task", tTask))},
-		Doc: "The ID of the leading thread of the current (or given) task's thread group: " +
-			"`task.group_leader.pid`.",
 	},
 	{
 		Name: "uid", Kind: Variable,
@@ -599,23 +573,6 @@ var entries = []Builtin{
 			"timestamps and negative literals are rejected.",
 		Example: `kprobe:do_nanosleep { printf("%s\n", strftime("%H:%M:%S", nsecs)); }`,
 	},
-	{
-		Name: "strerror", Kind: Function,
-		Variants: []Signature{call(tStr64, param("error", tInt))},
-		Doc:      "The message of an errno value (its sign ignored), e.g. `No such file or directory` for 2.",
-		Example:  `kretprobe:vfs_read /(int64)retval < 0/ { print(strerror(-(int64)retval)); }`,
-	},
-	{
-		Name: "signal_name", Kind: Function,
-		Variants: []Signature{call(tStr64, param("sig", tInt))},
-		Doc:      "The description of a signal number, as the C library's `strsignal()` words it: `Killed` for 9, `Real-time signal 0` for 34.",
-	},
-	{
-		Name: "syscall_name", Kind: Function,
-		Variants: []Signature{call(tStr64, param("nr_syscall", tInt))},
-		Doc:      "The name of a system call number of this architecture, as a string.",
-		Example:  `tracepoint:raw_syscalls:sys_enter { @[syscall_name(args.id)] = count(); }`,
-	},
 
 	// -----------------------------------------------------------------
 	// Strings
@@ -652,12 +609,6 @@ var entries = []Builtin{
 		Name: "strstr", Kind: Function,
 		Variants: []Signature{call(tI32, param("haystack", pat(StringLike)), param("needle", pat(StringLike)))},
 		Doc:      "The index of the first occurrence of `needle` in `haystack`, or -1 when absent.",
-	},
-	{
-		Name: "strcontains", Kind: Function,
-		Variants: []Signature{call(tBool, param("haystack", pat(StringLike)), param("needle", pat(StringLike)))},
-		Doc:      "Whether `needle` occurs in `haystack`.",
-		Example:  `tracepoint:syscalls:sys_enter_openat /strcontains(str(args.filename), "passwd")/ { printf("%s\n", comm); }`,
 	},
 	{
 		Name: "str_concat", Kind: Function,
@@ -708,19 +659,6 @@ var entries = []Builtin{
 		Name: "is_literal", Kind: Function, CompileTime: true,
 		Variants: []Signature{call(tBool, param("expr", shown(pat(TypeOrExpr), "Expression")))},
 		Doc:      "Whether the argument is a literal (`1`, `true`, `\"x\"`) after constant folding.",
-	},
-	{
-		Name: "is_err", Kind: Function,
-		Variants: []Signature{call(tBool, param("ptr", shown(pat(IntOrPointer), "void *")))},
-		Doc: "Whether a kernel pointer encodes an error (`ERR_PTR`): a value in the last 4095 " +
-			"addresses, like the kernel's `IS_ERR()`.",
-		Example: `fexit:do_filp_open { if (is_err(retval)) { printf("error %d\n", (int64)retval); } }`,
-	},
-	{
-		Name: "assert", Kind: Function,
-		Variants: []Signature{call(tVoid, param("condition", pat(Condition)), param("message", pat(String)))},
-		Doc:      "At run time, when the condition is false: reports `message` as an error and exits with status 1.",
-		Example:  `kprobe:vfs_read { assert(arg2 < 1000000, "huge read"); }`,
 	},
 	{
 		Name: "static_assert", Kind: Function, CompileTime: true,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -27,13 +28,53 @@ func (c *checker) isUserCallable(name string, nargs int) bool {
 	return ok
 }
 
+// findMacro finds the macro a call of name with nargs arguments
+// expands: the script's, else the standard library's unless the script
+// has a fn of that name.
 func (c *checker) findMacro(name string, nargs int) *macroDef {
 	for _, m := range c.macros[name] {
 		if m.arity() == nargs {
 			return m
 		}
 	}
+	if _, isFn := c.fns[name]; isFn {
+		return nil
+	}
+	for _, m := range c.libMacros[name] {
+		if m.arity() == nargs {
+			return m
+		}
+	}
 	return nil
+}
+
+// macrosNamed are the macros a call of name may mean: the script's when
+// it has any, else the library's.
+func (c *checker) macrosNamed(name string) []*macroDef {
+	if ms := c.macros[name]; len(ms) > 0 {
+		return ms
+	}
+	if _, isFn := c.fns[name]; isFn {
+		return nil
+	}
+	return c.libMacros[name]
+}
+
+// collectLibrary brings the standard library's macros into scope.
+func (c *checker) collectLibrary() {
+	for _, lm := range c.lib.Macros() {
+		d := lm.Decl
+		def := &macroDef{decl: d, file: lm.File.Source}
+		def.sym = &Symbol{Kind: SymMacro, Name: d.Name.Name, Decl: d, File: lm.File.Source, Data: def}
+		c.libMacros[d.Name.Name] = append(c.libMacros[d.Name.Name], def)
+	}
+}
+
+// inLibrary reports whether the node being checked is the library's
+// source (a macro of the library being expanded).
+func (c *checker) inLibrary() bool {
+	_, ok := c.lib.FileName(c.file)
+	return ok
 }
 
 // call checks a call expression.
@@ -54,8 +95,8 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 		for _, a := range x.Args {
 			c.expr(a)
 		}
-		if ms := c.macros[name]; len(ms) > 0 {
-			c.errorf(x, CodeArgCount, "macro %s takes %d argument%s (%d given)", name, ms[0].arity(), plural(ms[0].arity()), len(x.Args))
+		if ms := c.macrosNamed(name); len(ms) > 0 {
+			c.argCountError(x, ms)
 			return nil
 		}
 		e := c.errorf(x.Fun, CodeUnknownMacro, "no macro named %s", name)
@@ -65,12 +106,12 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	if fn := c.fns[name]; fn != nil {
 		return c.callFn(x, fn)
 	}
-	if ms := c.macros[name]; len(ms) > 0 {
+	if ms := c.macrosNamed(name); len(ms) > 0 {
 		if _, isBuiltin := builtins.Lookup(name); !isBuiltin {
 			for _, a := range x.Args {
 				c.expr(a)
 			}
-			c.errorf(x, CodeArgCount, "macro %s takes %d argument%s (%d given)", name, ms[0].arity(), plural(ms[0].arity()), len(x.Args))
+			c.argCountError(x, ms)
 			return nil
 		}
 	}
@@ -90,6 +131,14 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	}
 	if c.cfg.C != nil {
 		if f, ok := c.cfg.C.Func(name); ok {
+			return c.callC(x, f)
+		}
+	}
+	if c.inLibrary() {
+		if f, ok := c.lib.C.Func(name); ok {
+			if o := c.lib.ObjectOf(name); o != nil {
+				c.libObjects[o] = true
+			}
 			return c.callC(x, f)
 		}
 	}
@@ -117,12 +166,48 @@ func (c *checker) call(x *ast.CallExpr) types.Type {
 	return nil
 }
 
+// macroNames are the names of the macros a script may call.
 func (c *checker) macroNames() []string {
 	var out []string
 	for n := range c.macros {
 		out = append(out, n)
 	}
+	for n := range c.libMacros {
+		if !isInternalLibraryName(n) {
+			out = append(out, n)
+		}
+	}
 	return out
+}
+
+// argCountError reports a call that matches none of the arities of the
+// macros named like it.
+func (c *checker) argCountError(x *ast.CallExpr, ms []*macroDef) {
+	name := x.Fun.Name
+	var arities []string
+	for _, m := range ms {
+		arities = append(arities, fmt.Sprint(m.arity()))
+	}
+	sort.Strings(arities)
+	what := "macro " + name
+	if _, lib := c.lib.FileName(ms[0].file); lib {
+		what = name // the library's: users know it as a function
+	}
+	if len(ms) == 1 {
+		e := c.errorf(x, CodeArgCount, "%s takes %d argument%s (%d given)", what, ms[0].arity(), plural(ms[0].arity()), len(x.Args))
+		noteAt(e, ms[0].file, ms[0].decl.Name, "%s is defined here", name)
+		return
+	}
+	e := c.errorf(x, CodeArgCount, "%s takes %s arguments (%d given)", what, orList(arities), len(x.Args))
+	noteAt(e, ms[0].file, ms[0].decl.Name, "%s is defined here", name)
+}
+
+// orList joins "0", "1" as "0 or 1".
+func orList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // ---------------------------------------------------------------------
@@ -537,6 +622,12 @@ func (c *checker) builtinResult(x *ast.CallExpr, b *builtins.Builtin, sig *built
 					val = c.cfg.Positional[p.N-1]
 				}
 				c.info.Strings[x] = val
+			}
+		}
+	case "is_integer", "is_unsigned_integer", "is_ptr", "is_str", "is_array", "is_literal":
+		if len(args) == 1 {
+			if v, ok := c.typePredicate(b.Name, args[0]); ok {
+				c.info.Consts[x] = v
 			}
 		}
 	case "is_scalar":
@@ -1089,4 +1180,44 @@ func goFormat(f string) string {
 	}
 	sb.WriteString(f[last:])
 	return sb.String()
+}
+
+// typePredicates are the compile-time tests of a value's static type
+// (is_integer(x) and the like), decided here for comptime and the
+// compiler alike.
+var typePredicates = map[string]func(types.Type) bool{
+	"is_integer": types.IsInteger,
+	"is_unsigned_integer": func(t types.Type) bool {
+		switch u := types.Underlying(t).(type) {
+		case *types.Int:
+			return !u.Signed
+		case *types.Enum:
+			return !u.Signed
+		}
+		return false
+	},
+	"is_ptr":   types.IsPointer,
+	"is_str":   func(t types.Type) bool { _, ok := types.Underlying(t).(*types.String); return ok },
+	"is_array": func(t types.Type) bool { _, ok := types.Underlying(t).(*types.Array); return ok },
+}
+
+// typePredicate decides a type test of a when its type is known, and
+// is_literal(a) by what the caller wrote (through macro parameters).
+func (c *checker) typePredicate(name string, a argInfo) (int64, bool) {
+	if name == "is_literal" {
+		src, _ := c.argSource(a.x)
+		switch ast.Unparen(src).(type) {
+		case *ast.IntLit, *ast.StringLit, *ast.BoolLit:
+			return 1, true
+		}
+		return 0, true
+	}
+	t := a.arg.Type
+	if t == nil || hasUnknown(t) {
+		return 0, false
+	}
+	if typePredicates[name](t) {
+		return 1, true
+	}
+	return 0, true
 }

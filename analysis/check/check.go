@@ -161,6 +161,9 @@ type checker struct {
 	mapOrder   []*mapState
 	varSyms    map[ast.Node]*Symbol
 	macros     map[string][]*macroDef
+	lib        *Library
+	libMacros  map[string][]*macroDef  // the standard library's, by name
+	libObjects map[*LibraryObject]bool // library objects whose C the program calls
 	fns        map[string]*fnDef
 	fnOrder    []*fnDef
 	expands    map[expKey]*ast.BlockExpr
@@ -202,18 +205,21 @@ func newChecker(cfg Config, prog *Program) *checker {
 		cfg.MaxRounds = defaultRounds
 	}
 	c := &checker{
-		cfg:      cfg,
-		prog:     prog,
-		fileOf:   map[ast.Node]*source.File{},
-		maps:     map[string]*mapState{},
-		varSyms:  map[ast.Node]*Symbol{},
-		macros:   map[string][]*macroDef{},
-		fns:      map[string]*fnDef{},
-		expands:  map[expKey]*ast.BlockExpr{},
-		params:   &paramState{},
-		config:   map[string]ConfigValue{},
-		maxStr:   1024,
-		stackMod: "bpftrace",
+		cfg:        cfg,
+		prog:       prog,
+		fileOf:     map[ast.Node]*source.File{},
+		maps:       map[string]*mapState{},
+		varSyms:    map[ast.Node]*Symbol{},
+		macros:     map[string][]*macroDef{},
+		lib:        TheLibrary(),
+		libMacros:  map[string][]*macroDef{},
+		libObjects: map[*LibraryObject]bool{},
+		fns:        map[string]*fnDef{},
+		expands:    map[expKey]*ast.BlockExpr{},
+		params:     &paramState{},
+		config:     map[string]ConfigValue{},
+		maxStr:     1024,
+		stackMod:   "bpftrace",
 	}
 	if n, ok := cfg.EnvConfig["max_strlen"].(int64); ok && n > 0 {
 		c.maxStr = int(n)
@@ -252,6 +258,11 @@ func (c *checker) run(files []*ast.File) {
 		}
 	}
 	c.checkExternCMaps()
+	for _, o := range c.lib.Objects {
+		if c.libObjects[o] {
+			c.prog.LibraryObjects = append(c.prog.LibraryObjects, o)
+		}
+	}
 	c.finish()
 	c.prog.Diags = dedupe(append(collectDiags, c.diags...))
 	c.prog.Diags.Sort()
@@ -457,6 +468,7 @@ func (c *checker) collect() {
 		}
 	}
 	c.prog.Config = c.config
+	c.collectLibrary()
 	// Probes: attach points are resolved once.
 	for _, f := range c.files {
 		c.file = f.Source

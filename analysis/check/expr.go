@@ -1095,7 +1095,14 @@ func (c *checker) ifExpr(x *ast.IfExpr, value bool) types.Type {
 	if ce, ok := ast.Unparen(x.Cond).(*ast.ComptimeExpr); ok {
 		// A compile-time condition removes the branch not taken: it is
 		// not checked, as bpftrace does not compile it.
-		if v, known := c.constOf(ce); known {
+		v, known := c.constOf(ce)
+		if !known {
+			// Undecided here (a type the checker does not know): the
+			// compiler decides, so fail() in a branch is not reached yet.
+			c.paramCond++
+			defer func() { c.paramCond-- }()
+		}
+		if known {
 			var taken ast.Expr = x.Then
 			if v == 0 {
 				taken = x.Else

@@ -239,9 +239,13 @@ type Program struct {
 	Maps   []*MapInfo // in order of first appearance
 	Probes []*ProbeInfo
 	Fns    []*Symbol
-	Macros []*Symbol
+	Macros []*Symbol // the script's own (the library's are in Library)
 	Config map[string]ConfigValue
-	Diags  diag.List
+	// LibraryObjects are the standard library's C objects whose
+	// functions the program calls (through the library's macros), in
+	// the library's order: the compiler links them.
+	LibraryObjects []*LibraryObject
+	Diags          diag.List
 	// NamedParams are the options read with getopt(), in order of first
 	// use.
 	NamedParams []NamedParam

@@ -300,15 +300,16 @@ func TestRunLeavesNoDescriptors(t *testing.T) {
 	}
 }
 
-// A failed assert ends the run with status 1 and bpftrace's message;
-// end probes still run.
+// A failed assert ends the run with status 1 and bpftrace's message,
+// which is at the errorf in the library's assert macro, expanded from the
+// script's call; end probes still run.
 func TestRunAssertEndsTheRun(t *testing.T) {
 	needRootRun(t)
 	code, out, errOut := run(t, "", "run", "-e", `begin { assert(1 == 2, "boom"); printf("after\n"); } end { printf("end\n"); }`)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if out != "end\n\n\n" || !strings.Contains(errOut, "stdin:1:9-31: ERROR: assert failed: boom") {
+	if out != "end\n\n\n" || !strings.Contains(errOut, "stdlib/base.bt:6:5-37: ERROR: assert failed: boom\nstdin:1:9-31: ERROR: expanded from") {
 		t.Errorf("stdout %q, stderr %q: want the message and end's output only", out, errOut)
 	}
 }
