@@ -15,6 +15,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/tracer/output"
@@ -52,11 +53,11 @@ type Resolver struct {
 	watch  *mmapWatch   // nil when not watching
 	ownMnt uint64       // bt's mount namespace
 
-	// userStacks: the program records user stacks, so PER_PID reads the
-	// mappings of every process running at start (see synthesize).
-	userStacks bool
-	stopScan   chan struct{}
-	scanDone   sync.WaitGroup
+	// userSymbols: the program prints user addresses as symbols
+	// (ustack, usym, func in uprobes); nothing is captured otherwise.
+	userSymbols bool
+	stopScan    chan struct{}
+	scanDone    sync.WaitGroup
 }
 
 // symbolCache is the cache_user_symbols config.
@@ -65,8 +66,8 @@ type symbolCache int
 const (
 	// cachePerPID keeps every process's mappings, read from /proc or
 	// recorded while it lived, and preloads those of the processes
-	// running a probed executable at attach time, and, when the program
-	// records user stacks, those of every process running at start.
+	// running a probed executable at attach time and those of every
+	// process running at start.
 	cachePerPID symbolCache = iota
 	// cachePerProgram keeps the mappings as cachePerPID does and
 	// preloads the symbol tables of the probed executables at attach
@@ -179,18 +180,20 @@ func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file strin
 }
 
 // NewResolver makes a resolver for a program; its stack maps are set once
-// the program is loaded.
+// the program is loaded. With a nil obj, the program may print user
+// symbols.
 func NewResolver(obj *codegen.Object) *Resolver {
 	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{}, hist: newProcHistory(),
-		userStacks: obj != nil && obj.UserStacks != ""}
+		userSymbols: obj == nil || symbolizesUser(obj)}
 }
 
 func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
 	r.kstacks, r.ustacks, r.buildIDStacks = kstacks, ustacks, buildIDStacks
 }
 
-// startCapture sets the cache mode and, unless it is cacheNone, starts
-// recording processes' mappings while they live: the mmap watcher (if
+// startCapture sets the cache mode and, unless it is cacheNone or the
+// program prints no user symbol, starts recording processes' mappings
+// while they live: the mmap watcher (if
 // the kernel lets bt watch every process; else only what /proc has at
 // print time resolves) and a snapshot of the traced process (-c, -p),
 // which mapped its executable before the watcher started.
@@ -199,7 +202,7 @@ func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
 	r.cache = cache
 	r.ownMnt = mountNamespace(os.Getpid())
 	r.mu.Unlock()
-	if cache == cacheNone {
+	if cache == cacheNone || !r.userSymbols {
 		return
 	}
 	if w, err := startMmapWatch(r.hist); err == nil {
@@ -210,11 +213,49 @@ func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
 	if tracedPID > 0 {
 		r.snapshotProcess(tracedPID)
 	}
-	if cache == cachePerPID && r.userStacks {
+	if cache == cachePerPID {
 		r.stopScan = make(chan struct{})
 		r.scanDone.Add(1)
 		go r.synthesize(r.stopScan)
 	}
+}
+
+// symbolizesUser reports whether a value the object's maps or records
+// hold is a user stack or a user symbol.
+func symbolizesUser(obj *codegen.Object) bool {
+	if obj.UserStacks != "" {
+		return true
+	}
+	for _, m := range obj.Maps {
+		if hasUserSymbol(m.Key) || hasUserSymbol(m.Value) {
+			return true
+		}
+	}
+	for _, ev := range obj.Events {
+		if ev.Args != nil && hasUserSymbol(ev.Args) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasUserSymbol reports whether t is or holds a usym or a ustack.
+func hasUserSymbol(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Opaque:
+		return t.Kind == types.Usym
+	case *types.Stack:
+		return t.User
+	case *types.Array:
+		return hasUserSymbol(t.Elem)
+	case *types.Typedef:
+		return hasUserSymbol(t.Type)
+	case *types.Tuple:
+		return slices.ContainsFunc(t.Elems, hasUserSymbol)
+	case *types.Record:
+		return slices.ContainsFunc(t.Elems, hasUserSymbol)
+	}
+	return false
 }
 
 // synthesize records the mappings of every process running now, as perf

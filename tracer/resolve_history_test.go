@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 )
@@ -195,9 +196,10 @@ func TestUserSymbolsAfterExit(t *testing.T) {
 }
 
 // A process that was running before the capture started, and exits
-// before its addresses are resolved: PER_PID with user stacks reads
-// every running process's mappings at start (the watcher never sees
-// this one's); without user stacks nothing is read.
+// before its addresses are resolved: PER_PID reads every running
+// process's mappings at start (the watcher never sees this one's) for a
+// program that prints user symbols; for one that prints none nothing is
+// read.
 func TestUserSymbolsOfProcessRunningAtStart(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to watch every process's mappings")
@@ -244,7 +246,7 @@ func TestUserSymbolsOfProcessRunningAtStart(t *testing.T) {
 			t.Errorf("UserSymbol(%#x) = %q, %v; want %s", c.addr, name, ok, c.want)
 		}
 		if name, _, ok := without.UserSymbol(uint32(pid), c.addr); ok {
-			t.Errorf("without user stacks, UserSymbol(%#x) = %q", c.addr, name)
+			t.Errorf("for a program without user symbols, UserSymbol(%#x) = %q", c.addr, name)
 		}
 	}
 	withStacks.close()
@@ -354,5 +356,26 @@ func TestUserSymbolsOfExitedProcessInMountNamespace(t *testing.T) {
 	name, off, ok := r.UserSymbol(uint32(pid), ea+2)
 	if !ok || name != "exe_caller" || off != 2 {
 		t.Errorf("UserSymbol = %q+%d, %v; want exe_caller+2", name, off, ok)
+	}
+}
+
+func TestSymbolizesUser(t *testing.T) {
+	usym := &types.Opaque{Kind: types.Usym, Bytes: 16}
+	ksym := &types.Opaque{Kind: types.Ksym, Bytes: 8}
+	for _, c := range []struct {
+		name string
+		obj  *codegen.Object
+		want bool
+	}{
+		{"nothing", &codegen.Object{}, false},
+		{"ustack map", &codegen.Object{UserStacks: "us"}, true},
+		{"kernel only", &codegen.Object{KernelStacks: "ks", Maps: []*codegen.MapLayout{{Key: &types.Tuple{Elems: []types.Type{ksym, &types.Stack{}}}}}}, false},
+		{"usym in a map key tuple", &codegen.Object{Maps: []*codegen.MapLayout{{Key: &types.Tuple{Elems: []types.Type{types.Uint64, usym}}}}}, true},
+		{"usym in a record value", &codegen.Object{Maps: []*codegen.MapLayout{{Value: &types.Record{Names: []string{"a"}, Elems: []types.Type{usym}}}}}, true},
+		{"usym printed", &codegen.Object{Events: []*codegen.Event{{Args: &types.Tuple{Elems: []types.Type{&types.Array{Elem: usym, Len: 2}}}}}}, true},
+	} {
+		if got := symbolizesUser(c.obj); got != c.want {
+			t.Errorf("%s: symbolizesUser = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
