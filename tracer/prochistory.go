@@ -40,9 +40,9 @@ type procRecord struct {
 	mntNS  uint64 // its mount namespace's inode, 0 when unknown
 }
 
-// maxExited is how many exited processes' mappings are kept by default:
-// a process maps some 10 to 50 executable regions, so this is a few
-// megabytes at most.
+// maxExited is how many exited processes' mappings are kept: a process
+// maps some 5 to 50 executable regions of 56 bytes each, so at most 2
+// to 25 MB (the paths are shared).
 const maxExited = 8192
 
 func newProcHistory() *procHistory {
