@@ -436,9 +436,9 @@ func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 	return file, file != ""
 }
 
-// elfSymbolsOf reads the symbols of a mapping's file, through the
-// process's root so that files of other mount namespaces are found,
-// else here, else — for a process of a container that has exited —
+// elfSymbolsOf reads the symbols of a mapping's file: the mapped file
+// through /proc/PID/map_files, else through the process's root so that
+// files of other mount namespaces are found, else here, else — for a process of a container that has exited —
 // through the root of another process still running in its mount
 // namespace. A file whose inode is not the mapping's is another version
 // of it (the binary was rebuilt since, or it is another container's) and
@@ -450,6 +450,12 @@ func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
 	}
 	var es *elfSymbols
 	candidates := []string{procRootPath(pid, m.path), m.path}
+	if pid > 0 && m.end > m.start {
+		// The mapped file itself, even if it was replaced or removed
+		// since, while the process lives (the entry is named by the
+		// mapping's range as /proc/PID/maps lists it).
+		candidates = slices.Insert(candidates, 0, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.start, m.end))
+	}
 	if m.inode != 0 {
 		for _, q := range r.hist.neighbours(pid, r.ownMnt) {
 			candidates = append(candidates, procRootPath(q, m.path))

@@ -379,3 +379,43 @@ func TestSymbolizesUser(t *testing.T) {
 		}
 	}
 }
+
+// A binary replaced on disk while its process runs (an upgrade) is read
+// as the process mapped it, not as the file now at its path.
+func TestUserSymbolOfReplacedBinary(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to read /proc/PID/map_files")
+	}
+	exe, _ := buildSymres(t)
+	cmd := exec.Command(exe, "wait")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatal("no report from the program")
+	}
+	f := strings.Fields(sc.Text())
+	ea, _ := strconv.ParseUint(f[1], 16, 64)
+	// Another program renamed over the executable's path.
+	other := filepath.Join(filepath.Dir(exe), "other")
+	if out, err := exec.Command("cp", "/bin/true", other).CombinedOutput(); err != nil {
+		t.Skipf("cp: %v %s", err, out)
+	}
+	if err := os.Rename(other, exe); err != nil {
+		t.Fatal(err)
+	}
+	r := NewResolver(nil)
+	if name, _, ok := r.UserSymbol(uint32(cmd.Process.Pid), ea); !ok || name != "exe_caller" {
+		t.Errorf("UserSymbol = %q, %v; want exe_caller", name, ok)
+	}
+}
