@@ -41,13 +41,14 @@ type Resolver struct {
 	ksymsOnce sync.Once
 	ksyms     *btfindex.SymbolTable
 
-	mu      sync.Mutex
-	cache   symbolCache
-	procs   map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
-	elfs    map[fileVersion]*elfSymbols  // by file version
-	probed  []mapping                    // uprobe target files (path and inode), in attach order
-	users   map[uint32]string            // nil until read
-	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
+	mu         sync.Mutex
+	cache      symbolCache
+	procs      map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
+	elfs       map[fileVersion]*elfSymbols  // by file version
+	unreadable map[unreadableFile]bool      // files not found for a process (another may find them)
+	probed     []mapping                    // uprobe target files (path and inode), in attach order
+	users      map[uint32]string            // nil until read
+	cgroups    map[string]map[uint64]string // by hierarchy mount directory; nil until read
 
 	hist   *procHistory // mappings recorded while processes lived
 	watch  *mmapWatch   // nil when not watching
@@ -183,7 +184,8 @@ func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file strin
 // the program is loaded. With a nil obj, the program may print user
 // symbols.
 func NewResolver(obj *codegen.Object) *Resolver {
-	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{}, hist: newProcHistory(),
+	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{},
+		unreadable: map[unreadableFile]bool{}, hist: newProcHistory(),
 		userSymbols: obj == nil || symbolizesUser(obj)}
 }
 
@@ -438,15 +440,20 @@ func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 
 // elfSymbolsOf reads the symbols of a mapping's file: the mapped file
 // through /proc/PID/map_files, else through the process's root so that
-// files of other mount namespaces are found, else here, else — for a process of a container that has exited —
-// through the root of another process still running in its mount
-// namespace. A file whose inode is not the mapping's is another version
-// of it (the binary was rebuilt since, or it is another container's) and
-// is not used. Caller holds mu.
+// files of other mount namespaces are found, else here, else — for a
+// process of a container that has exited — through the root of another
+// process still running in its mount namespace. A file whose inode is
+// not the mapping's is another version of it (the binary was rebuilt
+// since, or it is another container's) and is not used. A file version
+// not found for one process may be for another, which still maps it.
+// Caller holds mu.
 func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
 	key := fileVersion{m.path, m.inode}
 	if es, ok := r.elfs[key]; ok {
 		return es
+	}
+	if r.unreadable[unreadableFile{pid, key}] {
+		return nil
 	}
 	var es *elfSymbols
 	candidates := []string{procRootPath(pid, m.path), m.path}
@@ -473,9 +480,19 @@ func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
 		}
 	}
 	if r.cache != cacheNone {
-		r.elfs[key] = es
+		if es != nil {
+			r.elfs[key] = es
+		} else {
+			r.unreadable[unreadableFile{pid, key}] = true
+		}
 	}
 	return es
+}
+
+// unreadableFile is a file version not found for a process.
+type unreadableFile struct {
+	pid uint32
+	fileVersion
 }
 
 // procRootPath is path as process pid sees it, through its root.

@@ -381,7 +381,8 @@ func TestSymbolizesUser(t *testing.T) {
 }
 
 // A binary replaced on disk while its process runs (an upgrade) is read
-// as the process mapped it, not as the file now at its path.
+// as the process mapped it, not as the file now at its path; another
+// process that mapped it and is gone does not find it.
 func TestUserSymbolOfReplacedBinary(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to read /proc/PID/map_files")
@@ -415,6 +416,17 @@ func TestUserSymbolOfReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := NewResolver(nil)
+	// A process that mapped the same file version and is gone finds it
+	// nowhere; that does not stop the live one from finding it.
+	const gonePID = 1<<22 + 9 // above pid_max's ceiling: never a live process
+	maps, err := btfindex.ProcessMappings(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.hist.snapshot(gonePID, maps)
+	if name, _, ok := r.UserSymbol(gonePID, ea); ok {
+		t.Errorf("the gone process's replaced file resolved to %q", name)
+	}
 	if name, _, ok := r.UserSymbol(uint32(cmd.Process.Pid), ea); !ok || name != "exe_caller" {
 		t.Errorf("UserSymbol = %q, %v; want exe_caller", name, ok)
 	}
