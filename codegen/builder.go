@@ -85,6 +85,7 @@ type builder struct {
 	// value in R0: the probe's final exit instruction.
 	valueRetLabel string
 	leaveOff      int // scratch slot of the leave flag, -1 until needed
+	retValOff     int // scratch slot of a value returned from a loop, -1 until needed
 
 	subprogs asm.Instructions // callbacks and fns, after the program
 	subStack int              // the deepest subprogram stack
@@ -108,6 +109,7 @@ func newBuilder(c *compiler, file *source.File, p *check.ProbeInfo, g attachGrou
 		fns:  map[*check.Symbol]*fnInstance{},
 		want: -1, dest: -1,
 		leaveOff:   -1,
+		retValOff:  -1,
 		scratchMap: fmt.Sprintf("bt_scratch%d", len(c.obj.Progs)),
 	}
 }
@@ -324,7 +326,9 @@ func (b *builder) allocScratch(n int) int {
 }
 
 // leaveSlot is the scratch slot of the flag a loop callback sets when
-// `return` or exit() must leave the probe (or fn) that runs the loop.
+// `return` or exit() must leave the probe (or fn) that runs the loop:
+// leavePlain, or leaveWithValue when a scalar return value waits in
+// retValSlot.
 func (b *builder) leaveSlot() int {
 	if b.leaveOff < 0 {
 		b.leaveOff = b.allocPermanent(8)
@@ -332,18 +336,43 @@ func (b *builder) leaveSlot() int {
 	return b.leaveOff
 }
 
+// Values of the leave flag.
+const (
+	leavePlain     = 1
+	leaveWithValue = 2
+)
+
+// retValSlot is the scratch slot where `return VALUE` inside a loop
+// callback leaves a scalar value for the frame it returns from. One
+// slot serves the whole program: the value is stored just before the
+// callbacks unwind and read by the frame's loopHelper as soon as the
+// loop helper returns, with no script code in between.
+func (b *builder) retValSlot() int {
+	if b.retValOff < 0 {
+		b.retValOff = b.allocPermanent(8)
+	}
+	return b.retValOff
+}
+
 // leaveLoop is `return` or exit() inside a loop callback: set the leave
 // flag and stop the loop.
-func (b *builder) leaveLoop() {
-	b.emit(storeImm(regScratch, int16(b.leaveSlot()), 1, asm.DWord))
+func (b *builder) leaveLoop() { b.leaveLoopWith(leavePlain) }
+
+func (b *builder) leaveLoopWith(flag int64) {
+	b.emit(storeImm(regScratch, int16(b.leaveSlot()), flag, asm.DWord))
 	b.jump(b.exitLabel)
 }
 
 // loopHelper emits the call of a loop helper (bpf_loop,
 // bpf_for_each_map_elem) whose callback may leave: the flag is cleared
-// before and checked after, leaving this frame too when it is set.
+// before and checked after. In a loop callback a set flag stops this
+// loop too; in the probe or fn that runs the loop, the flag is consumed
+// (cleared, so that a caller's loop does not see it) and the frame
+// leaves, with the waiting value in R0 when there is one.
 func (b *builder) loopHelper(call asm.Instruction, body ast.Node) {
-	leaves := leavesEarly(body)
+	leaves, valued := b.leavesEarly(body)
+	// a memory result is already in the fn's result slot
+	valued = valued && (b.fnResult == nil || scalarType(b.fnResult.result))
 	if leaves {
 		b.emit(storeImm(regScratch, int16(b.leaveSlot()), 0, asm.DWord))
 	}
@@ -357,22 +386,49 @@ func (b *builder) loopHelper(call asm.Instruction, body ast.Node) {
 		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
 		return
 	}
-	b.emit(asm.JNE.Imm(asm.R1, 0, b.retLabel))
+	stay := b.label("stay")
+	b.emit(asm.JEq.Imm(asm.R1, 0, stay))
+	b.emit(storeImm(regScratch, int16(b.leaveSlot()), 0, asm.DWord))
+	if valued {
+		b.emit(asm.JEq.Imm(asm.R1, leavePlain, b.retLabel))
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(b.retValSlot()), asm.DWord))
+		if b.fnResult == nil {
+			b.jump(b.valueRetLabel)
+		} else {
+			b.jump(b.retLabel)
+		}
+	} else {
+		b.jump(b.retLabel)
+	}
+	b.mark(stay)
 }
 
-// leavesEarly reports whether a loop body holds a return or an exit().
-func leavesEarly(body ast.Node) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+// leavesEarly reports whether a loop body holds a return or an exit()
+// (macro expansions included: they are compiled inline), and whether
+// one of its returns has a value.
+func (b *builder) leavesEarly(body ast.Node) (leaves, valued bool) {
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.JumpStmt:
-			found = found || x.Keyword == "return"
+			if x.Keyword == "return" {
+				leaves = true
+				valued = valued || x.Value != nil
+			}
 		case *ast.CallExpr:
-			found = found || x.Fun != nil && x.Fun.Name == "exit"
+			leaves = leaves || x.Fun != nil && x.Fun.Name == "exit"
+			if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
+				ast.Inspect(ci.Expansion, visit)
+			}
+		case *ast.Ident:
+			if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
+				ast.Inspect(ci.Expansion, visit)
+			}
 		}
-		return !found && n != nil
-	})
-	return found
+		return n != nil
+	}
+	ast.Inspect(body, visit)
+	return leaves, valued
 }
 
 // allocResult is where a node that builds a memory value puts it: the

@@ -420,18 +420,33 @@ func stackValue(user bool) builtinFn {
 			b.currentPidTgid(false)
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
-			if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedUstackLen {
-				// its depth, for len() once stored (the frames themselves are
-				// read in user space)
-				b.stackDepth(n, st)
-				b.emit(asm.LSh.Imm(asm.R0, ustackDepthShift))
-				b.emit(asm.LoadMem(asm.R1, regScratch, int16(off+8), asm.DWord))
-				b.emit(asm.Or.Reg(asm.R0, asm.R1))
-				b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
+		}
+		if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedStackLen[boolIndex(st.User)] {
+			// its depth, for len() once stored (the frames themselves are
+			// read in user space), above the pid of a user stack or the
+			// 32-bit id of a kernel stack
+			word := off
+			if user {
+				word = off + 8
 			}
+			b.stackDepth(n, st)
+			b.emit(asm.LSh.Imm(asm.R0, stackDepthShift))
+			b.emit(asm.LoadMem(asm.R1, regScratch, int16(word), asm.DWord))
+			b.emit(asm.LSh.Imm(asm.R1, 64-stackDepthShift))
+			b.emit(asm.RSh.Imm(asm.R1, 64-stackDepthShift))
+			b.emit(asm.Or.Reg(asm.R0, asm.R1))
+			b.emit(asm.StoreMem(regScratch, int16(word), asm.R0, asm.DWord))
 		}
 		return memAt(off)
 	}
+}
+
+// boolIndex is 1 for true, 0 for false.
+func boolIndex(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // StackMode is how a stack value prints: its mode, else its format.

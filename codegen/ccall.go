@@ -149,7 +149,8 @@ func (b *builder) renormalizeOutArgs(args []ast.Expr, keepR0 bool) {
 // map update that does not fit is.
 func (b *builder) mapElemAddr(m *ast.MapExpr, keys []ast.Expr, n ast.Node) result {
 	ml := b.mapLayout(m)
-	if ml.PerCPU || ml.Bucketed {
+	if _, agg := ml.Value.(*types.Aggregation); agg || ml.Bucketed {
+		// (a per-CPU map the C defines gives this CPU's value, as to C)
 		b.fail(n, "the address of an element of an aggregation map cannot be taken")
 	}
 	keyOff := b.mapKey(ml, keys, n)

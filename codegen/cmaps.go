@@ -16,10 +16,16 @@ import (
 // C functions reference), so both sides use one kernel map. A map the C
 // declares extern is the script's own map: linkC points the C's loads
 // of that name at it.
+//
+// A per-CPU map the C defines holds integer values (the checker sees to
+// it). Programs, the script's and the C's alike, read and update this
+// CPU's value (what bpf_map_lookup_elem and bpf_map_update_elem do on a
+// per-CPU map in BPF); the runtime reads every CPU's value and prints
+// their sum, as for count() and sum().
 
 // declareCMap lays out a map the imported C defines.
 func (c *compiler) declareCMap(m *check.MapInfo) {
-	ml := &MapLayout{Name: m.Name, SpecName: m.C.Name, Key: m.Key, Value: m.Value, Info: m}
+	ml := &MapLayout{Name: m.Name, SpecName: m.C.Name, Key: m.Key, Value: m.Value, Info: m, PerCPU: m.C.PerCPU()}
 	if m.Key != nil {
 		ml.KeySize = m.Key.Size()
 	}

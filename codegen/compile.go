@@ -99,9 +99,10 @@ type compiler struct {
 	maxStrlen  int
 	maxMapKeys int
 	zerosSize  int // size of the bt_zeros value, the largest block zeroed at once
-	// storedUstackLen: the program takes len() of a stored user stack, so
-	// every ustack value also records its depth (ustackDepthShift).
-	storedUstackLen bool
+	// storedStackLen: the program takes len() of a stored user or kernel
+	// stack (indexed by Stack.User), so every such stack value also
+	// records its depth (stackDepthShift).
+	storedStackLen [2]bool
 }
 
 // config is a config value: the command line's or environment's, which
@@ -137,7 +138,7 @@ func (c *compiler) configInt(key string, def int) int {
 func (c *compiler) compile() {
 	c.maxStrlen = c.configInt("max_strlen", defaultMaxStrlen)
 	c.maxMapKeys = c.configInt("max_map_keys", defaultMaxMapKeys)
-	c.storedUstackLen = usesStoredUstackLen(c.prog.Info)
+	c.storedStackLen = usesStoredStackLen(c.prog.Info)
 	c.obj = &Object{
 		Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 		RingBuf: ringBufName,

@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"encoding/binary"
 	"fmt"
 	"testing"
 
@@ -164,17 +165,52 @@ func TestLargeRecordAndMapLoop(t *testing.T) {
 	}
 }
 
-// TestStoredUstackLen: a stored user stack keeps its depth, so len() of
-// a variable or map value holding one is the depth the stack had.
-func TestStoredUstackLen(t *testing.T) {
-	h := load(t, `begin { $x = ustack(3); @m[1] = ustack(2); @a = len($x); @b = len(ustack(3)); @c = len(@m[1]); @d = len(ustack(2)); }`)
+// TestStoredStackLen: a stored stack, user or kernel, keeps its depth,
+// so len() of a variable, a map value or a tuple element
+// holding one is the depth the stack had; the kernel stack's id (the
+// low half of its word) still names its frames in the stack map.
+func TestStoredStackLen(t *testing.T) {
+	h := load(t, `
+begin {
+  $x = ustack(3); @m[1] = ustack(2); @a = len($x); @b = len(ustack(3)); @c = len(@m[1]); @d = len(ustack(2));
+  $k = kstack; @ks[0] = kstack; @e = len($k); @f = len(kstack); @g = len(@ks[0]);
+  $t = (1, kstack(2)); @h = len($t.1); @i = len(kstack(2)); @l = len(kstack(3));
+  @km[2] = kstack(3); for ($kv : @km) { @n = len($kv.1); }
+}`)
 	h.runBegin()
-	a, b, c, d := h.intValue("@a", nil), h.intValue("@b", nil), h.intValue("@c", nil), h.intValue("@d", nil)
-	if a != b || c != d {
-		t.Errorf("stored depths %d, %d; direct %d, %d", a, c, b, d)
+	pairs := [][2]string{{"@a", "@b"}, {"@c", "@d"}, {"@e", "@f"}, {"@g", "@f"}, {"@h", "@i"}, {"@n", "@l"}}
+	limits := map[string]int64{"@b": 3, "@d": 2, "@f": 127, "@i": 2, "@l": 3}
+	for _, p := range pairs {
+		stored, direct := h.intValue(p[0], nil), h.intValue(p[1], nil)
+		if stored != direct {
+			t.Errorf("%s = %d, but %s = %d", p[0], stored, p[1], direct)
+		}
+		if direct <= 0 || direct > limits[p[1]] {
+			t.Errorf("%s = %d: out of range 1..%d", p[1], direct, limits[p[1]])
+		}
 	}
-	if a <= 0 || a > 3 || c <= 0 || c > 2 {
-		t.Errorf("depths %d (limit 3) and %d (limit 2) out of range", a, c)
+	raw, ok := h.lookupRaw("@ks", make([]byte, h.mapLayout("@ks").KeySize))
+	if !ok {
+		t.Fatal("@ks is not set")
+	}
+	word := binary.LittleEndian.Uint64(raw)
+	id, depth := int32(word), int64(word>>32)
+	if depth != h.intValue("@g", nil) {
+		t.Errorf("@ks carries depth %d, len(@ks) = %d", depth, h.intValue("@g", nil))
+	}
+	if id < 0 {
+		t.Fatalf("@ks has no stack id (%d)", id)
+	}
+	frames := make([]byte, h.coll.Maps[h.obj.KernelStacks].ValueSize())
+	if err := h.coll.Maps[h.obj.KernelStacks].Lookup(uint32(id), frames); err != nil {
+		t.Fatalf("stack id %d of @ks: %v", id, err)
+	}
+	n := int64(0)
+	for i := 0; i+8 <= len(frames) && binary.LittleEndian.Uint64(frames[i:]) != 0; i += 8 {
+		n++
+	}
+	if n != depth {
+		t.Errorf("stack %d has %d frames, @ks says %d", id, n, depth)
 	}
 }
 

@@ -61,9 +61,12 @@ type Object struct {
 
 // Values whose meaning the runtime resolves are laid out as follows
 // (sizes are their types' Size):
-//   - kstack: int64 stack id in KernelStacks (negative: not captured);
-//     ustack: int64 stack id in UserStacks (UserBuildIDStacks in
-//     build_id mode), then the uint64 pid.
+//   - kstack: stack id in KernelStacks, an int32 (negative: not
+//     captured) in the low half of a uint64; ustack: int64 stack id in
+//     UserStacks (UserBuildIDStacks in build_id mode), then the pid in
+//     the low half of a uint64. The upper halves hold the stack's depth
+//     when the program takes len() of a stored stack (for the runtime:
+//     ignore them).
 //   - ksym, and func in kprobes: the uint64 address; usym (and func in
 //     uprobes): uint64 address, then the uint64 pid.
 //   - inet (ntop): uint64 address family, then 16 bytes of address.
@@ -123,7 +126,8 @@ type MapLayout struct {
 	// index, aligned to 8, and the value one uint64 per CPU.
 	Bucketed bool
 	// PerCPU is set when the BPF map holds one value per CPU that the
-	// runtime combines (aggregations).
+	// runtime combines (aggregations; integers summed for a per-CPU map
+	// the imported C defines).
 	PerCPU bool
 	// KeySize and ValueSize are the sizes in the BPF map. A scalar map
 	// the checker made an array (Info.Kind "array"/"percpuarray") has a

@@ -150,34 +150,45 @@ func (b *builder) jumpStmt(x *ast.JumpStmt) {
 			b.jump(l.continueLabel)
 		}
 	case "return":
-		if b.retLabel == "" {
-			if x.Value != nil {
-				b.fail(x, "returning a value from inside a loop is not supported yet")
-			}
-			b.leaveLoop()
-			return
-		}
-		if x.Value != nil {
-			fi := b.fnResult
-			if fi == nil && b.valueRetLabel != "" {
-				// a probe's own result: the BPF program's return value
-				b.scalar(x.Value)
-				b.normalize(asm.R0, b.finalType(x.Value))
-				b.jump(b.valueRetLabel)
-				return
-			}
-			if fi == nil || fi.result == nil {
-				b.fail(x, "return with a value outside a fn")
-			}
-			if scalarType(fi.result) {
-				b.scalar(x.Value)
-				b.normalize(asm.R0, fi.result)
-			} else {
-				b.storeTo(x.Value, fi.resultOff, fi.result)
-			}
-		}
-		b.jump(b.retLabel)
+		b.returnStmt(x)
 	}
+}
+
+// returnStmt compiles `return` and `return VALUE`. A scalar value leaves
+// in R0 (a fn's result, or a probe's own BPF return value), a memory
+// value in the fn's result slot. Inside a loop callback, where the frame
+// to leave is the caller's, a scalar value waits in the return-value
+// slot and the leave flag says a value is waiting (see loopHelper).
+func (b *builder) returnStmt(x *ast.JumpStmt) {
+	target := b.retLabel
+	fi := b.fnResult
+	inReg := false
+	if x.Value != nil {
+		switch {
+		case fi == nil && b.valueRetLabel != "":
+			b.scalar(x.Value)
+			b.normalize(asm.R0, b.finalType(x.Value))
+			target, inReg = b.valueRetLabel, true
+		case fi == nil || fi.result == nil:
+			b.fail(x, "return with a value outside a fn")
+		case scalarType(fi.result):
+			b.scalar(x.Value)
+			b.normalize(asm.R0, fi.result)
+			inReg = true
+		default:
+			b.storeTo(x.Value, fi.resultOff, fi.result)
+		}
+	}
+	if b.retLabel != "" {
+		b.jump(target)
+		return
+	}
+	if inReg {
+		b.emit(asm.StoreMem(regScratch, int16(b.retValSlot()), asm.R0, asm.DWord))
+		b.leaveLoopWith(leaveWithValue)
+		return
+	}
+	b.leaveLoop()
 }
 
 // maxLoopIterations bounds while loops (bpf_loop's own limit).
@@ -203,8 +214,8 @@ func (b *builder) loopCallback(n ast.Node, count func(), head func(stop string),
 	b.subprogram(cb, loopProto, func() {
 		stop, next := b.label("stop"), b.label("next")
 		b.retLabel, b.exitLabel = "", stop
-		// R1 = index, R2 = our context: the scratch pointer
-		b.emit(asm.LoadMem(regScratch, asm.R2, 0, asm.DWord))
+		// R1 = index, R2 = our context (see loopContext)
+		b.loadLoopContext(asm.R2)
 		b.emit(asm.Mov.Reg(asm.R0, asm.R1))
 		head(stop)
 		b.loops = append(b.loops, loopCtx{breakLabel: stop, continueLabel: next})
@@ -216,9 +227,8 @@ func (b *builder) loopCallback(n ast.Node, count func(), head func(stop string),
 		b.emit(asm.Mov.Imm(asm.R0, 1))
 		b.emit(asm.Return())
 	})
-	ctx := b.allocStack(8)
 	count()
-	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	ctx := b.loopContext()
 	b.emit(asm.Mov.Reg(asm.R1, asm.R0))
 	b.emit(loadFunc(asm.R2, cb))
 	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))

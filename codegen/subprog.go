@@ -144,8 +144,8 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 		stop := b.label("stop")
 		next := b.label("next")
 		b.retLabel, b.exitLabel = "", stop
-		// R2 = key, R3 = value, R4 = our context: the scratch pointer
-		b.emit(asm.LoadMem(regScratch, asm.R4, 0, asm.DWord))
+		// R2 = key, R3 = value, R4 = our context (see loopContext)
+		b.loadLoopContext(asm.R4)
 		keySlot := b.allocStack(8)
 		b.emit(asm.StoreMem(asm.RFP, keySlot, asm.R3, asm.DWord))
 		b.emit(asm.Mov.Reg(asm.R0, asm.R2))
@@ -162,14 +162,33 @@ func (b *builder) forMap(x *ast.ForStmt, m *ast.MapExpr) {
 		b.emit(asm.Mov.Imm(asm.R0, 1))
 		b.emit(asm.Return())
 	})
-	ctx := b.allocStack(8)
-	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	ctx := b.loopContext()
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ml.SpecName))
 	b.emit(loadFunc(asm.R2, cb))
 	b.emit(asm.Mov.Reg(asm.R3, asm.RFP))
 	b.emit(asm.Add.Imm(asm.R3, int32(ctx)))
 	b.emit(asm.Mov.Imm(asm.R4, 0))
 	b.loopHelper(asm.FnForEachMapElem.Call(), x.Body)
+}
+
+// loopContext stores what a loop callback needs from the frame that runs
+// the loop on the stack, the context pointer handed to the callback: the
+// scratch pointer, then the program's context (the verifier keeps the
+// types of pointers spilled to the stack, which it would not for a map
+// value), so that builtins and fn calls in a loop body reach the
+// probe's context. It returns the slot's offset from R10.
+func (b *builder) loopContext() int16 {
+	ctx := b.allocStack(16)
+	b.emit(asm.StoreMem(asm.RFP, ctx, regScratch, asm.DWord))
+	b.emit(asm.StoreMem(asm.RFP, ctx+8, regCtx, asm.DWord))
+	return ctx
+}
+
+// loadLoopContext restores the scratch and context registers in a loop
+// callback from the context pointer in r (see loopContext).
+func (b *builder) loadLoopContext(r asm.Register) {
+	b.emit(asm.LoadMem(regScratch, r, 0, asm.DWord))
+	b.emit(asm.LoadMem(regCtx, r, 8, asm.DWord))
 }
 
 // copyMapBytes copies a key or value of map ml at the pointer in R0
@@ -280,6 +299,8 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 	savedFile, savedGroup := b.file, b.group
 	b.file = fileOf(b.c.prog, decl)
 	b.fnDepth++
+	savedResult, savedMax := b.fnResult, b.maxScratch
+	b.maxScratch = b.scratch
 	b.subprogram(fi.label, fnProto, func() {
 		ret := b.label("ret")
 		b.retLabel, b.exitLabel = ret, ret
@@ -291,8 +312,17 @@ func (b *builder) fnCode(decl *ast.FnDecl, sym *check.Symbol) *fnInstance {
 		b.emit(asm.Mov.Imm(asm.R0, 0))
 		b.mark(ret)
 		b.emit(asm.Return())
-		b.fnResult = nil
 	})
+	// a fn compiled while compiling another (its first call is in the
+	// other's body) must not end the other's
+	b.fnResult = savedResult
+	// The fn's temporaries were placed above this call site's live
+	// values; other call sites may have more live values, so nothing
+	// allocated from now on may overlap the fn's region.
+	fnTop := b.maxScratch
+	b.maxScratch = max(savedMax, fnTop)
+	b.floor = max(b.floor, fnTop)
+	b.scratch = max(b.scratch, b.floor)
 	b.fnDepth--
 	b.file, b.group = savedFile, savedGroup
 	return fi
@@ -341,25 +371,23 @@ func (b *builder) permanentVars(body ast.Node) {
 }
 
 // stackDepth is len(kstack) / len(ustack): the number of frames of the
-// stack at this point, from the bytes bpf_get_stack writes (only for the
-// builtins themselves: a stored stack is an id whose frames are in user
-// space).
+// stack at this point, from the bytes bpf_get_stack writes, for the
+// builtins themselves; a stored stack (a variable, a map value, any
+// stack value not made here) carries the depth it had when captured
+// (stackDepthShift).
 func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
-	name := ""
-	switch x := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		name = x.Name
-	case *ast.CallExpr:
-		name = x.Fun.Name
-	}
-	if name != "kstack" && name != "ustack" {
-		if !st.User || !b.c.storedUstackLen {
-			b.fail(e, "len of a stored %s is not supported (its frames are resolved in user space)", st)
+	if !directStack(e) {
+		if !b.c.storedStackLen[boolIndex(st.User)] {
+			// usesStoredStackLen saw every len() of the program
+			b.fail(e, "len of this %s: its depth was not recorded", st)
 		}
-		// a stored user stack carries its depth above its pid
 		off := b.memory(e)
-		b.emit(asm.LoadMem(asm.R0, regScratch, int16(off+8), asm.DWord))
-		b.emit(asm.RSh.Imm(asm.R0, ustackDepthShift))
+		word := off
+		if st.User {
+			word = off + 8
+		}
+		b.emit(asm.LoadMem(asm.R0, regScratch, int16(word), asm.DWord))
+		b.emit(asm.RSh.Imm(asm.R0, stackDepthShift))
 		return inReg
 	}
 	limit := st.Limit
@@ -386,29 +414,37 @@ func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
 	return inReg
 }
 
-// ustackDepthShift places a user stack value's depth in the upper half
-// of its second word, above the pid the runtime reads from the lower.
-const ustackDepthShift = 32
+// directStack reports whether e is the kstack or ustack builtin itself.
+func directStack(e ast.Expr) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return x.Name == "kstack" || x.Name == "ustack"
+	case *ast.CallExpr:
+		return x.Fun != nil && (x.Fun.Name == "kstack" || x.Fun.Name == "ustack")
+	}
+	return false
+}
 
-// usesStoredUstackLen reports whether the program takes len() of a user
-// stack that is not a direct ustack call (a variable, a map value).
-func usesStoredUstackLen(info *check.Info) bool {
+// stackDepthShift places a stored stack's depth in the upper half of
+// one of its words: a user stack's second, above the pid the runtime
+// reads from the lower half; a kernel stack's only one, above its
+// stack id, which the runtime reads as an int32.
+const stackDepthShift = 32
+
+// usesStoredStackLen reports, for kernel and user stacks (indexed by
+// Stack.User), whether the program takes len() of one that is not a
+// direct kstack or ustack (a variable, a map value, a fn's result).
+func usesStoredStackLen(info *check.Info) (uses [2]bool) {
 	for n, t := range info.Types {
 		call, ok := n.(*ast.CallExpr)
 		if !ok || call.Fun == nil || call.Fun.Name != "len" || len(call.Args) != 1 || t == nil {
 			continue
 		}
 		st, ok := types.Underlying(info.Types[call.Args[0]]).(*types.Stack)
-		if !ok || !st.User {
+		if !ok || directStack(call.Args[0]) {
 			continue
 		}
-		if c, direct := ast.Unparen(call.Args[0]).(*ast.CallExpr); direct && c.Fun != nil && c.Fun.Name == "ustack" {
-			continue
-		}
-		if id, direct := ast.Unparen(call.Args[0]).(*ast.Ident); direct && id.Name == "ustack" {
-			continue
-		}
-		return true
+		uses[boolIndex(st.User)] = true
 	}
-	return false
+	return uses
 }

@@ -2,7 +2,8 @@
 // kernel, with bpftrace's lifecycle:
 //
 //  1. load the collection (a failure is returned as a *LoadError, which
-//     codegen.LoadDiag maps to the script line);
+//     codegen.LoadDiag maps to the script line), the verifier's log
+//     limited to the log_size config as in bpftrace (verifierlog.go);
 //  2. write the start time into the compiler's state map and run the
 //     begin programs with BPF_PROG_TEST_RUN before anything is attached;
 //  3. attach every other program's targets, by provider (a table from
@@ -14,9 +15,10 @@
 //     Lost map and reported;
 //  5. on exit() — or SIGINT/SIGTERM, the end of the traced command (-c),
 //     the end of the traced process (-p), a failed assert, an error —
-//     detach everything, clear the exit flag, run the end programs, print
-//     every map once as bpftrace does, and close every program, map, link
-//     and perf event.
+//     detach everything (probe by probe in attach order, as bpftrace:
+//     probes keep running until their turn), clear the exit flag, run
+//     the end programs, print every map once as bpftrace does, and close
+//     every program, map, link and perf event.
 //
 // Formatting is the Output's job (package tracer/output); symbols,
 // stacks, user names and cgroup paths come from the Resolver here.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -78,8 +80,13 @@ type Options struct {
 	// end it, SIGUSR1 runs the self:signal:SIGUSR1 probes.
 	Signals <-chan os.Signal
 	// Config holds config values from the command line (-k, environment),
-	// by lower-case key; the script's config block takes precedence.
+	// by lower-case key; they take precedence over the script's config
+	// block, as in bpftrace.
 	Config map[string]any
+	// VerifierLog loads every program with the kernel verifier's log on
+	// (bpftrace -v), so that a failed load carries the whole log (at most
+	// log_size bytes: a longer one fails the load, see LoadError).
+	VerifierLog bool
 	// Resolver is the one the Output formats with; Run gives it the
 	// program's stack maps. nil: Run makes its own.
 	Resolver *Resolver
@@ -98,14 +105,6 @@ type Result struct {
 	AttachTime, DetachTime time.Duration
 }
 
-// LoadError is a failure to load the collection: a verifier rejection
-// (Err wraps *ebpf.VerifierError) or a map or program the kernel refused.
-// codegen.LoadDiag turns it into a diagnostic on the script.
-type LoadError struct{ Err error }
-
-func (e *LoadError) Error() string { return "loading the program: " + e.Err.Error() }
-func (e *LoadError) Unwrap() error { return e.Err }
-
 // session is one run: the loaded collection, what is attached, and the
 // state of the event loop.
 type session struct {
@@ -118,10 +117,12 @@ type session struct {
 	progs       map[*codegen.Prog][]*ebpf.Program
 	multiKprobe map[*codegen.Prog]bool
 	multiUprobe map[*codegen.Prog]bool
-	links       []io.Closer // detached in reverse order
-	iters       []iterTarget
-	events      []*codegen.Event // by ID
-	maps        map[*codegen.MapLayout]*ebpf.Map
+	// links are the links and perf events of each attached Prog, in
+	// attach order (the order detach follows).
+	links  [][]io.Closer
+	iters  []iterTarget
+	events []*codegen.Event // by ID
+	maps   map[*codegen.MapLayout]*ebpf.Map
 
 	reader   *ringbuf.Reader
 	records  chan []byte // from readLoop
@@ -236,11 +237,14 @@ func (s *session) load() error {
 	if err != nil {
 		return err
 	}
-	coll, err := ebpf.NewCollection(spec)
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Programs: s.programOptions()})
 	if err != nil {
-		return &LoadError{Err: err}
+		return s.loadError(err)
 	}
 	s.coll = coll
+	if le := s.checkLogSizes(coll, names); le != nil {
+		return le
+	}
 	s.progs = map[*codegen.Prog][]*ebpf.Program{}
 	for _, p := range s.obj.Progs {
 		for _, name := range names[p] {
@@ -414,7 +418,9 @@ func (s *session) attachAll() (int, error) {
 	}
 	attach := func(p *codegen.Prog) error {
 		closers, attached, err := attachers[p.Provider](s, p, s.progs[p])
-		s.links = append(s.links, closers...)
+		if len(closers) > 0 {
+			s.links = append(s.links, closers)
+		}
 		n += attached
 		return err
 	}
@@ -442,15 +448,34 @@ func (s *session) attachAll() (int, error) {
 	return n, nil
 }
 
-// detach closes every link and perf event. Closing a tracepoint's perf
-// event waits for RCU grace periods in the kernel (tens of milliseconds
-// each), so they are closed concurrently: waiters share grace periods,
-// and detaching hundreds of probes takes about as long as one.
+// detach closes every link and perf event, probe by probe in the order
+// they were attached, as bpftrace does: a probe stays attached until the
+// ones attached before it are gone, so the events it sees during the
+// detach (a traced program still running after exit(); closing a uprobe
+// or tracepoint waits for kernel grace periods, tens of milliseconds)
+// are the ones bpftrace sees. The links of one probe run the same
+// program and are closed concurrently: waiters share grace periods, so
+// detaching hundreds of tracepoints of one probe takes about as long as
+// one.
 func (s *session) detach() error {
-	errs := make([]error, len(s.links))
+	var errs []error
+	for _, group := range s.links {
+		errs = append(errs, closeConcurrently(group))
+	}
+	s.links = nil
+	return errors.Join(errs...)
+}
+
+// closeConcurrently closes every closer, at most maxConcurrentDetach at a
+// time, and returns when all are closed.
+func closeConcurrently(closers []io.Closer) error {
+	if len(closers) == 1 {
+		return closers[0].Close()
+	}
+	errs := make([]error, len(closers))
 	sem := make(chan struct{}, maxConcurrentDetach)
 	var wg sync.WaitGroup
-	for i, l := range s.links {
+	for i, l := range closers {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -460,7 +485,6 @@ func (s *session) detach() error {
 		}()
 	}
 	wg.Wait()
-	s.links = nil
 	return errors.Join(errs...)
 }
 
@@ -726,16 +750,39 @@ func (s *session) close() error {
 	return errors.Join(errs...)
 }
 
-// config reads a config value: the script's config block, else the
-// command line's.
+// config reads a config value: the command line's or environment's,
+// which take precedence as in bpftrace, else the script's config block's.
 func (s *session) config(key string) (any, bool) {
+	if v, ok := s.opts.Config[key]; ok {
+		return v, true
+	}
 	if s.obj.Program != nil {
 		if cv, set := s.obj.Program.Config[key]; set {
 			return cv.Value, true
 		}
 	}
-	v, ok := s.opts.Config[key]
-	return v, ok
+	return nil, false
+}
+
+// configInt reads an integer config value, def when unset.
+func (s *session) configInt(key string, def int) int {
+	v, ok := s.config(key)
+	if !ok {
+		return def
+	}
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case int:
+		return x
+	case uint64:
+		return int(min(x, math.MaxInt))
+	case string:
+		if n, err := strconv.Atoi(x); err == nil {
+			return n
+		}
+	}
+	return def
 }
 
 // configString reads a config value as text, def when unset.

@@ -25,7 +25,11 @@ import (
 //     integer signedness) and a kind that gives the same BPF map type.
 //
 // Only what the runtime can read back as the script's values is shared:
-// hash, LRU hash and array maps with typed keys and values.
+// hash, LRU hash and array maps with typed keys and values, and their
+// per-CPU variants with values made of integers (PerCPUIntMembers). In a
+// probe the script, like the C, reads and updates this CPU's value of a
+// per-CPU map; printed, an element is the sum of its CPUs' values, as
+// count() and sum() are.
 
 // CodeCMap: a map shared with imported C is used against its C
 // declaration.
@@ -66,10 +70,62 @@ type CMapScope interface {
 var cMapKinds = map[int]struct{ name, kind string }{
 	1:  {"BPF_MAP_TYPE_HASH", "hash"},
 	2:  {"BPF_MAP_TYPE_ARRAY", "array"},
-	5:  {"BPF_MAP_TYPE_PERCPU_HASH", ""},
-	6:  {"BPF_MAP_TYPE_PERCPU_ARRAY", ""},
+	5:  {"BPF_MAP_TYPE_PERCPU_HASH", "percpuhash"},
+	6:  {"BPF_MAP_TYPE_PERCPU_ARRAY", "percpuarray"},
 	9:  {"BPF_MAP_TYPE_LRU_HASH", "lruhash"},
-	10: {"BPF_MAP_TYPE_LRU_PERCPU_HASH", ""},
+	10: {"BPF_MAP_TYPE_LRU_PERCPU_HASH", "percpulruhash"},
+}
+
+// IntMember is an integer inside a value: its byte offset and type.
+type IntMember struct {
+	Offset int
+	Type   *types.Int
+}
+
+// PerCPUIntMembers lists the integers a value of type t is made of, when
+// it is made of integers only: an integer, or a struct of them (nested
+// structs too; no unions, bitfields, arrays or pointers). Such values of
+// a per-CPU map the C defines are what the script can share: printed,
+// an element is its CPUs' values summed member by member.
+func PerCPUIntMembers(t types.Type) ([]IntMember, bool) {
+	var out []IntMember
+	var walk func(t types.Type, off int) bool
+	walk = func(t types.Type, off int) bool {
+		switch u := types.Underlying(t).(type) {
+		case *types.Int:
+			out = append(out, IntMember{Offset: off, Type: u})
+			return true
+		case *types.Struct:
+			if u.Union {
+				return false
+			}
+			for _, f := range u.Fields() {
+				if f.BitSize != 0 || f.BitOffset%8 != 0 || !walk(f.Type, off+f.BitOffset/8) {
+					return false
+				}
+			}
+			return len(u.Fields()) > 0
+		}
+		return false
+	}
+	if !walk(t, 0) {
+		return nil, false
+	}
+	return out, true
+}
+
+func perCPUShareable(t types.Type) bool {
+	_, ok := PerCPUIntMembers(t)
+	return ok
+}
+
+// PerCPU reports whether the map holds one value per CPU.
+func (m *CMap) PerCPU() bool {
+	switch m.MapType {
+	case 5, 6, 10:
+		return true
+	}
+	return false
 }
 
 // bpfMapTypeName names a BPF map type number.
@@ -183,12 +239,15 @@ func (c *checker) seedCMap(m *mapState) {
 		return
 	}
 	m.info.C = cm
-	if cm.Key == nil || cm.Value == nil || cm.Kind == "" {
+	// the C may write it (an unusable map is an error at its uses, not
+	// also a map read before any assignment)
+	m.written = !cm.Extern || m.written
+	if cm.Key == nil || cm.Value == nil || cm.Kind == "" || !cm.Extern && cm.PerCPU() && !perCPUShareable(cm.Value) {
 		return // cMapUsable or checkExternCMaps says why
 	}
 	m.fixed = true
 	m.key, m.value = cm.Key, cm.Value
-	m.written = true // the C may write it
+	m.written = true
 	if !cm.Extern {
 		m.info.Kind, m.info.MaxEntries = cm.Kind, cm.MaxEntries
 	}
@@ -205,9 +264,11 @@ func (c *checker) cMapUsable(m *mapState, n ast.Node) bool {
 	msg := ""
 	switch {
 	case cm.Kind == "":
-		msg = fmt.Sprintf("%s is a %s defined in C; scripts can use hash, LRU hash and array maps defined in C", m.name, bpfMapTypeName(cm.MapType))
+		msg = fmt.Sprintf("%s is a %s defined in C; scripts can use hash, LRU hash and array maps defined in C, and their per-CPU variants", m.name, bpfMapTypeName(cm.MapType))
 	case cm.Key == nil || cm.Value == nil:
 		msg = fmt.Sprintf("%s is defined in C with key and value sizes only; declare them with __type(key, ...) and __type(value, ...) to use it in the script", m.name)
+	case cm.PerCPU() && !perCPUShareable(cm.Value):
+		msg = fmt.Sprintf("%s is a %s defined in C with %s values; scripts can use per-CPU maps defined in C whose values are integers or structs of integers (printed summed over the CPUs)", m.name, bpfMapTypeName(cm.MapType), typeName(cm.Value))
 	}
 	if msg == "" {
 		return true
@@ -268,12 +329,17 @@ func (c *checker) checkCMapDelete(x *ast.CallExpr) {
 	if me == nil || c.macro != nil {
 		return
 	}
-	m := c.maps[mapName(me)]
-	if m == nil || m.info.C == nil || m.info.C.Extern || m.info.C.Kind != "array" {
+	// the C's map even when delete is the script's first use of it
+	name := mapName(me)
+	cm := c.cMapOf(name)
+	if m := c.maps[name]; m != nil {
+		cm = m.info.C
+	}
+	if cm == nil || cm.Extern || cm.Kind != "array" && cm.Kind != "percpuarray" {
 		return
 	}
-	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", m.name)
-	c.cNote(e, m.info.C.Loc, "%s is defined here", m.info.C.Name)
+	e := c.errorf(x, CodeCMap, "%s is an array map defined in C, whose elements cannot be deleted; assign 0 instead", name)
+	c.cNote(e, cm.Loc, "%s is defined here", cm.Name)
 }
 
 // checkExternCMaps checks, once the script's maps are inferred, the maps

@@ -61,7 +61,7 @@ func TestCMapsFromBTF(t *testing.T) {
 	}{
 		{"hits", "hash", 1, types.Uint32, types.Uint64, 64, false},
 		{"slots", "array", 2, types.Uint32, types.Int32, 2, false},
-		{"pc", "", 5, types.Uint32, types.Uint64, 8, false},
+		{"pc", "percpuhash", 5, types.Uint32, types.Uint64, 8, false},
 		{"limits", "hash", 1, types.Uint64, types.Uint64, 0, true},
 	} {
 		m, ok := cs.Map(tc.name)
@@ -77,6 +77,37 @@ func TestCMapsFromBTF(t *testing.T) {
 	for _, name := range []string{"some_ksym", "counter", "nosuch"} {
 		if m, ok := cs.Map(name); ok {
 			t.Errorf("%s is not a map: %+v", name, m)
+		}
+	}
+}
+
+// The values a per-CPU map shared with C may hold: integers and structs
+// of integers, whose members the runtime sums; not unions, bitfields,
+// arrays (a char[] is text) or pointers.
+func TestPerCPUIntMembers(t *testing.T) {
+	fields := func(fs ...types.Field) func() []types.Field { return func() []types.Field { return fs } }
+	inner := types.NewStruct("inner", false, 2, fields(types.Field{Name: "odd", Type: types.Uint16}))
+	pair := types.NewStruct("pair", false, 16, fields(
+		types.Field{Name: "calls", Type: types.Uint64},
+		types.Field{Name: "down", Type: types.Int32, BitOffset: 64},
+		types.Field{Name: "inner", Type: inner, BitOffset: 96}))
+	members, ok := PerCPUIntMembers(pair)
+	if !ok || len(members) != 3 || members[0].Offset != 0 || members[1].Offset != 8 || members[2].Offset != 12 ||
+		members[1].Type != types.Int32 || members[2].Type != types.Uint16 {
+		t.Errorf("struct pair: %v, %v", members, ok)
+	}
+	if m, ok := PerCPUIntMembers(types.Int64); !ok || len(m) != 1 {
+		t.Errorf("int64: %v, %v", m, ok)
+	}
+	for name, bad := range map[string]types.Type{
+		"union":    types.NewStruct("u", true, 8, fields(types.Field{Name: "a", Type: types.Uint64})),
+		"bitfield": types.NewStruct("b", false, 4, fields(types.Field{Name: "a", Type: types.Uint32, BitSize: 3})),
+		"array":    types.NewStruct("n", false, 16, fields(types.Field{Name: "n", Type: types.Uint64}, types.Field{Name: "name", Type: &types.Array{Elem: types.Int8, Len: 8}, BitOffset: 64})),
+		"pointer":  &types.Pointer{Elem: types.Uint64},
+		"empty":    types.NewStruct("e", false, 0, fields()),
+	} {
+		if m, ok := PerCPUIntMembers(bad); ok {
+			t.Errorf("%s: accepted as %v", name, m)
 		}
 	}
 }

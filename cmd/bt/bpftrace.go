@@ -101,7 +101,7 @@ type bpftraceOpt struct {
 var bpftraceOpts = []bpftraceOpt{
 	{"expr", 'e', true, func(a *bpftraceArgs, v string) error { a.script, a.haveScript = v, true; return nil }},
 	{"list", 'l', false, func(a *bpftraceArgs, _ string) error { a.listing = true; return nil }},
-	{"verbose", 'v', false, func(a *bpftraceArgs, _ string) error { a.verbose = true; return nil }},
+	{"verbose", 'v', false, func(a *bpftraceArgs, _ string) error { a.verbose, a.run.verifierLog = true, true; return nil }},
 	{"help", 'h', false, func(a *bpftraceArgs, _ string) error { a.help = true; return nil }},
 	{"version", 'V', false, func(a *bpftraceArgs, _ string) error { a.version = true; return nil }},
 	{"info", 0, false, func(a *bpftraceArgs, _ string) error { a.info = true; return nil }},
@@ -443,9 +443,6 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	for _, u := range a.unsupported {
 		fmt.Fprintf(stderr, "WARNING: %s is not supported by bt and has no effect\n", u)
-	}
-	if a.buffering == "full" {
-		fmt.Fprintf(stderr, "WARNING: -B full: bt writes every record as it is made; output stays line buffered\n")
 	}
 	if a.buffering == "full" {
 		fmt.Fprintf(stderr, "WARNING: -B full: bt writes every record as it is made; output stays line buffered\n")

@@ -41,6 +41,9 @@ type runFlags struct {
 	// traceableFunctions lists the functions kprobes may attach to
 	// ("": tracefs's available_filter_functions).
 	traceableFunctions string
+	// verifierLog: load with the kernel verifier's log on and print all
+	// of it when a load fails (bpftrace -v)
+	verifierLog bool
 }
 
 func init() {
@@ -94,6 +97,7 @@ running, and 2 for bad usage or missing privileges.`,
 		fl.BoolVar(&f.noWarnings, "no-warnings", false, "do not print warnf() and runtime warnings")
 		fl.BoolVarP(&f.helperWarnings, "warnings", "k", false, "also warn at run time when a probe read or map lookup fails")
 		fl.StringVar(&f.clang, "clang", "", "compile imported C with `CLANG` (default: $BT_CLANG, then clang in PATH)")
+		fl.BoolVar(&f.verifierLog, "verifier-log", false, "load with the kernel verifier's log on and print it whole if a load fails (at most log_size bytes, as bpftrace -v)")
 		return cmd
 	})
 }
@@ -288,7 +292,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 
 	opts := tracer.Options{
 		Output: w, Stdout: out, Stderr: stderr, Quiet: f.quiet, DryRun: f.dryRun, Bench: f.bench,
-		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver,
+		Unsafe: f.unsafe, PID: f.pid, Signals: sigs, Config: config, Resolver: resolver, VerifierLog: f.verifierLog,
 	}
 	if ui.notifyAttached {
 		// The tracer reports attachment through Output.AttachedProbes,
@@ -303,7 +307,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		var ae *tracer.AttachError
 		switch {
 		case errors.As(err, &le):
-			diag.RenderAll(stderr, diag.List{codegen.LoadDiag(obj, le.Err)}, topts)
+			renderLoadError(stderr, obj, le, f.verifierLog, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:

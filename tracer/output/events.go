@@ -506,7 +506,8 @@ func (w *Writer) formatTimestamp(nsecs uint64, format string) string {
 // stackString prints a kstack/ustack value: a newline, then one line per
 // frame in the stack's mode.
 func (w *Writer) stackString(t *types.Stack, b []byte) string {
-	id := int64(le64(b))
+	// the id is the low 32 bits (a kernel stack may carry its depth above)
+	id := int64(int32(le64(b)))
 	var frames []uint64
 	var pid uint32
 	if t.User {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bt-tools/bt/analysis/check"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/codegen"
 )
@@ -226,6 +227,11 @@ func (w *Writer) plainValue(t types.Type, values [][]byte, div int) (value, erro
 	}
 	it, isInt := types.Underlying(t).(*types.Int)
 	if !isInt {
+		if len(values) > 1 {
+			if sum, ok := sumMembers(t, values); ok {
+				return w.dec.decode(t, sum)
+			}
+		}
 		return w.dec.decode(t, values[0])
 	}
 	var sum uint64
@@ -244,6 +250,31 @@ func (w *Writer) plainValue(t types.Type, values [][]byte, div int) (value, erro
 		return intVal(n / int64(div)), nil
 	}
 	return uintVal(truncate(sum, it.Bits) / uint64(div)), nil
+}
+
+// sumMembers adds up a per-CPU element's values (one per CPU) member by
+// member, for a struct of integers that a per-CPU map the imported C
+// defines holds (check.PerCPUIntMembers).
+func sumMembers(t types.Type, values [][]byte) ([]byte, bool) {
+	members, ok := check.PerCPUIntMembers(t)
+	if !ok {
+		return nil, false
+	}
+	out := make([]byte, t.Size())
+	for _, m := range members {
+		n := m.Type.Size()
+		var sum uint64
+		for _, v := range values {
+			if len(v) < m.Offset+n || len(out) < m.Offset+n {
+				return nil, false
+			}
+			sum += readUint(v[m.Offset:], n)
+		}
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], sum)
+		copy(out[m.Offset:m.Offset+n], b[:n])
+	}
+	return out, true
 }
 
 // valueSortKeys sets what each group sorts by when the map sorts by
