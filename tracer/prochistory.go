@@ -50,9 +50,11 @@ func newProcHistory() *procHistory {
 		inNS: map[uint64][]uint32{}}
 }
 
+// record is the entry of the running process pid: a new one when the
+// pid was not seen or its last process exited (the pid was reused).
 func (h *procHistory) record(pid uint32) *procRecord {
 	p := h.procs[pid]
-	if p == nil {
+	if p == nil || p.exited {
 		p = &procRecord{}
 		h.procs[pid] = p
 	}
@@ -83,7 +85,6 @@ func (h *procHistory) fork(child, parent uint32) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := h.record(child)
-	c.exited = false
 	pp, known := h.procs[parent]
 	if !known {
 		c.parent = parent
@@ -103,7 +104,7 @@ func (h *procHistory) exec(pid uint32) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p := h.record(pid)
-	p.maps, p.parent, p.exited = nil, 0, false
+	p.maps, p.parent = nil, 0
 }
 
 // exit records that process pid exited; the oldest exited processes

@@ -83,6 +83,20 @@ func TestProcHistory(t *testing.T) {
 	if h.known(10) || !h.known(12) || !h.known(30) {
 		t.Errorf("after three exits with a limit of two: known 10 %v, 12 %v, 30 %v", h.known(10), h.known(12), h.known(30))
 	}
+	// A reused pid starts afresh: the exited process's mappings are not
+	// the new one's.
+	h.mmap(50, mapping{start: 0x1000, end: 0x2000, path: "/bin/old"})
+	h.exit(50)
+	h.fork(50, 11) // 11 exec'd: it has no mappings
+	if got := lookupPath(h, 50, 0x1000); got != "" {
+		t.Errorf("reused pid after fork: %q", got)
+	}
+	h.mmap(51, mapping{start: 0x1000, end: 0x2000, path: "/bin/old"})
+	h.exit(51)
+	h.mmap(51, mapping{start: 0x3000, end: 0x4000, path: "/bin/new"})
+	if got := lookupPath(h, 51, 0x1000); got != "" {
+		t.Errorf("reused pid: the exited process's mapping is the new one's: %q", got)
+	}
 	// A pid reused by a new process is not dropped for the old one's
 	// exit.
 	h.fork(12, 11)
