@@ -26,3 +26,19 @@ func ProcessPath(pid int, path string) string {
 	}
 	return inProc
 }
+
+// ProcessesRunning lists the processes whose executable is the file at
+// path (the same file, whatever name it was started by).
+func ProcessesRunning(path string) []int {
+	want, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, pid := range allPIDs() {
+		if st, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && os.SameFile(st, want) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"debug/elf"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/codegen"
 	"github.com/bt-tools/bt/tracer/output"
@@ -23,25 +25,103 @@ import (
 // (tracer/output's Resolver interface): kernel symbols from kallsyms,
 // user symbols from the ELF files a process maps, stack frames from the
 // program's stack trace maps, user names from /etc/passwd and cgroup
-// paths from cgroupfs. Every table is read on first use and kept.
+// paths from cgroupfs. Every table is read on first use and kept (user
+// ones not with cache_user_symbols NONE).
+//
+// A user address is looked up in the mappings of its process: those
+// /proc/PID/maps lists when first asked, then those recorded while the
+// process lived (procHistory: the mmap watcher's records and snapshots
+// taken at start and attach), so that a process that has exited by the
+// time its stacks print still resolves; last, in the probed executables
+// linked at fixed addresses. The cache_user_symbols config chooses what
+// is kept, with bpftrace's meanings (see symbolCache).
 type Resolver struct {
 	kstacks, ustacks, buildIDStacks *ebpf.Map
 
 	ksymsOnce sync.Once
 	ksyms     *btfindex.SymbolTable
 
-	mu      sync.Mutex
-	procs   map[uint32][]mapping         // by pid
-	elfs    map[string]*elfSymbols       // by path
-	probed  []string                     // uprobe target files, in attach order
-	users   map[uint32]string            // nil until read
-	cgroups map[string]map[uint64]string // by hierarchy mount directory; nil until read
+	mu         sync.Mutex
+	cache      symbolCache
+	procs      map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
+	elfs       map[fileVersion]*elfSymbols  // by file version
+	unreadable map[unreadableFile]bool      // files not found for a process (another may find them)
+	probed     []mapping                    // uprobe target files (path and inode), in attach order
+	users      map[uint32]string            // nil until read
+	cgroups    map[string]map[uint64]string // by hierarchy mount directory; nil until read
+
+	hist   *procHistory // mappings recorded while processes lived
+	watch  *mmapWatch   // nil when not watching
+	ownMnt uint64       // bt's mount namespace
+
+	// userSymbols: the program prints user addresses as symbols
+	// (ustack, usym, func in uprobes); nothing is captured otherwise.
+	userSymbols bool
+	stopScan    chan struct{}
+	scanDone    sync.WaitGroup
+}
+
+// symbolCache is the cache_user_symbols config.
+type symbolCache int
+
+const (
+	// cachePerPID keeps every process's mappings, read from /proc or
+	// recorded while it lived, and preloads those of the processes
+	// running a probed executable at attach time and those of every
+	// process running at start.
+	cachePerPID symbolCache = iota
+	// cachePerProgram keeps the mappings as cachePerPID does and
+	// preloads the symbol tables of the probed executables at attach
+	// time, so that they resolve even if the files are gone later.
+	cachePerProgram
+	// cacheNone keeps nothing: every lookup reads the process's maps and
+	// the file's symbols again, and nothing is recorded while processes
+	// live (the least memory, the slowest; an exited process's PIE and
+	// library addresses stay numbers).
+	cacheNone
+)
+
+// symbolCacheOf reads a cache_user_symbols value as bpftrace does: the
+// three names in any case, 0 for NONE, 1 or unset for the default —
+// PER_PROGRAM with a command to trace (-c) or when ASLR is off, else
+// PER_PID.
+func symbolCacheOf(v string, withCommand bool) symbolCache {
+	switch strings.ToLower(v) {
+	case "per_pid":
+		return cachePerPID
+	case "per_program":
+		return cachePerProgram
+	case "none", "0":
+		return cacheNone
+	}
+	if withCommand || !aslrEnabled() {
+		return cachePerProgram
+	}
+	return cachePerPID
+}
+
+// aslrEnabled reads kernel.randomize_va_space (0 turns it off).
+func aslrEnabled() bool {
+	b, err := os.ReadFile("/proc/sys/kernel/randomize_va_space")
+	if err != nil {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return err != nil || n > 0
 }
 
 // mapping is one file-backed executable region of a process.
 type mapping struct {
 	start, end, offset uint64
+	inode              uint64 // 0 when unknown
 	path               string
+}
+
+// fileVersion names one version of a file: a file rewritten in place
+// keeps its inode, but one rebuilt and renamed over gets a new one.
+type fileVersion struct {
+	path  string
+	inode uint64
 }
 
 // elfSymbols is a binary's function symbols and its loadable segments,
@@ -56,22 +136,33 @@ type elfSymbols struct {
 // has exited before its addresses are symbolized (its maps are gone),
 // they are looked up in the probed binaries that load at fixed
 // addresses (non-PIE executables), which need no process to resolve.
+// The first time, it preloads what the cache mode says (preloadProbed).
 func (r *Resolver) addProbedBinary(path string) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
+	file := mapping{path: path}
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) == nil {
+		file.inode = st.Ino
+	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !slices.Contains(r.probed, path) {
-		r.probed = append(r.probed, path)
+	known := slices.ContainsFunc(r.probed, func(m mapping) bool { return m.path == path })
+	if !known {
+		r.probed = append(r.probed, file)
+	}
+	r.mu.Unlock()
+	if !known {
+		r.preloadProbed(file)
 	}
 }
 
 // fixedSymbol names the function containing addr in a probed binary
 // linked at fixed addresses, and reports that binary. Caller holds mu.
 func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file string, ok bool) {
-	for _, path := range r.probed {
-		es := r.elfSymbolsOf(0, path)
+	for _, file := range r.probed {
+		path := file.path
+		es := r.elfSymbolsOf(0, file)
 		if es == nil || !es.fixed {
 			continue
 		}
@@ -90,17 +181,160 @@ func (r *Resolver) fixedSymbol(addr uint64) (name string, off uint64, file strin
 }
 
 // NewResolver makes a resolver for a program; its stack maps are set once
-// the program is loaded.
+// the program is loaded. With a nil obj, the program may print user
+// symbols.
 func NewResolver(obj *codegen.Object) *Resolver {
-	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[string]*elfSymbols{}}
+	return &Resolver{procs: map[uint32][]mapping{}, elfs: map[fileVersion]*elfSymbols{},
+		unreadable: map[unreadableFile]bool{}, hist: newProcHistory(),
+		userSymbols: obj == nil || symbolizesUser(obj)}
 }
 
 func (r *Resolver) setMaps(kstacks, ustacks, buildIDStacks *ebpf.Map) {
 	r.kstacks, r.ustacks, r.buildIDStacks = kstacks, ustacks, buildIDStacks
 }
 
-// close drops the stack maps (the collection closes them).
-func (r *Resolver) close() { r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil }
+// startCapture sets the cache mode and, unless it is cacheNone or the
+// program prints no user symbol, starts recording processes' mappings
+// while they live: the mmap watcher (if
+// the kernel lets bt watch every process; else only what /proc has at
+// print time resolves) and a snapshot of the traced process (-c, -p),
+// which mapped its executable before the watcher started.
+func (r *Resolver) startCapture(cache symbolCache, tracedPID int) {
+	r.mu.Lock()
+	r.cache = cache
+	r.ownMnt = mountNamespace(os.Getpid())
+	r.mu.Unlock()
+	if cache == cacheNone || !r.userSymbols {
+		return
+	}
+	if w, err := startMmapWatch(r.hist); err == nil {
+		r.mu.Lock()
+		r.watch = w
+		r.mu.Unlock()
+	}
+	if tracedPID > 0 {
+		r.snapshotProcess(tracedPID)
+	}
+	if cache == cachePerPID {
+		r.stopScan = make(chan struct{})
+		r.scanDone.Add(1)
+		go r.synthesize(r.stopScan)
+	}
+}
+
+// symbolizesUser reports whether a value the object's maps or records
+// hold is a user stack or a user symbol.
+func symbolizesUser(obj *codegen.Object) bool {
+	if obj.UserStacks != "" {
+		return true
+	}
+	for _, m := range obj.Maps {
+		if hasUserSymbol(m.Key) || hasUserSymbol(m.Value) {
+			return true
+		}
+	}
+	for _, ev := range obj.Events {
+		if ev.Args != nil && hasUserSymbol(ev.Args) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasUserSymbol reports whether t is or holds a usym or a ustack.
+func hasUserSymbol(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Opaque:
+		return t.Kind == types.Usym
+	case *types.Stack:
+		return t.User
+	case *types.Array:
+		return hasUserSymbol(t.Elem)
+	case *types.Typedef:
+		return hasUserSymbol(t.Type)
+	case *types.Tuple:
+		return slices.ContainsFunc(t.Elems, hasUserSymbol)
+	case *types.Record:
+		return slices.ContainsFunc(t.Elems, hasUserSymbol)
+	}
+	return false
+}
+
+// synthesize records the mappings of every process running now, as perf
+// record does at start: the watcher only sees mappings made from now
+// on, and a process that exits before the stacks print would otherwise
+// leave its PIE and library addresses unresolved. It runs beside the
+// attach; a mapping the watcher records meanwhile comes after the
+// snapshot and so shadows it.
+func (r *Resolver) synthesize(stop <-chan struct{}) {
+	defer r.scanDone.Done()
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		// A process already known started or forked since the watcher
+		// began (its records are newer) or was snapshotted already.
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 && !r.hist.known(uint32(pid)) {
+			r.snapshotProcess(pid)
+		}
+	}
+}
+
+// snapshotProcess records the mappings process pid has now.
+func (r *Resolver) snapshotProcess(pid int) {
+	if maps, err := btfindex.ProcessMappings(pid); err == nil {
+		r.hist.snapshot(uint32(pid), maps)
+		r.hist.namespace(uint32(pid), mountNamespace(pid))
+	}
+}
+
+// mountNamespace is the inode of process pid's mount namespace, 0 if
+// unknown.
+func mountNamespace(pid int) uint64 {
+	var st syscall.Stat_t
+	if syscall.Stat(fmt.Sprintf("/proc/%d/ns/mnt", pid), &st) != nil {
+		return 0
+	}
+	return st.Ino
+}
+
+// preloadProbed does what the cache mode preloads for a uprobe target
+// when it is attached: cachePerPID records the mappings of the processes
+// running it, cachePerProgram reads its symbols.
+func (r *Resolver) preloadProbed(file mapping) {
+	r.mu.Lock()
+	cache := r.cache
+	r.mu.Unlock()
+	switch cache {
+	case cachePerPID:
+		for _, pid := range btfindex.ProcessesRunning(file.path) {
+			r.snapshotProcess(pid)
+		}
+	case cachePerProgram:
+		r.mu.Lock()
+		r.elfSymbolsOf(0, file)
+		r.mu.Unlock()
+	}
+}
+
+// close drops the stack maps (the collection closes them) and stops the
+// mmap watcher; what it recorded stays for lookups after the run.
+func (r *Resolver) close() {
+	r.kstacks, r.ustacks, r.buildIDStacks = nil, nil, nil
+	if r.stopScan != nil {
+		close(r.stopScan)
+		r.stopScan = nil
+	}
+	r.scanDone.Wait()
+	r.mu.Lock()
+	w := r.watch
+	r.watch = nil
+	r.mu.Unlock()
+	w.close()
+}
 
 func (r *Resolver) kernelSymbols() *btfindex.SymbolTable {
 	r.ksymsOnce.Do(func() {
@@ -125,40 +359,69 @@ func (r *Resolver) KernelSymbol(addr uint64) (string, uint64, bool) {
 	return s.Name, addr - s.Addr, true
 }
 
+// maxForkDepth bounds the walk from a forked process to the ancestor
+// whose mappings it inherited (a reused pid could make a cycle).
+const maxForkDepth = 8
+
+// mappingAt finds the mapping that holds addr in process pid: in the
+// process's maps as /proc has them (read once), else as recorded while
+// it lived, else in those of the process it was forked from. Caller
+// holds mu.
+func (r *Resolver) mappingAt(pid uint32, addr uint64) (mapping, bool) {
+	drained := false
+	for range maxForkDepth {
+		maps, ok := r.procs[pid]
+		if !ok {
+			maps = readMappings(pid)
+			if r.cache != cacheNone {
+				r.procs[pid] = maps
+			}
+		}
+		if m, ok := latestMapping(maps, addr); ok {
+			return m, true
+		}
+		// The history is brought up to date only when /proc did not
+		// have the address: a live process's lookups do not wait on it.
+		if !drained {
+			r.watch.drain()
+			drained = true
+		}
+		m, ok, parent := r.hist.lookup(pid, addr)
+		if ok {
+			return m, true
+		}
+		if parent == 0 {
+			break
+		}
+		pid = parent
+	}
+	return mapping{}, false
+}
+
 // UserSymbol names the function containing addr in process pid, from the
 // ELF file mapped there.
 func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	maps, ok := r.procs[pid]
+	m, ok := r.mappingAt(pid, addr)
 	if !ok {
-		maps = readMappings(pid)
-		r.procs[pid] = maps
-	}
-	if maps == nil {
 		name, off, _, ok := r.fixedSymbol(addr)
 		return name, off, ok
 	}
-	for _, m := range maps {
-		if addr < m.start || addr >= m.end {
-			continue
-		}
-		es := r.elfSymbolsOf(pid, m.path)
-		if es == nil {
-			return "", 0, false
-		}
-		fileOff := addr - m.start + m.offset
-		for _, ph := range es.loads {
-			if fileOff >= ph.Off && fileOff < ph.Off+ph.Filesz {
-				vaddr := fileOff - ph.Off + ph.Vaddr
-				s, ok := es.syms.Lookup(vaddr)
-				if !ok {
-					return "", 0, false
-				}
-				return s.Name, vaddr - s.Addr, true
-			}
-		}
+	es := r.elfSymbolsOf(pid, m)
+	if es == nil {
 		return "", 0, false
+	}
+	fileOff := addr - m.start + m.offset
+	for _, ph := range es.loads {
+		if fileOff >= ph.Off && fileOff < ph.Off+ph.Filesz {
+			vaddr := fileOff - ph.Off + ph.Vaddr
+			s, ok := es.syms.Lookup(vaddr)
+			if !ok {
+				return "", 0, false
+			}
+			return s.Name, vaddr - s.Addr, true
+		}
 	}
 	return "", 0, false
 }
@@ -168,52 +431,103 @@ func (r *Resolver) UserSymbol(pid uint32, addr uint64) (string, uint64, bool) {
 func (r *Resolver) UserModule(pid uint32, addr uint64) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	maps, ok := r.procs[pid]
-	if !ok {
-		maps = readMappings(pid)
-		r.procs[pid] = maps
+	if m, ok := r.mappingAt(pid, addr); ok {
+		return m.path, true
 	}
-	if maps == nil {
-		_, _, file, _ := r.fixedSymbol(addr)
-		return file, file != ""
-	}
-	for _, m := range maps {
-		if addr >= m.start && addr < m.end {
-			return m.path, true
-		}
-	}
-	return "", false
+	_, _, file, _ := r.fixedSymbol(addr)
+	return file, file != ""
 }
 
-// elfSymbolsOf reads a mapped file's symbols, through the process's root
-// so that files of other mount namespaces are found. Caller holds mu.
-func (r *Resolver) elfSymbolsOf(pid uint32, path string) *elfSymbols {
-	if es, ok := r.elfs[path]; ok {
+// elfSymbolsOf reads the symbols of a mapping's file: the mapped file
+// through /proc/PID/map_files, else through the process's root so that
+// files of other mount namespaces are found, else here, else — for a
+// process of a container that has exited — through the root of another
+// process still running in its mount namespace. A file whose inode is
+// not the mapping's is another version of it (the binary was rebuilt
+// since, or it is another container's) and is not used. A file version
+// not found for one process may be for another, which still maps it.
+// Caller holds mu.
+func (r *Resolver) elfSymbolsOf(pid uint32, m mapping) *elfSymbols {
+	key := fileVersion{m.path, m.inode}
+	if es, ok := r.elfs[key]; ok {
 		return es
 	}
+	if r.unreadable[unreadableFile{pid, key}] {
+		return nil
+	}
 	var es *elfSymbols
-	for _, p := range []string{filepath.Join("/proc", strconv.Itoa(int(pid)), "root", path), path} {
-		f, err := elf.Open(p)
-		if err != nil {
-			continue
+	candidates := []string{procRootPath(pid, m.path), m.path}
+	if pid > 0 && m.end > m.start {
+		// The mapped file itself, even if it was replaced or removed
+		// since, while the process lives (the entry is named by the
+		// mapping's range as /proc/PID/maps lists it).
+		candidates = slices.Insert(candidates, 0, fmt.Sprintf("/proc/%d/map_files/%x-%x", pid, m.start, m.end))
+	}
+	if m.inode != 0 {
+		for _, q := range r.hist.neighbours(pid, r.ownMnt) {
+			candidates = append(candidates, procRootPath(q, m.path))
 		}
-		var loads []elf.ProgHeader
-		for _, prog := range f.Progs {
-			if prog.Type == elf.PT_LOAD {
-				loads = append(loads, prog.ProgHeader)
+	}
+	for _, p := range candidates {
+		if m.inode != 0 {
+			var st syscall.Stat_t
+			if syscall.Stat(p, &st) != nil || !sameInode(st.Ino, m.inode) {
+				continue
 			}
 		}
-		fixed := f.Type == elf.ET_EXEC
-		f.Close()
-		syms, err := btfindex.ReadELFSymbols(p)
-		if err != nil {
-			continue
+		if es = readELFSymbols(p); es != nil {
+			break
 		}
-		es = &elfSymbols{syms: syms, loads: loads, fixed: fixed}
-		break
 	}
-	r.elfs[path] = es
+	if r.cache != cacheNone {
+		if es != nil {
+			r.elfs[key] = es
+		} else {
+			r.unreadable[unreadableFile{pid, key}] = true
+		}
+	}
 	return es
+}
+
+// unreadableFile is a file version not found for a process.
+type unreadableFile struct {
+	pid uint32
+	fileVersion
+}
+
+// procRootPath is path as process pid sees it, through its root.
+func procRootPath(pid uint32, path string) string {
+	return filepath.Join("/proc", strconv.Itoa(int(pid)), "root", path)
+}
+
+// sameInode compares the inode stat reports for a file with the one a
+// mapping of it was recorded with. Through overlayfs with xino (container
+// image layers), stat's inode carries the layer in its high bits while
+// the mapping has the layer file's own: the low 32 bits then compare.
+func sameInode(statIno, mapIno uint64) bool {
+	return statIno == mapIno || uint32(statIno) == uint32(mapIno)
+}
+
+// readELFSymbols reads a binary's function symbols and loadable
+// segments; nil if it is not a readable ELF file.
+func readELFSymbols(path string) *elfSymbols {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	var loads []elf.ProgHeader
+	for _, prog := range f.Progs {
+		if prog.Type == elf.PT_LOAD {
+			loads = append(loads, prog.ProgHeader)
+		}
+	}
+	fixed := f.Type == elf.ET_EXEC
+	f.Close()
+	syms, err := btfindex.ReadELFSymbols(path)
+	if err != nil {
+		return nil
+	}
+	return &elfSymbols{syms: syms, loads: loads, fixed: fixed}
 }
 
 // readMappings reads the executable file mappings of a process.
@@ -222,7 +536,7 @@ func readMappings(pid uint32) []mapping {
 	var out []mapping
 	for _, m := range maps {
 		if m.Exec {
-			out = append(out, mapping{start: m.Start, end: m.End, offset: m.Offset, path: m.Path})
+			out = append(out, mapping{start: m.Start, end: m.End, offset: m.Offset, inode: m.Inode, path: m.Path})
 		}
 	}
 	return out

@@ -192,6 +192,12 @@ func Run(obj *codegen.Object, opts Options) (res Result, err error) {
 	if err := s.startReader(); err != nil {
 		return res, err
 	}
+	if !opts.DryRun && !opts.Bench {
+		// Before anything attaches (and before the command of -c runs):
+		// the mappings of processes are recorded from here on.
+		cache, _ := s.config("cache_user_symbols")
+		s.resolver.startCapture(symbolCacheOf(fmt.Sprint(cache), opts.Child != nil), s.tracedPID())
+	}
 	if err := s.setState(stateStart, bootNanos()); err != nil {
 		return res, err
 	}

@@ -83,7 +83,9 @@ var ConfigKeys = []ConfigKey{
 		k := enumKey("cache_user_symbols", []string{"PER_PID", "PER_PROGRAM", "NONE"},
 			"PER_PROGRAM when ASLR is off or -c is used, PER_PID otherwise",
 			"How user-space symbols are cached: one cache per process (`PER_PID`, right with "+
-				"ASLR, more memory), one per program (`PER_PROGRAM`), or none (`NONE`, slowest).")
+				"ASLR, more memory; the processes running a probed executable are read at attach), "+
+				"one per program (`PER_PROGRAM`; a probed executable's symbols are read at attach), "+
+				"or none (`NONE`, slowest; nothing is recorded of processes that exit before printing).")
 		k.FoldCase = true
 		return k
 	}(),

@@ -445,9 +445,9 @@ var entries = []Builtin{
 		Name: "usym", Kind: Function, Async: true,
 		Variants: []Signature{call(tUsym, param("addr", shown(pat(IntOrPointer), "uint64")))},
 		Doc: "The name of the user-space function containing `addr` in the current process, " +
-			"looked up in user space when printed. With ASLR the process must still be running " +
-			"then, or symbols must be cached per PID (`cache_user_symbols`). Meaningful in " +
-			"uprobes and uretprobes.",
+			"looked up in user space when printed, in the files the process mapped: bt records " +
+			"them while it runs, so a process that has exited by then still resolves (not with " +
+			"`cache_user_symbols` NONE). Meaningful in uprobes and uretprobes.",
 		Example: `uprobe:/bin/bash:readline { printf("%s\n", usym(reg("ip"))); }`,
 	},
 	{
