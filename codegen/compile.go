@@ -105,34 +105,12 @@ type compiler struct {
 	storedStackLen [2]bool
 }
 
-// config is a config value: the command line's or environment's, which
-// take precedence as in bpftrace, else the script's config block's.
-func (c *compiler) config(key string) (any, bool) {
-	if v, ok := c.opts.Config[key]; ok {
-		return v, true
-	}
-	if v, ok := c.prog.Config[key]; ok {
-		return v.Value, true
-	}
-	return nil, false
-}
+// config reads a setting (check.Program.Setting: the command line's or
+// environment's, else the script's config block's).
+func (c *compiler) config(key string) (any, bool) { return c.prog.Setting(c.opts.Config, key) }
 
 func (c *compiler) configInt(key string, def int) int {
-	v, ok := c.config(key)
-	if !ok {
-		return def
-	}
-	switch x := v.(type) {
-	case int64:
-		return int(x)
-	case int:
-		return x
-	case string:
-		if n, err := strconv.Atoi(x); err == nil {
-			return n
-		}
-	}
-	return def
+	return c.prog.SettingInt(c.opts.Config, key, def)
 }
 
 func (c *compiler) compile() {

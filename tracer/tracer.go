@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -769,39 +767,15 @@ func (s *session) close() error {
 	return errors.Join(errs...)
 }
 
-// config reads a config value: the command line's or environment's,
-// which take precedence as in bpftrace, else the script's config block's.
+// config reads a setting (check.Program.Setting: the command line's or
+// environment's, else the script's config block's).
 func (s *session) config(key string) (any, bool) {
-	if v, ok := s.opts.Config[key]; ok {
-		return v, true
-	}
-	if s.obj.Program != nil {
-		if cv, set := s.obj.Program.Config[key]; set {
-			return cv.Value, true
-		}
-	}
-	return nil, false
+	return s.obj.Program.Setting(s.opts.Config, key)
 }
 
-// configInt reads an integer config value, def when unset.
+// configInt reads an integer setting, def when unset.
 func (s *session) configInt(key string, def int) int {
-	v, ok := s.config(key)
-	if !ok {
-		return def
-	}
-	switch x := v.(type) {
-	case int64:
-		return int(x)
-	case int:
-		return x
-	case uint64:
-		return int(min(x, math.MaxInt))
-	case string:
-		if n, err := strconv.Atoi(x); err == nil {
-			return n
-		}
-	}
-	return def
+	return s.obj.Program.SettingInt(s.opts.Config, key, def)
 }
 
 // configString reads a config value as text, def when unset.

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -141,4 +143,41 @@ func configValueType(v any) types.Type {
 		return &types.String{Len: len(x) + 1}
 	}
 	return nil
+}
+
+// Setting is the value config key has for a run: the command line's or
+// environment's (overrides, by canonical key), which take precedence as
+// in bpftrace, else the script's config block's. The compiler and the
+// runtime both read settings through it.
+func (p *Program) Setting(overrides map[string]any, key string) (any, bool) {
+	if v, ok := overrides[key]; ok {
+		return v, true
+	}
+	if p != nil {
+		if cv, ok := p.Config[key]; ok {
+			return cv.Value, true
+		}
+	}
+	return nil, false
+}
+
+// SettingInt is an integer setting, def when unset or not a number.
+func (p *Program) SettingInt(overrides map[string]any, key string, def int) int {
+	v, ok := p.Setting(overrides, key)
+	if !ok {
+		return def
+	}
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case int:
+		return x
+	case uint64:
+		return int(min(x, math.MaxInt))
+	case string:
+		if n, err := strconv.Atoi(x); err == nil {
+			return n
+		}
+	}
+	return def
 }
