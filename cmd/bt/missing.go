@@ -285,7 +285,9 @@ func (r *missingRules) readTraceable() {
 	list, err := btfindex.ReadTraceableFunctions(path)
 	if err != nil {
 		if r.warn != nil {
-			fmt.Fprintf(r.warn, "WARNING: Could not read functions from %s: %s. Kprobes can only attach to functions it lists; use --traceable-functions FILE to name another list.\n", path, strerror(err))
+			// bpftrace's words (wrappers match them); bt says it only
+			// when kprobes need the list.
+			fmt.Fprintf(r.warn, "WARNING: Could not read functions from %s. If this is expected, use --traceable-functions to set this path manually. This file is needed in order to determine which functions can safely be traced without causing issues in the kernel.\n", path)
 		}
 		return
 	}

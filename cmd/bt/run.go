@@ -187,9 +187,10 @@ type runUI struct {
 	// checker's warnings that bpftrace itself prints (the drop-in).
 	style            diag.Style
 	bpftraceWarnings bool
-	// nothingAttachedStatus is the exit status of a run with nothing
-	// to run (tracer.NothingAttachedError); 0 for exitFindings.
-	nothingAttachedStatus int
+	// runFailureStatus is the exit status of a run that fails once the
+	// tracer has started: a load or attach failure, nothing to run
+	// (tracer.NothingAttachedError); 0 for exitFindings.
+	runFailureStatus int
 	// stage, when set, runs each stage of compiling (check, codegen)
 	// and may run it more than once, to time it (bpftrace --mode
 	// compiler-bench); compileOnly ends the run once the script is
@@ -347,17 +348,16 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	if err != nil {
 		var le *tracer.LoadError
 		var ae *tracer.AttachError
-		var na *tracer.NothingAttachedError
 		switch {
-		case errors.As(err, &na) && ui.nothingAttachedStatus != 0:
-			fmt.Fprintf(stderr, "ERROR: %v\n", err)
-			return exitError{ui.nothingAttachedStatus}
 		case errors.As(err, &le):
 			renderLoadError(stderr, obj, le, f.verifierLog, topts)
 		case errors.As(err, &ae):
 			fmt.Fprintf(stderr, "ERROR: %v\nERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", ae.Err, ae.Probe)
 		default:
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		}
+		if ui.runFailureStatus != 0 {
+			return exitError{ui.runFailureStatus}
 		}
 		return exitError{exitFindings}
 	}
