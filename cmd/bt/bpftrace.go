@@ -506,6 +506,7 @@ func bpftraceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		style:          diag.StyleBpftrace,
 		// --no-warnings silences the checker's warnings too.
 		bpftraceWarnings: !a.run.noWarnings,
+		warningsOnStdout: true,
 		// bpftrace's run returns -1 when loading or attaching fails or
 		// nothing is left to run, which exits 255.
 		runFailureStatus: 255,

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/bt-tools/bt/analysis/builtins"
 	"github.com/bt-tools/bt/analysis/check"
@@ -187,6 +188,10 @@ type runUI struct {
 	// checker's warnings that bpftrace itself prints (the drop-in).
 	style            diag.Style
 	bpftraceWarnings bool
+	// warningsOnStdout prints the checker's warnings on standard output
+	// when the script has no error, as bpftrace does (its errors, and
+	// warnings beside them, go to standard error).
+	warningsOnStdout bool
 	// runFailureStatus is the exit status of a run that fails once the
 	// tracer has started: a load or attach failure, nothing to run
 	// (tracer.NothingAttachedError); 0 for exitFindings.
@@ -250,12 +255,18 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 	// the checker's warnings are bt check's lints.
 	topts := diag.TextOptions{Color: color, Style: ui.style}
 	shown := append(runDiagnostics(diags, ui.bpftraceWarnings), runDiags...)
-	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
-		renderBpftraceDiags(stderr, shown, prog.Files[0], topts)
-	} else {
-		diag.RenderAll(stderr, shown, topts)
+	failed := prog == nil || diags.HasErrors() || runDiags.HasErrors()
+	diagOut := stderr
+	if ui.warningsOnStdout && !failed {
+		diagOut = stdout
+		topts.Color, _ = useColor("auto", stdout)
 	}
-	if prog == nil || diags.HasErrors() || runDiags.HasErrors() {
+	if ui.style == diag.StyleBpftrace && prog != nil && len(prog.Files) > 0 {
+		renderBpftraceDiags(diagOut, shown, prog.Files[0], topts)
+	} else {
+		diag.RenderAll(diagOut, shown, topts)
+	}
+	if failed {
 		return exitError{exitFindings}
 	}
 	if len(prog.Probes) == 0 {
@@ -467,14 +478,15 @@ func runDiagnostics(l diag.List, bpftraceWarnings bool) diag.List {
 	return out
 }
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal (not merely a character
+// device: /dev/null is one too).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // warningLevel is which failing helpers the programs report.
