@@ -54,6 +54,15 @@ func TestLibraryMacrosInEditor(t *testing.T) {
 	if len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/task.bt") {
 		t.Fatalf("definition of comm(1): %+v", locs)
 	}
+	// A wrong argument found inside a library macro is shown at the
+	// script's call.
+	c.open(uri1, "begin { print(strerror(\"a\")); }\n", 1<<22)
+	ds := c.waitDiagnostics(uri1, 1<<22)
+	if len(ds) != 1 || ds[0].Range.Start.Line != 0 || ds[0].Range.Start.Character != 14 {
+		t.Errorf("diagnostics of strerror(\"a\"): %+v", ds)
+	}
+	openAnalysed(c, uri1, script)
+
 	var we *protocol.WorkspaceEdit
 	err := c.call("textDocument/rename", map[string]any{
 		"textDocument": map[string]any{"uri": uri1}, "position": at(t, script, "ppid", 0), "newName": "pp",

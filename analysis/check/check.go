@@ -258,7 +258,7 @@ func (c *checker) run(files []*ast.File) {
 		}
 	}
 	c.finish()
-	c.prog.Diags = dedupe(append(collectDiags, c.diags...))
+	c.prog.Diags = c.lib.userFacing(dedupe(append(collectDiags, c.diags...)))
 	c.prog.Diags.Sort()
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bt-tools/bt/analysis/ast"
+	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/stdlib"
@@ -165,3 +166,59 @@ func (l *Library) MacroNames() []string {
 // helpers rather than its interface: its C functions and macros whose
 // names start with "__".
 func isInternalLibraryName(name string) bool { return strings.HasPrefix(name, "__") }
+
+// userFacing moves the findings inside the library's macros to where the
+// script calls them, as compilers treat system headers: an error is
+// reported at the outermost call in the script's own files, with the
+// library's line as a note, and a warning inside the library (a lint of
+// the library's code, not of the script) is dropped. Editors show a
+// script's diagnostics only in its files, and the library's files are
+// not among them.
+func (l *Library) userFacing(ds diag.List) diag.List {
+	out := ds[:0]
+	for _, d := range ds {
+		if _, inLib := l.FileName(d.File); !inLib {
+			out = append(out, d)
+			continue
+		}
+		if d.Severity != diag.Error {
+			continue
+		}
+		call := -1 // the outermost expansion note in the script's files
+		for i, n := range d.Notes {
+			if _, lib := l.FileName(n.File); n.Expansion && !lib {
+				call = i
+			}
+		}
+		if call < 0 {
+			out = append(out, d)
+			continue
+		}
+		site := d.Notes[call]
+		notes := []diag.Note{{Location: d.Location, Message: "in bt's standard library, " + strings.TrimSuffix(site.Message, ", expanded here")}}
+		for i, n := range d.Notes {
+			if i != call && !n.Expansion {
+				notes = append(notes, n)
+			}
+		}
+		d.Location = site.Location
+		d.Notes = notes
+		out = append(out, d)
+	}
+	// A library macro's fail() says what is wrong with the call; the
+	// errors its body would have gone on to cause are not news.
+	failed := map[diag.Location]bool{}
+	for _, d := range out {
+		if d.Code == CodeFail {
+			failed[d.Location] = true
+		}
+	}
+	kept := out[:0]
+	for _, d := range out {
+		if d.Code != CodeFail && failed[d.Location] && len(d.Notes) > 0 && strings.HasPrefix(d.Notes[0].Message, "in bt's standard library") {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept
+}
