@@ -462,7 +462,13 @@ func (h *hoverer) attachPoint(ap *ast.AttachPoint) string {
 		case "tracepoint":
 			cat, ev := roles[probes.RoleCategory], roles[probes.RoleEvent]
 			if btfindex.HasWildcard(cat) || btfindex.HasWildcard(ev) {
-				cat, ev = firstTracepoint(k, cat, ev)
+				// The first tracepoint the checker's kernel adapter matches.
+				cat, ev = "", ""
+				if a := newResolver(h.snap, h.decl).firstTargetArgs(ap); a != nil {
+					if parts := strings.SplitN(a.Owner, ":", 3); len(parts) == 3 {
+						cat, ev = parts[1], parts[2]
+					}
+				}
 			}
 			if doc := tracepointDoc(k, cat, ev); doc != "" {
 				b.WriteString(doc)
@@ -476,7 +482,7 @@ func (h *hoverer) attachPoint(ap *ast.AttachPoint) string {
 				}
 			}
 		}
-		if a := newResolver(h.snap, h.decl).kernelProbeArgs(ap); a != nil && len(a.Fields) > 0 {
+		if a := newResolver(h.snap, h.decl).firstTargetArgs(ap); a != nil && len(a.Fields) > 0 {
 			b.WriteString(argsDoc(a))
 			return b.String()
 		}

@@ -192,6 +192,7 @@ func (r *resolution) uprobe() {
 	}
 	var sets []*argSet
 	var setBins []string // the binary of each set
+paths:
 	for _, p := range paths {
 		e := k.elf(p)
 		e.load(p)
@@ -209,11 +210,14 @@ func (r *resolution) uprobe() {
 				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
-				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0) {
+				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0 || r.v.firstOnly) {
 					sets = append(sets, k.uprobeArgs(p, e, s))
 					setBins = append(setBins, p)
 				}
 				found++
+				if r.v.firstOnly {
+					break paths
+				}
 			}
 		}
 		if found == 0 && !wildcard(fn) && len(paths) == 1 {
@@ -396,10 +400,12 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 			s.regArgs = i
 		}
 		var t types.Type = types.Uint64
+		decl := ""
 		if p.Type != nil {
 			t = userPointers(da.convert(p.Type))
+			decl = strings.TrimSpace(btfindex.CTypeName(p.Type) + " " + p.Name)
 		}
-		s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Offset: -1})
+		s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Decl: decl, Offset: -1})
 		if p.Name != "" {
 			fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 		}

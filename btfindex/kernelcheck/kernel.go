@@ -59,6 +59,9 @@ type kernel struct {
 type kernelView struct {
 	*kernel
 	check.KernelScript
+	// firstOnly types the arguments of a wildcard's first target alone
+	// and checks nothing about the whole expansion (FirstTargetArgs).
+	firstOnly bool
 }
 
 // The checker finds the optional interfaces by type assertion: a method
@@ -456,6 +459,9 @@ func (r *resolution) maxProgs() int {
 // tooMany reports a wildcard whose full expansion (one BPF program per
 // match) exceeds max_bpf_progs, and says whether it did.
 func (r *resolution) tooMany(n int) bool {
+	if r.v.firstOnly {
+		return false // only the first is typed
+	}
 	if max := r.maxProgs(); n > max {
 		d := r.errorf(check.CodeTooManyProbes, r.whole(), "%s expands to %d probes, more than max_bpf_progs (%d) allows", r.ap.Raw, n, max)
 		d.Hint = "narrow the wildcard, or raise the limit with config = { max_bpf_progs = N }"

@@ -128,6 +128,7 @@ func sortedUniqueKeepOrder(s []string) []string {
 
 func (r *resolution) tracepointTargets(tps []btfindex.Tracepoint) {
 	k := r.v.kernel
+	tps = firstOf(r, tps)
 	var sets []*argSet
 	for _, tp := range tps {
 		r.ai.Targets = append(r.ai.Targets, "tracepoint:"+tp.Category+":"+tp.Event)
@@ -388,6 +389,7 @@ func (r *resolution) fentry() {
 
 func (r *resolution) fentryTargets(fns []btfindex.KernelFunc) {
 	k := r.v.kernel
+	fns = firstOf(r, fns)
 	var sets []*argSet
 	for _, f := range fns {
 		r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+f.Module+":"+f.Name)
@@ -397,6 +399,15 @@ func (r *resolution) fentryTargets(fns []btfindex.KernelFunc) {
 	if r.ai.Provider == "fexit" {
 		r.ai.Retval = mergeRetval(sets)
 	}
+}
+
+// firstOf is the targets to type: all of them, or the first alone for
+// FirstTargetArgs.
+func firstOf[T any](r *resolution, targets []T) []T {
+	if r.v.firstOnly && len(targets) > 1 {
+		return targets[:1]
+	}
+	return targets
 }
 
 func fixText(f *source.File, span source.Span, msg, text string) diag.Fix {
@@ -450,7 +461,7 @@ func (r *resolution) rawTracepoint() {
 		return
 	}
 	var sets []*argSet
-	for _, p := range targets {
+	for _, p := range firstOf(r, targets) {
 		r.ai.Targets = append(r.ai.Targets, "rawtracepoint:"+p.Target+":"+p.Name)
 		sets = append(sets, k.rawTracepointArgs(p))
 	}
