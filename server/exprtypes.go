@@ -437,9 +437,10 @@ func typeString(t types.Type) string {
 }
 
 // probeArgs returns the typed arguments of probe p: those the checker
-// gave it, else those the checker's kernel adapter gives the first
-// probe one of its attach points matches (where the checker typed none:
-// a wide wildcard, a broken line, no checked program).
+// gave it, else those the checker's kernel adapter gives the first probe
+// with arguments one of its attach points matches (where the checker
+// typed none: a wildcard past max_bpf_progs or with targets of unknown
+// arguments, no checked program).
 func (r *resolver) probeArgs(p *ast.Probe) *probeArgs {
 	if p == nil {
 		return nil
@@ -468,8 +469,9 @@ func (r *resolver) probeArgs(p *ast.Probe) *probeArgs {
 	return nil
 }
 
-// firstTargetArgs are the arguments of the first probe ap matches, from
-// the kernel adapter the checker uses; nil without a kernel.
+// firstTargetArgs are the arguments of the first probe with arguments
+// ap matches, from the kernel adapter the checker uses; nil without a
+// kernel.
 func (r *resolver) firstTargetArgs(ap *ast.AttachPoint) *probeArgs {
 	k := r.snap.Kernel
 	if k == nil {

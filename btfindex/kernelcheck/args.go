@@ -25,6 +25,9 @@ type argSet struct {
 	regArgs int
 }
 
+// described reports whether the arguments are known and there are some.
+func (s *argSet) described() bool { return s.typ != nil && len(s.typ.Fields()) > 0 }
+
 // ---------------------------------------------------------------------
 // Tracepoints
 

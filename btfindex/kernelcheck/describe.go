@@ -21,16 +21,17 @@ type TargetArgs struct {
 	Source string
 }
 
-// FirstTargetArgs types the arguments of the first probe an attach point
-// matches, the way Resolve types each target's, for tools that describe
-// a probe where the checker's answer is not there or not one probe: the
-// language server's hover on an attach point, and its completion of
-// `args.` where the checker left args untyped (a wildcard beyond
-// max_bpf_progs, or one some of whose targets' arguments are unknown).
-// Nothing about the attach point is reported. ok is false when k is not
-// a Kernel made by this package, when the attach point matches nothing,
-// and when its probe has no typed args (kprobe, usdt, a uprobe without
-// DWARF, fixed providers) or they cannot be read.
+// FirstTargetArgs types the arguments of the first probe an attach
+// point matches that has some (a wildcard's first such match), the way
+// Resolve types each target's, for tools that describe a probe where the
+// checker's answer is missing or is not one probe: the language server's
+// hover on an attach point, and its completion of `args.` where the
+// checker left args untyped (a wildcard beyond max_bpf_progs, one some of
+// whose targets' arguments are unknown). Nothing about the attach point
+// is reported. ok is false when k is not a Kernel made by this package,
+// when the attach point matches nothing, and when no probe it matches
+// has typed args (kprobe, usdt, a uprobe without DWARF, fixed providers)
+// or they cannot be read.
 func FirstTargetArgs(k check.Kernel, ap *ast.AttachPoint, f *source.File) (TargetArgs, bool) {
 	v, ok := k.(*kernelView)
 	if !ok || ap == nil {

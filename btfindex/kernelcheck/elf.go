@@ -211,13 +211,16 @@ paths:
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
 				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0 || r.v.firstOnly) {
-					sets = append(sets, k.uprobeArgs(p, e, s))
+					set := k.uprobeArgs(p, e, s)
+					if r.v.firstOnly && set.described() {
+						// FirstTargetArgs: this one alone.
+						r.ai.Targets, sets, setBins = r.ai.Targets[len(r.ai.Targets)-1:], []*argSet{set}, []string{p}
+						break paths
+					}
+					sets = append(sets, set)
 					setBins = append(setBins, p)
 				}
 				found++
-				if r.v.firstOnly {
-					break paths
-				}
 			}
 		}
 		if found == 0 && !wildcard(fn) && len(paths) == 1 {
