@@ -95,6 +95,12 @@ func (r *resolver) typeOf(e ast.Expr) valueType {
 	}
 	r.depth++
 	defer func() { r.depth-- }()
+	if id, ok := e.(*ast.Ident); ok && id.Name == "args" {
+		// The checker's args with the kernel's C declarations.
+		if a := r.probeArgs(probeOf(r.decl)); a != nil {
+			return valueType{args: a}
+		}
+	}
 	if info := r.snap.Info(); info != nil {
 		if t := info.Types[e]; isKnownType(t) {
 			return valueType{t: t}
@@ -107,10 +113,6 @@ func (r *resolver) typeOf(e ast.Expr) valueType {
 		switch e.Name {
 		case "curtask":
 			return valueType{btf: r.kernelType("struct task_struct *")}
-		case "args":
-			if a := r.probeArgs(probeOf(r.decl)); a != nil {
-				return valueType{args: a}
-			}
 		}
 	case *ast.CallExpr:
 		if e.Fun != nil && e.Fun.Name == "curtask" && len(e.Args) == 0 {
