@@ -3,7 +3,9 @@
 // the kernel's tracepoints, functions, raw tracepoints and iterators and
 // the ELF files uprobes and USDT probes name, types probe arguments from
 // tracepoint formats, BTF and DWARF, looks kernel types and enumerators
-// up, and gives the program's C the kernel's BTF as C headers. The
+// up, and gives the program's C the kernel's BTF as C headers. Tools
+// that describe one probe's arguments (the language server's hover and
+// completion) take them from here too (FirstTargetArgs). The
 // checker (analysis/check) declares the interfaces and knows nothing of
 // btfindex; bt check, bt run, the language server and the tests make
 // their Kernel here (Open, New).
@@ -59,8 +61,9 @@ type kernel struct {
 type kernelView struct {
 	*kernel
 	check.KernelScript
-	// firstOnly types the arguments of a wildcard's first target alone
-	// and checks nothing about the whole expansion (FirstTargetArgs).
+	// firstOnly keeps, of a wildcard's targets, the first whose
+	// arguments are typed, and checks nothing about the whole expansion
+	// (FirstTargetArgs).
 	firstOnly bool
 }
 
