@@ -8,10 +8,10 @@ import (
 
 	"github.com/bt-tools/bt/analysis/ast"
 	"github.com/bt-tools/bt/analysis/check"
-	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/analysis/types"
 	"github.com/bt-tools/bt/btfindex"
+	"github.com/bt-tools/bt/btfindex/kernelcheck"
 )
 
 // The member resolver finds what can follow `.` or `->` on an
@@ -19,8 +19,8 @@ import (
 // checker's types (Info); where they are unknown — kernel-independent
 // checking, or a broken line the checker could not type — it follows
 // the expression itself against the kernel index: curtask is a struct
-// task_struct *, args are the probe's tracepoint fields or function
-// parameters, casts name their type, variables and maps take the type of
+// task_struct *, args are the probe's arguments as the checker's
+// kernel adapter types them, casts name their type, variables and maps take the type of
 // what was assigned to them.
 
 // valueType is what the resolver knows about an expression's type: a
@@ -95,6 +95,12 @@ func (r *resolver) typeOf(e ast.Expr) valueType {
 	}
 	r.depth++
 	defer func() { r.depth-- }()
+	if id, ok := e.(*ast.Ident); ok && id.Name == "args" {
+		// The checker's args with the kernel's C declarations.
+		if a := r.probeArgs(probeOf(r.decl)); a != nil {
+			return valueType{args: a}
+		}
+	}
 	if info := r.snap.Info(); info != nil {
 		if t := info.Types[e]; isKnownType(t) {
 			return valueType{t: t}
@@ -107,10 +113,6 @@ func (r *resolver) typeOf(e ast.Expr) valueType {
 		switch e.Name {
 		case "curtask":
 			return valueType{btf: r.kernelType("struct task_struct *")}
-		case "args":
-			if a := r.probeArgs(probeOf(r.decl)); a != nil {
-				return valueType{args: a}
-			}
 		}
 	case *ast.CallExpr:
 		if e.Fun != nil && e.Fun.Name == "curtask" && len(e.Args) == 0 {
@@ -436,9 +438,11 @@ func typeString(t types.Type) string {
 	return t.String()
 }
 
-// probeArgs returns the typed arguments of probe p: from the checker
-// when it resolved the attach points against the kernel, else from the
-// kernel index directly (tracepoint formats, function prototypes).
+// probeArgs returns the typed arguments of probe p: those the checker
+// gave it, else those the checker's kernel adapter gives the first probe
+// with arguments one of its attach points matches (where the checker
+// typed none: a wildcard past max_bpf_progs or with targets of unknown
+// arguments, no checked program).
 func (r *resolver) probeArgs(p *ast.Probe) *probeArgs {
 	if p == nil {
 		return nil
@@ -450,30 +454,57 @@ func (r *resolver) probeArgs(p *ast.Probe) *probeArgs {
 			}
 			for _, ai := range pi.Attach {
 				if ai.ArgsType != nil && len(ai.ArgsType.Fields()) > 0 {
-					ms := typeMembers(ai.ArgsType)
 					owner := ai.Provider
 					if ai.Node != nil {
 						owner = ai.Node.Raw
 					}
-					for i := range ms {
-						ms[i].Owner = owner
-						for _, a := range ai.Args {
-							if a.Name == ms[i].Name && a.Offset >= 0 {
-								ms[i].Offset = a.Offset
-							}
-						}
-					}
-					return &probeArgs{Owner: owner, Fields: ms}
+					return argsMembers(owner, ai.Args, ai.ArgsType)
 				}
 			}
 		}
 	}
 	for _, ap := range p.AttachPoints {
-		if a := r.kernelProbeArgs(ap); a != nil {
+		if a := r.firstTargetArgs(ap); a != nil {
 			return a
 		}
 	}
 	return nil
+}
+
+// firstTargetArgs are the arguments of the first probe with arguments
+// ap matches, from the kernel adapter the checker uses; nil without a
+// kernel.
+func (r *resolver) firstTargetArgs(ap *ast.AttachPoint) *probeArgs {
+	k := r.snap.Kernel
+	if k == nil {
+		return nil
+	}
+	ta, ok := kernelcheck.FirstTargetArgs(k.ck, ap, r.snap.File)
+	if !ok {
+		return nil
+	}
+	return argsMembers(ta.Target, ta.Args, ta.Type)
+}
+
+// argsMembers lists the members of a probe's args struct st, with the
+// record offsets and C declarations args give.
+func argsMembers(owner string, args []check.ProbeArg, st *types.Struct) *probeArgs {
+	ms := typeMembers(st)
+	for i := range ms {
+		ms[i].Owner = owner
+		for _, a := range args {
+			if a.Name != ms[i].Name {
+				continue
+			}
+			if a.Offset >= 0 {
+				ms[i].Offset = a.Offset
+			}
+			if a.Decl != "" {
+				ms[i].Decl = a.Decl
+			}
+		}
+	}
+	return &probeArgs{Owner: owner, Fields: ms}
 }
 
 // attachRoles returns the text of each role of an attach point.
@@ -485,111 +516,6 @@ func attachRoles(ap *ast.AttachPoint) map[string]string {
 		}
 	}
 	return m
-}
-
-func (r *resolver) kernelProbeArgs(ap *ast.AttachPoint) *probeArgs {
-	k := r.snap.Kernel
-	if k == nil {
-		return nil
-	}
-	ix := k.ix
-	roles := attachRoles(ap)
-	switch ap.Provider {
-	case "tracepoint":
-		cat, ev := roles[probes.RoleCategory], roles[probes.RoleEvent]
-		if ev == "" {
-			return nil
-		}
-		if btfindex.HasWildcard(cat) || btfindex.HasWildcard(ev) {
-			cat, ev = firstTracepoint(k, cat, ev)
-			if ev == "" {
-				return nil
-			}
-		}
-		tf, err := ix.TracepointFormat(cat, ev)
-		if err != nil {
-			return nil
-		}
-		owner := "tracepoint:" + tf.Category + ":" + tf.Event
-		a := &probeArgs{Owner: owner}
-		for _, f := range tf.Args() {
-			m := memberInfo{Name: f.Name, Type: f.Type, Decl: f.Decl, Offset: f.Offset, Size: f.Size, Owner: owner, OwnerSize: -1}
-			if f.BTF != nil {
-				m.val = valueType{btf: f.BTF}
-			}
-			a.Fields = append(a.Fields, m)
-		}
-		return a
-	case "fentry", "fexit", "rawtracepoint", "iter", "uprobe", "uretprobe":
-		probe := btfindex.Probe{Provider: ap.Provider, Target: roles[probes.RoleModule]}
-		switch ap.Provider {
-		case "rawtracepoint":
-			probe.Name = roles[probes.RoleEvent]
-		case "iter":
-			probe.Name = roles[probes.RoleIterator]
-		case "uprobe", "uretprobe":
-			// The parameters from the binary's DWARF (none without it,
-			// nor for a uretprobe).
-			probe.Target, probe.Name = roles[probes.RolePath], roles[probes.RoleFunc]
-			if probe.Target == "" || btfindex.HasWildcard(probe.Target) {
-				return nil
-			}
-		default:
-			probe.Name = roles[probes.RoleFunc]
-		}
-		if probe.Name == "" {
-			return nil
-		}
-		if btfindex.HasWildcard(probe.Name) || btfindex.HasWildcard(probe.Target) {
-			pat := ap.Provider + ":"
-			if probe.Target != "" {
-				pat += probe.Target + ":"
-			}
-			list, err := ix.List(pat + probe.Name)
-			if err != nil || len(list) == 0 {
-				return nil
-			}
-			probe = list[0]
-		}
-		pargs, _, err := ix.ProbeArgs(probe)
-		if err != nil {
-			return nil
-		}
-		owner := probe.String()
-		a := &probeArgs{Owner: owner}
-		for _, pa := range pargs {
-			if pa.Name == "retval" && ap.Provider == "fexit" {
-				continue
-			}
-			m := memberInfo{Name: pa.Name, Type: pa.Type, Decl: pa.Decl, Offset: -1, Size: -1, Owner: owner, OwnerSize: -1}
-			if pa.BTF != nil {
-				m.val = valueType{btf: pa.BTF}
-				if sz, err := btf.Sizeof(pa.BTF); err == nil {
-					m.Size = sz
-				}
-			}
-			a.Fields = append(a.Fields, m)
-		}
-		return a
-	}
-	return nil
-}
-
-// firstTracepoint returns the first tracepoint matching wildcard
-// category and event patterns.
-func firstTracepoint(k *kernelIndex, cat, ev string) (string, string) {
-	cm, em := btfindex.CompileMatcher(cat), btfindex.CompileMatcher(ev)
-	for _, c := range k.tracepointCategories() {
-		if !cm.Match(c) {
-			continue
-		}
-		for _, e := range k.tracepointEvents(c) {
-			if em.Match(e) {
-				return c, e
-			}
-		}
-	}
-	return "", ""
 }
 
 // describeMember renders a member for hover and completion

@@ -458,11 +458,21 @@ func (h *hoverer) attachPoint(ap *ast.AttachPoint) string {
 	k := h.snap.Kernel
 	roles := attachRoles(ap)
 	if k != nil {
+		r := newResolver(h.snap, h.decl)
+		// first is the arguments of the first probe with some that ap
+		// matches, as the checker's kernel adapter types them.
+		var first *probeArgs
 		switch p.Name {
 		case "tracepoint":
 			cat, ev := roles[probes.RoleCategory], roles[probes.RoleEvent]
 			if btfindex.HasWildcard(cat) || btfindex.HasWildcard(ev) {
-				cat, ev = firstTracepoint(k, cat, ev)
+				// The format of that first match.
+				cat, ev = "", ""
+				if first = r.firstTargetArgs(ap); first != nil {
+					if parts := strings.SplitN(first.Owner, ":", 3); len(parts) == 3 {
+						cat, ev = parts[1], parts[2]
+					}
+				}
 			}
 			if doc := tracepointDoc(k, cat, ev); doc != "" {
 				b.WriteString(doc)
@@ -476,8 +486,11 @@ func (h *hoverer) attachPoint(ap *ast.AttachPoint) string {
 				}
 			}
 		}
-		if a := newResolver(h.snap, h.decl).kernelProbeArgs(ap); a != nil && len(a.Fields) > 0 {
-			b.WriteString(argsDoc(a))
+		if first == nil {
+			first = r.firstTargetArgs(ap)
+		}
+		if first != nil && len(first.Fields) > 0 {
+			b.WriteString(argsDoc(first))
 			return b.String()
 		}
 	}

@@ -101,6 +101,10 @@ type MapInfo struct {
 type ProbeArg struct {
 	Name string
 	Type types.Type
+	// Decl is the argument's C declaration as the kernel or the binary
+	// describes it ("pid_t next_pid", "char prev_comm[16]", "struct file
+	// *file"), for tools that show it; "" when not known.
+	Decl string
 	// Offset is the byte offset in the context record for tracepoints
 	// (format files give it), -1 when arguments come in registers.
 	Offset int

@@ -25,6 +25,9 @@ type argSet struct {
 	regArgs int
 }
 
+// described reports whether the arguments are known and there are some.
+func (s *argSet) described() bool { return s.typ != nil && len(s.typ.Fields()) > 0 }
+
 // ---------------------------------------------------------------------
 // Tracepoints
 
@@ -64,7 +67,7 @@ func (k *kernel) buildTracepointArgs(tp btfindex.Tracepoint, maxStr int) *argSet
 			continue // bpftrace cannot read the common_ header fields
 		}
 		t := k.tracepointFieldType(fl, user, maxStr)
-		s.args = append(s.args, check.ProbeArg{Name: fl.Name, Type: t, Offset: fl.Offset, DataLoc: fl.DataLoc})
+		s.args = append(s.args, check.ProbeArg{Name: fl.Name, Type: t, Decl: fl.Decl, Offset: fl.Offset, DataLoc: fl.DataLoc})
 		fields = append(fields, types.Field{Name: fl.Name, Type: t, BitOffset: fl.Offset * 8})
 	}
 	s.typ = types.NewStruct(name, false, size, nil)
@@ -217,9 +220,9 @@ func (k *kernel) syntheticSyscallArgs(tp btfindex.Tracepoint, name string) *argS
 		return nil
 	}
 	s := &argSet{source: "btf"}
-	args := []check.ProbeArg{{Name: "__syscall_nr", Type: types.Int32, Offset: 8}}
+	args := []check.ProbeArg{{Name: "__syscall_nr", Type: types.Int32, Decl: "int __syscall_nr", Offset: 8}}
 	if strings.HasPrefix(tp.Event, "sys_exit_") {
-		args = append(args, check.ProbeArg{Name: "ret", Type: types.Int64, Offset: 16})
+		args = append(args, check.ProbeArg{Name: "ret", Type: types.Int64, Decl: "long ret", Offset: 16})
 	} else {
 		ev := strings.TrimPrefix(tp.Event, "sys_enter_")
 		// Funcs, not Func: a miss must not compute suggestions.
@@ -242,7 +245,7 @@ func (k *kernel) syntheticSyscallArgs(tp btfindex.Tracepoint, name string) *argS
 		}
 		for i, p := range sig.Params {
 			t := sizeInt(k.conv.Convert(p.Type), 8, false)
-			args = append(args, check.ProbeArg{Name: p.Name, Type: userPointers(t), Offset: 16 + 8*i})
+			args = append(args, check.ProbeArg{Name: p.Name, Type: userPointers(t), Decl: btfindex.CDecl(p.Type, p.Name), Offset: 16 + 8*i})
 		}
 	}
 	var fields []types.Field
@@ -275,7 +278,7 @@ func (k *kernel) funcArgs(f btfindex.KernelFunc) *argSet {
 		var fields []types.Field
 		for i, p := range sig.Params {
 			t := k.conv.Convert(p.Type)
-			s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Offset: -1})
+			s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Decl: btfindex.CDecl(p.Type, p.Name), Offset: -1})
 			if p.Name != "" {
 				fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 			}
@@ -313,7 +316,7 @@ func (k *kernel) rawTracepointArgs(p btfindex.Probe) *argSet {
 			if a.BTF != nil {
 				t = k.conv.Convert(a.BTF)
 			}
-			s.args = append(s.args, check.ProbeArg{Name: a.Name, Type: t, Offset: -1})
+			s.args = append(s.args, check.ProbeArg{Name: a.Name, Type: t, Decl: a.Decl, Offset: -1})
 			if a.Name != "" {
 				fields = append(fields, types.Field{Name: a.Name, Type: t, BitOffset: i * 64})
 			}
@@ -393,6 +396,9 @@ func (r *resolution) setArgs(pattern string, sets []*argSet) {
 			same = false
 		}
 		pa := check.ProbeArg{Name: a.Name, Type: t, Offset: a.Offset, DataLoc: a.DataLoc, OffsetVaries: varies}
+		if t == a.Type {
+			pa.Decl = a.Decl // the targets declare it alike
+		}
 		if varies && len(sets) == len(r.ai.Targets) {
 			pa.TargetOffsets = make([]int, len(sets))
 			pa.TargetOffsets[0] = a.Offset

@@ -192,6 +192,7 @@ func (r *resolution) uprobe() {
 	}
 	var sets []*argSet
 	var setBins []string // the binary of each set
+paths:
 	for _, p := range paths {
 		e := k.elf(p)
 		e.load(p)
@@ -209,8 +210,14 @@ func (r *resolution) uprobe() {
 				r.ai.Targets = append(r.ai.Targets, t)
 				// The DWARF of a separate debug file (libc's is megabytes)
 				// is read only for a probe that reads args fields.
-				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0) {
-					sets = append(sets, k.uprobeArgs(p, e, s))
+				if r.ai.Provider == "uprobe" && (e.dwarfPath == p || !e.hasDWARF || len(r.v.ArgsUsed[r.ap]) > 0 || r.v.firstOnly) {
+					set := k.uprobeArgs(p, e, s)
+					if r.v.firstOnly && set.described() {
+						// FirstTargetArgs: this one alone.
+						r.ai.Targets, sets, setBins = r.ai.Targets[len(r.ai.Targets)-1:], []*argSet{set}, []string{p}
+						break paths
+					}
+					sets = append(sets, set)
 					setBins = append(setBins, p)
 				}
 				found++
@@ -396,10 +403,12 @@ func (da *dwarfArgs) args(fn, name string) *argSet {
 			s.regArgs = i
 		}
 		var t types.Type = types.Uint64
+		decl := ""
 		if p.Type != nil {
 			t = userPointers(da.convert(p.Type))
+			decl = strings.TrimSpace(btfindex.CTypeName(p.Type) + " " + p.Name)
 		}
-		s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Offset: -1})
+		s.args = append(s.args, check.ProbeArg{Name: p.Name, Type: t, Decl: decl, Offset: -1})
 		if p.Name != "" {
 			fields = append(fields, types.Field{Name: p.Name, Type: t, BitOffset: i * 64})
 		}

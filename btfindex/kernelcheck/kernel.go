@@ -3,7 +3,9 @@
 // the kernel's tracepoints, functions, raw tracepoints and iterators and
 // the ELF files uprobes and USDT probes name, types probe arguments from
 // tracepoint formats, BTF and DWARF, looks kernel types and enumerators
-// up, and gives the program's C the kernel's BTF as C headers. The
+// up, and gives the program's C the kernel's BTF as C headers. Tools
+// that describe one probe's arguments (the language server's hover and
+// completion) take them from here too (FirstTargetArgs). The
 // checker (analysis/check) declares the interfaces and knows nothing of
 // btfindex; bt check, bt run, the language server and the tests make
 // their Kernel here (Open, New).
@@ -59,6 +61,10 @@ type kernel struct {
 type kernelView struct {
 	*kernel
 	check.KernelScript
+	// firstOnly keeps, of a wildcard's targets, the first whose
+	// arguments are typed, and checks nothing about the whole expansion
+	// (FirstTargetArgs).
+	firstOnly bool
 }
 
 // The checker finds the optional interfaces by type assertion: a method
@@ -456,6 +462,9 @@ func (r *resolution) maxProgs() int {
 // tooMany reports a wildcard whose full expansion (one BPF program per
 // match) exceeds max_bpf_progs, and says whether it did.
 func (r *resolution) tooMany(n int) bool {
+	if r.v.firstOnly {
+		return false // only the first is typed
+	}
 	if max := r.maxProgs(); n > max {
 		d := r.errorf(check.CodeTooManyProbes, r.whole(), "%s expands to %d probes, more than max_bpf_progs (%d) allows", r.ap.Raw, n, max)
 		d.Hint = "narrow the wildcard, or raise the limit with config = { max_bpf_progs = N }"

@@ -128,10 +128,9 @@ func sortedUniqueKeepOrder(s []string) []string {
 
 func (r *resolution) tracepointTargets(tps []btfindex.Tracepoint) {
 	k := r.v.kernel
-	var sets []*argSet
+	tps, sets := typeTargets(r, tps, func(tp btfindex.Tracepoint) *argSet { return k.tracepointArgs(tp, r.maxStrlen()) })
 	for _, tp := range tps {
 		r.ai.Targets = append(r.ai.Targets, "tracepoint:"+tp.Category+":"+tp.Event)
-		sets = append(sets, k.tracepointArgs(tp, r.maxStrlen()))
 	}
 	r.ai.Source = sets[0].source
 	r.setArgs(r.ap.Raw, sets)
@@ -388,15 +387,30 @@ func (r *resolution) fentry() {
 
 func (r *resolution) fentryTargets(fns []btfindex.KernelFunc) {
 	k := r.v.kernel
-	var sets []*argSet
+	fns, sets := typeTargets(r, fns, k.funcArgs)
 	for _, f := range fns {
 		r.ai.Targets = append(r.ai.Targets, r.ap.Provider+":"+f.Module+":"+f.Name)
-		sets = append(sets, k.funcArgs(f))
 	}
 	r.setArgs(r.ap.Raw, sets)
 	if r.ai.Provider == "fexit" {
 		r.ai.Retval = mergeRetval(sets)
 	}
+}
+
+// typeTargets types each target's arguments with args, in order, and
+// returns the targets and their arguments: all of them, or for
+// FirstTargetArgs the first target whose arguments are known and not
+// none (or all, when no target's are).
+func typeTargets[T any](r *resolution, targets []T, args func(T) *argSet) ([]T, []*argSet) {
+	sets := make([]*argSet, 0, len(targets))
+	for i, t := range targets {
+		s := args(t)
+		if r.v.firstOnly && s.described() {
+			return targets[i : i+1], []*argSet{s}
+		}
+		sets = append(sets, s)
+	}
+	return targets, sets
 }
 
 func fixText(f *source.File, span source.Span, msg, text string) diag.Fix {
@@ -449,10 +463,9 @@ func (r *resolution) rawTracepoint() {
 	if (wildcard(mod) || wildcard(ev)) && r.tooMany(len(targets)) {
 		return
 	}
-	var sets []*argSet
+	targets, sets := typeTargets(r, targets, k.rawTracepointArgs)
 	for _, p := range targets {
 		r.ai.Targets = append(r.ai.Targets, "rawtracepoint:"+p.Target+":"+p.Name)
-		sets = append(sets, k.rawTracepointArgs(p))
 	}
 	r.setArgs(r.ap.Raw, sets)
 }
