@@ -158,9 +158,7 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	if timerProviders[b.group.provider] {
 		// A timer that fires again between exit() and the detach is not
 		// an event of the traced system: it does nothing.
-		b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-		b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
+		b.jumpIfExiting(b.exitLabel)
 	}
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)
