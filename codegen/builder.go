@@ -128,21 +128,16 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			code := CodeUnsupported
-			if u.code != "" {
-				code = u.code
+			code, hint := u.code, u.hint
+			if code == "" {
+				code, hint = CodeUnsupported, "bt's compiler cannot lower this yet"
 			}
 			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			switch {
-			case u.code == "":
-				d.Hint = "bt's compiler cannot lower this yet"
-			case u.hint != "":
-				d.Hint = u.hint
-			}
+			d.Hint = hint
 			ps, ok = nil, false
 		}
 	}()
