@@ -410,13 +410,9 @@ func (b *builder) leavesEarly(body ast.Node) (leaves, valued bool) {
 			}
 		case *ast.CallExpr:
 			leaves = leaves || x.Fun != nil && x.Fun.Name == "exit"
-			if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
-				ast.Inspect(ci.Expansion, visit)
-			}
-		case *ast.Ident:
-			if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
-				ast.Inspect(ci.Expansion, visit)
-			}
+		}
+		if exp := b.expansion(n); exp != nil {
+			ast.Inspect(exp, visit)
 		}
 		return n != nil
 	}
@@ -478,18 +474,29 @@ func (b *builder) allocVars(body ast.Node) {
 		if n == nil {
 			return false
 		}
-		var ci *check.CallInfo
-		switch x := n.(type) {
-		case *ast.CallExpr:
-			ci = b.info.Calls[x]
-		case *ast.Ident:
-			ci = b.info.IdentCalls[x]
-		}
-		if ci != nil && ci.Expansion != nil {
-			b.allocVars(ci.Expansion)
+		if exp := b.expansion(n); exp != nil {
+			b.allocVars(exp)
 		}
 		return true
 	})
+}
+
+// expansion is the body a macro call (`m(...)`, or a bare `m`) is
+// compiled as, nil when n is no macro call. Expansions are trees of
+// their own: walks of a body that must see the code compiled inline
+// follow them.
+func (b *builder) expansion(n ast.Node) *ast.BlockExpr {
+	var ci *check.CallInfo
+	switch x := n.(type) {
+	case *ast.CallExpr:
+		ci = b.info.Calls[x]
+	case *ast.Ident:
+		ci = b.info.IdentCalls[x]
+	}
+	if ci == nil {
+		return nil
+	}
+	return ci.Expansion
 }
 
 func (b *builder) varSlotOf(sym *check.Symbol) *varSlot {
