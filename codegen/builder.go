@@ -128,21 +128,16 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 			if !isU {
 				panic(r)
 			}
-			code := CodeUnsupported
-			if u.code != "" {
-				code = u.code
+			code, hint := u.code, u.hint
+			if code == "" {
+				code, hint = CodeUnsupported, "bt's compiler cannot lower this yet"
 			}
 			d := b.c.errorf(b.file, u.node, code, "%s", u.msg)
 			if u.node == nil && b.src != nil {
 				// a limit hit while compiling the current statement
 				d.Location = diag.Location{File: b.src.file, Span: b.src.span}
 			}
-			switch {
-			case u.code == "":
-				d.Hint = "bt's compiler cannot lower this yet"
-			case u.hint != "":
-				d.Hint = u.hint
-			}
+			d.Hint = hint
 			ps, ok = nil, false
 		}
 	}()
@@ -158,9 +153,7 @@ func (b *builder) build() (ps *ebpf.ProgramSpec, ok bool) {
 	if timerProviders[b.group.provider] {
 		// A timer that fires again between exit() and the detach is not
 		// an event of the traced system: it does nothing.
-		b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-		b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-		b.emit(asm.JNE.Imm(asm.R1, 0, b.exitLabel))
+		b.jumpIfExiting(b.exitLabel)
 	}
 	if node.Predicate != nil {
 		b.setSrc(node.Predicate)
@@ -417,13 +410,9 @@ func (b *builder) leavesEarly(body ast.Node) (leaves, valued bool) {
 			}
 		case *ast.CallExpr:
 			leaves = leaves || x.Fun != nil && x.Fun.Name == "exit"
-			if ci := b.info.Calls[x]; ci != nil && ci.Expansion != nil {
-				ast.Inspect(ci.Expansion, visit)
-			}
-		case *ast.Ident:
-			if ci := b.info.IdentCalls[x]; ci != nil && ci.Expansion != nil {
-				ast.Inspect(ci.Expansion, visit)
-			}
+		}
+		if exp := b.expansion(n); exp != nil {
+			ast.Inspect(exp, visit)
 		}
 		return n != nil
 	}
@@ -485,18 +474,29 @@ func (b *builder) allocVars(body ast.Node) {
 		if n == nil {
 			return false
 		}
-		var ci *check.CallInfo
-		switch x := n.(type) {
-		case *ast.CallExpr:
-			ci = b.info.Calls[x]
-		case *ast.Ident:
-			ci = b.info.IdentCalls[x]
-		}
-		if ci != nil && ci.Expansion != nil {
-			b.allocVars(ci.Expansion)
+		if exp := b.expansion(n); exp != nil {
+			b.allocVars(exp)
 		}
 		return true
 	})
+}
+
+// expansion is the body a macro call (`m(...)`, or a bare `m`) is
+// compiled as, nil when n is no macro call. Expansions are trees of
+// their own: walks of a body that must see the code compiled inline
+// follow them.
+func (b *builder) expansion(n ast.Node) *ast.BlockExpr {
+	var ci *check.CallInfo
+	switch x := n.(type) {
+	case *ast.CallExpr:
+		ci = b.info.Calls[x]
+	case *ast.Ident:
+		ci = b.info.IdentCalls[x]
+	}
+	if ci == nil {
+		return nil
+	}
+	return ci.Expansion
 }
 
 func (b *builder) varSlotOf(sym *check.Symbol) *varSlot {

@@ -403,9 +403,10 @@ func stackValue(user bool) builtinFn {
 		name := kstackMap
 		flags := int32(0)
 		t := b.typeOf(n)
+		st, isStack := types.Underlying(t).(*types.Stack)
 		if user {
 			name, flags = ustackMap, bpfFUserStack
-			if st, ok := types.Underlying(t).(*types.Stack); ok && StackMode(st) == "build_id" {
+			if isStack && StackMode(st) == "build_id" {
 				name = buildIDMap
 			}
 		}
@@ -421,14 +422,10 @@ func stackValue(user bool) builtinFn {
 			b.emit(asm.RSh.Imm(asm.R0, 32))
 			b.emit(asm.StoreMem(regScratch, int16(off+8), asm.R0, asm.DWord))
 		}
-		if st, ok := types.Underlying(t).(*types.Stack); ok && b.c.storedStackLen[boolIndex(st.User)] {
+		if isStack && b.c.storedStackLen[boolIndex(st.User)] {
 			// its depth, for len() once stored (the frames themselves are
-			// read in user space), above the pid of a user stack or the
-			// 32-bit id of a kernel stack
-			word := off
-			if user {
-				word = off + 8
-			}
+			// read in user space)
+			word := stackDepthWord(off, user)
 			b.stackDepth(n, st)
 			b.emit(asm.LSh.Imm(asm.R0, stackDepthShift))
 			b.emit(asm.LoadMem(asm.R1, regScratch, int16(word), asm.DWord))

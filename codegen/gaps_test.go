@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 )
 
@@ -66,20 +65,7 @@ func TestProbeReturnValue(t *testing.T) {
 begin { @second = 1; return (uint8)300 + 1000; }
 begin { @third = 1; }`)
 	want := []uint32{3, 1044, 0} // (uint8)300 wraps to 44
-	i := 0
-	for _, p := range h.obj.Progs {
-		if p.Provider != "begin" {
-			continue
-		}
-		got, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{})
-		if err != nil {
-			t.Fatalf("running %s: %v", p.SpecName, err)
-		}
-		if got != want[i] {
-			t.Errorf("begin #%d returned %d, want %d", i, got, want[i])
-		}
-		i++
-	}
+	h.checkBeginResults(want)
 	if _, set := h.lookupRaw("@after", nil); set {
 		t.Errorf("@after is set: the probe went on after return")
 	}

@@ -25,27 +25,20 @@ const (
 	WarnAll
 )
 
-// checkedHelpers are the helpers whose failures a program can report,
-// by name, each with whether only -k reports it: a failed probe read
-// leaves zeros and a missing map element reads as zero, which a script
-// can see for itself.
+// checkedHelpers are the helpers whose failures a program reports (the
+// calls that helperCheck or lookupCheck follow), by name, each with
+// whether only -k reports it: a failed probe read leaves zeros and a
+// missing map element reads as zero, which a script can see for itself.
 var checkedHelpers = map[asm.BuiltinFunc]struct {
 	name  string
 	onlyK bool
 }{
-	asm.FnMapUpdateElem:       {"map_update_elem", false},
-	asm.FnMapLookupElem:       {"map_lookup_elem", true},
-	asm.FnProbeReadUser:       {"probe_read_user", true},
-	asm.FnProbeReadKernel:     {"probe_read_kernel", true},
-	asm.FnProbeReadUserStr:    {"probe_read_user_str", true},
-	asm.FnProbeReadKernelStr:  {"probe_read_kernel_str", true},
-	asm.FnProbeRead:           {"probe_read", true},
-	asm.FnProbeReadStr:        {"probe_read_str", true},
-	asm.FnGetCurrentComm:      {"get_current_comm", false},
-	asm.FnGetStack:            {"get_stack", false},
-	asm.FnGetNsCurrentPidTgid: {"get_ns_current_pid_tgid", false},
-	asm.FnLoop:                {"loop", false},
-	asm.FnForEachMapElem:      {"for_each_map_elem", false},
+	asm.FnMapUpdateElem:      {"map_update_elem", false},
+	asm.FnMapLookupElem:      {"map_lookup_elem", true},
+	asm.FnProbeReadUser:      {"probe_read_user", true},
+	asm.FnProbeReadKernel:    {"probe_read_kernel", true},
+	asm.FnProbeReadUserStr:   {"probe_read_user_str", true},
+	asm.FnProbeReadKernelStr: {"probe_read_kernel_str", true},
 }
 
 // helperReported reports whether the program checks fn's result.

@@ -3,8 +3,6 @@ package codegen
 import (
 	"testing"
 
-	"github.com/cilium/ebpf"
-
 	"github.com/bt-tools/bt/analysis/types"
 )
 
@@ -113,20 +111,7 @@ func TestProbeReturnFromLoop(t *testing.T) {
 	h := load(t, `begin { for $i : 0..10 { $j = 0; while ($j < 5) { if ($i * 5 + $j == 17) { return $i * 100 + $j; } $j++; } } @after = 1; }
 begin { @m[1] = 1; for ($kv : @m) { return; } @after2 = 1; }`)
 	want := []uint32{302, 0}
-	i := 0
-	for _, p := range h.obj.Progs {
-		if p.Provider != "begin" {
-			continue
-		}
-		got, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{})
-		if err != nil {
-			t.Fatalf("running %s: %v", p.SpecName, err)
-		}
-		if got != want[i] {
-			t.Errorf("begin #%d returned %d, want %d", i, got, want[i])
-		}
-		i++
-	}
+	h.checkBeginResults(want)
 	for _, name := range []string{"@after", "@after2"} {
 		if _, set := h.lookupRaw(name, nil); set {
 			t.Errorf("%s is set: the probe went on after return", name)

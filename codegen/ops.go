@@ -236,30 +236,22 @@ func (b *builder) compareMem(x *ast.BinaryExpr, op asm.JumpOp, target string) {
 	yt := b.finalType(x.Y)
 	_, xs := types.Underlying(xt).(*types.String)
 	_, ys := types.Underlying(yt).(*types.String)
+	_, xbuf := types.Underlying(xt).(*types.Buffer)
+	_, ybuf := types.Underlying(yt).(*types.Buffer)
+	if xbuf && !ybuf {
+		b.fail(x, "cannot compare %s with %s", xt, yt)
+	}
 	equal, differ := b.label("eq"), b.label("ne")
-	if xs && ys {
-		// a literal is compared byte by byte without a loop
-		if lit, ok := b.stringLiteral(x.Y); ok {
-			b.strEqualsLit(b.memory(x.X), xt.Size(), lit.Value, differ)
-		} else if lit, ok := b.stringLiteral(x.X); ok {
-			b.strEqualsLit(b.memory(x.Y), yt.Size(), lit.Value, differ)
-		} else {
-			xo := b.memory(x.X)
-			yo := b.memory(x.Y)
-			b.strEquals(xo, yo, min(xt.Size(), yt.Size()), equal, differ)
-		}
-	} else if xb, ok := types.Underlying(xt).(*types.Buffer); ok {
-		yb, ok := types.Underlying(yt).(*types.Buffer)
-		if !ok {
-			b.fail(x, "cannot compare %s with %s", xt, yt)
-		}
-		xo := b.memory(x.X)
-		yo := b.memory(x.Y)
-		b.buffersEqual(xo, yo, min(xb.Len, yb.Len), differ)
+	// a literal is compared byte by byte without a loop
+	if lit, ok := b.stringLiteral(x.Y); ok && xs && ys {
+		b.strEqualsLit(b.memory(x.X), xt.Size(), lit.Value, differ)
+	} else if lit, ok := b.stringLiteral(x.X); ok && xs && ys {
+		b.strEqualsLit(b.memory(x.Y), yt.Size(), lit.Value, differ)
 	} else {
 		xo := b.memory(x.X)
 		yo := b.memory(x.Y)
-		if types.Identical(xt, yt) {
+		if types.Identical(xt, yt) && !xs && !xbuf {
+			// no NUL or length to stop at: every byte counts
 			b.bytesEqual(xo, yo, xt.Size(), differ)
 		} else {
 			b.valuesEqual(x, xo, yo, xt, yt, differ)

@@ -71,9 +71,7 @@ func (b *builder) emitLargeRecord(ev *Event, values []ast.Expr) {
 		pieces[i] = piece{at: b.memory(v)}
 	}
 	done, reserved := b.label("rec_done"), b.label("rec_reserved")
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-	b.emit(asm.JNE.Imm(asm.R1, 0, done))
+	b.jumpIfExiting(done)
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ringBufName))
 	b.emit(asm.Mov.Imm(asm.R2, int32(size)))
 	b.emit(asm.Mov.Imm(asm.R3, 0))
@@ -122,14 +120,20 @@ func (b *builder) countLost() {
 	b.mark(skip)
 }
 
+// jumpIfExiting jumps to label once exit() has set the exit flag (the
+// uint64 at 0 in the state map). It clobbers R1.
+func (b *builder) jumpIfExiting(label string) {
+	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
+	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	b.emit(asm.JNE.Imm(asm.R1, 0, label))
+}
+
 // output sends size bytes of scratch at off to the ring buffer, counting
 // the record as lost when it does not fit. Nothing is sent once exit()
 // has set the exit flag.
 func (b *builder) output(off, size int) {
 	ok := b.label("out")
-	b.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(stateName))
-	b.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-	b.emit(asm.JNE.Imm(asm.R1, 0, ok))
+	b.jumpIfExiting(ok)
 	b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(ringBufName))
 	b.scratchPtr(asm.R2, off)
 	b.emit(asm.Mov.Imm(asm.R3, int32(size)))

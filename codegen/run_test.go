@@ -74,15 +74,35 @@ func loadWith(t *testing.T, src string, opts Options) *harness {
 	return &harness{t: t, obj: obj, coll: coll, rb: rb}
 }
 
-// runBegin runs every begin program once with BPF_PROG_TEST_RUN.
-func (h *harness) runBegin() {
+// runBegin runs every begin program once with BPF_PROG_TEST_RUN and
+// returns their results, in order.
+func (h *harness) runBegin() []uint32 {
 	h.t.Helper()
+	var results []uint32
 	for _, p := range h.obj.Progs {
 		if p.Provider != "begin" {
 			continue
 		}
-		if _, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{}); err != nil {
+		ret, err := h.coll.Programs[p.SpecName].Run(&ebpf.RunOptions{})
+		if err != nil {
 			h.t.Fatalf("running %s: %v", p.SpecName, err)
+		}
+		results = append(results, ret)
+	}
+	return results
+}
+
+// checkBeginResults runs every begin program once and checks their
+// results against want, in order.
+func (h *harness) checkBeginResults(want []uint32) {
+	h.t.Helper()
+	got := h.runBegin()
+	if len(got) != len(want) {
+		h.t.Fatalf("%d begin programs ran, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			h.t.Errorf("begin #%d returned %d, want %d", i, got[i], want[i])
 		}
 	}
 }

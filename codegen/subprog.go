@@ -381,11 +381,7 @@ func (b *builder) stackDepth(e ast.Expr, st *types.Stack) result {
 			// usesStoredStackLen saw every len() of the program
 			b.fail(e, "len of this %s: its depth was not recorded", st)
 		}
-		off := b.memory(e)
-		word := off
-		if st.User {
-			word = off + 8
-		}
+		word := stackDepthWord(b.memory(e), st.User)
 		b.emit(asm.LoadMem(asm.R0, regScratch, int16(word), asm.DWord))
 		b.emit(asm.RSh.Imm(asm.R0, stackDepthShift))
 		return inReg
@@ -430,6 +426,16 @@ func directStack(e ast.Expr) bool {
 // reads from the lower half; a kernel stack's only one, above its
 // stack id, which the runtime reads as an int32.
 const stackDepthShift = 32
+
+// stackDepthWord is the offset of the word of a stack value at off that
+// holds its depth (stackDepthShift): a user stack's second, a kernel
+// stack's first.
+func stackDepthWord(off int, user bool) int {
+	if user {
+		return off + 8
+	}
+	return off
+}
 
 // usesStoredStackLen reports, for kernel and user stacks (indexed by
 // Stack.User), whether the program takes len() of one that is not a

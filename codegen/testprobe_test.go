@@ -81,3 +81,14 @@ func TestCompareDifferentTypes(t *testing.T) {
 		}
 	}
 }
+
+// Buffers compare by length, then bytes.
+func TestCompareBuffers(t *testing.T) {
+	h := load(t, `begin { $s = "abcdef"; $t = "abcxyz"; $a = buf($s, 3); $b = buf($t, 3); $c = buf($t, 4); @eq = $a == $b; @ne = $a == $c; @ne2 = $a != $c; }`)
+	h.runBegin()
+	for name, want := range map[string]int64{"@eq": 1, "@ne": 0, "@ne2": 1} {
+		if got := h.intValue(name, nil); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
