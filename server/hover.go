@@ -259,8 +259,8 @@ func (h *hoverer) symbolDoc(sym *check.Symbol) string {
 		if sym.Doc != "" {
 			md = "```c\n" + sym.Doc + "\n```"
 		}
-		if note := stdlibHoverNote(sym.Name); note != "" && sym.Kind == check.SymCFunc && sym.Loc != nil && strings.HasSuffix(sym.Loc.Path, ".bpf.o") {
-			md += note // the object's source
+		if d, ok := libraryCFuncDef(sym); ok {
+			md += libraryNote(d.Path, d.Line) // the object's source
 		} else if sym.Loc != nil {
 			md += fmt.Sprintf("\n\nDefined in `%s` line %d", sym.Loc.Path, sym.Loc.Line)
 		}
