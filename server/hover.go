@@ -210,12 +210,8 @@ func (h *hoverer) fileOf(d ast.Node) *ast.File {
 	if f := libraryFileOf(d); f != nil {
 		return f
 	}
-	for _, f := range h.snap.Files() {
-		for _, x := range f.Decls {
-			if x == d {
-				return f
-			}
-		}
+	if f := declFile(h.snap.Files(), d); f != nil {
+		return f
 	}
 	return h.snap.AST
 }

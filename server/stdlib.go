@@ -114,14 +114,7 @@ func libraryPath(f *source.File) (string, bool) {
 // libraryFileOf is the library's file declaring d, nil when d is not
 // the library's.
 func libraryFileOf(d ast.Node) *ast.File {
-	for _, f := range check.TheLibrary().Files {
-		for _, x := range f.Decls {
-			if x == d {
-				return f
-			}
-		}
-	}
-	return nil
+	return declFile(check.TheLibrary().Files, d)
 }
 
 // isLibrarySymbol reports whether sym is one of the library's macros.
