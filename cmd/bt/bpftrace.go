@@ -136,14 +136,7 @@ var bpftraceOpts = []bpftraceOpt{
 	}},
 	{"", 'I', true, func(a *bpftraceArgs, v string) error { a.includeDirs = append(a.includeDirs, v); return nil }},
 	{"include", 0, true, func(a *bpftraceArgs, v string) error { a.includeFiles = append(a.includeFiles, v); return nil }},
-	{"debuginfo", 0, true, func(a *bpftraceArgs, v string) error {
-		for _, d := range strings.Split(v, ":") {
-			if d != "" {
-				a.debugInfo = append(a.debugInfo, d)
-			}
-		}
-		return nil
-	}},
+	{"debuginfo", 0, true, func(a *bpftraceArgs, v string) error { return debugInfoValue{&a.debugInfo}.Set(v) }},
 	{"unsafe", 0, false, func(a *bpftraceArgs, _ string) error { a.run.unsafe = true; return nil }},
 	{"dry-run", 0, false, func(a *bpftraceArgs, _ string) error { a.run.dryRun = true; return nil }},
 	{"fmt", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("fmt", "format") }},

@@ -507,7 +507,8 @@ func debugInfoFlag(cmd *cobra.Command, dirs *[]string) {
 	cmd.Flags().Var(debugInfoValue{dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
 }
 
-// debugInfoValue collects --debuginfo directories.
+// debugInfoValue collects --debuginfo directories (bt's commands and
+// the drop-in's option).
 type debugInfoValue struct{ dirs *[]string }
 
 func (v debugInfoValue) String() string {
