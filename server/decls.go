@@ -112,6 +112,19 @@ func macroDocComment(f *ast.File, m *ast.MacroDecl) string {
 	return ""
 }
 
+// declFile returns the file among files that declares the top-level
+// item d, nil when none does.
+func declFile(files []*ast.File, d ast.Node) *ast.File {
+	for _, f := range files {
+		for _, x := range f.Decls {
+			if x == d {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
 // fileOf returns the file among files whose source is src.
 func fileOf(files []*ast.File, src *source.File) *ast.File {
 	for _, f := range files {

@@ -81,11 +81,9 @@ func definitions(snap *Snapshot, pos source.Pos, enc source.Encoding) []protocol
 				}
 			}
 			// A C function of the library's objects: its source.
-			if sym != nil && sym.Kind == check.SymCFunc && sym.Loc != nil && (strings.HasSuffix(sym.Loc.Path, ".bpf.o") || strings.HasPrefix(sym.Loc.Path, check.LibraryPrefix)) {
-				if d, ok := stdlibDefinitionOf(n.Name); ok {
-					if loc, ok := fileLocation(d.Path, d.Offset, enc); ok {
-						return []protocol.Location{loc}
-					}
+			if d, ok := libraryCFuncDef(sym); ok {
+				if loc, ok := fileLocation(d.Path, d.Offset, enc); ok {
+					return []protocol.Location{loc}
 				}
 			}
 			if sym != nil && sym.Loc != nil {

@@ -210,12 +210,8 @@ func (h *hoverer) fileOf(d ast.Node) *ast.File {
 	if f := libraryFileOf(d); f != nil {
 		return f
 	}
-	for _, f := range h.snap.Files() {
-		for _, x := range f.Decls {
-			if x == d {
-				return f
-			}
-		}
+	if f := declFile(h.snap.Files(), d); f != nil {
+		return f
 	}
 	return h.snap.AST
 }
@@ -259,8 +255,8 @@ func (h *hoverer) symbolDoc(sym *check.Symbol) string {
 		if sym.Doc != "" {
 			md = "```c\n" + sym.Doc + "\n```"
 		}
-		if note := stdlibHoverNote(sym.Name); note != "" && sym.Kind == check.SymCFunc && sym.Loc != nil && strings.HasSuffix(sym.Loc.Path, ".bpf.o") {
-			md += note // the object's source
+		if d, ok := libraryCFuncDef(sym); ok {
+			md += libraryNote(d.Path, d.Line) // the object's source
 		} else if sym.Loc != nil {
 			md += fmt.Sprintf("\n\nDefined in `%s` line %d", sym.Loc.Path, sym.Loc.Line)
 		}

@@ -80,14 +80,16 @@ func stdlibDefinitionOf(name string) (stdlibDef, bool) {
 	return d, ok
 }
 
-// stdlibHoverNote is the line hover adds for a C function of the
-// library: a link to its source.
-func stdlibHoverNote(name string) string {
-	d, ok := stdlibDefinitionOf(name)
-	if !ok {
-		return ""
+// libraryCFuncDef is where the library's C source defines sym when sym
+// is a C function of the library's objects (an imported stdlib/NAME
+// object, or the library's own); hover links to it and go to definition
+// opens it.
+func libraryCFuncDef(sym *check.Symbol) (stdlibDef, bool) {
+	if sym == nil || sym.Kind != check.SymCFunc || sym.Loc == nil ||
+		!strings.HasSuffix(sym.Loc.Path, ".bpf.o") && !strings.HasPrefix(sym.Loc.Path, check.LibraryPrefix) {
+		return stdlibDef{}, false
 	}
-	return libraryNote(d.Path, d.Line)
+	return stdlibDefinitionOf(sym.Name)
 }
 
 // libraryNote links to line of a library file.
@@ -112,14 +114,7 @@ func libraryPath(f *source.File) (string, bool) {
 // libraryFileOf is the library's file declaring d, nil when d is not
 // the library's.
 func libraryFileOf(d ast.Node) *ast.File {
-	for _, f := range check.TheLibrary().Files {
-		for _, x := range f.Decls {
-			if x == d {
-				return f
-			}
-		}
-	}
-	return nil
+	return declFile(check.TheLibrary().Files, d)
 }
 
 // isLibrarySymbol reports whether sym is one of the library's macros.

@@ -81,7 +81,6 @@ type bpftraceArgs struct {
 	includeFiles []string
 	debugInfo    []string // --debuginfo directories, in order
 	debugStages  []string
-	warnings     int // -1 --no-warnings, 0 default, 1 -k
 	buffering    string
 	probeFilter  *regexp.Regexp // --probe-filter
 	unsupported  []string       // options accepted with a warning that bt ignores them
@@ -119,32 +118,25 @@ var bpftraceOpts = []bpftraceOpt{
 	}},
 	{"quiet", 'q', false, func(a *bpftraceArgs, _ string) error { a.run.quiet = true; return nil }},
 	{"warnings", 'k', false, func(a *bpftraceArgs, _ string) error {
-		switch a.warnings {
-		case 1:
+		switch {
+		case a.run.helperWarnings:
 			return errors.New("USAGE: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.")
-		case -1:
+		case a.run.noWarnings:
 			return errors.New("USAGE: -k, --warnings conflicts with --no-warnings")
 		}
-		a.warnings, a.run.helperWarnings = 1, true
+		a.run.helperWarnings = true
 		return nil
 	}},
 	{"no-warnings", 0, false, func(a *bpftraceArgs, _ string) error {
-		if a.warnings == 1 {
+		if a.run.helperWarnings {
 			return errors.New("USAGE: -k, --warnings conflicts with --no-warnings")
 		}
-		a.warnings, a.run.noWarnings = -1, true
+		a.run.noWarnings = true
 		return nil
 	}},
 	{"", 'I', true, func(a *bpftraceArgs, v string) error { a.includeDirs = append(a.includeDirs, v); return nil }},
 	{"include", 0, true, func(a *bpftraceArgs, v string) error { a.includeFiles = append(a.includeFiles, v); return nil }},
-	{"debuginfo", 0, true, func(a *bpftraceArgs, v string) error {
-		for _, d := range strings.Split(v, ":") {
-			if d != "" {
-				a.debugInfo = append(a.debugInfo, d)
-			}
-		}
-		return nil
-	}},
+	{"debuginfo", 0, true, func(a *bpftraceArgs, v string) error { return debugInfoValue{&a.debugInfo}.Set(v) }},
 	{"unsafe", 0, false, func(a *bpftraceArgs, _ string) error { a.run.unsafe = true; return nil }},
 	{"dry-run", 0, false, func(a *bpftraceArgs, _ string) error { a.run.dryRun = true; return nil }},
 	{"fmt", 0, false, func(a *bpftraceArgs, _ string) error { return a.setMode("fmt", "format") }},

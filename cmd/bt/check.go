@@ -17,7 +17,6 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
-	"github.com/bt-tools/bt/btfindex"
 	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen/clink"
 	"github.com/bt-tools/bt/stdlib"
@@ -48,7 +47,6 @@ type checkFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f checkFlags
-		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "check [flags] [FILE | DIR | -]... [-- ARG...]",
 			Short: "Check scripts against the kernel and report errors like a compiler",
@@ -94,12 +92,11 @@ file or a kernel that cannot be read.`,
 				if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 					args, f.positional, f.hasPositional = args[:dash], args[dash:], true
 				}
-				btfindex.SetDebugInfoDirs(debugInfo)
 				return runCheck(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 			},
 		}
 		fl := cmd.Flags()
-		debugInfoFlag(cmd, &debugInfo)
+		debugInfoFlag(cmd)
 		fl.BoolVar(&f.syntaxOnly, "syntax-only", false, "only parse: report syntax errors")
 		fl.StringVar(&f.color, "color", "auto", "colour text diagnostics: auto (when standard error is a terminal), always or never")
 		fl.StringArrayVar(&f.btf, "btf", nil, "check against the kernel BTF in `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel's; repeat for a matrix over several kernels")

@@ -26,7 +26,6 @@ type listFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f listFlags
-		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "list [PATTERN...]",
 			Short: "List probes (like bpftrace -l), kernel types or kfuncs",
@@ -45,13 +44,12 @@ an earlier root run for the same kernel, or from BTF alone; bt says so on
 stderr.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				btfindex.SetDebugInfoDirs(debugInfo)
 				// Several patterns are the same as one comma-separated list.
 				return runList(cmd.OutOrStdout(), cmd.ErrOrStderr(), strings.Join(args, ","), f)
 			},
 		}
 		fl := cmd.Flags()
-		debugInfoFlag(cmd, &debugInfo)
+		debugInfoFlag(cmd)
 		fl.BoolVarP(&f.verbose, "verbose", "v", false, "show arguments (or members) with their types")
 		fl.BoolVar(&f.json, "json", false, "print JSON")
 		fl.StringVar(&f.btfFile, "btf", "", "read kernel BTF from `FILE` (raw BTF or a vmlinux ELF) instead of the running kernel")

@@ -53,7 +53,6 @@ type runFlags struct {
 func init() {
 	commands = append(commands, func() *cobra.Command {
 		var f runFlags
-		var debugInfo []string // --debuginfo
 		cmd := &cobra.Command{
 			Use:   "run [flags] (FILE | - | -e PROGRAM) [ARG]... [-- --NAME=VALUE...]",
 			Short: "Compile a script to BPF, load it and print what it produces, as bpftrace does",
@@ -90,12 +89,11 @@ exit()'s code, 0 after a signal, 1 for a script error or a failure while
 running, and 2 for bad usage or missing privileges.`,
 			Args: cobra.ArbitraryArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				btfindex.SetDebugInfoDirs(debugInfo)
 				return runRun(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, cmd.ArgsLenAtDash(), f)
 			},
 		}
 		fl := cmd.Flags()
-		debugInfoFlag(cmd, &debugInfo)
+		debugInfoFlag(cmd)
 		fl.StringVarP(&f.expr, "expr", "e", "", "run `PROGRAM` given on the command line")
 		fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
 		fl.StringVarP(&f.outFile, "output", "o", "", "write the program's output to `FILE`")
@@ -501,13 +499,17 @@ func (f *runFlags) warningLevel() codegen.WarningLevel {
 }
 
 // debugInfoFlag adds --debuginfo DIR (repeatable, or DIR:DIR as in
-// bpftrace): where the separate and split DWARF of uprobe targets is
-// looked for first.
-func debugInfoFlag(cmd *cobra.Command, dirs *[]string) {
-	cmd.Flags().Var(debugInfoValue{dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
+// bpftrace) to cmd: where the separate and split DWARF of uprobe targets
+// is looked for first. The directories are set (btfindex.SetDebugInfoDirs)
+// before cmd runs.
+func debugInfoFlag(cmd *cobra.Command) {
+	var dirs []string
+	cmd.PreRun = func(*cobra.Command, []string) { btfindex.SetDebugInfoDirs(dirs) }
+	cmd.Flags().Var(debugInfoValue{&dirs}, "debuginfo", "search `DIR` (or DIR:DIR...; repeatable) first for uprobe targets' separate debug files and split DWARF (.dwo, .dwp); a relative DIR is relative to the binary's directory")
 }
 
-// debugInfoValue collects --debuginfo directories.
+// debugInfoValue collects --debuginfo directories (bt's commands and
+// the drop-in's option).
 type debugInfoValue struct{ dirs *[]string }
 
 func (v debugInfoValue) String() string {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,14 +71,9 @@ func bpftraceProgramName(obj *codegen.Object, specName string) string {
 			if probe != prog.Probe || a.Provider != prog.Provider {
 				continue
 			}
-			name, found := "", false
-			for _, t := range a.Targets {
-				if t == target {
-					found = true
-				}
-			}
+			name := ""
 			switch {
-			case !found && target != "" && len(a.Targets) > 0:
+			case target != "" && len(a.Targets) > 0 && !slices.Contains(a.Targets, target):
 				continue
 			case a.Node != nil && a.Node.Name != "":
 				name = a.Node.Name
