@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -115,22 +116,15 @@ func Module(name string) ([]string, error) {
 
 // Modules are the names import "stdlib/NAME" accepts, sorted.
 func Modules() []string {
-	seen := map[string]bool{}
 	var out []string
-	add := func(n string) {
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
 	for _, s := range Scripts() {
-		add(strings.TrimSuffix(s, ".bt"))
+		out = append(out, strings.TrimSuffix(s, ".bt"))
 	}
 	for _, c := range CSources() {
-		add(strings.TrimSuffix(path.Base(c), ".bpf.c"))
+		out = append(out, strings.TrimSuffix(path.Base(c), ".bpf.c"))
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ObjectFor is the object to link for a C file of the library on disk
