@@ -36,16 +36,26 @@ func (ix *Index) VmlinuxHeaderFile(dir string) (string, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return path, nil
 	}
-	spec, err := ix.Spec("")
+	h, err := ix.VmlinuxHeader()
 	if err != nil {
 		return "", err
 	}
-	var buf bytes.Buffer
-	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
-		return "", err
-	}
-	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
+	if err := atomicfile.Write(path, h); err != nil {
 		return "", err
 	}
 	return path, nil
+}
+
+// VmlinuxHeader writes the kernel's vmlinux.h in memory: every vmlinux
+// BTF type as C (what VmlinuxHeaderFile keeps on disk).
+func (ix *Index) VmlinuxHeader() ([]byte, error) {
+	spec, err := ix.Spec("")
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,15 +31,11 @@ var (
 // ~/.cache/...). Files are 0644 and directories 0755, so imports from it
 // pass the world-writable check.
 func Dir() (string, error) {
-	base, err := cacheBase()
+	base, dir, err := location()
 	if err != nil {
 		return "", err
 	}
-	cs, names, sum, err := snapshot()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(base, sum)
+	cs, names, _, _ := snapshot() // computed by location
 	dirMu.Lock()
 	defer dirMu.Unlock()
 	if written[dir] {
@@ -60,6 +57,19 @@ var (
 	snapSum   string
 	snapErr   error
 )
+
+// location is where the library's files are, or are to be written:
+// dir, named by the content hash, in the cache directory base.
+func location() (base, dir string, err error) {
+	if base, err = cacheBase(); err != nil {
+		return "", "", err
+	}
+	_, _, sum, err := snapshot()
+	if err != nil {
+		return "", "", err
+	}
+	return base, filepath.Join(base, sum), nil
+}
 
 // snapshot is the library's files (contents), their sorted names and a
 // hash of both, computed once.
@@ -106,22 +116,15 @@ func Module(name string) ([]string, error) {
 
 // Modules are the names import "stdlib/NAME" accepts, sorted.
 func Modules() []string {
-	seen := map[string]bool{}
 	var out []string
-	add := func(n string) {
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
 	for _, s := range Scripts() {
-		add(strings.TrimSuffix(s, ".bt"))
+		out = append(out, strings.TrimSuffix(s, ".bt"))
 	}
 	for _, c := range CSources() {
-		add(strings.TrimSuffix(path.Base(c), ".bpf.c"))
+		out = append(out, strings.TrimSuffix(path.Base(c), ".bpf.c"))
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ObjectFor is the object to link for a C file of the library on disk
@@ -132,15 +135,10 @@ func ObjectFor(cpath string) (string, bool) {
 	}
 	// Where the library is (or would be): nothing is written for a file
 	// that is not in it.
-	base, err := cacheBase()
+	_, dir, err := location()
 	if err != nil {
 		return "", false
 	}
-	_, _, sum, err := snapshot()
-	if err != nil {
-		return "", false
-	}
-	dir := filepath.Join(base, sum)
 	rel, err := filepath.Rel(dir, cpath)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return "", false

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bt-tools/bt/analysis/ast"
@@ -57,7 +58,7 @@ func (c *checker) checkAttachRules(ap *ast.AttachPoint) {
 	var roles map[string]ast.AttachField
 	for i := range attachRules {
 		r := &attachRules[i]
-		if !contains(r.providers, ap.Provider) {
+		if !slices.Contains(r.providers, ap.Provider) {
 			continue
 		}
 		if roles == nil {
@@ -122,13 +123,4 @@ func (c *checker) checkProbeRules(p *ast.Probe) {
 type namedProbe struct {
 	ap   *ast.AttachPoint
 	file *source.File
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -198,16 +198,8 @@ func (c *checker) argCountError(x *ast.CallExpr, ms []*macroDef) {
 		noteAt(e, ms[0].file, ms[0].decl.Name, "%s is defined here", name)
 		return
 	}
-	e := c.errorf(x, CodeArgCount, "%s takes %s arguments (%d given)", what, orList(arities), len(x.Args))
+	e := c.errorf(x, CodeArgCount, "%s takes %s arguments (%d given)", what, joinOr(arities), len(x.Args))
 	noteAt(e, ms[0].file, ms[0].decl.Name, "%s is defined here", name)
-}
-
-// orList joins "0", "1" as "0 or 1".
-func orList(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // ---------------------------------------------------------------------

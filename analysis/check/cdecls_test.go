@@ -3,6 +3,7 @@ package check
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ begin { $p = (struct point *)0; @[FOO + GREEN] = count(); }
 		if d, ok := cs.Define("GREEN"); !ok || d.Value != int64(2) || d.Loc.Line != 3 {
 			t.Errorf("GREEN %+v", d)
 		}
-		if !contains(cs.Names(), "struct point") || !contains(cs.Names(), "FOO") {
+		if !slices.Contains(cs.Names(), "struct point") || !slices.Contains(cs.Names(), "FOO") {
 			t.Errorf("names %v", cs.Names())
 		}
 		// The checker sees it.

@@ -3,7 +3,7 @@ package check
 import (
 	"bytes"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -150,16 +150,12 @@ type LibraryMacro struct {
 
 // MacroNames are the names of the library's macros, sorted, each once.
 func (l *Library) MacroNames() []string {
-	seen := map[string]bool{}
 	var out []string
 	for _, m := range l.Macros() {
-		if !seen[m.Decl.Name.Name] {
-			seen[m.Decl.Name.Name] = true
-			out = append(out, m.Decl.Name.Name)
-		}
+		out = append(out, m.Decl.Name.Name)
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // isInternalLibraryName reports whether name is one of the library's

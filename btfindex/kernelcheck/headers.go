@@ -53,13 +53,5 @@ func (v *kernelView) VmlinuxHeader(cacheDir string, cache bool) ([]byte, error) 
 			}
 		}
 	}
-	spec, err := v.idx.Spec("")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := cheader.Write(&buf, spec, cheader.Options{}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return v.idx.VmlinuxHeader()
 }

@@ -298,8 +298,8 @@ func (v *kernelView) Resolve(ap *ast.AttachPoint, f *source.File) (*check.Attach
 	processPaths(ap, v.PID)
 	ai, diags := v.resolve(ap, f)
 	if ai != nil {
-		expandProcessUSDT(ai, v.PID)
-		expandProcessUprobes(ai, v.PID)
+		v.expandProcessUSDT(ai, v.PID)
+		v.expandProcessUprobes(ai, v.PID)
 		usdtOutsideProcess(ai, v.PID)
 	}
 	return ai, diags

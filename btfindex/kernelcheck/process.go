@@ -3,7 +3,6 @@ package kernelcheck
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -21,7 +20,7 @@ import (
 // mount namespace are found. One that matches nothing is marked missing
 // (a run reports it as the missing_probes config says). Without a pid
 // the attach point is left to the run, as before.
-func expandProcessUSDT(ai *check.AttachInfo, pid int) {
+func (k *kernel) expandProcessUSDT(ai *check.AttachInfo, pid int) {
 	if pid <= 0 || ai.Provider != "usdt" || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}
@@ -33,20 +32,28 @@ func expandProcessUSDT(ai *check.AttachInfo, pid int) {
 		return
 	}
 	ns, name := f[probes.RoleNamespace], f[probes.RoleName]
-	for _, m := range btfindex.MappedExecutables(pid) {
-		file := fmt.Sprintf("/proc/%d/root%s", pid, m)
-		ups, err := btfindex.USDTProbes(file)
-		if err != nil {
-			continue // not ELF, or unreadable: no probes there
-		}
-		for _, u := range ups {
+	k.processTargets(ai, pid, func(file string, e *elfInfo) (out []string) {
+		for _, u := range e.usdt { // none when the file is not ELF, or unreadable
 			if (ns == "" || probes.MatchWildcard(ns, u.Provider)) && probes.MatchWildcard(name, u.Name) {
-				ai.Targets = append(ai.Targets, "usdt:"+file+":"+probeNameField(u.Provider)+":"+probeNameField(u.Name))
+				out = append(out, "usdt:"+file+":"+probeNameField(u.Provider)+":"+probeNameField(u.Name))
 			}
 		}
+		return out
+	})
+}
+
+// processTargets makes ai's targets those that targets finds in each ELF
+// file process pid maps, named through the process's root, sorted and
+// unique (missing when there are none). Each file is read through the
+// kernel's ELF cache, as the attach points naming it are.
+func (k *kernel) processTargets(ai *check.AttachInfo, pid int, targets func(file string, e *elfInfo) []string) {
+	for _, m := range btfindex.MappedExecutables(pid) {
+		file := fmt.Sprintf("/proc/%d/root%s", pid, m)
+		e := k.elf(file)
+		e.load(file)
+		ai.Targets = append(ai.Targets, targets(file, e)...)
 	}
-	sort.Strings(ai.Targets)
-	ai.Targets = uniqueStrings(ai.Targets)
+	ai.Targets = sortedUnique(ai.Targets)
 	ai.Source = "elf"
 	ai.Missing = len(ai.Targets) == 0
 }
@@ -58,17 +65,6 @@ func probeNameField(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
-}
-
-// uniqueStrings drops repeats from a sorted list.
-func uniqueStrings(l []string) []string {
-	out := l[:0]
-	for i, s := range l {
-		if i == 0 || s != l[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // processPaths points the file of a uprobe, uretprobe or usdt attach
@@ -142,7 +138,7 @@ func usdtOutsideProcess(ai *check.AttachInfo, pid int) {
 // process's root like expandProcessUSDT's: the runtime then attaches the
 // functions of one file with one uprobe_multi link. Addresses, offsets,
 // C++ and source-line forms are left to the run.
-func expandProcessUprobes(ai *check.AttachInfo, pid int) {
+func (k *kernel) expandProcessUprobes(ai *check.AttachInfo, pid int) {
 	if pid <= 0 || (ai.Provider != "uprobe" && ai.Provider != "uretprobe") || ai.Node == nil || len(ai.Targets) > 0 || ai.Missing {
 		return
 	}
@@ -155,22 +151,14 @@ func expandProcessUprobes(ai *check.AttachInfo, pid int) {
 		f[probes.RoleOffset] != "" || f[probes.RoleAddress] != "" || f[probes.RoleLine] != "" || f[probes.RoleLang] != "" {
 		return
 	}
-	for _, m := range btfindex.MappedExecutables(pid) {
-		file := fmt.Sprintf("/proc/%d/root%s", pid, m)
-		funcs, err := btfindex.ELFFunctions(file)
-		if err != nil {
-			continue // not ELF, or unreadable: no functions there
-		}
-		for _, name := range funcs {
+	k.processTargets(ai, pid, func(file string, e *elfInfo) (out []string) {
+		for _, name := range e.funcs { // none when the file is not ELF, or unreadable
 			if probes.MatchWildcard(fn, name) {
-				ai.Targets = append(ai.Targets, ai.Provider+":"+file+":"+probeNameField(name))
+				out = append(out, ai.Provider+":"+file+":"+probeNameField(name))
 			}
 		}
-	}
-	sort.Strings(ai.Targets)
-	ai.Targets = uniqueStrings(ai.Targets)
-	ai.Source = "elf"
-	ai.Missing = len(ai.Targets) == 0
+		return out
+	})
 }
 
 // attachFields are an attach point's fields by role; ok is false when a
