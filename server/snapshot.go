@@ -10,7 +10,6 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
-	"github.com/bt-tools/bt/stdlib"
 )
 
 // Snapshot is the immutable analysis of one version of one document.
@@ -150,7 +149,6 @@ func (a *coreAnalyzer) Analyze(ctx context.Context, uri string, version int32, f
 	// Imports and C as `bt check` reads them, with the editor's buffers.
 	imp := check.NewFileImporter()
 	imp.ReadFile = a.readFile
-	imp.Stdlib = stdlib.Files{}
 	scripts, cimports := check.Gather(imp, file)
 	files := append([]*ast.File{file}, scripts...)
 	diags := append(diag.List{}, pdiags...)

@@ -12,6 +12,7 @@ import (
 	"github.com/bt-tools/bt/analysis/diag"
 	"github.com/bt-tools/bt/analysis/parser"
 	"github.com/bt-tools/bt/analysis/source"
+	"github.com/bt-tools/bt/stdlib"
 )
 
 // FileImporter resolves `import "path";` from files, as bpftrace does: a
@@ -29,7 +30,8 @@ type FileImporter struct {
 	// Stdlib resolves `import "stdlib/NAME"` to the files of bt's
 	// standard library module NAME on disk (stdlib.Module), and says
 	// which object stands for a C file of the library (stdlib.ObjectFor:
-	// its C is compiled ahead of time). nil: such imports fail.
+	// its C is compiled ahead of time). NewFileImporter sets bt's own;
+	// nil: such imports fail.
 	Stdlib StdlibFiles
 
 	mu      sync.Mutex
@@ -38,8 +40,7 @@ type FileImporter struct {
 	diags   map[string]diag.List
 }
 
-// StdlibFiles is bt's standard library on disk (package stdlib, which
-// the checker cannot import: its tests import the checker).
+// StdlibFiles is bt's standard library on disk (stdlib.Files).
 type StdlibFiles interface {
 	Module(name string) ([]string, error)
 	Modules() []string
@@ -50,9 +51,10 @@ type StdlibFiles interface {
 // as bpftrace's imports of its own library are written.
 const StdlibPrefix = "stdlib/"
 
-// NewFileImporter returns an importer reading from disk.
+// NewFileImporter returns an importer reading from disk, with bt's
+// standard library for `import "stdlib/NAME"`.
 func NewFileImporter() *FileImporter {
-	return &FileImporter{scripts: map[string]*ast.File{}, diags: map[string]diag.List{}}
+	return &FileImporter{Stdlib: stdlib.Files{}, scripts: map[string]*ast.File{}, diags: map[string]diag.List{}}
 }
 
 // resolveImport is the file an import names, seen from the file from.

@@ -19,7 +19,6 @@ import (
 	"github.com/bt-tools/bt/analysis/source"
 	"github.com/bt-tools/bt/btfindex/kernelcheck"
 	"github.com/bt-tools/bt/codegen/clink"
-	"github.com/bt-tools/bt/stdlib"
 )
 
 // checkFlags are bt check's options.
@@ -224,7 +223,7 @@ func runCheck(stdin io.Reader, stdout, stderr io.Writer, args []string, f checkF
 			return exitError{exitUsage}
 		}
 	}
-	c := &checker{flags: f, kernel: kernel, importer: newImporter()}
+	c := &checker{flags: f, kernel: kernel, importer: check.NewFileImporter()}
 	results := c.checkAll(inputs)
 	if f.verify {
 		reportVerify(stdout, stderr, results, f.insnCounts)
@@ -454,11 +453,3 @@ func (c *checker) checkProgram(in checkInput) (*check.Program, diag.List) {
 
 // checkStdinName names standard input in diagnostics.
 const checkStdinName = "<stdin>"
-
-// newImporter resolves imports from disk, and `import "stdlib/NAME"`
-// from bt's standard library.
-func newImporter() *check.FileImporter {
-	imp := check.NewFileImporter()
-	imp.Stdlib = stdlib.Files{}
-	return imp
-}

@@ -83,7 +83,7 @@ func runMatrix(stdout, stderr io.Writer, inputs []checkInput, files []string, f 
 				return
 			}
 			mk.Desc = k.Describe()
-			c := &checker{flags: f, kernel: k, importer: newImporter()}
+			c := &checker{flags: f, kernel: k, importer: check.NewFileImporter()}
 			mk.results = c.checkAll(inputs)
 		}()
 	}

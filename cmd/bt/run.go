@@ -228,7 +228,7 @@ func runSource(stdin io.Reader, stdout, stderr io.Writer, in runInput, f runFlag
 		return ui.fail("%v", err)
 	}
 	c := &checker{envConfig: config, flags: checkFlags{unsafe: f.unsafe, pid: f.pid, includeDirs: ui.includeDirs, includeFiles: ui.includeFiles,
-		positional: in.params, hasPositional: true}, kernel: kernel, importer: newImporter()}
+		positional: in.params, hasPositional: true}, kernel: kernel, importer: check.NewFileImporter()}
 	copts := codegen.COptions{Clang: f.clang}
 	if kix := kernelcheck.Index(kernel); kix != nil {
 		copts.Kernel = kix
