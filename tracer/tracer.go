@@ -681,23 +681,34 @@ func (s *session) drainReader(handle bool) error {
 // drainSync handles the records the end programs wrote, once readLoop
 // has ended.
 func (s *session) drainSync() error {
+	var errs []error
+	if err := s.readFlushed(func(rec []byte) {
+		if !s.exiting {
+			errs = append(errs, s.dispatch(rec))
+		}
+	}); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// readFlushed hands every record the ring holds now to handle, in order,
+// reading it directly (readLoop has ended or never ran); it returns the
+// first read error.
+func (s *session) readFlushed(handle func(rec []byte)) error {
 	if err := s.reader.Flush(); err != nil {
 		return err
 	}
-	var errs []error
 	for {
 		rec, err := s.reader.Read()
 		if errors.Is(err, ringbuf.ErrFlushed) {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if !s.exiting {
-			errs = append(errs, s.dispatch(rec.RawSample))
-		}
+		handle(rec.RawSample)
 	}
-	return errors.Join(errs...)
 }
 
 // pollLost reports records lost since the last poll.
