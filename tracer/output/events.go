@@ -314,6 +314,7 @@ func siteLocation(s codegen.Site) location {
 
 const (
 	colorRed    = "\033[31m"
+	colorGreen  = "\033[32m"
 	colorYellow = "\033[33m"
 	colorReset  = "\033[0m"
 )
