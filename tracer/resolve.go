@@ -534,6 +534,11 @@ func readELFSymbols(path string) *elfSymbols {
 // readMappings reads the executable file mappings of a process.
 func readMappings(pid uint32) []mapping {
 	maps, _ := btfindex.ProcessMappings(int(pid))
+	return execMappings(maps)
+}
+
+// execMappings are the executable ones of a process's mappings.
+func execMappings(maps []btfindex.Mapping) []mapping {
 	var out []mapping
 	for _, m := range maps {
 		if m.Exec {
