@@ -446,7 +446,7 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 		}
 		place.addr = n
 	}
-	offset, err := uprobeFileOffset(place, s.opts.Unsafe, s.opts.Stderr)
+	offset, err := uprobeFileOffset(place, s.uprobeFile(file), s.opts.Unsafe, s.opts.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -483,6 +483,22 @@ func (s *session) executable(target string) (*link.Executable, error) {
 	s.exes[target] = ex
 	s.resolver.addProbedBinary(path)
 	return ex, nil
+}
+
+// uprobeFile reads a uprobe target file's symbols and segments once per
+// run.
+func (s *session) uprobeFile(path string) *uprobeFile {
+	s.exesMu.Lock()
+	defer s.exesMu.Unlock()
+	if f := s.uprobeFiles[path]; f != nil {
+		return f
+	}
+	f := readUprobeFile(path)
+	if s.uprobeFiles == nil {
+		s.uprobeFiles = map[string]*uprobeFile{}
+	}
+	s.uprobeFiles[path] = f
+	return f
 }
 
 // timerAttr is the perf event of a profile or interval probe: a CPU clock

@@ -150,6 +150,9 @@ type session struct {
 
 	exesMu sync.Mutex
 	exes   map[string]*link.Executable // uprobe targets by name
+	// uprobeFiles are the files uprobes were placed in by offset, by
+	// path.
+	uprobeFiles map[string]*uprobeFile
 
 	tracefsOnce sync.Once
 	tracefs     string
