@@ -191,9 +191,9 @@ func (s *session) skipLost() error {
 	if s.lost == nil {
 		return nil
 	}
-	var perCPU []uint64
-	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
-		return fmt.Errorf("reading the lost event counter: %w", err)
+	perCPU, err := s.lostPerCPU()
+	if err != nil {
+		return err
 	}
 	clear(perCPU)
 	if err := s.lost.Update(uint32(0), perCPU, ebpf.UpdateAny); err != nil {

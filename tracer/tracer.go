@@ -719,9 +719,9 @@ func (s *session) pollLost() error {
 	if s.lost == nil {
 		return nil
 	}
-	var perCPU []uint64
-	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
-		return fmt.Errorf("reading the lost event counter: %w", err)
+	perCPU, err := s.lostPerCPU()
+	if err != nil {
+		return err
 	}
 	var total uint64
 	for _, v := range perCPU {
@@ -733,6 +733,15 @@ func (s *session) pollLost() error {
 		return s.opts.Output.Lost(delta)
 	}
 	return nil
+}
+
+// lostPerCPU reads the Lost map's counters, one per CPU.
+func (s *session) lostPerCPU() ([]uint64, error) {
+	var perCPU []uint64
+	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
+		return nil, fmt.Errorf("reading the lost event counter: %w", err)
+	}
+	return perCPU, nil
 }
 
 // runIters reads each iterator to the end into Stdout, or pins it.
