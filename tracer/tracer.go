@@ -151,7 +151,7 @@ type session struct {
 	exesMu sync.Mutex
 	exes   map[string]*link.Executable // uprobe targets by name
 	// uprobeFiles are the files uprobes were placed in by offset, by
-	// path.
+	// target as written.
 	uprobeFiles map[string]*uprobeFile
 
 	tracefsOnce sync.Once

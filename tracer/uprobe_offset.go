@@ -35,7 +35,6 @@ const hintUnsafe = "\nUse --unsafe to force attachment. WARNING: This option cou
 
 // uprobePlace is where a uprobe goes, by what its attach point gives.
 type uprobePlace struct {
-	path   string // the file to read and attach to
 	name   string // the file as written, for messages
 	probe  string // the attach point, for messages
 	sym    string // function, "" when by address
@@ -54,6 +53,7 @@ type uprobeSym struct {
 // its function symbols and loadable segments, read once per run
 // (session.uprobeFile), however many uprobes go in it.
 type uprobeFile struct {
+	path  string // the file read
 	syms  []uprobeSym
 	loads []elf.ProgHeader
 	err   error // opening it as an ELF file failed: not ELF, or unreadable
@@ -64,10 +64,10 @@ type uprobeFile struct {
 func readUprobeFile(path string) *uprobeFile {
 	f, err := elf.Open(path)
 	if err != nil {
-		return &uprobeFile{err: err}
+		return &uprobeFile{path: path, err: err}
 	}
 	defer f.Close()
-	file := &uprobeFile{syms: functionSymbols(f)}
+	file := &uprobeFile{path: path, syms: functionSymbols(f)}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			file.loads = append(file.loads, p.ProgHeader)
@@ -76,8 +76,8 @@ func readUprobeFile(path string) *uprobeFile {
 	return file
 }
 
-// uprobeFileOffset decides the file offset of p in file, p.path's
-// contents. warn receives the warning of an address attached to blindly
+// uprobeFileOffset decides the file offset of p in file, the file read
+// for p's target. warn receives the warning of an address attached to blindly
 // under --unsafe.
 func uprobeFileOffset(p uprobePlace, file *uprobeFile, unsafeMode bool, warn io.Writer) (uint64, error) {
 	if file.err != nil {
