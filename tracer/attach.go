@@ -424,14 +424,12 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 	if f[probes.RoleLang] == "cpp" {
 		return attachCxxUprobes(path, f[probes.RoleFunc], prog, t.Cookie, s.tracedPID(), p.Provider == "uretprobe")
 	}
-	file := path
-	if !strings.ContainsRune(file, '/') {
-		var err error
-		if file, err = btfindex.ResolveBinary(file); err != nil {
-			return nil, err
-		}
+	target, err := s.uprobeFile(path)
+	if err != nil {
+		return nil, err
 	}
-	place := uprobePlace{path: file, name: path, probe: t.Name, sym: f[probes.RoleFunc], ret: p.Provider == "uretprobe"}
+	file := target.path
+	place := uprobePlace{name: path, probe: t.Name, sym: f[probes.RoleFunc], ret: p.Provider == "uretprobe"}
 	if off := f[probes.RoleOffset]; off != "" {
 		n, err := strconv.ParseUint(off, 0, 64)
 		if err != nil {
@@ -446,7 +444,7 @@ func attachUprobeTarget(s *session, p *codegen.Prog, t codegen.Target, f map[str
 		}
 		place.addr = n
 	}
-	offset, err := uprobeFileOffset(place, s.opts.Unsafe, s.opts.Stderr)
+	offset, err := uprobeFileOffset(place, target, s.opts.Unsafe, s.opts.Stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -483,6 +481,30 @@ func (s *session) executable(target string) (*link.Executable, error) {
 	s.exes[target] = ex
 	s.resolver.addProbedBinary(path)
 	return ex, nil
+}
+
+// uprobeFile finds a uprobe target (a path, or a bare name through $PATH
+// and the library directories) and reads its symbols and segments, once
+// per run and target.
+func (s *session) uprobeFile(target string) (*uprobeFile, error) {
+	s.exesMu.Lock()
+	defer s.exesMu.Unlock()
+	if f := s.uprobeFiles[target]; f != nil {
+		return f, nil
+	}
+	path := target
+	if !strings.ContainsRune(path, '/') {
+		var err error
+		if path, err = btfindex.ResolveBinary(path); err != nil {
+			return nil, err
+		}
+	}
+	f := readUprobeFile(path)
+	if s.uprobeFiles == nil {
+		s.uprobeFiles = map[string]*uprobeFile{}
+	}
+	s.uprobeFiles[target] = f
+	return f, nil
 }
 
 // timerAttr is the perf event of a profile or interval probe: a CPU clock

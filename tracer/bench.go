@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/bt-tools/bt/analysis/probes"
 	"github.com/bt-tools/bt/codegen"
@@ -122,9 +121,6 @@ func (s *session) runBenchmarks() error {
 // Then it clears what exit() set (its flag, the exit code), so that the
 // next run starts afresh.
 func (s *session) takeRecords(out Output) (failed bool, err error) {
-	if err := s.reader.Flush(); err != nil {
-		return false, err
-	}
 	if out != nil {
 		saved := s.opts.Output
 		s.opts.Output = out
@@ -132,22 +128,14 @@ func (s *session) takeRecords(out Output) (failed bool, err error) {
 	}
 	exited := false
 	var errs []error
-	for {
-		rec, err := s.reader.Read()
-		if errors.Is(err, ringbuf.ErrFlushed) {
-			break
+	if err := s.readFlushed(func(rec []byte) {
+		if exited {
+			return
 		}
+		ev, payload, err := s.recordEvent(rec)
 		if err != nil {
-			return false, err
+			return
 		}
-		if exited || len(rec.RawSample) < 8 {
-			continue
-		}
-		id := le.Uint64(rec.RawSample)
-		if id >= uint64(len(s.events)) || s.events[id] == nil {
-			continue
-		}
-		ev, payload := s.events[id], rec.RawSample[8:]
 		switch ev.Kind {
 		case codegen.EvErrorf, codegen.EvRuntimeError:
 			failed = true
@@ -158,8 +146,10 @@ func (s *session) takeRecords(out Output) (failed bool, err error) {
 			}
 		}
 		if out != nil {
-			errs = append(errs, s.dispatch(rec.RawSample))
+			errs = append(errs, s.dispatch(rec))
 		}
+	}); err != nil {
+		return false, err
 	}
 	if out != nil {
 		// Records lost meanwhile are reported with the run's output.
@@ -201,9 +191,9 @@ func (s *session) skipLost() error {
 	if s.lost == nil {
 		return nil
 	}
-	var perCPU []uint64
-	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
-		return fmt.Errorf("reading the lost event counter: %w", err)
+	perCPU, err := s.lostPerCPU()
+	if err != nil {
+		return err
 	}
 	clear(perCPU)
 	if err := s.lost.Update(uint32(0), perCPU, ebpf.UpdateAny); err != nil {

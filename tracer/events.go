@@ -23,18 +23,13 @@ var actions = map[codegen.EventKind]func(s *session, ev *codegen.Event, payload 
 
 // dispatch handles one ring buffer record.
 func (s *session) dispatch(rec []byte) error {
-	if len(rec) < 8 {
-		return fmt.Errorf("ring buffer record of %d bytes has no event ID", len(rec))
+	ev, payload, err := s.recordEvent(rec)
+	if err != nil {
+		return err
 	}
-	id := le.Uint64(rec)
-	if id >= uint64(len(s.events)) || s.events[id] == nil {
-		return fmt.Errorf("ring buffer record with unknown event ID %d", id)
-	}
-	ev, payload := s.events[id], rec[8:]
 	if ev.Args != nil && len(payload) < ev.Args.Size() {
-		return fmt.Errorf("%s: record of event %d has %d payload bytes, its layout needs %d", where(ev), id, len(payload), ev.Args.Size())
+		return fmt.Errorf("%s: record of event %d has %d payload bytes, its layout needs %d", where(ev), ev.ID, len(payload), ev.Args.Size())
 	}
-	var err error
 	if act := actions[ev.Kind]; act != nil {
 		err = act(s, ev, payload)
 	} else {
@@ -45,6 +40,19 @@ func (s *session) dispatch(rec []byte) error {
 		return s.logError(err)
 	}
 	return nil
+}
+
+// recordEvent splits a ring buffer record into its event (by the ID it
+// starts with) and the payload.
+func (s *session) recordEvent(rec []byte) (*codegen.Event, []byte, error) {
+	if len(rec) < 8 {
+		return nil, nil, fmt.Errorf("ring buffer record of %d bytes has no event ID", len(rec))
+	}
+	id := le.Uint64(rec)
+	if id >= uint64(len(s.events)) || s.events[id] == nil {
+		return nil, nil, fmt.Errorf("ring buffer record with unknown event ID %d", id)
+	}
+	return s.events[id], rec[8:], nil
 }
 
 // intArg reads argument i of an event's payload as an integer, or def

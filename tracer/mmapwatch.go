@@ -2,6 +2,7 @@ package tracer
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -158,15 +159,7 @@ func (w *mmapWatch) drain() {
 	for _, r := range w.rings {
 		w.recs = r.read(w.recs)
 	}
-	slices.SortStableFunc(w.recs, func(a, b sideRecord) int {
-		switch {
-		case a.time < b.time:
-			return -1
-		case a.time > b.time:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(w.recs, func(a, b sideRecord) int { return cmp.Compare(a.time, b.time) })
 	for _, rec := range w.recs {
 		w.apply(rec)
 	}

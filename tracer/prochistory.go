@@ -180,11 +180,9 @@ func (h *procHistory) neighbours(pid uint32, except uint64) []uint32 {
 func (h *procHistory) snapshot(pid uint32, maps []btfindex.Mapping) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var ms []mapping
-	for _, m := range maps {
-		if m.Exec {
-			ms = append(ms, mapping{start: m.Start, end: m.End, offset: m.Offset, inode: m.Inode, path: h.intern(m.Path)})
-		}
+	ms := execMappings(maps)
+	for i := range ms {
+		ms[i].path = h.intern(ms[i].path)
 	}
 	if len(ms) == 0 {
 		return

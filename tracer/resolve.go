@@ -41,14 +41,15 @@ type Resolver struct {
 	ksymsOnce sync.Once
 	ksyms     *btfindex.SymbolTable
 
-	mu         sync.Mutex
-	cache      symbolCache
-	procs      map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
-	elfs       map[fileVersion]*elfSymbols  // by file version
-	unreadable map[unreadableFile]bool      // files not found for a process (another may find them)
-	probed     []mapping                    // uprobe target files (path and inode), in attach order
-	users      map[uint32]string            // nil until read
-	cgroups    map[string]map[uint64]string // by hierarchy mount directory; nil until read
+	mu          sync.Mutex
+	cache       symbolCache
+	procs       map[uint32][]mapping         // /proc/PID/maps when first asked, by pid
+	elfs        map[fileVersion]*elfSymbols  // by file version
+	unreadable  map[unreadableFile]bool      // files not found for a process (another may find them)
+	probed      []mapping                    // uprobe target files (path and inode), in attach order
+	users       map[uint32]string            // nil until read
+	cgroups     map[string]map[uint64]string // by hierarchy mount directory; nil until read
+	cgroupRoots []cgroupRoot                 // mounted hierarchies; nil until read
 
 	hist   *procHistory // mappings recorded while processes lived
 	watch  *mmapWatch   // nil when not watching
@@ -533,6 +534,11 @@ func readELFSymbols(path string) *elfSymbols {
 // readMappings reads the executable file mappings of a process.
 func readMappings(pid uint32) []mapping {
 	maps, _ := btfindex.ProcessMappings(int(pid))
+	return execMappings(maps)
+}
+
+// execMappings are the executable ones of a process's mappings.
+func execMappings(maps []btfindex.Mapping) []mapping {
 	var out []mapping
 	for _, m := range maps {
 		if m.Exec {
@@ -692,33 +698,47 @@ func cgroup2Root() string {
 // directory's inode number), as bpftrace does: "name:path" in every
 // mounted hierarchy whose name matches filter (a wildcard pattern; ""
 // matches all) and that has the cgroup, joined by commas; "" when none
-// has it.
+// has it. The hierarchies and their cgroups are read on first use and
+// kept, so that a known id costs no I/O; an id no hierarchy has reads
+// them again (cgroups come and go while tracing).
 func (r *Resolver) CgroupPath(id uint64, filter string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.cgroupRoots == nil {
+		r.cgroupRoots = cgroupRoots()
+	}
+	parts := r.cgroupParts(id, filter, false)
+	if len(parts) == 0 {
+		r.cgroupRoots = cgroupRoots()
+		parts = r.cgroupParts(id, filter, true)
+	}
+	return strings.Join(parts, ",")
+}
+
+// cgroupParts is "name:path" of id in each known hierarchy matching
+// filter that has it, scanning a hierarchy not scanned yet, or every
+// one with rescan. Caller holds mu.
+func (r *Resolver) cgroupParts(id uint64, filter string, rescan bool) []string {
 	var parts []string
-	for _, root := range cgroupRoots() {
+	for _, root := range r.cgroupRoots {
 		if filter != "" {
 			if ok, _ := path.Match(filter, root.name); !ok {
 				continue
 			}
 		}
-		ids := r.cgroups[root.dir]
-		p, ok := ids[id]
-		if !ok {
-			// Unknown ids rescan: cgroups come and go while tracing.
+		ids, ok := r.cgroups[root.dir]
+		if !ok || rescan {
 			if r.cgroups == nil {
 				r.cgroups = map[string]map[uint64]string{}
 			}
 			ids = scanCgroups(root.dir)
 			r.cgroups[root.dir] = ids
-			p, ok = ids[id]
 		}
-		if ok {
+		if p, ok := ids[id]; ok {
 			parts = append(parts, root.name+":"+p)
 		}
 	}
-	return strings.Join(parts, ",")
+	return parts
 }
 
 // scanCgroups maps the inode numbers of the cgroup directories under

@@ -3,6 +3,7 @@ package tracer
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,19 +207,8 @@ func TestUserSymbolsOfProcessRunningAtStart(t *testing.T) {
 	}
 	exe, _ := buildSymres(t)
 	cmd := exec.Command(exe, "wait")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, sc := startPiped(t, cmd)
 	defer cmd.Process.Kill()
-	sc := bufio.NewScanner(stdout)
 	if !sc.Scan() {
 		t.Fatal("no report from the program")
 	}
@@ -251,6 +241,24 @@ func TestUserSymbolsOfProcessRunningAtStart(t *testing.T) {
 	}
 	withStacks.close()
 	without.close()
+}
+
+// startPiped starts cmd with pipes to its standard input and from its
+// standard output, which the returned scanner reads.
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return stdin, bufio.NewScanner(stdout)
 }
 
 // BenchmarkUserSymbol resolves an address of a live process (a stack
@@ -320,19 +328,8 @@ func TestUserSymbolsOfExitedProcessInMountNamespace(t *testing.T) {
 	defer r.close()
 	script := "mount -t tmpfs none " + mnt + " && cp " + exe + " " + mnt + "/prog && " + mnt + "/prog && read x"
 	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, sc := startPiped(t, cmd)
 	defer func() { stdin.Close(); cmd.Wait() }()
-	sc := bufio.NewScanner(stdout)
 	var lines []string
 	for len(lines) < 2 && sc.Scan() {
 		lines = append(lines, sc.Text())
@@ -389,19 +386,8 @@ func TestUserSymbolOfReplacedBinary(t *testing.T) {
 	}
 	exe, _ := buildSymres(t)
 	cmd := exec.Command(exe, "wait")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, sc := startPiped(t, cmd)
 	defer func() { stdin.Close(); cmd.Wait() }()
-	sc := bufio.NewScanner(stdout)
 	if !sc.Scan() {
 		t.Fatal("no report from the program")
 	}

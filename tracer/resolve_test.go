@@ -200,3 +200,20 @@ func TestKernelStack(t *testing.T) {
 	}
 	checkNoLeak(t, prefix, before)
 }
+
+// BenchmarkCgroupPath times cgroup_path() of a known cgroup, once per
+// event in a run.
+func BenchmarkCgroupPath(b *testing.B) {
+	root := cgroup2Root()
+	var st syscall.Stat_t
+	if err := syscall.Stat(root, &st); err != nil {
+		b.Skip("no cgroup2 hierarchy:", err)
+	}
+	r := NewResolver(nil)
+	want := r.CgroupPath(st.Ino, "")
+	for b.Loop() {
+		if got := r.CgroupPath(st.Ino, ""); got != want {
+			b.Fatalf("CgroupPath = %q, want %q", got, want)
+		}
+	}
+}

@@ -150,6 +150,9 @@ type session struct {
 
 	exesMu sync.Mutex
 	exes   map[string]*link.Executable // uprobe targets by name
+	// uprobeFiles are the files uprobes were placed in by offset, by
+	// target as written.
+	uprobeFiles map[string]*uprobeFile
 
 	tracefsOnce sync.Once
 	tracefs     string
@@ -681,23 +684,34 @@ func (s *session) drainReader(handle bool) error {
 // drainSync handles the records the end programs wrote, once readLoop
 // has ended.
 func (s *session) drainSync() error {
+	var errs []error
+	if err := s.readFlushed(func(rec []byte) {
+		if !s.exiting {
+			errs = append(errs, s.dispatch(rec))
+		}
+	}); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// readFlushed hands every record the ring holds now to handle, in order,
+// reading it directly (readLoop has ended or never ran); it returns the
+// first read error.
+func (s *session) readFlushed(handle func(rec []byte)) error {
 	if err := s.reader.Flush(); err != nil {
 		return err
 	}
-	var errs []error
 	for {
 		rec, err := s.reader.Read()
 		if errors.Is(err, ringbuf.ErrFlushed) {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if !s.exiting {
-			errs = append(errs, s.dispatch(rec.RawSample))
-		}
+		handle(rec.RawSample)
 	}
-	return errors.Join(errs...)
 }
 
 // pollLost reports records lost since the last poll.
@@ -705,9 +719,9 @@ func (s *session) pollLost() error {
 	if s.lost == nil {
 		return nil
 	}
-	var perCPU []uint64
-	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
-		return fmt.Errorf("reading the lost event counter: %w", err)
+	perCPU, err := s.lostPerCPU()
+	if err != nil {
+		return err
 	}
 	var total uint64
 	for _, v := range perCPU {
@@ -719,6 +733,15 @@ func (s *session) pollLost() error {
 		return s.opts.Output.Lost(delta)
 	}
 	return nil
+}
+
+// lostPerCPU reads the Lost map's counters, one per CPU.
+func (s *session) lostPerCPU() ([]uint64, error) {
+	var perCPU []uint64
+	if err := s.lost.Lookup(uint32(0), &perCPU); err != nil {
+		return nil, fmt.Errorf("reading the lost event counter: %w", err)
+	}
+	return perCPU, nil
 }
 
 // runIters reads each iterator to the end into Stdout, or pins it.

@@ -35,7 +35,6 @@ const hintUnsafe = "\nUse --unsafe to force attachment. WARNING: This option cou
 
 // uprobePlace is where a uprobe goes, by what its attach point gives.
 type uprobePlace struct {
-	path   string // the file to read and attach to
 	name   string // the file as written, for messages
 	probe  string // the attach point, for messages
 	sym    string // function, "" when by address
@@ -50,23 +49,49 @@ type uprobeSym struct {
 	addr, size uint64
 }
 
-// uprobeFileOffset decides the file offset of p. warn receives the
-// warning of an address attached to blindly under --unsafe.
-func uprobeFileOffset(p uprobePlace, unsafeMode bool, warn io.Writer) (uint64, error) {
-	f, err := elf.Open(p.path)
+// uprobeFile is what deciding a uprobe's file offset needs of a file:
+// its function symbols and loadable segments, read once per run
+// (session.uprobeFile), however many uprobes go in it.
+type uprobeFile struct {
+	path  string // the file read
+	syms  []uprobeSym
+	loads []elf.ProgHeader
+	err   error // opening it as an ELF file failed: not ELF, or unreadable
+}
+
+// readUprobeFile reads the function symbols and loadable segments of the
+// file at path.
+func readUprobeFile(path string) *uprobeFile {
+	f, err := elf.Open(path)
 	if err != nil {
+		return &uprobeFile{path: path, err: err}
+	}
+	defer f.Close()
+	file := &uprobeFile{path: path, syms: functionSymbols(f)}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			file.loads = append(file.loads, p.ProgHeader)
+		}
+	}
+	return file
+}
+
+// uprobeFileOffset decides the file offset of p in file, the file read
+// for p's target. warn receives the warning of an address attached to blindly
+// under --unsafe.
+func uprobeFileOffset(p uprobePlace, file *uprobeFile, unsafeMode bool, warn io.Writer) (uint64, error) {
+	if file.err != nil {
 		if p.sym == "" && unsafeMode {
 			// Not an ELF file: the address is an offset in it.
-			fmt.Fprintf(warn, "WARNING: Could not determine instruction boundary for %s (binary appears stripped). Misaligned probes can lead to tracee crashes!\n", p.probe)
+			warnBlindAddress(warn, p)
 			return p.addr, nil
 		}
 		if p.sym == "" {
 			return 0, fmt.Errorf("Could not resolve address: %s:0x%x", p.name, p.addr)
 		}
-		return 0, err
+		return 0, file.err
 	}
-	defer f.Close()
-	syms := functionSymbols(f)
+	syms := file.syms
 	sym, offset := p.sym, p.offset
 	if sym == "" {
 		s, ok := symbolContaining(syms, p.addr)
@@ -74,8 +99,8 @@ func uprobeFileOffset(p uprobePlace, unsafeMode bool, warn io.Writer) (uint64, e
 			if !unsafeMode {
 				return 0, fmt.Errorf("Could not resolve address: %s:0x%x", p.name, p.addr)
 			}
-			fmt.Fprintf(warn, "WARNING: Could not determine instruction boundary for %s (binary appears stripped). Misaligned probes can lead to tracee crashes!\n", p.probe)
-			return vaddrToFileOffset(f, p.addr)
+			warnBlindAddress(warn, p)
+			return file.vaddrToFileOffset(p.addr)
 		}
 		sym, offset = s.name, p.addr-s.addr
 	}
@@ -100,7 +125,13 @@ func uprobeFileOffset(p uprobePlace, unsafeMode bool, warn io.Writer) (uint64, e
 	case offset >= s.size:
 		return 0, fmt.Errorf("Offset outside the function bounds ('%s' size is %d)", sym, s.size)
 	}
-	return vaddrToFileOffset(f, s.addr+offset)
+	return file.vaddrToFileOffset(s.addr + offset)
+}
+
+// warnBlindAddress warns of a uprobe attached under --unsafe at an
+// address no function is known to hold.
+func warnBlindAddress(warn io.Writer, p uprobePlace) {
+	fmt.Fprintf(warn, "WARNING: Could not determine instruction boundary for %s (binary appears stripped). Misaligned probes can lead to tracee crashes!\n", p.probe)
 }
 
 // functionSymbols are the defined function symbols of f, from its symbol
@@ -133,11 +164,12 @@ func symbolContaining(syms []uprobeSym, addr uint64) (uprobeSym, bool) {
 	return uprobeSym{}, false
 }
 
-// vaddrToFileOffset turns a virtual address of f into the file offset
-// the kernel's uprobes take, through the loadable segment holding it.
-func vaddrToFileOffset(f *elf.File, addr uint64) (uint64, error) {
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+// vaddrToFileOffset turns a virtual address of the file into the file
+// offset the kernel's uprobes take, through the loadable segment holding
+// it.
+func (file *uprobeFile) vaddrToFileOffset(addr uint64) (uint64, error) {
+	for _, p := range file.loads {
+		if addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
 			return addr - p.Vaddr + p.Off, nil
 		}
 	}

@@ -47,7 +47,7 @@ int main(int argc, char **argv) { (void)argv; return work(argc); }
 	if work.size == 0 {
 		t.Fatalf("no sized symbol work in %v", syms)
 	}
-	workOff, err := uprobeFileOffset(uprobePlace{path: bin, name: bin, sym: "work"}, false, nil)
+	workOff, err := uprobeFileOffset(uprobePlace{name: bin, sym: "work"}, readUprobeFile(bin), false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +69,8 @@ int main(int argc, char **argv) { (void)argv; return work(argc); }
 		{"no such symbol", uprobePlace{sym: "nosuch"}, false, 0, "Could not resolve symbol: BIN:nosuch"},
 	} {
 		p := tc.place
-		p.path, p.name = bin, bin
-		got, err := uprobeFileOffset(p, tc.unsafe, &warn)
+		p.name = bin
+		got, err := uprobeFileOffset(p, readUprobeFile(bin), tc.unsafe, &warn)
 		wantErr := strings.ReplaceAll(tc.err, "BIN", bin)
 		switch {
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
@@ -86,11 +86,11 @@ int main(int argc, char **argv) { (void)argv; return work(argc); }
 	if err := os.WriteFile(flat, []byte{0xc3, 0x90, 0x90, 0x90}, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := uprobeFileOffset(uprobePlace{path: flat, name: flat, addr: 2}, false, &warn); err == nil || !strings.Contains(err.Error(), "Could not resolve address: "+flat+":0x2") {
+	if _, err := uprobeFileOffset(uprobePlace{name: flat, addr: 2}, readUprobeFile(flat), false, &warn); err == nil || !strings.Contains(err.Error(), "Could not resolve address: "+flat+":0x2") {
 		t.Errorf("non-ELF file without --unsafe: %v", err)
 	}
 	warn.Reset()
-	if off, err := uprobeFileOffset(uprobePlace{path: flat, name: flat, probe: "uprobe:" + flat + ":0x2", addr: 2}, true, &warn); err != nil || off != 2 {
+	if off, err := uprobeFileOffset(uprobePlace{name: flat, probe: "uprobe:" + flat + ":0x2", addr: 2}, readUprobeFile(flat), true, &warn); err != nil || off != 2 {
 		t.Errorf("non-ELF file with --unsafe: %d, %v; want 2", off, err)
 	}
 	if !strings.Contains(warn.String(), "WARNING: Could not determine instruction boundary for uprobe:"+flat+":0x2 (binary appears stripped)") {

@@ -314,6 +314,7 @@ func siteLocation(s codegen.Site) location {
 
 const (
 	colorRed    = "\033[31m"
+	colorGreen  = "\033[32m"
 	colorYellow = "\033[33m"
 	colorReset  = "\033[0m"
 )
@@ -358,10 +359,16 @@ func (w *Writer) runtimeError(ev *codegen.Event, payload []byte) error {
 	if w.format == JSON {
 		return w.jsonLocated("runtime_error", msg, loc)
 	}
-	msg = strings.TrimSuffix(msg, "\n")
+	return w.locatedWarning(loc, strings.TrimSuffix(msg, "\n"))
+}
+
+// locatedWarning prints a runtime warning at loc as bpftrace does: the
+// located message, the lines of notes, then the source line with the
+// failing expression underlined.
+func (w *Writer) locatedWarning(loc location, msg string, notes ...string) error {
 	var sb strings.Builder
 	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
-	for _, l := range loc.context() {
+	for _, l := range append(notes, loc.context()...) {
 		sb.WriteString(l + "\n")
 	}
 	_, err := io.WriteString(w.stderr, sb.String())
@@ -404,14 +411,7 @@ func (w *Writer) helperError(ev *codegen.Event, payload []byte) error {
 	if !ok {
 		msg = codegen.Strerror(-code)
 	}
-	var sb strings.Builder
-	sb.WriteString(w.colored(colorYellow, loc.String()+": WARNING: "+msg) + "\n")
-	sb.WriteString(fmt.Sprintf("Additional Info - helper: %s, retcode: %d\n", ev.Helper, code))
-	for _, l := range loc.context() {
-		sb.WriteString(l + "\n")
-	}
-	_, err := io.WriteString(w.stderr, sb.String())
-	return err
+	return w.locatedWarning(loc, msg, fmt.Sprintf("Additional Info - helper: %s, retcode: %d", ev.Helper, code))
 }
 
 // timeString formats the current local time for time(fmt) with the C

@@ -8,15 +8,9 @@ import (
 	"time"
 )
 
-// Test-mode text markers, colored as bpftrace colors them (always: the
-// report is meant for a terminal or a CI log).
-const (
-	testGreen = "\033[32m"
-	testRed   = "\033[31m"
-	testReset = "\033[0m"
-)
-
-func testMark(color, label string) string { return color + "[" + label + "]" + testReset + " " }
+// testMark is a test-mode text marker, colored as bpftrace colors it
+// (always: the report is meant for a terminal or a CI log).
+func testMark(color, label string) string { return color + "[" + label + "]" + colorReset + " " }
 
 // TestResult reports test names[i]: whether it passed, how long its run
 // took, and what it printed (shown only when it failed). Text output is
@@ -35,8 +29,8 @@ func (w *Writer) TestResult(names []string, i int, duration time.Duration, passe
 			j.raw("}")
 		})
 	}
-	green := func(label string) string { return testMark(testGreen, label) }
-	red := func(label string) string { return testMark(testRed, label) }
+	green := func(label string) string { return testMark(colorGreen, label) }
+	red := func(label string) string { return testMark(colorRed, label) }
 	var sb strings.Builder
 	if i == 0 {
 		// "tests" whatever the count, as bpftrace words it.
