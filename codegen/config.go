@@ -33,16 +33,8 @@ func (c *compiler) configValue(k *builtins.ConfigKey) any {
 	}
 	switch k.Type {
 	case builtins.ConfigBool:
-		switch x := v.(type) {
-		case bool:
-			return x
-		case int64:
-			return x != 0
-		case int:
-			return x != 0
-		}
-		s := strings.ToLower(fmt.Sprint(v))
-		return s == "true" || s == "1" || s == "on" || s == "yes"
+		b, _ := builtins.BoolValue(v)
+		return b
 	case builtins.ConfigInt:
 		switch x := v.(type) {
 		case int64:

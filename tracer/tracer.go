@@ -812,21 +812,7 @@ func (s *session) configString(key, def string) string {
 
 // printMapsOnExit reads the print_maps_on_exit config (on by default).
 func (s *session) printMapsOnExit() bool {
-	v, ok := s.config("print_maps_on_exit")
-	if !ok {
-		return true
-	}
-	switch v := v.(type) {
-	case bool:
-		return v
-	case int64:
-		return v != 0
-	case int:
-		return v != 0
-	case string:
-		return v != "0" && v != "false"
-	}
-	return true
+	return s.obj.Program.SettingBool(s.opts.Config, "print_maps_on_exit", true)
 }
 
 // watchPID returns a channel closed when process pid exits, through a

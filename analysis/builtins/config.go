@@ -174,12 +174,32 @@ func (k *ConfigKey) Current() *ConfigKey {
 	return c
 }
 
-func boolText(s string) (v, ok bool) {
+// BoolText reads a boolean config value written as text, as bpftrace
+// accepts it: 1/true/on/yes and 0/false/off/no, in any case.
+func BoolText(s string) (v, ok bool) {
 	switch strings.ToLower(s) {
 	case "1", "true", "on", "yes":
 		return true, true
 	case "0", "false", "off", "no":
 		return false, true
+	}
+	return false, false
+}
+
+// BoolValue is a boolean config value held as a bool, a number
+// (non-zero is true) or text (BoolText); ok is false for anything else.
+func BoolValue(v any) (b, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case int64:
+		return x != 0, true
+	case int:
+		return x != 0, true
+	case uint64:
+		return x != 0, true
+	case string:
+		return BoolText(x)
 	}
 	return false, false
 }
@@ -203,7 +223,7 @@ func (k *ConfigKey) CheckString(s string) error {
 			return fmt.Errorf("%s: expecting a number, got %s", c.Name, s)
 		}
 	case ConfigBool:
-		if _, ok := boolText(s); !ok {
+		if _, ok := BoolText(s); !ok {
 			return fmt.Errorf("%s expects true, false, 1 or 0, got %q", c.Name, s)
 		}
 	case ConfigEnum:
@@ -211,7 +231,7 @@ func (k *ConfigKey) CheckString(s string) error {
 			return nil
 		}
 		if c.Bools {
-			if _, ok := boolText(s); ok {
+			if _, ok := BoolText(s); ok {
 				return nil
 			}
 		}

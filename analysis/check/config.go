@@ -181,3 +181,16 @@ func (p *Program) SettingInt(overrides map[string]any, key string, def int) int 
 	}
 	return def
 }
+
+// SettingBool is a boolean setting, def when unset or not a boolean
+// (builtins.BoolValue).
+func (p *Program) SettingBool(overrides map[string]any, key string, def bool) bool {
+	v, ok := p.Setting(overrides, key)
+	if !ok {
+		return def
+	}
+	if b, ok := builtins.BoolValue(v); ok {
+		return b
+	}
+	return def
+}

@@ -422,7 +422,7 @@ func configFromEnv(env []string) (map[string]any, error) {
 			n, _ := strconv.ParseUint(v, 0, 64)
 			config[cur.Name] = int64(n)
 		case builtins.ConfigBool:
-			config[cur.Name] = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "on") || strings.EqualFold(v, "yes")
+			config[cur.Name], _ = builtins.BoolText(v)
 		default:
 			config[cur.Name] = v
 		}
