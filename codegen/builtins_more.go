@@ -134,13 +134,6 @@ func strlenCall(b *builder, n ast.Expr, args []ast.Expr) result {
 	return inReg
 }
 
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 var (
 	kallsymsOnce sync.Once
 	kallsyms     map[string]uint64 // nil when /proc/kallsyms cannot be read

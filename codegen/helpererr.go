@@ -1,9 +1,6 @@
 package codegen
 
 import (
-	"strings"
-	"syscall"
-
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/bt-tools/bt/analysis/source"
@@ -107,17 +104,4 @@ func (b *builder) narrowSrc(start, end source.Pos) *srcPos {
 	prev := b.src
 	b.src = &srcPos{file: b.file, span: source.Span{Start: start, End: end}}
 	return prev
-}
-
-// Strerror is the C library's message for errno n, as bpftrace prints
-// helper errors ("Bad address", "Success").
-func Strerror(n int) string {
-	if n == 0 {
-		return "Success"
-	}
-	s := syscall.Errno(n).Error()
-	if strings.HasPrefix(s, "errno ") {
-		return "Unknown error " + s[len("errno "):]
-	}
-	return capitalize(s)
 }

@@ -396,7 +396,7 @@ func (w *Writer) helperError(ev *codegen.Event, payload []byte) error {
 	if w.format == JSON {
 		return w.jsonRecord(func(j *jsonOut) {
 			j.raw(`{"type": "helper_error", "msg": `)
-			j.str(codegen.Strerror(-code))
+			j.str(strerror(int64(-code)))
 			j.raw(`, "helper": `)
 			j.str(ev.Helper)
 			j.raw(`, "retcode": ` + strconv.Itoa(code) + `, "filename": `)
@@ -409,7 +409,7 @@ func (w *Writer) helperError(ev *codegen.Event, payload []byte) error {
 		msg, ok = helperMessages[ev.Helper][0]
 	}
 	if !ok {
-		msg = codegen.Strerror(-code)
+		msg = strerror(int64(-code))
 	}
 	return w.locatedWarning(loc, msg, fmt.Sprintf("Additional Info - helper: %s, retcode: %d", ev.Helper, code))
 }
@@ -468,7 +468,7 @@ func (w *Writer) readCat(name string) (string, error) {
 		// bpftrace names the C library's reason
 		var errno syscall.Errno
 		if errors.As(err, &errno) {
-			return "", fmt.Errorf("failed to open file '%s' (%s)", name, codegen.Strerror(int(errno)))
+			return "", fmt.Errorf("failed to open file '%s' (%s)", name, strerror(int64(errno)))
 		}
 		return "", fmt.Errorf("failed to open file '%s'", name)
 	}

@@ -418,7 +418,7 @@ func (d *decoder) decodeOpaque(t *types.Opaque, b []byte) (value, error) {
 		return strVal(r.CgroupPath(le64(b), filter)), nil
 	case types.Strerror:
 		n := signExtend(readUint(b, min(8, t.Bytes)), 8*min(8, t.Bytes))
-		return strVal(errnoString(n)), nil
+		return strVal(strerror(n)), nil
 	case types.TimestampMode, types.StackMode:
 		return uintVal(readUint(b, min(8, t.Bytes))), nil
 	}
@@ -481,9 +481,14 @@ func macString(b []byte) string {
 	return s
 }
 
-// errnoString is the C library's message for an errno value.
-func errnoString(n int64) string {
-	if n <= 0 || n > 4095 {
+// strerror is the C library's message for errno n ("Bad address",
+// "Success" for 0, "Unknown error N" for a number without one), as
+// bpftrace prints helper errors and errno values.
+func strerror(n int64) string {
+	if n == 0 {
+		return "Success"
+	}
+	if n < 0 || n > 4095 {
 		return fmt.Sprintf("Unknown error %d", n)
 	}
 	s := syscall.Errno(n).Error()
